@@ -1,0 +1,87 @@
+//! The catalogue of diagnostic codes. A code never changes meaning; each has an
+//! explanation page (`dlc explain CODE`) with a failing example that a test runs.
+//!
+//! Codes are grouped by stage: DL00xx syntax, DL01xx names and imports,
+//! DL02xx types, DL03xx domain checks.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($($variant:ident = $id:literal, $severity:ident, $title:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as users see it: `DL0101`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $id,)*
+                }
+            }
+
+            /// A one-line summary.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $title,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+
+            /// The explanation page, in Markdown.
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$variant => include_str!(concat!("explain/", $id, ".md")),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    SyntaxError = "DL0001", Error, "syntax error";
+    InvalidEscape = "DL0002", Error, "invalid escape sequence in a string";
+    InvalidCidr = "DL0003", Error, "invalid CIDR literal";
+    NumberOutOfRange = "DL0004", Error, "number out of range";
+    InvalidSourceText = "DL0005", Error, "source file is not valid UTF-8 text";
+
+    UndefinedName = "DL0101", Error, "undefined name";
+    DuplicateDeclaration = "DL0102", Error, "duplicate declaration";
+    ImportCycle = "DL0103", Error, "import cycle";
+    DefinitionCycle = "DL0104", Error, "cycle in `extends` or in references";
+    ImportNotFound = "DL0105", Error, "cannot import a file";
+    MissingLake = "DL0106", Error, "no `lake` declaration";
+    DuplicateLake = "DL0107", Error, "more than one `lake` declaration";
+    UnknownStdModule = "DL0108", Error, "unknown standard library module";
+    ExtendsNotEnvironment = "DL0109", Error, "`extends` names something that is not an environment";
+    NoSuchField = "DL0110", Error, "reference to a field that does not exist";
+    UndefinedType = "DL0111", Error, "undefined type";
+
+    UnknownField = "DL0201", Error, "unknown field";
+    MissingField = "DL0202", Error, "missing required field";
+    TypeMismatch = "DL0203", Error, "type mismatch";
+    RefinementViolation = "DL0204", Error, "value breaks its type's rule";
+    InvalidVariant = "DL0205", Error, "invalid enum variant";
+    DuplicateField = "DL0206", Error, "field given twice";
+    NotInterpolable = "DL0207", Error, "value cannot be interpolated into a string";
+    InvalidTypeDeclaration = "DL0208", Error, "invalid type declaration";
+}
+
+impl Code {
+    /// Looks a code up by its text, in any case: `dl0101` finds `DL0101`.
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|code| code.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}

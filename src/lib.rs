@@ -1,0 +1,11 @@
+//! dlc: a typed language and compiler for AWS data lakes.
+//!
+//! Stages, each a module, data flowing one way:
+//! source -> [`syntax`] -> [`resolve`] -> [`types`] + [`eval`] -> [`model`]
+//! -> codegen -> [`driver`] / cli. Every stage returns its result plus
+//! [`diagnostic::Diagnostics`].
+
+pub mod diagnostic;
+pub mod source;
+pub mod syntax;
+pub mod model;

@@ -1,0 +1,205 @@
+//! The checked model: a fully evaluated lake that codegen consumes. Defaults
+//! are applied, references resolved and `extends` merged; environments keep
+//! their source order. Every part keeps the span it came from, so a later
+//! tool can point a finding in a template back at the lake file.
+//!
+//! Codegen reads only this model: it never sees syntax or raw values.
+
+use indexmap::IndexMap;
+use ipnet::Ipv4Net;
+
+use crate::source::Span;
+use crate::syntax::ast::Duration;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lake {
+    /// The name after `lake`.
+    pub name: String,
+    pub logical_id_prefix: String,
+    pub resource_prefix: String,
+    pub deployment_account: String,
+    pub deployment_region: Region,
+    pub source: Source,
+    /// Tag keys as written (without the resource prefix), in source order.
+    pub tags: IndexMap<String, String>,
+    /// In source order.
+    pub environments: IndexMap<String, Environment>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub name: String,
+    pub availability_zones: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// GitHub, with an OAuth token kept in Secrets Manager (only its name is known).
+    GitHub {
+        repository: String,
+        token_secret: String,
+        span: Span,
+    },
+    /// GitHub through a CodeStar / CodeConnections connection.
+    GitHubConnection {
+        repository: String,
+        connection: String,
+        span: Span,
+    },
+    CodeCommit {
+        repository: String,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Environment {
+    /// The name after `env`: `Dev`.
+    pub name: String,
+    pub account: String,
+    pub region: Region,
+    pub network: Network,
+    pub branch: Option<String>,
+    pub approval: bool,
+    pub retention: Retention,
+    pub zones: Vec<Zone>,
+    pub audit_table: Option<AuditTable>,
+    pub warehouse: Option<Warehouse>,
+    /// The environment's own tags, in source order (the lake's are in [`Lake::tags`]).
+    pub tags: IndexMap<String, String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retention {
+    Destroy,
+    Retain,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    pub cidr: Ipv4Net,
+    /// How many availability zones the subnets span (the first N of the region's).
+    pub availability_zones: u32,
+    pub nat_gateways: NatGateways,
+    /// Service names as in the stdlib: `s3`, `dynamodb`.
+    pub gateway_endpoints: Vec<String>,
+    /// Service names as in the stdlib: `glue`, `kms`, `ssm`, `secretsmanager`, `states`, ...
+    pub interface_endpoints: Vec<String>,
+    /// The span of the `cidr` value.
+    pub cidr_span: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NatGateways {
+    None,
+    One,
+    PerAz,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Zone {
+    /// `raw`, `conformed`, `purpose-built`.
+    pub name: String,
+    /// The zone's own rules, or else the environment's.
+    pub lifecycle: Option<Lifecycle>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lifecycle {
+    pub expire_after: Option<Duration>,
+    pub noncurrent_expire_after: Option<Duration>,
+    pub transitions: Vec<Transition>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transition {
+    pub storage_class: StorageClass,
+    pub after: Duration,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StorageClass {
+    StandardIa,
+    OnezoneIa,
+    IntelligentTiering,
+    GlacierIr,
+    Glacier,
+    DeepArchive,
+}
+
+impl StorageClass {
+    /// The name S3 uses in lifecycle rules.
+    pub fn s3_name(self) -> &'static str {
+        match self {
+            StorageClass::StandardIa => "STANDARD_IA",
+            StorageClass::OnezoneIa => "ONEZONE_IA",
+            StorageClass::IntelligentTiering => "INTELLIGENT_TIERING",
+            StorageClass::GlacierIr => "GLACIER_IR",
+            StorageClass::Glacier => "GLACIER",
+            StorageClass::DeepArchive => "DEEP_ARCHIVE",
+        }
+    }
+
+    /// S3's minimum storage duration for the class, in days.
+    pub fn minimum_days(self) -> i64 {
+        match self {
+            StorageClass::StandardIa | StorageClass::OnezoneIa => 30,
+            StorageClass::IntelligentTiering => 0,
+            StorageClass::GlacierIr | StorageClass::Glacier => 90,
+            StorageClass::DeepArchive => 180,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditTable {
+    /// The table name as written; `None` means the default name.
+    pub name: Option<String>,
+    pub partition_key: KeyAttribute,
+    pub sort_key: Option<KeyAttribute>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyAttribute {
+    pub name: String,
+    pub kind: AttributeType,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributeType {
+    String,
+    Number,
+    Binary,
+}
+
+impl AttributeType {
+    /// DynamoDB's letter for the type.
+    pub fn dynamodb_letter(self) -> &'static str {
+        match self {
+            AttributeType::String => "S",
+            AttributeType::Number => "N",
+            AttributeType::Binary => "B",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warehouse {
+    pub database: String,
+    pub admin_username: String,
+    pub base_capacity: i64,
+    pub max_capacity: Option<i64>,
+    pub publicly_accessible: bool,
+    /// `useractivitylog`, `userlog`, `connectionlog`.
+    pub log_exports: Vec<String>,
+    pub span: Span,
+    /// The span of `publicly_accessible`, when it was written.
+    pub publicly_accessible_span: Option<Span>,
+}

@@ -1,0 +1,257 @@
+//! The syntax tree. Every node carries the byte span it was parsed from.
+
+use ipnet::Ipv4Net;
+
+use crate::source::{FileId, Span};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// Doc comments (`///`) attached to the declaration, field or variant after them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Docs {
+    pub lines: Vec<String>,
+}
+
+impl Docs {
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    pub file: FileId,
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub docs: Docs,
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemKind {
+    Import(Import),
+    Lake(Declaration),
+    Env(Declaration),
+    Let(LetDecl),
+    Type(TypeDecl),
+    Record(RecordDecl),
+    Enum(EnumDecl),
+}
+
+impl ItemKind {
+    /// The name the item declares, if it declares one.
+    pub fn name(&self) -> Option<&Ident> {
+        match self {
+            ItemKind::Import(_) => None,
+            ItemKind::Lake(d) | ItemKind::Env(d) => Some(&d.name),
+            ItemKind::Let(d) => Some(&d.name),
+            ItemKind::Type(d) => Some(&d.name),
+            ItemKind::Record(d) => Some(&d.name),
+            ItemKind::Enum(d) => Some(&d.name),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub target: ImportTarget,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImportTarget {
+    /// `import "zones.dl"`: relative to the importing file.
+    File(String),
+    /// `import std.presets`.
+    Std(String),
+}
+
+/// `lake Name { ... }` or `env Name extends Other { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Declaration {
+    pub name: Ident,
+    pub extends: Option<Ident>,
+    pub body: RecordLit,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetDecl {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+    pub value: Expr,
+}
+
+/// `type Name = Base where ...` or `type Name = A | B`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDecl {
+    pub name: Ident,
+    pub base: TypeExpr,
+    pub union_rest: Vec<TypeExpr>,
+    pub constraints: Vec<Constraint>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    pub kind: ConstraintKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstraintKind {
+    /// `where 1..6`: an inclusive integer range; either end may be open.
+    Range(Option<i64>, Option<i64>),
+    /// `where length 12` or `where length 3..63`.
+    Length(Option<i64>, Option<i64>),
+    /// `where matches "regex"`.
+    Matches(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordDecl {
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    pub docs: Docs,
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumDecl {
+    pub name: Ident,
+    pub data_type: Option<TypeExpr>,
+    pub variants: Vec<VariantDecl>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantDecl {
+    pub docs: Docs,
+    pub name: Ident,
+    pub data: Option<RecordLit>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeExprKind {
+    /// `String`, `Region`, or `Map[String]`.
+    Named(Ident, Option<Box<TypeExpr>>),
+    List(Box<TypeExpr>),
+    Optional(Box<TypeExpr>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Str(Vec<StrPart>),
+    Int(i64),
+    Bool(bool),
+    Cidr(Ipv4Net),
+    /// In seconds.
+    Duration(Duration),
+    List(Vec<Expr>),
+    Record(RecordLit),
+    /// `name` or `name.field.field`.
+    Path(Vec<Ident>),
+    /// A literal that was reported while building the tree; checks skip it.
+    Invalid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DurationUnit {
+    Days,
+    Hours,
+    Minutes,
+    Seconds,
+}
+
+impl DurationUnit {
+    pub fn suffix(self) -> char {
+        match self {
+            DurationUnit::Days => 'd',
+            DurationUnit::Hours => 'h',
+            DurationUnit::Minutes => 'm',
+            DurationUnit::Seconds => 's',
+        }
+    }
+
+    pub fn seconds(self) -> i64 {
+        match self {
+            DurationUnit::Days => 86_400,
+            DurationUnit::Hours => 3_600,
+            DurationUnit::Minutes => 60,
+            DurationUnit::Seconds => 1,
+        }
+    }
+}
+
+/// A duration as written: `30d` is 30 days, not 2,592,000 seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Duration {
+    pub amount: i64,
+    pub unit: DurationUnit,
+}
+
+impl Duration {
+    pub fn seconds(&self) -> i64 {
+        self.amount.saturating_mul(self.unit.seconds())
+    }
+
+    /// Whole days, if the duration is a whole number of days.
+    pub fn whole_days(&self) -> Option<i64> {
+        let seconds = self.seconds();
+        (seconds % 86_400 == 0).then_some(seconds / 86_400)
+    }
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.amount, self.unit.suffix())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrPart {
+    Text(String),
+    /// `${path}`.
+    Interpolation(Vec<Ident>, Span),
+}
+
+/// `Type { field = value, ... }` or `{ ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordLit {
+    pub type_name: Option<Ident>,
+    pub fields: Vec<FieldAssign>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldAssign {
+    pub docs: Docs,
+    pub key: Ident,
+    pub value: Expr,
+    pub span: Span,
+}

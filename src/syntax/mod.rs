@@ -1,0 +1,6 @@
+//! Syntax: the pest grammar (`grammar/dl.pest`) and the typed AST built from it.
+
+pub mod ast;
+mod parser;
+
+pub use parser::{parse_module, Rule, KEYWORDS};

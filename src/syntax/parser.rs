@@ -1,0 +1,1040 @@
+//! Builds the AST from pest pairs, one function per grammar rule. Literals are
+//! validated here (escapes, CIDR octets, number ranges) so that later stages
+//! see only well-formed values.
+//!
+//! Recovery: when the file does not parse, each top-level item is parsed on its
+//! own, so one syntax error does not hide the items after it.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use super::ast::*;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/dl.pest"]
+struct DlParser;
+
+/// Words that start a top-level item. Recovery splits a broken file at them.
+const ITEM_KEYWORDS: &[&str] = &["import", "lake", "env", "let", "type", "record", "enum"];
+
+/// Every reserved word of the language, as the grammar's `keyword` rule lists them.
+pub const KEYWORDS: &[&str] = &[
+    "import", "lake", "env", "let", "extends", "type", "record", "enum", "where", "length",
+    "matches", "true", "false",
+];
+
+/// Parses one file. Items that parse are returned even when others do not.
+pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
+    pest::set_error_detail(true);
+    match DlParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let mut builder = Builder {
+                file,
+                offset: 0,
+                diagnostics,
+            };
+            let items = pairs
+                .next()
+                .map(|file_pair| {
+                    file_pair
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::item)
+                        .map(|p| builder.item(p))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Module { file, items }
+        }
+        Err(whole_file_error) => recover(file, text, whole_file_error, diagnostics),
+    }
+}
+
+/// Parses each top-level item on its own and reports the errors of those that fail.
+fn recover(
+    file: FileId,
+    text: &str,
+    whole_file_error: pest::error::Error<Rule>,
+    diagnostics: &mut Diagnostics,
+) -> Module {
+    let mut items = Vec::new();
+    let mut reported = false;
+    for (start, end) in item_chunks(text) {
+        let chunk = &text[start..end];
+        if is_blank(chunk) {
+            continue;
+        }
+        match DlParser::parse(Rule::lone_item, chunk) {
+            Ok(mut pairs) => {
+                let mut builder = Builder {
+                    file,
+                    offset: start,
+                    diagnostics,
+                };
+                if let Some(item) = pairs
+                    .next()
+                    .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item))
+                {
+                    items.push(builder.item(item));
+                }
+            }
+            Err(error) => {
+                diagnostics.push(syntax_diagnostic(file, start, chunk, &error));
+                reported = true;
+            }
+        }
+    }
+    if !reported {
+        diagnostics.push(syntax_diagnostic(file, 0, text, &whole_file_error));
+    }
+    Module { file, items }
+}
+
+/// Byte ranges of the top-level items: a chunk starts at a line whose first
+/// word is an item keyword, or at the doc comments just above it.
+fn item_chunks(text: &str) -> Vec<(usize, usize)> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    let mut doc_run_start: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("///") && !trimmed.starts_with("////") {
+            doc_run_start.get_or_insert(offset);
+        } else if starts_item(trimmed) {
+            starts.push(doc_run_start.unwrap_or(offset));
+            doc_run_start = None;
+        } else if !trimmed.is_empty() {
+            doc_run_start = None;
+        }
+        offset += line.len();
+    }
+    starts.dedup();
+    let mut chunks: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
+    if let Some(&last) = starts.last() {
+        chunks.push((last, text.len()));
+    }
+    chunks
+}
+
+fn starts_item(line: &str) -> bool {
+    ITEM_KEYWORDS.iter().any(|keyword| {
+        line.strip_prefix(keyword)
+            .is_some_and(|rest| rest.starts_with([' ', '\t', '"']))
+    })
+}
+
+/// True when the text holds only white space and comments.
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || (line.starts_with("//") && !(line.starts_with("///") && !line.starts_with("////")))
+    })
+}
+
+fn syntax_diagnostic(
+    file: FileId,
+    offset: usize,
+    text: &str,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let position = match error.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = describe_found(&text[position.min(text.len())..]);
+    let found_len = match text[position.min(text.len())..].chars().next() {
+        Some(c) => c.len_utf8(),
+        None => 0,
+    };
+    let mut expected: Vec<String> = Vec::new();
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        expected.extend(positives.iter().filter_map(|r| rule_description(*r)).map(String::from));
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            // The token type is not exported by pest; its Display is the token text.
+            let token = token.to_string();
+            if token.trim().is_empty()
+                || token.contains("BUILTIN_RULE")
+                || token.contains("..")
+                || token.starts_with("//")
+                || token.chars().all(|c| c.is_ascii_alphabetic())
+            {
+                continue;
+            }
+            expected.push(format!("`{token}`"));
+        }
+    }
+    expected.sort();
+    expected.dedup();
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", one_of(&expected))
+    };
+    let span = Span::new(file, offset + position, offset + position + found_len);
+    let mut diagnostic = Diagnostic::new(Code::SyntaxError, span, message)
+        .with_label(if expected.is_empty() {
+            "not valid here".to_string()
+        } else {
+            format!("expected {} here", one_of(&expected))
+        });
+    if let Some(help) = syntax_help(&text[..position.min(text.len())], &found) {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+/// A fix for the common slips, judged from the text before the error.
+fn syntax_help(before: &str, found: &str) -> Option<String> {
+    let last_line = before.lines().last().unwrap_or("");
+    if last_line.matches('"').count() % 2 == 1 {
+        return Some("close the string with `\"` on the same line: strings do not span lines".into());
+    }
+    if found.starts_with("`:`") {
+        return Some("fields are set with `=`, as in `account = \"222222222222\"`; `:` declares a field's type in a `record`".into());
+    }
+    None
+}
+
+fn one_of(items: &[String]) -> String {
+    match items {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [] => String::new(),
+    }
+}
+
+fn describe_found(rest: &str) -> String {
+    match rest.chars().next() {
+        None => "the end of the file".into(),
+        Some('\n') | Some('\r') => "the end of the line".into(),
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .take(40)
+                .collect();
+            format!("`{word}`")
+        }
+        Some(c) if c.is_control() => format!("the character U+{:04X}", c as u32),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+/// How a rule reads in an error message; `None` hides it.
+fn rule_description(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the file",
+        Rule::item | Rule::lone_item | Rule::file => "a declaration (`lake`, `env`, `let`, `import`, ...)",
+        Rule::ident | Rule::path => "a name",
+        Rule::expr | Rule::record | Rule::list => "a value",
+        Rule::string => "a string",
+        Rule::integer | Rule::duration_value => "a number",
+        Rule::cidr => "a CIDR range",
+        Rule::duration => "a duration",
+        Rule::boolean => "`true` or `false`",
+        Rule::type_expr | Rule::type_atom | Rule::named_type | Rule::list_type => "a type",
+        Rule::record_body => "`{`",
+        Rule::field | Rule::field_key => "a field",
+        Rule::field_decl => "a field declaration",
+        Rule::variant => "a variant",
+        Rule::constraint | Rule::length_constraint | Rule::matches_constraint | Rule::range_constraint => "a constraint",
+        Rule::extends_clause | Rule::kw_extends => "`extends`",
+        Rule::refinement | Rule::kw_where => "`where`",
+        Rule::union_rest => "`|`",
+        Rule::std_module => "a module name (`std.presets`)",
+        Rule::docs | Rule::doc_line => return None,
+        Rule::kw_import => "`import`",
+        Rule::kw_lake => "`lake`",
+        Rule::kw_env => "`env`",
+        Rule::kw_let => "`let`",
+        Rule::kw_type => "`type`",
+        Rule::kw_record => "`record`",
+        Rule::kw_enum => "`enum`",
+        Rule::duration_unit => "a unit (`d`, `h`, `m` or `s`)",
+        Rule::optional => "`?`",
+        Rule::interpolation => "`${`",
+        Rule::int_range => "a range (`1..6`)",
+        _ => return None,
+    })
+}
+
+struct Builder<'d> {
+    file: FileId,
+    /// Where the parsed text starts in the file (non-zero when recovering).
+    offset: usize,
+    diagnostics: &'d mut Diagnostics,
+}
+
+impl Builder<'_> {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn item(&mut self, pair: Pair<Rule>) -> Item {
+        let span = self.span(&pair);
+        let mut docs = Docs::default();
+        let mut kind = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::docs => docs = self.docs(inner),
+                Rule::import_decl => kind = Some(ItemKind::Import(self.import_decl(inner))),
+                Rule::lake_decl => kind = Some(ItemKind::Lake(self.declaration(inner))),
+                Rule::env_decl => kind = Some(ItemKind::Env(self.declaration(inner))),
+                Rule::let_decl => kind = Some(ItemKind::Let(self.let_decl(inner))),
+                Rule::type_decl => kind = Some(ItemKind::Type(self.type_decl(inner))),
+                Rule::record_decl => kind = Some(ItemKind::Record(self.record_decl(inner))),
+                Rule::enum_decl => kind = Some(ItemKind::Enum(self.enum_decl(inner))),
+                _ => {}
+            }
+        }
+        Item {
+            docs,
+            // The grammar guarantees one of the alternatives.
+            kind: kind.unwrap_or(ItemKind::Import(Import {
+                target: ImportTarget::Std(String::new()),
+                span,
+            })),
+            span,
+        }
+    }
+
+    fn docs(&mut self, pair: Pair<Rule>) -> Docs {
+        let lines = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::doc_line)
+            .map(|line| {
+                let text = line.into_inner().next().map_or("", |t| t.as_str());
+                text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+            })
+            .collect();
+        Docs { lines }
+    }
+
+    fn ident(&mut self, pair: Pair<Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn import_decl(&mut self, pair: Pair<Rule>) -> Import {
+        let span = self.span(&pair);
+        let mut target = ImportTarget::Std(String::new());
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::std_module => {
+                    let name = inner.as_str().trim_start_matches("std.").to_string();
+                    target = ImportTarget::Std(name);
+                }
+                Rule::string => {
+                    let expr = self.string(inner);
+                    target = ImportTarget::File(plain_text(&expr));
+                }
+                _ => {}
+            }
+        }
+        Import { target, span }
+    }
+
+    fn declaration(&mut self, pair: Pair<Rule>) -> Declaration {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut extends = None;
+        let mut body = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::ident => name = Some(self.ident(inner)),
+                Rule::extends_clause => {
+                    extends = inner
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::ident)
+                        .map(|p| self.ident(p))
+                }
+                Rule::record_body => body = Some(self.record_body(inner, None)),
+                _ => {}
+            }
+        }
+        Declaration {
+            name: name.unwrap_or_else(|| placeholder_ident(span)),
+            extends,
+            body: body.unwrap_or(RecordLit {
+                type_name: None,
+                fields: Vec::new(),
+                span,
+            }),
+        }
+    }
+
+    fn let_decl(&mut self, pair: Pair<Rule>) -> LetDecl {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut ty = None;
+        let mut value = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::ident => name = Some(self.ident(inner)),
+                Rule::type_expr => ty = Some(self.type_expr(inner)),
+                Rule::expr => value = Some(self.expr(inner)),
+                _ => {}
+            }
+        }
+        LetDecl {
+            name: name.unwrap_or_else(|| placeholder_ident(span)),
+            ty,
+            value: value.unwrap_or(Expr {
+                kind: ExprKind::Invalid,
+                span,
+            }),
+        }
+    }
+
+    fn type_decl(&mut self, pair: Pair<Rule>) -> TypeDecl {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut base = None;
+        let mut union_rest = Vec::new();
+        let mut constraints = Vec::new();
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::ident => name = Some(self.ident(inner)),
+                Rule::type_expr => base = Some(self.type_expr(inner)),
+                Rule::union_rest => {
+                    union_rest = inner
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::type_expr)
+                        .map(|p| self.type_expr(p))
+                        .collect()
+                }
+                Rule::refinement => {
+                    constraints = inner
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::constraint)
+                        .filter_map(|p| self.constraint(p))
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+        let name = name.unwrap_or_else(|| placeholder_ident(span));
+        TypeDecl {
+            base: base.unwrap_or_else(|| TypeExpr {
+                kind: TypeExprKind::Named(placeholder_ident(span), None),
+                span,
+            }),
+            name,
+            union_rest,
+            constraints,
+        }
+    }
+
+    fn constraint(&mut self, pair: Pair<Rule>) -> Option<Constraint> {
+        let span = self.span(&pair);
+        let inner = pair.into_inner().next()?;
+        let kind = match inner.as_rule() {
+            Rule::length_constraint => {
+                let value = inner.into_inner().find(|p| p.as_rule() != Rule::kw_length)?;
+                match value.as_rule() {
+                    Rule::int_range => {
+                        let (low, high) = self.int_range(value);
+                        ConstraintKind::Length(low, high)
+                    }
+                    _ => {
+                        let exact = self.integer(&value);
+                        ConstraintKind::Length(exact, exact)
+                    }
+                }
+            }
+            Rule::matches_constraint => {
+                let string = inner.into_inner().find(|p| p.as_rule() == Rule::string)?;
+                let expr = self.string(string);
+                ConstraintKind::Matches(plain_text(&expr))
+            }
+            Rule::range_constraint => {
+                let range = inner.into_inner().next()?;
+                let (low, high) = self.int_range(range);
+                ConstraintKind::Range(low, high)
+            }
+            _ => return None,
+        };
+        Some(Constraint { kind, span })
+    }
+
+    fn int_range(&mut self, pair: Pair<Rule>) -> (Option<i64>, Option<i64>) {
+        let dots = pair.as_span().start() + pair.as_str().find("..").unwrap_or(0);
+        let mut low = None;
+        let mut high = None;
+        for inner in pair.into_inner() {
+            let value = self.integer(&inner);
+            if inner.as_span().start() < dots {
+                low = value;
+            } else {
+                high = value;
+            }
+        }
+        (low, high)
+    }
+
+    fn record_decl(&mut self, pair: Pair<Rule>) -> RecordDecl {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut fields = Vec::new();
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::ident => name = Some(self.ident(inner)),
+                Rule::field_decl => fields.push(self.field_decl(inner)),
+                _ => {}
+            }
+        }
+        RecordDecl {
+            name: name.unwrap_or_else(|| placeholder_ident(span)),
+            fields,
+        }
+    }
+
+    fn field_decl(&mut self, pair: Pair<Rule>) -> FieldDecl {
+        let span = self.span(&pair);
+        let mut docs = Docs::default();
+        let mut name = None;
+        let mut ty = None;
+        let mut default = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::docs => docs = self.docs(inner),
+                Rule::ident => name = Some(self.ident(inner)),
+                Rule::type_expr => ty = Some(self.type_expr(inner)),
+                Rule::expr => default = Some(self.expr(inner)),
+                _ => {}
+            }
+        }
+        let name = name.unwrap_or_else(|| placeholder_ident(span));
+        FieldDecl {
+            docs,
+            ty: ty.unwrap_or_else(|| TypeExpr {
+                kind: TypeExprKind::Named(placeholder_ident(span), None),
+                span,
+            }),
+            name,
+            default,
+            span,
+        }
+    }
+
+    fn enum_decl(&mut self, pair: Pair<Rule>) -> EnumDecl {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut data_type = None;
+        let mut variants = Vec::new();
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::ident => name = Some(self.ident(inner)),
+                Rule::type_expr => data_type = Some(self.type_expr(inner)),
+                Rule::variant => variants.push(self.variant(inner)),
+                _ => {}
+            }
+        }
+        EnumDecl {
+            name: name.unwrap_or_else(|| placeholder_ident(span)),
+            data_type,
+            variants,
+        }
+    }
+
+    fn variant(&mut self, pair: Pair<Rule>) -> VariantDecl {
+        let span = self.span(&pair);
+        let mut docs = Docs::default();
+        let mut name = None;
+        let mut data = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::docs => docs = self.docs(inner),
+                Rule::ident => name = Some(self.ident(inner)),
+                Rule::record_body => data = Some(self.record_body(inner, None)),
+                _ => {}
+            }
+        }
+        VariantDecl {
+            docs,
+            name: name.unwrap_or_else(|| placeholder_ident(span)),
+            data,
+            span,
+        }
+    }
+
+    fn type_expr(&mut self, pair: Pair<Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let mut atom = None;
+        let mut optional = false;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::type_atom => atom = inner.into_inner().next().map(|p| self.type_atom(p)),
+                Rule::optional => optional = true,
+                _ => {}
+            }
+        }
+        let atom = atom.unwrap_or_else(|| TypeExpr {
+            kind: TypeExprKind::Named(placeholder_ident(span), None),
+            span,
+        });
+        if optional {
+            TypeExpr {
+                kind: TypeExprKind::Optional(Box::new(atom)),
+                span,
+            }
+        } else {
+            atom
+        }
+    }
+
+    fn type_atom(&mut self, pair: Pair<Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::list_type => {
+                let element = pair
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::type_expr)
+                    .map(|p| self.type_expr(p));
+                match element {
+                    Some(element) => TypeExprKind::List(Box::new(element)),
+                    None => TypeExprKind::Named(placeholder_ident(span), None),
+                }
+            }
+            _ => {
+                let mut name = None;
+                let mut argument = None;
+                for inner in pair.into_inner() {
+                    match inner.as_rule() {
+                        Rule::ident => name = Some(self.ident(inner)),
+                        Rule::type_expr => argument = Some(Box::new(self.type_expr(inner))),
+                        _ => {}
+                    }
+                }
+                TypeExprKind::Named(name.unwrap_or_else(|| placeholder_ident(span)), argument)
+            }
+        };
+        TypeExpr { kind, span }
+    }
+
+    fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let Some(inner) = pair.into_inner().next() else {
+            return Expr {
+                kind: ExprKind::Invalid,
+                span,
+            };
+        };
+        match inner.as_rule() {
+            Rule::string => self.string(inner),
+            Rule::cidr => self.cidr(inner),
+            Rule::duration => self.duration(inner),
+            Rule::integer => {
+                let kind = match self.integer(&inner) {
+                    Some(value) => ExprKind::Int(value),
+                    None => ExprKind::Invalid,
+                };
+                Expr { kind, span }
+            }
+            Rule::boolean => Expr {
+                kind: ExprKind::Bool(inner.as_str() == "true"),
+                span,
+            },
+            Rule::list => Expr {
+                kind: ExprKind::List(
+                    inner
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::expr)
+                        .map(|p| self.expr(p))
+                        .collect(),
+                ),
+                span,
+            },
+            Rule::record => {
+                let mut type_name = None;
+                let mut record = None;
+                for part in inner.into_inner() {
+                    match part.as_rule() {
+                        Rule::ident => type_name = Some(self.ident(part)),
+                        Rule::record_body => record = Some(self.record_body(part, None)),
+                        _ => {}
+                    }
+                }
+                match record {
+                    Some(mut record) => {
+                        record.type_name = type_name;
+                        record.span = span;
+                        Expr {
+                            kind: ExprKind::Record(record),
+                            span,
+                        }
+                    }
+                    None => Expr {
+                        kind: ExprKind::Invalid,
+                        span,
+                    },
+                }
+            }
+            Rule::path => Expr {
+                kind: ExprKind::Path(self.path(inner)),
+                span,
+            },
+            _ => Expr {
+                kind: ExprKind::Invalid,
+                span,
+            },
+        }
+    }
+
+    fn path(&mut self, pair: Pair<Rule>) -> Vec<Ident> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::ident)
+            .map(|p| self.ident(p))
+            .collect()
+    }
+
+    fn record_body(&mut self, pair: Pair<Rule>, type_name: Option<Ident>) -> RecordLit {
+        let span = self.span(&pair);
+        let fields = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::field)
+            .map(|p| self.field(p))
+            .collect();
+        RecordLit {
+            type_name,
+            fields,
+            span,
+        }
+    }
+
+    fn field(&mut self, pair: Pair<Rule>) -> FieldAssign {
+        let span = self.span(&pair);
+        let mut docs = Docs::default();
+        let mut key = None;
+        let mut value = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::docs => docs = self.docs(inner),
+                Rule::field_key => {
+                    if let Some(k) = inner.into_inner().next() {
+                        key = Some(match k.as_rule() {
+                            Rule::string => {
+                                let key_span = self.span(&k);
+                                let expr = self.string(k);
+                                Ident {
+                                    name: plain_text(&expr),
+                                    span: key_span,
+                                }
+                            }
+                            _ => self.ident(k),
+                        });
+                    }
+                }
+                Rule::expr => value = Some(self.expr(inner)),
+                _ => {}
+            }
+        }
+        FieldAssign {
+            docs,
+            key: key.unwrap_or_else(|| placeholder_ident(span)),
+            value: value.unwrap_or(Expr {
+                kind: ExprKind::Invalid,
+                span,
+            }),
+            span,
+        }
+    }
+
+    fn string(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let mut parts: Vec<StrPart> = Vec::new();
+        let mut valid = true;
+        let push_text = |parts: &mut Vec<StrPart>, text: &str| match parts.last_mut() {
+            Some(StrPart::Text(existing)) => existing.push_str(text),
+            _ => parts.push(StrPart::Text(text.to_string())),
+        };
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::string_text => push_text(&mut parts, inner.as_str()),
+                Rule::escape => match unescape(inner.as_str()) {
+                    Some(c) => push_text(&mut parts, c.encode_utf8(&mut [0; 4])),
+                    None => {
+                        valid = false;
+                        let escape_span = self.span(&inner);
+                        self.error(
+                            Diagnostic::new(
+                                Code::InvalidEscape,
+                                escape_span,
+                                format!("unknown escape sequence `{}`", inner.as_str()),
+                            )
+                            .with_label("not an escape dl knows")
+                            .with_help(
+                                "use one of \\\" \\\\ \\n \\t \\r \\$ or \\u{HEX}; write \\\\ for a backslash",
+                            ),
+                        );
+                    }
+                },
+                Rule::interpolation => {
+                    let interp_span = self.span(&inner);
+                    let path = inner
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::path)
+                        .map(|p| self.path(p))
+                        .unwrap_or_default();
+                    parts.push(StrPart::Interpolation(path, interp_span));
+                }
+                _ => {}
+            }
+        }
+        Expr {
+            kind: if valid {
+                ExprKind::Str(parts)
+            } else {
+                ExprKind::Invalid
+            },
+            span,
+        }
+    }
+
+    fn cidr(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let text = pair.as_str();
+        let kind = match parse_cidr(text) {
+            Ok(net) => ExprKind::Cidr(net),
+            Err((problem, help)) => {
+                self.error(
+                    Diagnostic::new(Code::InvalidCidr, span, format!("invalid CIDR `{text}`: {problem}"))
+                        .with_label(problem)
+                        .with_help(help),
+                );
+                ExprKind::Invalid
+            }
+        };
+        Expr { kind, span }
+    }
+
+    fn duration(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let mut amount = None;
+        let mut unit = DurationUnit::Days;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::duration_value => amount = self.integer(&inner),
+                Rule::duration_unit => {
+                    unit = match inner.as_str() {
+                        "h" => DurationUnit::Hours,
+                        "m" => DurationUnit::Minutes,
+                        "s" => DurationUnit::Seconds,
+                        _ => DurationUnit::Days,
+                    }
+                }
+                _ => {}
+            }
+        }
+        let kind = match amount {
+            Some(amount) => ExprKind::Duration(Duration { amount, unit }),
+            None => ExprKind::Invalid,
+        };
+        Expr { kind, span }
+    }
+
+    /// An integer literal; out-of-range values are reported and give `None`.
+    fn integer(&mut self, pair: &Pair<Rule>) -> Option<i64> {
+        let text = pair.as_str().replace('_', "");
+        match text.parse::<i64>() {
+            Ok(value) => Some(value),
+            Err(_) => {
+                let span = self.span(pair);
+                self.error(
+                    Diagnostic::new(
+                        Code::NumberOutOfRange,
+                        span,
+                        format!("the number `{}` is too large", pair.as_str()),
+                    )
+                    .with_label("does not fit in 64 bits")
+                    .with_note(format!(
+                        "numbers range from {} to {}",
+                        i64::MIN,
+                        i64::MAX
+                    ))
+                    .with_help("if this is an identifier such as an account ID, write it as a string"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn placeholder_ident(span: Span) -> Ident {
+    Ident {
+        name: String::new(),
+        span,
+    }
+}
+
+/// The text of a string literal without its interpolations (used where the
+/// grammar allows only plain strings: import paths, patterns, keys).
+fn plain_text(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Str(parts) => parts
+            .iter()
+            .map(|part| match part {
+                StrPart::Text(text) => text.clone(),
+                StrPart::Interpolation(path, _) => format!(
+                    "${{{}}}",
+                    path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".")
+                ),
+            })
+            .collect(),
+        _ => String::new(),
+    }
+}
+
+fn unescape(escape: &str) -> Option<char> {
+    let body = escape.strip_prefix('\\')?;
+    match body {
+        "\"" => Some('"'),
+        "\\" => Some('\\'),
+        "n" => Some('\n'),
+        "t" => Some('\t'),
+        "r" => Some('\r'),
+        "$" => Some('$'),
+        _ => {
+            let hex = body.strip_prefix("u{")?.strip_suffix('}')?;
+            if hex.is_empty() || hex.len() > 6 {
+                return None;
+            }
+            char::from_u32(u32::from_str_radix(hex, 16).ok()?)
+        }
+    }
+}
+
+/// Parses `a.b.c.d/n`. Host bits may be set: that is a domain check, not syntax.
+fn parse_cidr(text: &str) -> Result<Ipv4Net, (String, String)> {
+    let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
+    let mut octets = [0u8; 4];
+    for (i, part) in address.split('.').enumerate() {
+        let value: u32 = part.parse().unwrap_or(u32::MAX);
+        if i >= 4 || value > 255 {
+            return Err((
+                format!("`{part}` is not an octet (0 to 255)"),
+                "each of the four parts of an IPv4 address is a number from 0 to 255".into(),
+            ));
+        }
+        octets[i] = value as u8;
+    }
+    let prefix_len: u32 = prefix.parse().unwrap_or(u32::MAX);
+    if prefix_len > 32 {
+        return Err((
+            format!("the prefix length /{prefix} is larger than 32"),
+            "an IPv4 prefix length is 0 to 32; a VPC takes /16 to /28, e.g. 10.20.0.0/24".into(),
+        ));
+    }
+    Ipv4Net::new(Ipv4Addr::from(octets), prefix_len as u8).map_err(|e| {
+        (
+            e.to_string(),
+            "an IPv4 prefix length is 0 to 32".to_string(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Module, Vec<Diagnostic>) {
+        let mut diagnostics = Diagnostics::new();
+        let module = parse_module(FileId(0), text, &mut diagnostics);
+        (module, diagnostics.into_sorted())
+    }
+
+    #[test]
+    fn chunks_start_at_docs_above_an_item() {
+        let text = "let a = 1\n/// doc\nlet b = 2\n// plain\nlet c = 3\n";
+        let chunks = item_chunks(text);
+        let starts: Vec<&str> = chunks.iter().map(|(s, e)| &text[*s..*e]).collect();
+        assert_eq!(starts, ["let a = 1\n", "/// doc\nlet b = 2\n// plain\n", "let c = 3\n"]);
+    }
+
+    #[test]
+    fn recovery_reports_each_broken_item_and_keeps_the_good_ones() {
+        let (module, diagnostics) = parse("let a = \nlet b = 2\nlet c = }\nlet d = 4\n");
+        let names: Vec<_> = module
+            .items
+            .iter()
+            .filter_map(|i| i.kind.name().map(|n| n.name.clone()))
+            .collect();
+        assert_eq!(names, ["b", "d"]);
+        assert_eq!(diagnostics.len(), 2);
+        assert!(diagnostics.iter().all(|d| d.code == Code::SyntaxError));
+    }
+
+    #[test]
+    fn literals_are_built_with_their_values() {
+        let (module, diagnostics) =
+            parse("let x = [10.20.0.0/24, 30d, 12h, 1_000, true, \"a${b.c}\\n\"]\n");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let ItemKind::Let(decl) = &module.items[0].kind else {
+            panic!("not a let")
+        };
+        let ExprKind::List(items) = &decl.value.kind else {
+            panic!("not a list")
+        };
+        assert_eq!(items[0].kind, ExprKind::Cidr("10.20.0.0/24".parse().unwrap()));
+        assert_eq!(
+            items[1].kind,
+            ExprKind::Duration(Duration { amount: 30, unit: DurationUnit::Days })
+        );
+        assert_eq!(items[3].kind, ExprKind::Int(1000));
+        assert_eq!(items[4].kind, ExprKind::Bool(true));
+        let ExprKind::Str(parts) = &items[5].kind else {
+            panic!("not a string")
+        };
+        assert_eq!(parts.len(), 3);
+    }
+
+    #[test]
+    fn bad_literals_get_their_own_codes() {
+        let (_, diagnostics) =
+            parse("let a = 10.0.0.0/33\nlet b = 300.0.0.0/8\nlet c = 99999999999999999999\nlet d = \"\\q\"\n");
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::InvalidCidr, Code::InvalidCidr, Code::NumberOutOfRange, Code::InvalidEscape]
+        );
+    }
+
+    #[test]
+    fn doc_comments_attach_to_the_next_item() {
+        let (module, _) = parse("/// first\n/// second\nlet a = 1\n");
+        assert_eq!(module.items[0].docs.lines, ["first", "second"]);
+    }
+}
+
+#[cfg(test)]
+mod shipped_files {
+    use super::*;
+
+    #[test]
+    fn every_stdlib_and_example_file_parses() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for dir in ["stdlib", "lang-examples/seed", "lang-examples/last-mile-health"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut diagnostics = Diagnostics::new();
+                parse_module(FileId(0), &text, &mut diagnostics);
+                let d = diagnostics.into_sorted();
+                assert!(d.is_empty(), "{}: {:?}", path.display(), d);
+            }
+        }
+    }
+}
