@@ -5,7 +5,14 @@
 //! -> codegen -> [`driver`] / cli. Every stage returns its result plus
 //! [`diagnostic::Diagnostics`].
 
+pub mod cli;
 pub mod diagnostic;
-pub mod source;
-pub mod syntax;
+pub mod driver;
+pub mod eval;
 pub mod model;
+pub mod resolve;
+pub mod source;
+pub mod stdlib;
+pub mod suggest;
+pub mod syntax;
+pub mod types;

@@ -5,6 +5,10 @@
 //!
 //! Codegen reads only this model: it never sees syntax or raw values.
 
+mod build;
+
+pub use build::{build_model, ModelError};
+
 use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 

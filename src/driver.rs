@@ -1,0 +1,185 @@
+//! The driver runs the stages in order, and owns the only file-system access
+//! of the compiler ([`FsLoader`]).
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::eval::{self, Evaluated};
+use crate::model::{self, Lake};
+use crate::resolve::{self, LoadError, Program, Scope, SourceLoader};
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::ItemKind;
+use crate::types::TypeDefs;
+
+/// The largest lake file dlc reads. Real lakes are a few kilobytes; the limit
+/// keeps a wrong path (a log, a dump) from exhausting memory.
+pub const MAX_SOURCE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Everything `dlc check` learns about one lake.
+#[derive(Debug)]
+pub struct Checked {
+    pub sources: SourceMap,
+    /// Sorted by position, repeats removed.
+    pub diagnostics: Vec<Diagnostic>,
+    pub evaluated: Evaluated,
+    /// The checked model, when there are no errors and the files declare a lake.
+    pub model: Option<Lake>,
+    /// Identities of every user file the lake loaded (the root and its imports).
+    pub files: Vec<PathBuf>,
+    /// A disagreement between the stdlib and the model: a bug in dlc, not in the lake.
+    pub internal_error: Option<String>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Checks a lake given as bytes (a file's content, or stdin).
+pub fn check_bytes(
+    name: &str,
+    path: &Path,
+    bytes: Vec<u8>,
+    loader: &mut dyn SourceLoader,
+) -> Checked {
+    match String::from_utf8(bytes) {
+        Ok(text) => check_source(name, path, text, loader),
+        Err(error) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let mut sources = SourceMap::new();
+            // The lossy text has the same bytes up to the first invalid one.
+            let file = sources.add(name, text);
+            let diagnostic = Diagnostic::new(
+                Code::InvalidSourceText,
+                Span::new(file, valid_up_to, valid_up_to + 1),
+                format!(
+                    "the file is not valid UTF-8: byte {valid_up_to} starts an invalid sequence"
+                ),
+            )
+            .with_label("invalid UTF-8 here")
+            .with_help("save the file as UTF-8; lake files are text");
+            Checked {
+                sources,
+                diagnostics: vec![diagnostic],
+                evaluated: Evaluated::default(),
+                model: None,
+                files: vec![loader.identity(path)],
+                internal_error: None,
+            }
+        }
+    }
+}
+
+/// Runs every stage on a lake whose root file is `text`.
+pub fn check_source(
+    name: &str,
+    path: &Path,
+    text: String,
+    loader: &mut dyn SourceLoader,
+) -> Checked {
+    let mut diagnostics = Diagnostics::new();
+    // A byte-order mark is not part of the text.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
+    let scope = Scope::build(&program, &mut diagnostics);
+    let types = TypeDefs::build(&program, &scope, &mut diagnostics);
+    let lake = if needs_lake(&program) {
+        resolve::find_lake(&program, &mut diagnostics)
+    } else {
+        None
+    };
+    let evaluated = eval::evaluate(&program, &scope, &types, lake, &mut diagnostics);
+    let mut model = None;
+    let mut internal_error = None;
+    if !diagnostics.has_errors() {
+        match model::build_model(&evaluated) {
+            Ok(lake) => model = lake,
+            Err(error) => internal_error = Some(error.0),
+        }
+    }
+    let files = user_files(&program, loader);
+    Checked {
+        sources: program.sources,
+        diagnostics: diagnostics.into_sorted(),
+        evaluated,
+        model,
+        files,
+        internal_error,
+    }
+}
+
+/// A file that declares environments, or declares nothing, must have a lake.
+/// One that only declares `let`s and types is a module for other lakes to import.
+fn needs_lake(program: &Program) -> bool {
+    let mut declares_anything = false;
+    for (r, item) in program.items() {
+        if program.is_std(r) {
+            continue;
+        }
+        match item.kind {
+            ItemKind::Env(_) | ItemKind::Lake(_) => return true,
+            ItemKind::Import(_) => {}
+            _ => declares_anything = true,
+        }
+    }
+    !declares_anything
+}
+
+fn user_files(program: &Program, loader: &dyn SourceLoader) -> Vec<PathBuf> {
+    program
+        .sources
+        .files()
+        .filter(|(_, f)| !f.name.starts_with("std/"))
+        .map(|(_, f)| loader.identity(Path::new(&f.name)))
+        .collect()
+}
+
+/// Reads lake files from disk.
+#[derive(Debug, Default)]
+pub struct FsLoader;
+
+impl SourceLoader for FsLoader {
+    fn identity(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+    }
+
+    fn read(&mut self, path: &Path) -> Result<String, LoadError> {
+        let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => LoadError::NotFound,
+            _ => LoadError::Other(e.to_string()),
+        })?;
+        if metadata.is_dir() {
+            return Err(LoadError::IsDirectory);
+        }
+        if metadata.len() > MAX_SOURCE_BYTES {
+            return Err(LoadError::TooLarge {
+                bytes: metadata.len(),
+                limit: MAX_SOURCE_BYTES,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Other(e.to_string()))?;
+        String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)
+    }
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,505 @@
+//! Conforming a value to the type its position expects: the type checker.
+//!
+//! Conforming applies record defaults, turns bare names into enum variants,
+//! checks refinements, and reports every mismatch with the value and the
+//! place that declared the expected type.
+
+use indexmap::IndexMap;
+
+use super::value::{Field, Record, Value, ValueKind, Variant};
+use super::Evaluator;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+use crate::suggest;
+use crate::types::{AliasDef, EnumDef, RecordDef, RefinementKind, Type, TypeDef, UnionDef};
+
+impl Evaluator<'_, '_> {
+    /// Checks `value` against `ty`. `declared` is where the expected type is
+    /// written (a schema field), for the secondary label of a mismatch.
+    pub(super) fn conform(&mut self, value: Value, ty: &Type, declared: Option<Span>) -> Value {
+        if matches!(value.kind, ValueKind::Invalid) || *ty == Type::Error {
+            return value;
+        }
+        match ty {
+            Type::Any => self.conform_untyped(value),
+            Type::Optional(inner) => self.conform(value, inner, declared),
+            Type::String => self.expect(value, ty, declared, |k| matches!(k, ValueKind::Str(_))),
+            Type::Int => self.expect(value, ty, declared, |k| matches!(k, ValueKind::Int(_))),
+            Type::Bool => self.expect(value, ty, declared, |k| matches!(k, ValueKind::Bool(_))),
+            Type::Cidr => self.expect(value, ty, declared, |k| matches!(k, ValueKind::Cidr(_))),
+            Type::Duration => {
+                self.expect(value, ty, declared, |k| matches!(k, ValueKind::Duration(_)))
+            }
+            Type::List(element) => match value.kind {
+                ValueKind::List(items) => {
+                    let items = items
+                        .into_iter()
+                        .map(|item| self.conform(item, element, declared))
+                        .collect();
+                    Value::new(ValueKind::List(items), value.span)
+                }
+                _ => self.mismatch(value, ty, declared),
+            },
+            Type::Map(element) => match value.kind {
+                ValueKind::Record(Record {
+                    type_name: None,
+                    fields,
+                    ..
+                }) => {
+                    let fields = fields
+                        .into_iter()
+                        .map(|(key, field)| {
+                            let value = self.conform(field.value, element, declared);
+                            (key, Field { value, ..field })
+                        })
+                        .collect();
+                    Value::new(
+                        ValueKind::Record(Record {
+                            type_name: None,
+                            union: None,
+                            fields,
+                        }),
+                        value.span,
+                    )
+                }
+                _ => self.mismatch(value, ty, declared),
+            },
+            Type::Named(name) => match self.types.get(name) {
+                Some(TypeDef::Alias(def)) => self.conform_alias(value, def, declared),
+                Some(TypeDef::Record(def)) => self.conform_record(value, def, declared),
+                Some(TypeDef::Enum(def)) => self.conform_enum(value, def, declared),
+                Some(TypeDef::Union(def)) => self.conform_union(value, def, declared),
+                // An undefined type was reported where it was written.
+                None => value,
+            },
+            Type::Error => value,
+        }
+    }
+
+    /// Without an expected type, a typed record literal is still checked
+    /// against its own type; everything else waits for its use.
+    fn conform_untyped(&mut self, value: Value) -> Value {
+        match &value.kind {
+            ValueKind::Record(Record {
+                type_name: Some(name),
+                ..
+            }) if self.types.get(name).is_some() => {
+                let ty = Type::Named(name.clone());
+                self.conform(value, &ty, None)
+            }
+            ValueKind::Record(Record {
+                type_name: Some(name),
+                ..
+            }) => {
+                self.unknown_record_type(name, value.span);
+                Value::invalid(value.span)
+            }
+            _ => value,
+        }
+    }
+
+    fn expect(
+        &mut self,
+        value: Value,
+        ty: &Type,
+        declared: Option<Span>,
+        accepts: impl Fn(&ValueKind) -> bool,
+    ) -> Value {
+        if accepts(&value.kind) {
+            value
+        } else {
+            self.mismatch(value, ty, declared)
+        }
+    }
+
+    /// Reports that `value` is not a `ty`, with a fix where one is likely.
+    fn mismatch(&mut self, value: Value, ty: &Type, declared: Option<Span>) -> Value {
+        if let ValueKind::Symbol(name) = &value.kind {
+            let name = name.clone();
+            self.undefined_symbol(&name, value.span, ty);
+            return Value::invalid(value.span);
+        }
+        let mut diagnostic = Diagnostic::new(
+            Code::TypeMismatch,
+            value.span,
+            format!("expected {}, found {}", describe_type(ty), value.describe()),
+        )
+        .with_label(format!("this is {}", value.describe()))
+        .with_help_opt(self.mismatch_help(&value, ty));
+        if let Some(span) = declared {
+            diagnostic =
+                diagnostic.with_secondary(span, format!("the type `{ty}` is declared here"));
+        }
+        self.report(diagnostic);
+        Value::invalid(value.span)
+    }
+
+    fn mismatch_help(&self, value: &Value, ty: &Type) -> Option<String> {
+        let base = self.base_type(ty);
+        match (&value.kind, &base) {
+            (ValueKind::Int(_), Type::String) => {
+                let text = self.program.sources.text(value.span);
+                Some(format!(
+                    "write it as a string: \"{text}\" (leading zeros are kept only in strings)"
+                ))
+            }
+            (ValueKind::Str(s), Type::Cidr) => Some(format!("write the range without quotes: {s}")),
+            (ValueKind::Int(i), Type::Duration) => Some(format!(
+                "give the duration a unit: {i}d for days (also h, m, s)"
+            )),
+            (ValueKind::Str(s), Type::Named(name)) => match self.types.get(name) {
+                Some(TypeDef::Enum(def)) if def.variants.contains_key(s.as_str()) => {
+                    Some(format!("write the variant without quotes: {s}"))
+                }
+                _ => None,
+            },
+            (ValueKind::Str(s), Type::Bool) if s == "true" || s == "false" => {
+                Some(format!("write it without quotes: {s}"))
+            }
+            (ValueKind::Record(_), Type::List(_)) => {
+                Some("put the record in a list: [{ ... }]".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The builtin type beneath aliases and options.
+    fn base_type(&self, ty: &Type) -> Type {
+        match ty {
+            Type::Optional(inner) => self.base_type(inner),
+            Type::Named(name) => match self.types.get(name) {
+                Some(TypeDef::Alias(def)) => self.base_type(&def.base),
+                _ => ty.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
+    fn undefined_symbol(&mut self, name: &str, span: Span, expected: &Type) {
+        let candidates: Vec<&str> = self.scope.value_names(self.program).collect();
+        let suggestion = suggest::closest(name, candidates.iter().copied());
+        let mut diagnostic = Diagnostic::new(
+            Code::UndefinedName,
+            span,
+            format!("cannot find `{name}` in this lake"),
+        )
+        .with_label(format!("no value called `{name}`"));
+        diagnostic = match suggestion {
+            Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+            None if self.base_type(expected) == Type::String => {
+                diagnostic.with_help(format!("if you meant the text, quote it: \"{name}\""))
+            }
+            None => diagnostic.with_help("declare it with `let`, or import the file that does"),
+        };
+        self.report(diagnostic);
+    }
+
+    fn unknown_record_type(&mut self, name: &str, span: Span) {
+        let suggestion = suggest::closest(name, self.types.names());
+        self.report(
+            Diagnostic::new(
+                Code::UndefinedType,
+                span,
+                format!("there is no record type named `{name}`"),
+            )
+            .with_label("unknown type")
+            .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
+        );
+    }
+
+    fn conform_alias(&mut self, value: Value, def: &AliasDef, declared: Option<Span>) -> Value {
+        let value = self.conform(value, &def.base, declared);
+        let mut broken = Vec::new();
+        let digits_only = def
+            .refinements
+            .iter()
+            .any(|r| matches!(&r.kind, RefinementKind::Matches(re) if re.as_str() == "^[0-9]+$"));
+        for refinement in &def.refinements {
+            let problem = match (&refinement.kind, &value.kind) {
+                (RefinementKind::Length(low, high), ValueKind::Str(s)) => {
+                    let length = s.chars().count() as i64;
+                    let unit = if digits_only { "digits" } else { "characters" };
+                    out_of_range(length, *low, *high).then(|| match (low, high) {
+                        (Some(l), Some(h)) if l == h => {
+                            format!(
+                                "{} is exactly {l} {unit} long; this has {length}",
+                                article(&def.name)
+                            )
+                        }
+                        _ => format!(
+                            "{} is {} {unit} long; this has {length}",
+                            article(&def.name),
+                            describe_range(*low, *high)
+                        ),
+                    })
+                }
+                (RefinementKind::Range(low, high), ValueKind::Int(i)) => {
+                    out_of_range(*i, *low, *high).then(|| {
+                        format!(
+                            "{} is {}; this is {i}",
+                            article(&def.name),
+                            describe_range(*low, *high)
+                        )
+                    })
+                }
+                (RefinementKind::Matches(regex), ValueKind::Str(s)) => {
+                    (!regex.is_match(s)).then(|| {
+                        if regex.as_str() == "^[0-9]+$" {
+                            format!(
+                                "{} has only digits; this has other characters",
+                                article(&def.name)
+                            )
+                        } else {
+                            format!(
+                                "{} matches `{}`; this does not",
+                                article(&def.name),
+                                regex.as_str()
+                            )
+                        }
+                    })
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                broken.push((problem, refinement.span));
+            }
+        }
+        if broken.is_empty() {
+            return value;
+        }
+        // One diagnostic per value: the first broken rule, the others as notes.
+        let (first, rule_span) = broken.remove(0);
+        let mut diagnostic = Diagnostic::new(Code::RefinementViolation, value.span, first)
+            .with_label(format!("not a valid `{}`", def.name))
+            .with_secondary(rule_span, "the rule is declared here");
+        for (other, _) in broken {
+            diagnostic = diagnostic.with_note(other);
+        }
+        if !def.docs.lines.is_empty() {
+            diagnostic =
+                diagnostic.with_note(format!("`{}`: {}", def.name, def.docs.lines.join(" ")));
+        }
+        if let Some(span) = declared {
+            diagnostic = diagnostic.with_secondary(span, format!("`{}` expected here", def.name));
+        }
+        self.report(diagnostic);
+        Value::invalid(value.span)
+    }
+
+    fn conform_record(&mut self, value: Value, def: &RecordDef, declared: Option<Span>) -> Value {
+        let span = value.span;
+        let record = match value.kind {
+            ValueKind::Record(record) => record,
+            _ => return self.mismatch(value, &Type::Named(def.name.clone()), declared),
+        };
+        if let Some(name) = &record.type_name {
+            if *name != def.name {
+                if self.types.get(name).is_none() {
+                    self.unknown_record_type(name, span);
+                    return Value::invalid(span);
+                }
+                let value = Value::new(ValueKind::Record(record), span);
+                return self.mismatch(value, &Type::Named(def.name.clone()), declared);
+            }
+        }
+        let mut given = record.fields;
+        for (key, field) in &given {
+            if !def.fields.contains_key(key) {
+                let suggestion = suggest::closest(key, def.fields.keys().map(String::as_str));
+                let names: Vec<&str> = def.fields.keys().map(String::as_str).collect();
+                self.report(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        field.key_span,
+                        format!("`{}` has no field `{key}`", def.name),
+                    )
+                    .with_label("unknown field")
+                    .with_secondary(def.span, format!("`{}` is declared here", def.name))
+                    .with_note(format!(
+                        "the fields of `{}` are {}",
+                        def.name,
+                        suggest::list_or(&names)
+                    ))
+                    .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
+                );
+            }
+        }
+        let mut fields = IndexMap::new();
+        let mut missing = Vec::new();
+        for (name, field_def) in &def.fields {
+            match given.shift_remove(name) {
+                Some(field) => {
+                    let value = self.conform(field.value, &field_def.ty, Some(field_def.ty_span));
+                    fields.insert(name.clone(), Field { value, ..field });
+                }
+                None => match &field_def.default {
+                    Some(default) => {
+                        let raw = self.expr(default);
+                        let value = self
+                            .conform(raw, &field_def.ty, Some(field_def.ty_span))
+                            .respan(span);
+                        fields.insert(
+                            name.clone(),
+                            Field {
+                                key_span: span,
+                                value,
+                            },
+                        );
+                    }
+                    None if field_def.is_required() && !self.suppress_missing => {
+                        missing.push(field_def)
+                    }
+                    None => {}
+                },
+            }
+        }
+        for field_def in missing {
+            let mut diagnostic = Diagnostic::new(
+                Code::MissingField,
+                span,
+                format!(
+                    "`{}` is missing the required field `{}`",
+                    def.name, field_def.name
+                ),
+            )
+            .with_label(format!("`{}` is not set here", field_def.name))
+            .with_secondary(field_def.span, "the field is declared here")
+            .with_help(format!(
+                "add `{} = ...` ({})",
+                field_def.name,
+                article(&field_def.ty.to_string())
+            ));
+            if !field_def.docs.lines.is_empty() {
+                diagnostic = diagnostic.with_note(format!(
+                    "`{}`: {}",
+                    field_def.name,
+                    field_def.docs.lines.join(" ")
+                ));
+            }
+            self.report(diagnostic);
+        }
+        Value::new(
+            ValueKind::Record(Record {
+                type_name: Some(def.name.clone()),
+                union: None,
+                fields,
+            }),
+            span,
+        )
+    }
+
+    fn conform_enum(&mut self, value: Value, def: &EnumDef, declared: Option<Span>) -> Value {
+        match &value.kind {
+            ValueKind::Symbol(name) => {
+                if def.variants.contains_key(name) {
+                    let data = self.variant_data(&def.name, name).map(Box::new);
+                    let kind = ValueKind::Variant(Variant {
+                        enum_name: def.name.clone(),
+                        name: name.clone(),
+                        data,
+                    });
+                    return Value::new(kind, value.span);
+                }
+                let names: Vec<&str> = def.variants.keys().map(String::as_str).collect();
+                let suggestion = suggest::closest(name, names.iter().copied());
+                let mut diagnostic = Diagnostic::new(
+                    Code::InvalidVariant,
+                    value.span,
+                    format!("`{name}` is not a `{}`", def.name),
+                )
+                .with_label(format!(
+                    "not one of the {} variants of `{}`",
+                    names.len(),
+                    def.name
+                ))
+                .with_secondary(def.span, format!("`{}` is declared here", def.name))
+                .with_note(format!(
+                    "a `{}` is one of {}",
+                    def.name,
+                    suggest::list_or(&names)
+                ))
+                .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+                if let Some(span) = declared {
+                    diagnostic =
+                        diagnostic.with_secondary(span, format!("`{}` expected here", def.name));
+                }
+                self.report(diagnostic);
+                Value::invalid(value.span)
+            }
+            ValueKind::Variant(v) if v.enum_name == def.name => value,
+            _ => self.mismatch(value, &Type::Named(def.name.clone()), declared),
+        }
+    }
+
+    fn conform_union(&mut self, value: Value, def: &UnionDef, declared: Option<Span>) -> Value {
+        let members: Vec<&str> = def.members.iter().map(String::as_str).collect();
+        match &value.kind {
+            ValueKind::Record(Record {
+                type_name: Some(name),
+                ..
+            }) if def.members.contains(name) => {
+                let ty = Type::Named(name.clone());
+                let mut value = self.conform(value, &ty, declared);
+                if let ValueKind::Record(record) = &mut value.kind {
+                    record.union = Some(def.name.clone());
+                }
+                value
+            }
+            ValueKind::Record(Record {
+                type_name: None, ..
+            }) => {
+                let mut diagnostic = Diagnostic::new(
+                    Code::TypeMismatch,
+                    value.span,
+                    format!("a `{}` must say which kind it is", def.name),
+                )
+                .with_label(format!("which `{}` is this?", def.name))
+                .with_note(format!(
+                    "a `{}` is one of {}",
+                    def.name,
+                    suggest::list_or(&members)
+                ))
+                .with_help(format!(
+                    "name the kind before the braces, e.g. `{} {{ ... }}`",
+                    members.first().copied().unwrap_or("GitHub")
+                ));
+                if let Some(span) = declared {
+                    diagnostic =
+                        diagnostic.with_secondary(span, format!("`{}` expected here", def.name));
+                }
+                self.report(diagnostic);
+                Value::invalid(value.span)
+            }
+            _ => self.mismatch(value, &Type::Named(def.name.clone()), declared),
+        }
+    }
+}
+
+fn out_of_range(value: i64, low: Option<i64>, high: Option<i64>) -> bool {
+    low.is_some_and(|l| value < l) || high.is_some_and(|h| value > h)
+}
+
+fn describe_range(low: Option<i64>, high: Option<i64>) -> String {
+    match (low, high) {
+        (Some(l), Some(h)) => format!("from {l} to {h}"),
+        (Some(l), None) => format!("at least {l}"),
+        (None, Some(h)) => format!("at most {h}"),
+        (None, None) => "any number".into(),
+    }
+}
+
+/// "an `AccountId`", "a `ZoneName`".
+fn article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} `{name}`", if vowel { "an" } else { "a" })
+}
+
+fn describe_type(ty: &Type) -> String {
+    match ty {
+        Type::Optional(inner) => describe_type(inner),
+        other => format!("`{other}`"),
+    }
+}

@@ -1,0 +1,523 @@
+//! Evaluation and type checking. Declarations are evaluated on demand, each
+//! once; every value is then conformed to the type its position expects
+//! (see [`conform`]), which applies defaults, turns bare names into enum
+//! variants and checks refinements.
+//!
+//! There is no computation beyond references, `extends` and interpolation,
+//! and cycles are reported, so evaluation always terminates.
+
+mod conform;
+pub mod value;
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::resolve::{ItemRef, Program, Scope};
+use crate::source::Span;
+use crate::suggest;
+use crate::syntax::ast::{Expr, ExprKind, Ident, ItemKind, RecordLit, StrPart};
+use crate::types::{resolve_type_expr, Type, TypeDef, TypeDefs};
+pub use value::{Field, Record, Value, ValueKind, Variant};
+
+/// The evaluated lake: the `lake` declaration and the environments, in source order.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    pub lake: Option<(String, Value)>,
+    pub environments: IndexMap<String, Value>,
+}
+
+impl Evaluated {
+    /// What the compiler understood, as `dlc eval` prints it.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut root = serde_json::Map::new();
+        if let Some((name, lake)) = &self.lake {
+            root.insert(
+                "lake".into(),
+                serde_json::json!({ "name": name, "fields": lake.to_json() }),
+            );
+        }
+        root.insert(
+            "environments".into(),
+            serde_json::Value::Object(
+                self.environments
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.to_json()))
+                    .collect(),
+            ),
+        );
+        serde_json::Value::Object(root)
+    }
+}
+
+/// Evaluates every declaration of the user's files and returns the lake.
+pub fn evaluate(
+    program: &Program,
+    scope: &Scope,
+    types: &TypeDefs,
+    lake: Option<ItemRef>,
+    diagnostics: &mut Diagnostics,
+) -> Evaluated {
+    let mut evaluator = Evaluator {
+        program,
+        scope,
+        types,
+        diagnostics,
+        states: HashMap::new(),
+        stack: Vec::new(),
+        variant_data: HashMap::new(),
+        incomplete: HashSet::new(),
+        suppress_missing: false,
+    };
+    let mut evaluated = Evaluated::default();
+    for (r, item) in program.items() {
+        // Only the declaration that owns its name is evaluated: duplicates were reported.
+        let owns_name = item
+            .kind
+            .name()
+            .is_some_and(|n| scope.get(&n.name) == Some(r));
+        if !owns_name {
+            continue;
+        }
+        match &item.kind {
+            ItemKind::Let(_) => {
+                evaluator.item(r, None);
+            }
+            ItemKind::Env(decl) => {
+                let value = evaluator.item(r, None);
+                evaluated.environments.insert(decl.name.name.clone(), value);
+            }
+            ItemKind::Lake(decl) if Some(r) == lake => {
+                let value = evaluator.item(r, None);
+                evaluated.lake = Some((decl.name.name.clone(), value));
+            }
+            _ => {}
+        }
+    }
+    evaluated
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relation {
+    Extends,
+    RefersTo,
+}
+
+impl Relation {
+    fn verb(self) -> &'static str {
+        match self {
+            Relation::Extends => "extends",
+            Relation::RefersTo => "refers to",
+        }
+    }
+}
+
+enum State {
+    InProgress,
+    Done(Value),
+}
+
+pub(crate) struct Evaluator<'a, 'd> {
+    program: &'a Program,
+    scope: &'a Scope,
+    types: &'a TypeDefs,
+    diagnostics: &'d mut Diagnostics,
+    states: HashMap<ItemRef, State>,
+    /// Declarations being evaluated, each with how it was reached.
+    stack: Vec<(String, Option<(Relation, Span)>)>,
+    variant_data: HashMap<(String, String), Option<Value>>,
+    /// Environments whose `extends` failed: their missing fields are not
+    /// reported, since they would only echo the first error.
+    incomplete: HashSet<String>,
+    suppress_missing: bool,
+}
+
+impl Evaluator<'_, '_> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The value of a declaration, evaluated once.
+    fn item(&mut self, r: ItemRef, via: Option<(Relation, Span)>) -> Value {
+        let item = self.program.item(r);
+        let name = item.kind.name().map(|n| n.name.clone()).unwrap_or_default();
+        match self.states.get(&r) {
+            Some(State::Done(value)) => return value.clone(),
+            Some(State::InProgress) => {
+                self.report_cycle(&name, via);
+                return Value::invalid(via.map_or(item.span, |(_, s)| s));
+            }
+            None => {}
+        }
+        self.states.insert(r, State::InProgress);
+        self.stack.push((name, via));
+        let value = match &item.kind {
+            ItemKind::Let(decl) => {
+                let raw = self.expr(&decl.value);
+                let ty = match &decl.ty {
+                    Some(t) => resolve_type_expr(self.program, self.scope, t, self.diagnostics),
+                    None => Type::Any,
+                };
+                let declared = decl.ty.as_ref().map(|t| t.span);
+                self.conform(raw, &ty, declared)
+            }
+            ItemKind::Lake(decl) => {
+                let raw = self.record(&decl.body, None, decl.name.span);
+                self.conform(raw, &Type::Named("Lake".into()), None)
+            }
+            ItemKind::Env(decl) => {
+                let mut inherited = IndexMap::new();
+                let mut complete = true;
+                if let Some(parent) = &decl.extends {
+                    match self.parent_fields(parent) {
+                        Some(fields) => inherited = fields,
+                        None => complete = false,
+                    }
+                    complete &= !self.incomplete.contains(&parent.name);
+                }
+                if !complete {
+                    self.incomplete.insert(decl.name.name.clone());
+                }
+                let mut raw = self.record(&decl.body, None, decl.name.span);
+                if let ValueKind::Record(record) = &mut raw.kind {
+                    for (key, field) in std::mem::take(&mut record.fields) {
+                        inherited.insert(key, field);
+                    }
+                    record.fields = inherited;
+                }
+                let outer = std::mem::replace(&mut self.suppress_missing, !complete);
+                let value = self.conform(raw, &Type::Named("Environment".into()), None);
+                self.suppress_missing = outer;
+                value
+            }
+            _ => Value::invalid(item.span),
+        };
+        self.stack.pop();
+        self.states.insert(r, State::Done(value.clone()));
+        value
+    }
+
+    /// The fields an environment inherits through `extends`.
+    fn parent_fields(&mut self, parent: &Ident) -> Option<IndexMap<String, Field>> {
+        let Some(r) = self.scope.get(&parent.name) else {
+            self.undefined(&parent.name, parent.span, true);
+            return None;
+        };
+        if !matches!(self.program.item(r).kind, ItemKind::Env(_)) {
+            let item = self.program.item(r);
+            let declared = item.kind.name().map_or(item.span, |n| n.span);
+            self.report(
+                Diagnostic::new(
+                    Code::ExtendsNotEnvironment,
+                    parent.span,
+                    format!(
+                        "an environment can only extend another environment, and `{}` is not one",
+                        parent.name
+                    ),
+                )
+                .with_label("not an `env`")
+                .with_secondary(declared, format!("`{}` is declared here", parent.name))
+                .with_help("name an `env` declaration, or copy the fields you need"),
+            );
+            return None;
+        }
+        match self.item(r, Some((Relation::Extends, parent.span))).kind {
+            ValueKind::Record(record) => Some(record.fields),
+            _ => None,
+        }
+    }
+
+    fn report_cycle(&mut self, name: &str, via: Option<(Relation, Span)>) {
+        let Some(start) = self.stack.iter().position(|(n, _)| n == name) else {
+            return;
+        };
+        let Some((closing_relation, closing_span)) = via else {
+            return;
+        };
+        let mut chain = format!("`{name}`");
+        let mut labels = Vec::new();
+        let mut previous = name.to_string();
+        for (entry, how) in &self.stack[start + 1..] {
+            if let Some((relation, span)) = how {
+                chain.push_str(&format!(", which {} `{entry}`", relation.verb()));
+                labels.push((
+                    *span,
+                    format!("`{previous}` {} `{entry}` here", relation.verb()),
+                ));
+            }
+            previous = entry.clone();
+        }
+        chain.push_str(&format!(", which {} `{name}`", closing_relation.verb()));
+        let is_extends = closing_relation == Relation::Extends
+            && self.stack[start + 1..]
+                .iter()
+                .all(|(_, how)| how.is_some_and(|(r, _)| r == Relation::Extends));
+        let mut diagnostic = Diagnostic::new(
+            Code::DefinitionCycle,
+            closing_span,
+            if is_extends {
+                format!("`{name}` extends itself")
+            } else {
+                format!("`{name}` depends on itself")
+            },
+        )
+        .with_label(format!(
+            "`{previous}` {} `{name}` here, closing the cycle",
+            closing_relation.verb()
+        ))
+        .with_note(format!("the cycle: {chain}"))
+        .with_help(if is_extends {
+            "one of these environments must stand on its own: remove one `extends`"
+        } else {
+            "write the value out in one of the declarations"
+        });
+        for (span, label) in labels {
+            diagnostic = diagnostic.with_secondary(span, label);
+        }
+        self.report(diagnostic);
+    }
+
+    fn undefined(&mut self, name: &str, span: Span, environment: bool) {
+        let candidates: Vec<&str> = if environment {
+            self.scope
+                .names()
+                .filter(|n| {
+                    self.scope
+                        .get(n)
+                        .is_some_and(|r| matches!(self.program.item(r).kind, ItemKind::Env(_)))
+                })
+                .collect()
+        } else {
+            self.scope.value_names(self.program).collect()
+        };
+        let suggestion = suggest::closest(name, candidates.iter().copied());
+        let what = if environment { "environment" } else { "name" };
+        let mut diagnostic = Diagnostic::new(
+            Code::UndefinedName,
+            span,
+            format!("cannot find the {what} `{name}` in this lake"),
+        )
+        .with_label(format!("no {what} called `{name}`"));
+        diagnostic = match suggestion {
+            Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
+            None if environment && !candidates.is_empty() => diagnostic.with_help(format!(
+                "the environments are {}",
+                suggest::list_or(&candidates)
+            )),
+            None => diagnostic
+                .with_help("declare it with `let`, `env` or `lake`, or import the file that does"),
+        };
+        self.report(diagnostic);
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Value {
+        let span = expr.span;
+        let kind = match &expr.kind {
+            ExprKind::Int(i) => ValueKind::Int(*i),
+            ExprKind::Bool(b) => ValueKind::Bool(*b),
+            ExprKind::Cidr(c) => ValueKind::Cidr(*c),
+            ExprKind::Duration(d) => ValueKind::Duration(*d),
+            ExprKind::Str(parts) => ValueKind::Str(self.string(parts)),
+            ExprKind::List(items) => ValueKind::List(items.iter().map(|e| self.expr(e)).collect()),
+            ExprKind::Record(record) => {
+                return self.record(record, record.type_name.as_ref(), span)
+            }
+            ExprKind::Path(path) => return self.path(path, span),
+            ExprKind::Invalid => ValueKind::Invalid,
+        };
+        Value::new(kind, span)
+    }
+
+    fn record(&mut self, record: &RecordLit, type_name: Option<&Ident>, span: Span) -> Value {
+        let mut fields: IndexMap<String, Field> = IndexMap::new();
+        for field in &record.fields {
+            if let Some(first) = fields.get(&field.key.name) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateField,
+                        field.key.span,
+                        format!("the field `{}` is given twice", field.key.name),
+                    )
+                    .with_label("given again here")
+                    .with_secondary(first.key_span, "first given here")
+                    .with_help("remove one of them; the second would silently win otherwise"),
+                );
+                continue;
+            }
+            let value = self.expr(&field.value);
+            fields.insert(
+                field.key.name.clone(),
+                Field {
+                    key_span: field.key.span,
+                    value,
+                },
+            );
+        }
+        Value::new(
+            ValueKind::Record(Record {
+                type_name: type_name.map(|t| t.name.clone()),
+                union: None,
+                fields,
+            }),
+            span,
+        )
+    }
+
+    fn string(&mut self, parts: &[StrPart]) -> String {
+        let mut text = String::new();
+        for part in parts {
+            match part {
+                StrPart::Text(t) => text.push_str(t),
+                StrPart::Interpolation(path, span) => {
+                    let value = self.path(path, *span);
+                    match &value.kind {
+                        ValueKind::Str(s) => text.push_str(s),
+                        ValueKind::Int(i) => text.push_str(&i.to_string()),
+                        ValueKind::Bool(b) => text.push_str(&b.to_string()),
+                        ValueKind::Cidr(c) => text.push_str(&c.to_string()),
+                        ValueKind::Duration(d) => text.push_str(&d.to_string()),
+                        ValueKind::Variant(v) => text.push_str(&v.name),
+                        ValueKind::Symbol(name) => {
+                            let name = name.clone();
+                            self.undefined(&name, *span, false);
+                        }
+                        ValueKind::Invalid => {}
+                        ValueKind::List(_) | ValueKind::Record(_) => self.report(
+                            Diagnostic::new(
+                                Code::NotInterpolable,
+                                *span,
+                                format!("{} cannot be put into a string", value.describe()),
+                            )
+                            .with_label("not text")
+                            .with_help("interpolate one of its fields, e.g. `${Dev.account}`"),
+                        ),
+                    }
+                }
+            }
+        }
+        text
+    }
+
+    /// `name` or `name.field...`. A bare name that is not declared is kept as
+    /// a symbol: it may be an enum variant, which only the expected type tells.
+    fn path(&mut self, path: &[Ident], span: Span) -> Value {
+        let Some(first) = path.first() else {
+            return Value::invalid(span);
+        };
+        let Some(r) = self.scope.get(&first.name) else {
+            if path.len() == 1 {
+                return Value::new(ValueKind::Symbol(first.name.clone()), span);
+            }
+            self.undefined(&first.name, first.span, false);
+            return Value::invalid(span);
+        };
+        let item = self.program.item(r);
+        if matches!(
+            item.kind,
+            ItemKind::Type(_) | ItemKind::Record(_) | ItemKind::Enum(_)
+        ) {
+            self.report(
+                Diagnostic::new(
+                    Code::UndefinedName,
+                    first.span,
+                    format!("`{}` is a type, not a value", first.name),
+                )
+                .with_label("a type")
+                .with_help(format!(
+                    "to make a `{}` record, write `{} {{ ... }}`",
+                    first.name, first.name
+                )),
+            );
+            return Value::invalid(span);
+        }
+        let mut value = self.item(r, Some((Relation::RefersTo, first.span)));
+        let mut owner = first.name.clone();
+        for segment in &path[1..] {
+            value = self.field_of(value, &owner, segment);
+            owner = format!("{owner}.{}", segment.name);
+        }
+        value.respan(span)
+    }
+
+    fn field_of(&mut self, value: Value, owner: &str, segment: &Ident) -> Value {
+        let record = match &value.kind {
+            ValueKind::Record(record) => Some(record),
+            ValueKind::Variant(Variant {
+                data: Some(data), ..
+            }) => match &data.kind {
+                ValueKind::Record(record) => Some(record),
+                _ => None,
+            },
+            ValueKind::Invalid => return Value::invalid(segment.span),
+            _ => None,
+        };
+        let Some(record) = record else {
+            self.report(
+                Diagnostic::new(
+                    Code::NoSuchField,
+                    segment.span,
+                    format!("`{owner}` is {} and has no fields", value.describe()),
+                )
+                .with_label(format!("no field `{}`", segment.name)),
+            );
+            return Value::invalid(segment.span);
+        };
+        if let Some(field) = record.fields.get(&segment.name) {
+            return field.value.clone();
+        }
+        let declared = record
+            .type_name
+            .as_deref()
+            .and_then(|t| self.types.record(t))
+            .is_some_and(|def| def.fields.contains_key(&segment.name));
+        let diagnostic = if declared {
+            Diagnostic::new(
+                Code::NoSuchField,
+                segment.span,
+                format!("`{owner}` does not set `{}`", segment.name),
+            )
+            .with_label("an optional field with no value here")
+            .with_help(format!(
+                "set `{}` in `{owner}`, or refer to something that is set",
+                segment.name
+            ))
+        } else {
+            let suggestion =
+                suggest::closest(&segment.name, record.fields.keys().map(String::as_str));
+            Diagnostic::new(
+                Code::NoSuchField,
+                segment.span,
+                format!("`{owner}` has no field `{}`", segment.name),
+            )
+            .with_label("unknown field")
+            .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")))
+        };
+        self.report(diagnostic);
+        Value::invalid(segment.span)
+    }
+
+    /// The data of an enum variant, conformed to its enum's data type, once.
+    fn variant_data(&mut self, enum_name: &str, variant: &str) -> Option<Value> {
+        let key = (enum_name.to_string(), variant.to_string());
+        if let Some(data) = self.variant_data.get(&key) {
+            return data.clone();
+        }
+        let Some(TypeDef::Enum(def)) = self.types.get(enum_name) else {
+            return None;
+        };
+        let data = match (
+            &def.data_type,
+            def.variants.get(variant).and_then(|v| v.data.as_ref()),
+        ) {
+            (Some(ty), Some(literal)) => {
+                let ty = ty.clone();
+                let raw = self.record(literal, None, literal.span);
+                Some(self.conform(raw, &ty, None))
+            }
+            _ => None,
+        };
+        self.variant_data.insert(key, data.clone());
+        data
+    }
+}

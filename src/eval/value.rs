@@ -1,0 +1,149 @@
+//! Evaluated values. Each keeps the span of the source that produced it: for a
+//! value reached through a reference, the reference; for a default, the record
+//! that left the field out.
+
+use indexmap::IndexMap;
+use ipnet::Ipv4Net;
+use serde_json::{json, Value as Json};
+
+use crate::source::Span;
+use crate::syntax::ast::Duration;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Cidr(Ipv4Net),
+    Duration(Duration),
+    List(Vec<Value>),
+    Record(Record),
+    Variant(Variant),
+    /// A bare name that is not a declaration: an enum variant once the
+    /// expected type is known, or else an undefined name.
+    Symbol(String),
+    /// A value whose mistake was already reported.
+    Invalid,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// The record type, once known.
+    pub type_name: Option<String>,
+    /// The union the record was chosen from (`Source`), so that output shows the choice.
+    pub union: Option<String>,
+    pub fields: IndexMap<String, Field>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub key_span: Span,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub enum_name: String,
+    pub name: String,
+    /// The variant's data, when its enum declares a data type (a region's zones).
+    pub data: Option<Box<Value>>,
+}
+
+impl Value {
+    pub fn new(kind: ValueKind, span: Span) -> Value {
+        Value { kind, span }
+    }
+
+    pub fn invalid(span: Span) -> Value {
+        Value::new(ValueKind::Invalid, span)
+    }
+
+    /// How the value reads in "found ..." messages.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            ValueKind::Str(_) => "a string".into(),
+            ValueKind::Int(_) => "an integer".into(),
+            ValueKind::Bool(_) => "a boolean".into(),
+            ValueKind::Cidr(_) => "a CIDR range".into(),
+            ValueKind::Duration(_) => "a duration".into(),
+            ValueKind::List(_) => "a list".into(),
+            ValueKind::Record(Record {
+                type_name: Some(name),
+                ..
+            }) => format!("a `{name}` record"),
+            ValueKind::Record(_) => "a record".into(),
+            ValueKind::Variant(v) => format!("`{}` (a `{}`)", v.name, v.enum_name),
+            ValueKind::Symbol(name) => format!("the name `{name}`"),
+            ValueKind::Invalid => "an invalid value".into(),
+        }
+    }
+
+    /// Re-points this value and everything in it at `span`.
+    pub fn respan(mut self, span: Span) -> Value {
+        self.span = span;
+        match &mut self.kind {
+            ValueKind::List(items) => {
+                *items = std::mem::take(items)
+                    .into_iter()
+                    .map(|v| v.respan(span))
+                    .collect();
+            }
+            ValueKind::Record(record) => {
+                for field in record.fields.values_mut() {
+                    field.key_span = span;
+                    field.value = field.value.clone().respan(span);
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        match &self.kind {
+            ValueKind::Record(record) => record.fields.get(name).map(|f| &f.value),
+            _ => None,
+        }
+    }
+
+    /// The value as `dlc eval` prints it: CIDRs, durations and variants as
+    /// strings, records as objects in schema order.
+    pub fn to_json(&self) -> Json {
+        match &self.kind {
+            ValueKind::Str(s) => json!(s),
+            ValueKind::Int(i) => json!(i),
+            ValueKind::Bool(b) => json!(b),
+            ValueKind::Cidr(c) => json!(c.to_string()),
+            ValueKind::Duration(d) => json!(d.to_string()),
+            ValueKind::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+            ValueKind::Record(record) => {
+                // `type` is a keyword, so it never clashes with a field name.
+                let chosen = record
+                    .union
+                    .as_ref()
+                    .and(record.type_name.as_ref())
+                    .map(|t| ("type".to_string(), json!(t)));
+                Json::Object(
+                    chosen
+                        .into_iter()
+                        .chain(
+                            record
+                                .fields
+                                .iter()
+                                .map(|(k, f)| (k.clone(), f.value.to_json())),
+                        )
+                        .collect(),
+                )
+            }
+            ValueKind::Variant(v) => json!(v.name),
+            ValueKind::Symbol(s) => json!(s),
+            ValueKind::Invalid => Json::Null,
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Builds the typed model from conformed values. The values were checked
+//! against the stdlib schemas, so a shape this code does not expect means the
+//! stdlib and the model disagree: an internal error, reported as such.
+
+use indexmap::IndexMap;
+
+use super::*;
+use crate::eval::{Evaluated, Value, ValueKind};
+
+/// A disagreement between the stdlib schemas and the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError(pub String);
+
+type Result<T> = std::result::Result<T, ModelError>;
+
+/// The typed lake, or `None` when there is no lake to build.
+pub fn build_model(evaluated: &Evaluated) -> Result<Option<Lake>> {
+    let Some((name, lake)) = &evaluated.lake else {
+        return Ok(None);
+    };
+    let mut environments = IndexMap::new();
+    for (env_name, value) in &evaluated.environments {
+        environments.insert(env_name.clone(), environment(env_name, value)?);
+    }
+    Ok(Some(Lake {
+        name: name.clone(),
+        logical_id_prefix: string(field(lake, "logical_id_prefix")?)?,
+        resource_prefix: string(field(lake, "resource_prefix")?)?,
+        deployment_account: string(field(lake, "deployment_account")?)?,
+        deployment_region: region(field(lake, "deployment_region")?)?,
+        source: source(field(lake, "source")?)?,
+        tags: string_map(field(lake, "tags")?)?,
+        environments,
+        span: lake.span,
+    }))
+}
+
+fn environment(name: &str, value: &Value) -> Result<Environment> {
+    let lifecycle_default = optional(value, "lifecycle").map(lifecycle).transpose()?;
+    let zones = list(field(value, "zones")?)?
+        .iter()
+        .map(|z| {
+            let own = optional(z, "lifecycle").map(lifecycle).transpose()?;
+            Ok(Zone {
+                name: string(field(z, "name")?)?,
+                lifecycle: own.or_else(|| lifecycle_default.clone()),
+                span: z.span,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Environment {
+        name: name.to_string(),
+        account: string(field(value, "account")?)?,
+        region: region(field(value, "region")?)?,
+        network: network(field(value, "network")?)?,
+        branch: optional(value, "branch").map(string).transpose()?,
+        approval: boolean(field(value, "approval")?)?,
+        retention: match variant(field(value, "retention")?)? {
+            "retain" => Retention::Retain,
+            _ => Retention::Destroy,
+        },
+        zones,
+        audit_table: optional(value, "audit_table")
+            .map(audit_table)
+            .transpose()?,
+        warehouse: optional(value, "warehouse").map(warehouse).transpose()?,
+        tags: string_map(field(value, "tags")?)?,
+        span: value.span,
+    })
+}
+
+fn network(value: &Value) -> Result<Network> {
+    let cidr_value = field(value, "cidr")?;
+    let ValueKind::Cidr(cidr) = cidr_value.kind else {
+        return Err(unexpected("a CIDR", cidr_value));
+    };
+    Ok(Network {
+        cidr,
+        availability_zones: u32::try_from(integer(field(value, "availability_zones")?)?)
+            .map_err(|_| ModelError("availability_zones out of range".into()))?,
+        nat_gateways: match variant(field(value, "nat_gateways")?)? {
+            "none" => NatGateways::None,
+            "one" => NatGateways::One,
+            _ => NatGateways::PerAz,
+        },
+        gateway_endpoints: variants(field(value, "gateway_endpoints")?)?,
+        interface_endpoints: variants(field(value, "interface_endpoints")?)?,
+        cidr_span: cidr_value.span,
+        span: value.span,
+    })
+}
+
+fn lifecycle(value: &Value) -> Result<Lifecycle> {
+    Ok(Lifecycle {
+        expire_after: optional(value, "expire_after").map(duration).transpose()?,
+        noncurrent_expire_after: optional(value, "noncurrent_expire_after")
+            .map(duration)
+            .transpose()?,
+        transitions: list(field(value, "transitions")?)?
+            .iter()
+            .map(|t| {
+                Ok(Transition {
+                    storage_class: storage_class(variant(field(t, "storage_class")?)?)?,
+                    after: duration(field(t, "after")?)?,
+                    span: t.span,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
+        span: value.span,
+    })
+}
+
+fn storage_class(name: &str) -> Result<StorageClass> {
+    Ok(match name {
+        "standard-ia" => StorageClass::StandardIa,
+        "onezone-ia" => StorageClass::OnezoneIa,
+        "intelligent-tiering" => StorageClass::IntelligentTiering,
+        "glacier-ir" => StorageClass::GlacierIr,
+        "glacier" => StorageClass::Glacier,
+        "deep-archive" => StorageClass::DeepArchive,
+        other => return Err(ModelError(format!("unknown storage class `{other}`"))),
+    })
+}
+
+fn audit_table(value: &Value) -> Result<AuditTable> {
+    Ok(AuditTable {
+        name: optional(value, "name").map(string).transpose()?,
+        partition_key: key_attribute(field(value, "partition_key")?)?,
+        sort_key: optional(value, "sort_key").map(key_attribute).transpose()?,
+        span: value.span,
+    })
+}
+
+fn key_attribute(value: &Value) -> Result<KeyAttribute> {
+    Ok(KeyAttribute {
+        name: string(field(value, "name")?)?,
+        kind: match variant(field(value, "kind")?)? {
+            "number" => AttributeType::Number,
+            "binary" => AttributeType::Binary,
+            _ => AttributeType::String,
+        },
+    })
+}
+
+fn warehouse(value: &Value) -> Result<Warehouse> {
+    let public = field(value, "publicly_accessible")?;
+    Ok(Warehouse {
+        database: string(field(value, "database")?)?,
+        admin_username: string(field(value, "admin_username")?)?,
+        base_capacity: integer(field(value, "base_capacity")?)?,
+        max_capacity: optional(value, "max_capacity").map(integer).transpose()?,
+        publicly_accessible: boolean(public)?,
+        log_exports: variants(field(value, "log_exports")?)?,
+        span: value.span,
+        // A defaulted field carries the span of its record; a written one its own.
+        publicly_accessible_span: (public.span != value.span).then_some(public.span),
+    })
+}
+
+fn source(value: &Value) -> Result<Source> {
+    let ValueKind::Record(record) = &value.kind else {
+        return Err(unexpected("a source record", value));
+    };
+    let repository = string(field(value, "repository")?)?;
+    Ok(match record.type_name.as_deref() {
+        Some("GitHub") => Source::GitHub {
+            repository,
+            token_secret: string(field(value, "token_secret")?)?,
+            span: value.span,
+        },
+        Some("GitHubConnection") => Source::GitHubConnection {
+            repository,
+            connection: string(field(value, "connection")?)?,
+            span: value.span,
+        },
+        Some("CodeCommit") => Source::CodeCommit {
+            repository,
+            span: value.span,
+        },
+        other => return Err(ModelError(format!("unknown source kind {other:?}"))),
+    })
+}
+
+fn region(value: &Value) -> Result<Region> {
+    let ValueKind::Variant(v) = &value.kind else {
+        return Err(unexpected("a region", value));
+    };
+    let zones = v
+        .data
+        .as_deref()
+        .map(|data| field(data, "availability_zones").and_then(list))
+        .transpose()?
+        .unwrap_or(&[])
+        .iter()
+        .map(string)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Region {
+        name: v.name.clone(),
+        availability_zones: zones,
+    })
+}
+
+fn field<'v>(value: &'v Value, name: &str) -> Result<&'v Value> {
+    value
+        .field(name)
+        .ok_or_else(|| ModelError(format!("missing field `{name}` in {}", value.describe())))
+}
+
+fn optional<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
+    value.field(name)
+}
+
+fn unexpected(what: &str, value: &Value) -> ModelError {
+    ModelError(format!("expected {what}, found {}", value.describe()))
+}
+
+fn string(value: &Value) -> Result<String> {
+    match &value.kind {
+        ValueKind::Str(s) => Ok(s.clone()),
+        _ => Err(unexpected("a string", value)),
+    }
+}
+
+fn integer(value: &Value) -> Result<i64> {
+    match value.kind {
+        ValueKind::Int(i) => Ok(i),
+        _ => Err(unexpected("an integer", value)),
+    }
+}
+
+fn boolean(value: &Value) -> Result<bool> {
+    match value.kind {
+        ValueKind::Bool(b) => Ok(b),
+        _ => Err(unexpected("a boolean", value)),
+    }
+}
+
+fn duration(value: &Value) -> Result<crate::syntax::ast::Duration> {
+    match value.kind {
+        ValueKind::Duration(d) => Ok(d),
+        _ => Err(unexpected("a duration", value)),
+    }
+}
+
+fn variant(value: &Value) -> Result<&str> {
+    match &value.kind {
+        ValueKind::Variant(v) => Ok(&v.name),
+        _ => Err(unexpected("an enum variant", value)),
+    }
+}
+
+fn list(value: &Value) -> Result<&[Value]> {
+    match &value.kind {
+        ValueKind::List(items) => Ok(items),
+        _ => Err(unexpected("a list", value)),
+    }
+}
+
+fn variants(value: &Value) -> Result<Vec<String>> {
+    list(value)?
+        .iter()
+        .map(|v| variant(v).map(String::from))
+        .collect()
+}
+
+fn string_map(value: &Value) -> Result<IndexMap<String, String>> {
+    match &value.kind {
+        ValueKind::Record(record) => record
+            .fields
+            .iter()
+            .map(|(k, f)| Ok((k.clone(), string(&f.value)?)))
+            .collect(),
+        _ => Err(unexpected("a map", value)),
+    }
+}

@@ -1,0 +1,245 @@
+//! Loading the import graph. File access goes through [`SourceLoader`], so that
+//! only the driver touches the file system.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::{ItemRef, Program};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceMap, Span};
+use crate::stdlib;
+use crate::syntax::ast::{ImportTarget, ItemKind};
+use crate::syntax::parse_module;
+
+/// Why an imported file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    NotFound,
+    IsDirectory,
+    NotUtf8,
+    TooLarge { bytes: u64, limit: u64 },
+    Other(String),
+}
+
+impl LoadError {
+    fn describe(&self) -> String {
+        match self {
+            LoadError::NotFound => "no such file".into(),
+            LoadError::IsDirectory => "it is a directory, not a lake file".into(),
+            LoadError::NotUtf8 => "it is not valid UTF-8 text".into(),
+            LoadError::TooLarge { bytes, limit } => {
+                format!("it is {bytes} bytes, over the limit of {limit} bytes")
+            }
+            LoadError::Other(message) => message.clone(),
+        }
+    }
+}
+
+pub trait SourceLoader {
+    /// A stable identity for a path (the canonical path on disk), used to
+    /// load each file once and to find import cycles.
+    fn identity(&self, path: &Path) -> PathBuf;
+    fn read(&mut self, path: &Path) -> Result<String, LoadError>;
+}
+
+struct Loading<'l> {
+    loader: &'l mut dyn SourceLoader,
+    program: Program,
+    /// Files already loaded, by identity, with their module index.
+    loaded: HashMap<PathBuf, usize>,
+    std_loaded: HashMap<&'static str, usize>,
+    /// The chain of imports being followed: (identity, display name, import span).
+    stack: Vec<(PathBuf, String, Option<Span>)>,
+}
+
+/// Loads the root file, its imports and the stdlib prelude.
+pub fn load_program(
+    root_name: &str,
+    root_path: &Path,
+    root_text: String,
+    loader: &mut dyn SourceLoader,
+    diagnostics: &mut Diagnostics,
+) -> Program {
+    let mut loading = Loading {
+        loader,
+        program: Program {
+            sources: SourceMap::new(),
+            modules: Vec::new(),
+            root: None,
+            order: Vec::new(),
+        },
+        loaded: HashMap::new(),
+        std_loaded: HashMap::new(),
+        stack: Vec::new(),
+    };
+    for module in stdlib::MODULES.iter().filter(|m| m.prelude) {
+        loading.load_std(module, diagnostics);
+    }
+    let identity = loading.loader.identity(root_path);
+    let file = loading.program.sources.add(root_name, root_text);
+    loading.program.root = Some(file);
+    loading
+        .stack
+        .push((identity.clone(), root_name.to_string(), None));
+    loading.add_module(file, Some(root_path), identity, diagnostics);
+    loading.stack.pop();
+    loading.program
+}
+
+impl Loading<'_> {
+    fn load_std(
+        &mut self,
+        module: &'static stdlib::StdModule,
+        diagnostics: &mut Diagnostics,
+    ) -> usize {
+        if let Some(index) = self.std_loaded.get(module.name) {
+            return *index;
+        }
+        let file = self.program.sources.add(module.display_path(), module.text);
+        let index = self.add_module(
+            file,
+            None,
+            PathBuf::from(module.display_path()),
+            diagnostics,
+        );
+        self.std_loaded.insert(module.name, index);
+        index
+    }
+
+    /// Parses a file, then follows its imports; its items join the order with
+    /// each import's items standing at the import.
+    fn add_module(
+        &mut self,
+        file: FileId,
+        path: Option<&Path>,
+        identity: PathBuf,
+        diagnostics: &mut Diagnostics,
+    ) -> usize {
+        let text = self.program.sources.get(file).text.clone();
+        let module = parse_module(file, &text, diagnostics);
+        let index = self.program.modules.len();
+        self.loaded.insert(identity, index);
+        let imports: Vec<(usize, ImportTarget, Span)> = module
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match &item.kind {
+                ItemKind::Import(import) => Some((i, import.target.clone(), import.span)),
+                _ => None,
+            })
+            .collect();
+        let item_count = module.items.len();
+        self.program.modules.push(module);
+        let mut next_import = imports.into_iter().peekable();
+        for item in 0..item_count {
+            if let Some((_, target, span)) = next_import.next_if(|(i, _, _)| *i == item) {
+                self.follow_import(&target, span, path, diagnostics);
+            }
+            self.program.order.push(ItemRef {
+                module: index,
+                item,
+            });
+        }
+        index
+    }
+
+    fn follow_import(
+        &mut self,
+        target: &ImportTarget,
+        span: Span,
+        importer: Option<&Path>,
+        diagnostics: &mut Diagnostics,
+    ) {
+        match target {
+            ImportTarget::Std(name) => match stdlib::find(name) {
+                Some(module) => {
+                    self.load_std(module, diagnostics);
+                }
+                None => {
+                    let names: Vec<&str> = stdlib::MODULES.iter().map(|m| m.name).collect();
+                    let suggestion = crate::suggest::closest(name, names.iter().copied());
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::UnknownStdModule,
+                            span,
+                            format!("the standard library has no module `{name}`"),
+                        )
+                        .with_label("unknown module")
+                        .with_note(format!(
+                            "its modules are {}",
+                            crate::suggest::list_or(&names)
+                        ))
+                        .with_help_opt(
+                            suggestion.map(|s| format!("did you mean `import std.{s}`?")),
+                        ),
+                    );
+                }
+            },
+            ImportTarget::File(relative) => {
+                let base = importer
+                    .and_then(Path::parent)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let path = base.join(relative);
+                let identity = self.loader.identity(&path);
+                if let Some(position) = self.stack.iter().position(|(id, _, _)| *id == identity) {
+                    self.report_cycle(position, relative, span, diagnostics);
+                    return;
+                }
+                if self.loaded.contains_key(&identity) {
+                    return;
+                }
+                match self.loader.read(&path) {
+                    Ok(text) => {
+                        let display = path.to_string_lossy().replace('\\', "/");
+                        let file = self.program.sources.add(display.clone(), text);
+                        self.stack.push((identity.clone(), display, Some(span)));
+                        self.add_module(file, Some(&path), identity, diagnostics);
+                        self.stack.pop();
+                    }
+                    Err(error) => diagnostics.push(
+                        Diagnostic::new(
+                            Code::ImportNotFound,
+                            span,
+                            format!("cannot import `{relative}`: {}", error.describe()),
+                        )
+                        .with_label(format!("looked for {}", path.display()))
+                        .with_note("import paths are relative to the file that imports them")
+                        .with_help(
+                            "check the path, or `import std.NAME` for a standard library module",
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn report_cycle(
+        &self,
+        position: usize,
+        relative: &str,
+        span: Span,
+        diagnostics: &mut Diagnostics,
+    ) {
+        let chain: Vec<&str> = self.stack[position..]
+            .iter()
+            .map(|(_, name, _)| name.as_str())
+            .collect();
+        let mut cycle = chain.join(" imports ");
+        cycle.push_str(&format!(" imports {}", chain[0]));
+        let mut diagnostic = Diagnostic::new(
+            Code::ImportCycle,
+            span,
+            format!("import cycle: `{relative}` is already being imported"),
+        )
+        .with_label("this import closes the cycle")
+        .with_note(format!("the cycle: {cycle}"))
+        .with_help("move what both files need into a third file that both import");
+        for (_, name, import_span) in &self.stack[position + 1..] {
+            if let Some(s) = import_span {
+                diagnostic = diagnostic.with_secondary(*s, format!("imports {name}"));
+            }
+        }
+        diagnostics.push(diagnostic);
+    }
+}

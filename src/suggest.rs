@@ -1,0 +1,56 @@
+//! "Did you mean" suggestions.
+
+/// The candidate closest to `name` by edit distance, if it is close enough to
+/// be a plausible typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1) + usize::from(name.len() > 6);
+    candidates
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// `a`, `a or b`, `a, b or c`, each in backticks.
+pub fn list_or(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_typos_and_ignores_unrelated_names() {
+        assert_eq!(
+            closest("us-east-7", ["us-east-1", "us-east-2", "eu-west-1"]),
+            Some("us-east-1")
+        );
+        assert_eq!(closest("acount", ["account", "region"]), Some("account"));
+        assert_eq!(closest("warehouse", ["account", "region"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,0 +1,441 @@
+//! Types: the builtin ones and those declared with `type`, `record` and `enum`
+//! (the stdlib's schemas, or the user's own).
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use regex::Regex;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::resolve::{Program, Scope};
+use crate::source::Span;
+use crate::syntax::ast::{
+    ConstraintKind, Docs, EnumDecl, Expr, ItemKind, RecordDecl, RecordLit, TypeDecl, TypeExpr,
+    TypeExprKind,
+};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    String,
+    Int,
+    Bool,
+    Cidr,
+    Duration,
+    List(Box<Type>),
+    /// Records with free keys: `Map[String]`.
+    Map(Box<Type>),
+    Optional(Box<Type>),
+    /// A declared type, by name.
+    Named(String),
+    /// No expectation (an untyped `let`); the value is checked where it is used.
+    Any,
+    /// A type that failed to resolve; values are not checked against it.
+    Error,
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::String => f.write_str("String"),
+            Type::Int => f.write_str("Int"),
+            Type::Bool => f.write_str("Bool"),
+            Type::Cidr => f.write_str("Cidr"),
+            Type::Duration => f.write_str("Duration"),
+            Type::List(t) => write!(f, "[{t}]"),
+            Type::Map(t) => write!(f, "Map[{t}]"),
+            Type::Optional(t) => write!(f, "{t}?"),
+            Type::Named(n) => f.write_str(n),
+            Type::Any => f.write_str("any value"),
+            Type::Error => f.write_str("{unknown}"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum TypeDef {
+    Alias(AliasDef),
+    Record(RecordDef),
+    Enum(EnumDef),
+    Union(UnionDef),
+}
+
+#[derive(Debug)]
+pub struct AliasDef {
+    pub name: String,
+    pub base: Type,
+    pub refinements: Vec<Refinement>,
+    pub docs: Docs,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Refinement {
+    pub kind: RefinementKind,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum RefinementKind {
+    /// Inclusive bounds on an integer.
+    Range(Option<i64>, Option<i64>),
+    /// Inclusive bounds on a string's length in characters.
+    Length(Option<i64>, Option<i64>),
+    Matches(Regex),
+}
+
+#[derive(Debug)]
+pub struct RecordDef {
+    pub name: String,
+    pub fields: IndexMap<String, FieldDef>,
+    pub docs: Docs,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Type,
+    /// Where the field's type is written, for "declared here" labels.
+    pub ty_span: Span,
+    pub default: Option<Expr>,
+    pub docs: Docs,
+    pub span: Span,
+}
+
+impl FieldDef {
+    pub fn is_required(&self) -> bool {
+        self.default.is_none() && !matches!(self.ty, Type::Optional(_))
+    }
+}
+
+#[derive(Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub data_type: Option<Type>,
+    pub variants: IndexMap<String, VariantDef>,
+    pub docs: Docs,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct VariantDef {
+    pub name: String,
+    pub data: Option<RecordLit>,
+    pub docs: Docs,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct UnionDef {
+    pub name: String,
+    /// Names of record types.
+    pub members: Vec<String>,
+    pub docs: Docs,
+    pub span: Span,
+}
+
+/// Every declared type of a program.
+#[derive(Debug, Default)]
+pub struct TypeDefs {
+    defs: IndexMap<String, TypeDef>,
+}
+
+impl TypeDefs {
+    pub fn get(&self, name: &str) -> Option<&TypeDef> {
+        self.defs.get(name)
+    }
+
+    pub fn record(&self, name: &str) -> Option<&RecordDef> {
+        match self.defs.get(name) {
+            Some(TypeDef::Record(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.defs.keys().map(String::as_str)
+    }
+
+    /// Collects the type declarations of a program and resolves the type
+    /// expressions in them.
+    pub fn build(program: &Program, scope: &Scope, diagnostics: &mut Diagnostics) -> TypeDefs {
+        let mut defs = IndexMap::new();
+        let mut resolver = Resolver {
+            program,
+            scope,
+            diagnostics,
+        };
+        for (r, item) in program.items() {
+            // Skip duplicates: the scope already reported them.
+            let Some(name) = item.kind.name() else {
+                continue;
+            };
+            if scope.get(&name.name) != Some(r) {
+                continue;
+            }
+            let def = match &item.kind {
+                ItemKind::Type(decl) => resolver.type_decl(decl, &item.docs),
+                ItemKind::Record(decl) => TypeDef::Record(resolver.record_decl(decl, &item.docs)),
+                ItemKind::Enum(decl) => TypeDef::Enum(resolver.enum_decl(decl, &item.docs)),
+                _ => continue,
+            };
+            defs.insert(name.name.clone(), def);
+        }
+        TypeDefs { defs }
+    }
+}
+
+struct Resolver<'a, 'd> {
+    program: &'a Program,
+    scope: &'a Scope,
+    diagnostics: &'d mut Diagnostics,
+}
+
+const BUILTINS: &[&str] = &["String", "Int", "Bool", "Cidr", "Duration", "Map"];
+
+impl Resolver<'_, '_> {
+    pub fn resolve(&mut self, expr: &TypeExpr) -> Type {
+        match &expr.kind {
+            TypeExprKind::List(element) => Type::List(Box::new(self.resolve(element))),
+            TypeExprKind::Optional(inner) => Type::Optional(Box::new(self.resolve(inner))),
+            TypeExprKind::Named(name, argument) => {
+                let ty = match name.name.as_str() {
+                    "String" => Type::String,
+                    "Int" => Type::Int,
+                    "Bool" => Type::Bool,
+                    "Cidr" => Type::Cidr,
+                    "Duration" => Type::Duration,
+                    "Map" => {
+                        return match argument {
+                            Some(argument) => Type::Map(Box::new(self.resolve(argument))),
+                            None => {
+                                self.invalid(
+                                    expr.span,
+                                    "`Map` needs the type of its values",
+                                    "write `Map[String]`",
+                                );
+                                Type::Error
+                            }
+                        }
+                    }
+                    "" => return Type::Error,
+                    other => {
+                        let declared = self.scope.get(other).map(|r| &self.program.item(r).kind);
+                        match declared {
+                            Some(ItemKind::Type(_) | ItemKind::Record(_) | ItemKind::Enum(_)) => {
+                                Type::Named(other.to_string())
+                            }
+                            _ => {
+                                let candidates =
+                                    BUILTINS.iter().copied().chain(self.scope.names().filter(
+                                        |n| n.chars().next().is_some_and(char::is_uppercase),
+                                    ));
+                                let suggestion = crate::suggest::closest(other, candidates);
+                                self.diagnostics.push(
+                                    Diagnostic::new(
+                                        Code::UndefinedType,
+                                        name.span,
+                                        format!("there is no type named `{other}`"),
+                                    )
+                                    .with_label("unknown type")
+                                    .with_help(match suggestion {
+                                        Some(s) => format!("did you mean `{s}`?"),
+                                        None => "the builtin types are String, Int, Bool, Cidr, Duration and Map[T]; others are declared with `type`, `record` or `enum`".into(),
+                                    }),
+                                );
+                                return Type::Error;
+                            }
+                        }
+                    }
+                };
+                if argument.is_some() {
+                    self.invalid(
+                        expr.span,
+                        &format!("`{}` takes no type argument", name.name),
+                        "only `Map[T]` takes one; a list is written `[T]`",
+                    );
+                }
+                ty
+            }
+        }
+    }
+
+    fn invalid(&mut self, span: Span, message: &str, help: &str) {
+        self.diagnostics.push(
+            Diagnostic::new(Code::InvalidTypeDeclaration, span, message.to_string())
+                .with_label("invalid here")
+                .with_help(help.to_string()),
+        );
+    }
+
+    fn type_decl(&mut self, decl: &TypeDecl, docs: &Docs) -> TypeDef {
+        if !decl.union_rest.is_empty() {
+            let mut members = Vec::new();
+            for member in std::iter::once(&decl.base).chain(&decl.union_rest) {
+                match self.resolve(member) {
+                    Type::Named(name)
+                        if matches!(
+                            self.scope.get(&name).map(|r| &self.program.item(r).kind),
+                            Some(ItemKind::Record(_))
+                        ) =>
+                    {
+                        members.push(name)
+                    }
+                    Type::Error => {}
+                    other => self.invalid(
+                        member.span,
+                        &format!("a union joins record types, and `{other}` is not one"),
+                        "name `record` types, e.g. `type Source = GitHub | CodeCommit`",
+                    ),
+                }
+            }
+            return TypeDef::Union(UnionDef {
+                name: decl.name.name.clone(),
+                members,
+                docs: docs.clone(),
+                span: decl.name.span,
+            });
+        }
+        let base = self.resolve(&decl.base);
+        let mut refinements = Vec::new();
+        for constraint in &decl.constraints {
+            let kind = match (&constraint.kind, &base) {
+                (ConstraintKind::Range(low, high), Type::Int) => RefinementKind::Range(*low, *high),
+                (ConstraintKind::Length(low, high), Type::String) => {
+                    RefinementKind::Length(*low, *high)
+                }
+                (ConstraintKind::Matches(pattern), Type::String) => match Regex::new(pattern) {
+                    Ok(regex) => RefinementKind::Matches(regex),
+                    Err(error) => {
+                        self.invalid(
+                            constraint.span,
+                            &format!("`{pattern}` is not a valid pattern: {error}"),
+                            "patterns use Rust regex syntax, e.g. \"^[a-z0-9-]+$\"",
+                        );
+                        continue;
+                    }
+                },
+                (_, Type::Error) => continue,
+                (ConstraintKind::Range(..), _) => {
+                    self.invalid(
+                        constraint.span,
+                        "a range constrains an `Int`",
+                        "use `length` for strings",
+                    );
+                    continue;
+                }
+                _ => {
+                    self.invalid(
+                        constraint.span,
+                        "`length` and `matches` constrain a `String`",
+                        "use a range such as `1..6` for an `Int`",
+                    );
+                    continue;
+                }
+            };
+            refinements.push(Refinement {
+                kind,
+                span: constraint.span,
+            });
+        }
+        TypeDef::Alias(AliasDef {
+            name: decl.name.name.clone(),
+            base,
+            refinements,
+            docs: docs.clone(),
+            span: decl.name.span,
+        })
+    }
+
+    fn record_decl(&mut self, decl: &RecordDecl, docs: &Docs) -> RecordDef {
+        let mut fields = IndexMap::new();
+        for field in &decl.fields {
+            if fields.contains_key(&field.name.name) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateField,
+                        field.name.span,
+                        format!(
+                            "the field `{}` is declared twice in `{}`",
+                            field.name.name, decl.name.name
+                        ),
+                    )
+                    .with_label("declared again here")
+                    .with_help("remove one of them"),
+                );
+                continue;
+            }
+            let ty = self.resolve(&field.ty);
+            fields.insert(
+                field.name.name.clone(),
+                FieldDef {
+                    name: field.name.name.clone(),
+                    ty,
+                    ty_span: field.ty.span,
+                    default: field.default.clone(),
+                    docs: field.docs.clone(),
+                    span: field.span,
+                },
+            );
+        }
+        RecordDef {
+            name: decl.name.name.clone(),
+            fields,
+            docs: docs.clone(),
+            span: decl.name.span,
+        }
+    }
+
+    fn enum_decl(&mut self, decl: &EnumDecl, docs: &Docs) -> EnumDef {
+        let data_type = decl.data_type.as_ref().map(|t| self.resolve(t));
+        let mut variants = IndexMap::new();
+        for variant in &decl.variants {
+            if variants.contains_key(&variant.name.name) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateDeclaration,
+                        variant.name.span,
+                        format!(
+                            "the variant `{}` is declared twice in `{}`",
+                            variant.name.name, decl.name.name
+                        ),
+                    )
+                    .with_label("declared again here")
+                    .with_help("remove one of them"),
+                );
+                continue;
+            }
+            variants.insert(
+                variant.name.name.clone(),
+                VariantDef {
+                    name: variant.name.name.clone(),
+                    data: variant.data.clone(),
+                    docs: variant.docs.clone(),
+                    span: variant.name.span,
+                },
+            );
+        }
+        EnumDef {
+            name: decl.name.name.clone(),
+            data_type,
+            variants,
+            docs: docs.clone(),
+            span: decl.name.span,
+        }
+    }
+}
+
+/// Resolves a type expression outside type declarations (a `let`'s annotation).
+pub fn resolve_type_expr(
+    program: &Program,
+    scope: &Scope,
+    expr: &TypeExpr,
+    diagnostics: &mut Diagnostics,
+) -> Type {
+    Resolver {
+        program,
+        scope,
+        diagnostics,
+    }
+    .resolve(expr)
+}
