@@ -127,12 +127,13 @@ fn starts_item(line: &str) -> bool {
     })
 }
 
-/// True when the text holds only white space and comments.
+/// True when the text holds only white space and comments (a doc comment
+/// is not blank: an item must follow it).
 fn is_blank(text: &str) -> bool {
     text.lines().all(|line| {
         let line = line.trim();
-        line.is_empty()
-            || (line.starts_with("//") && !(line.starts_with("///") && !line.starts_with("////")))
+        let is_doc = line.starts_with("///") && !line.starts_with("////");
+        line.is_empty() || (line.starts_with("//") && !is_doc)
     })
 }
 
