@@ -1,0 +1,47 @@
+//! Each code's explanation page carries a failing example; checking it must
+//! fire that code. The page is what `dlc explain CODE` prints.
+
+use std::path::Path;
+
+use dlc::diagnostic::Code;
+use dlc::driver::{check_source, FsLoader};
+
+/// The first ```dl block of a page.
+fn example(page: &str) -> Option<String> {
+    let start = page.find("```dl\n")? + "```dl\n".len();
+    let end = start + page[start..].find("```")?;
+    Some(page[start..end].to_string())
+}
+
+#[test]
+fn every_explanation_has_an_example_that_fires_its_code() {
+    let mut failures = Vec::new();
+    for code in Code::ALL {
+        let page = code.explanation();
+        if !page.starts_with(&format!("# {}: ", code.as_str())) {
+            failures.push(format!(
+                "{}: page must start with `# {}: <title>`",
+                code.as_str(),
+                code.as_str()
+            ));
+        }
+        let Some(source) = example(page) else {
+            failures.push(format!("{}: no ```dl example", code.as_str()));
+            continue;
+        };
+        // Examples that import files read them from tests/explain/.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/explain")
+            .join(format!("{}.dl", code.as_str()));
+        let checked = check_source("example.dl", &path, source, &mut FsLoader);
+        if !checked.diagnostics.iter().any(|d| d.code == *code) {
+            let fired: Vec<&str> = checked
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
+            failures.push(format!("{}: example fires {fired:?}", code.as_str()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
