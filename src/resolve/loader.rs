@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::{ItemRef, Program};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceMap, Span};
 use crate::stdlib;
-use crate::syntax::ast::{ImportTarget, ItemKind};
+use crate::syntax::ast::{ImportTarget, ItemKind, Module};
 use crate::syntax::parse_module;
 
 /// Why an imported file could not be read.
@@ -73,7 +74,10 @@ pub fn load_program(
         stack: Vec::new(),
     };
     for module in stdlib::MODULES.iter().filter(|m| m.prelude) {
-        loading.load_std(module, diagnostics);
+        // Checking a stdlib file itself: it stands as the root, not twice.
+        if module.text != root_text {
+            loading.load_std(module, diagnostics);
+        }
     }
     let identity = loading.loader.identity(root_path);
     let file = loading.program.sources.add(root_name, root_text);
@@ -84,6 +88,27 @@ pub fn load_program(
     loading.add_module(file, Some(root_path), identity, diagnostics);
     loading.stack.pop();
     loading.program
+}
+
+/// The prelude parsed once per process: every check starts by loading it, and
+/// parsing it is most of the work of checking a small lake. It is valid only
+/// for files that have the prelude's position and text, which the loader
+/// gives them by adding the prelude first.
+fn prelude_cache(file: FileId, text: &str) -> Option<Module> {
+    static PRELUDE: OnceLock<Vec<(&'static str, Module)>> = OnceLock::new();
+    let cache = PRELUDE.get_or_init(|| {
+        stdlib::MODULES
+            .iter()
+            .filter(|m| m.prelude)
+            .enumerate()
+            .map(|(i, m)| {
+                let mut ignored = Diagnostics::new();
+                (m.text, parse_module(FileId(i as u32), m.text, &mut ignored))
+            })
+            .collect()
+    });
+    let (cached_text, module) = cache.get(file.0 as usize)?;
+    (*cached_text == text).then(|| module.clone())
 }
 
 impl Loading<'_> {
@@ -115,8 +140,11 @@ impl Loading<'_> {
         identity: PathBuf,
         diagnostics: &mut Diagnostics,
     ) -> usize {
-        let text = self.program.sources.get(file).text.clone();
-        let module = parse_module(file, &text, diagnostics);
+        let text = &self.program.sources.get(file).text;
+        let module = match prelude_cache(file, text) {
+            Some(module) => module,
+            None => parse_module(file, text, diagnostics),
+        };
         let index = self.program.modules.len();
         self.loaded.insert(identity, index);
         let imports: Vec<(usize, ImportTarget, Span)> = module

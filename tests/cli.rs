@@ -1,0 +1,263 @@
+//! The `dlc` binary: exit codes, the three output formats, colour, explain.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn dlc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("dlc runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8")
+}
+
+fn seed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("lang-examples/seed/lake.dl")
+}
+
+/// A copy of the seed lake with one substitution, in a fresh temp dir.
+fn mutated(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    let text = std::fs::read_to_string(seed()).expect("seed");
+    assert!(text.contains(from), "the seed lake contains {from:?}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lake.dl");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    (dir, path)
+}
+
+fn line_of(path: &Path, needle: &str) -> usize {
+    let text = std::fs::read_to_string(path).expect("read");
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle present")
+        + 1
+}
+
+#[test]
+fn a_clean_lake_exits_0_and_prints_nothing() {
+    let output = dlc(&["check", seed().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn an_error_exits_1_and_a_missing_file_exits_2() {
+    let (_dir, path) = mutated("10.20.0.0/24", "10.20.0.0/33");
+    assert_eq!(
+        dlc(&["check", path.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+    let missing = dlc(&["check", "/nonexistent/lake.dl"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+    assert_eq!(
+        dlc(&["check", "--format", "xml", "x.dl"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(dlc(&["explain", "DL9999"]).status.code(), Some(2));
+}
+
+/// The mutations named by the language-core issue, each a coded error on the
+/// line of the mutation.
+#[test]
+fn seed_mutations_give_coded_errors_on_the_right_line() {
+    let cases = [
+        ("10.20.0.0/24", "10.20.0.0/33", "DL0003"),
+        ("\"222222222222\"", "\"22222222222\"", "DL0204"),
+        (
+            "let home: Region = us-east-2",
+            "let home: Region = us-east-7",
+            "DL0205",
+        ),
+        ("branch = \"main\"", "brnch = \"main\"", "DL0201"),
+        ("extends Dev", "extends Deev", "DL0101"),
+        ("approval = true", "approval = = true", "DL0001"),
+    ];
+    for (from, to, code) in cases {
+        let (_dir, path) = mutated(from, to);
+        let output = dlc(&["check", "--format", "short", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1), "{to}");
+        let line = line_of(&path, to);
+        let expected = format!("{}:{line}:", path.display());
+        let text = stdout(&output);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&expected) && l.contains(&format!("[{code}]"))),
+            "{to}: expected {code} at line {line}, got:\n{text}"
+        );
+    }
+    // Did-you-mean for the region.
+    let (_dir, path) = mutated(
+        "let home: Region = us-east-2",
+        "let home: Region = us-east-7",
+    );
+    let human = stdout(&dlc(&["check", "--color", "never", path.to_str().unwrap()]));
+    assert!(human.contains("did you mean `us-east-1`?"), "{human}");
+}
+
+#[test]
+fn a_missing_required_field_is_reported_at_its_environment() {
+    let (_dir, path) = mutated("    account = \"222222222222\"\n", "");
+    let output = dlc(&["check", "--format", "short", path.to_str().unwrap()]);
+    let line = line_of(&path, "env Dev {");
+    assert!(
+        stdout(&output).contains(&format!(
+            ":{line}:5: error[DL0202]: `Environment` is missing the required field `account`"
+        )),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn json_output_is_only_json_with_positions_and_labels() {
+    let (_dir, path) = mutated("\"222222222222\"", "\"22222222222\"");
+    let output = dlc(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let document: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert_eq!(document["version"], 1);
+    let diagnostic = &document["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "DL0204");
+    assert_eq!(diagnostic["severity"], "error");
+    assert_eq!(diagnostic["file"], path.to_str().unwrap());
+    assert_eq!(diagnostic["line"], line_of(&path, "\"22222222222\"") as u64);
+    assert_eq!(diagnostic["column"], 15);
+    assert!(diagnostic["message"]
+        .as_str()
+        .unwrap()
+        .contains("exactly 12 digits"));
+    let labels = diagnostic["labels"].as_array().expect("labels");
+    assert!(labels.len() >= 2);
+    assert_eq!(labels[0]["primary"], true);
+    assert!(labels.iter().any(|l| l["file"] == "std/aws.dl"));
+    let start = diagnostic["start_offset"].as_u64().unwrap() as usize;
+    let end = diagnostic["end_offset"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(&text[start..end], "\"22222222222\"");
+}
+
+#[test]
+fn short_output_is_one_line_per_diagnostic() {
+    let (_dir, path) = mutated("10.20.0.0/24", "10.20.0.0/33");
+    let text = stdout(&dlc(&[
+        "check",
+        "--format",
+        "short",
+        path.to_str().unwrap(),
+    ]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(lines[0].ends_with(
+        "error[DL0003]: invalid CIDR `10.20.0.0/33`: the prefix length /33 is larger than 32"
+    ));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let (_dir, path) = mutated("10.20.0.0/24", "10.20.0.0/33");
+    let path = path.to_str().unwrap();
+    let always = stdout(&dlc(&["check", "--color", "always", path]));
+    assert!(always.contains("\u{1b}["), "--color always colours");
+    let never = stdout(&dlc(&["check", "--color", "never", path]));
+    assert!(!never.contains("\u{1b}["));
+    // Not a terminal: auto does not colour.
+    let auto = stdout(&dlc(&["check", path]));
+    assert!(!auto.contains("\u{1b}["));
+    assert!(auto.contains("error[DL0003]"));
+    let no_color = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["check", path])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&no_color.stdout).contains("\u{1b}["));
+}
+
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    // No check emits a warning yet in this stage; a clean lake passes both ways.
+    let path = seed();
+    assert_eq!(
+        dlc(&["check", "--deny-warnings", path.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["check", "--format", "short", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"let x: Cidr = \"10.0.0.0/16\"\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).starts_with("<stdin>:1:15: error[DL0203]"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn explain_prints_the_page_and_version_and_help_work() {
+    let output = dlc(&["explain", "dl0204"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("# DL0204"));
+    let version = stdout(&dlc(&["--version"]));
+    assert!(version.starts_with("dlc "));
+    let help = stdout(&dlc(&["check", "--help"]));
+    assert!(help.contains("Examples:"));
+}
+
+#[test]
+fn eval_prints_the_checked_lake() {
+    let output = dlc(&["eval", seed().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(model["lake"]["fields"]["source"]["type"], "GitHub");
+    // Inherited from Dev through Test, defaulted from the stdlib, overridden in Prod.
+    assert_eq!(model["environments"]["Prod"]["region"], "us-east-2");
+    assert_eq!(
+        model["environments"]["Prod"]["network"]["nat_gateways"],
+        "per-az"
+    );
+    assert_eq!(
+        model["environments"]["Prod"]["network"]["cidr"],
+        "10.0.0.0/24"
+    );
+    // Stable: the same bytes twice.
+    assert_eq!(
+        output.stdout,
+        dlc(&["eval", seed().to_str().unwrap()]).stdout
+    );
+}
+
+#[test]
+fn a_file_imported_by_another_on_the_command_line_is_checked_once() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lang-examples/last-mile-health");
+    let lake = dir.join("lake.dl");
+    let zones = dir.join("zones.dl");
+    for order in [[&zones, &lake], [&lake, &zones]] {
+        let output = dlc(&[
+            "check",
+            order[0].to_str().unwrap(),
+            order[1].to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    }
+}
