@@ -3,6 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::checks;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::eval::{self, Evaluated};
 use crate::model::{self, Lake};
@@ -94,11 +95,19 @@ pub fn check_source(
         None
     };
     let evaluated = eval::evaluate(&program, &scope, &types, lake, &mut diagnostics);
+    checks::check_source(&program, &mut diagnostics);
     let mut model = None;
     let mut internal_error = None;
     if !diagnostics.has_errors() {
         match model::build_model(&evaluated) {
-            Ok(lake) => model = lake,
+            Ok(Some(lake)) => {
+                checks::check_lake(&lake, &mut diagnostics);
+                // Codegen sees only a lake without errors.
+                if !diagnostics.has_errors() {
+                    model = Some(lake);
+                }
+            }
+            Ok(None) => {}
             Err(error) => internal_error = Some(error.0),
         }
     }

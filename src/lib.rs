@@ -16,3 +16,4 @@ pub mod stdlib;
 pub mod suggest;
 pub mod syntax;
 pub mod types;
+pub mod checks;

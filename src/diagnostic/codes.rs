@@ -2,7 +2,8 @@
 //! explanation page (`dlc explain CODE`) with a failing example that a test runs.
 //!
 //! Codes are grouped by stage: DL00xx syntax, DL01xx names and imports,
-//! DL02xx types, DL03xx domain checks.
+//! DL02xx types, DL03xx domain checks (DL030x networks, DL031x names, DL032x
+//! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x warehouse).
 
 use super::Severity;
 
@@ -74,6 +75,28 @@ codes! {
     DuplicateField = "DL0206", Error, "field given twice";
     NotInterpolable = "DL0207", Error, "value cannot be interpolated into a string";
     InvalidTypeDeclaration = "DL0208", Error, "invalid type declaration";
+
+    CidrHostBits = "DL0301", Error, "CIDR range with host bits set";
+    VpcPrefixOutOfRange = "DL0302", Error, "VPC range outside /16 to /28";
+    NetworksOverlap = "DL0303", Error, "networks overlap";
+    OutsideAddressPool = "DL0304", Error, "network outside the lake's address pool";
+    SubnetPlanDoesNotFit = "DL0305", Error, "subnets do not fit in the VPC";
+    NotEnoughAvailabilityZones = "DL0306", Error, "region has fewer availability zones than asked";
+    InvalidBucketName = "DL0311", Error, "computed bucket name breaks S3's rules";
+    DuplicateResourceName = "DL0312", Error, "two environments create the same name";
+    SharesDeploymentAccount = "DL0321", Warning, "environment in the deployment account";
+    SharedAccountAndRegion = "DL0322", Warning, "environments share an account and region";
+    TransitionAfterExpiry = "DL0331", Error, "transition at or after expiration";
+    ExpiryBeforeMinimumDuration = "DL0332", Warning, "expiry before the storage class's minimum duration";
+    InvalidLifecycleDuration = "DL0333", Error, "lifecycle duration not a positive whole number of days";
+    NoncurrentAfterExpiry = "DL0334", Warning, "old versions kept as long as current objects";
+    TransitionTooEarly = "DL0335", Error, "transition sooner than S3 allows";
+    SecretInSource = "DL0341", Error, "credential in the lake file";
+    DuplicateBranch = "DL0351", Error, "two environments on one branch";
+    InvalidBranchName = "DL0352", Error, "branch name git rejects";
+    RetainedWithoutApproval = "DL0353", Warning, "retained environment without manual approval";
+    InvalidWarehouseCapacity = "DL0361", Error, "warehouse capacity Redshift rejects";
+    PublicWarehouse = "DL0362", Warning, "publicly accessible warehouse";
 }
 
 impl Code {

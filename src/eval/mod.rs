@@ -69,6 +69,7 @@ pub fn evaluate(
         variant_data: HashMap::new(),
         incomplete: HashSet::new(),
         suppress_missing: false,
+        written_env_fields: HashMap::new(),
     };
     let mut evaluated = Evaluated::default();
     for (r, item) in program.items() {
@@ -131,6 +132,9 @@ pub(crate) struct Evaluator<'a, 'd> {
     /// reported, since they would only echo the first error.
     incomplete: HashSet<String>,
     suppress_missing: bool,
+    /// The fields each environment wrote, its parents' included: what a
+    /// child inherits.
+    written_env_fields: HashMap<String, IndexMap<String, Field>>,
 }
 
 impl Evaluator<'_, '_> {
@@ -185,6 +189,8 @@ impl Evaluator<'_, '_> {
                         inherited.insert(key, field);
                     }
                     record.fields = inherited;
+                    self.written_env_fields
+                        .insert(decl.name.name.clone(), record.fields.clone());
                 }
                 let outer = std::mem::replace(&mut self.suppress_missing, !complete);
                 let value = self.conform(raw, &Type::Named("Environment".into()), None);
@@ -222,8 +228,11 @@ impl Evaluator<'_, '_> {
             );
             return None;
         }
-        match self.item(r, Some((Relation::Extends, parent.span))).kind {
-            ValueKind::Record(record) => Some(record.fields),
+        // Evaluating the parent first finds cycles; the child then inherits
+        // what the parent wrote, and gets its own defaults.
+        let value = self.item(r, Some((Relation::Extends, parent.span)));
+        match value.kind {
+            ValueKind::Record(_) => self.written_env_fields.get(&parent.name).cloned(),
             _ => None,
         }
     }

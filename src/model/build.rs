@@ -30,8 +30,20 @@ pub fn build_model(evaluated: &Evaluated) -> Result<Option<Lake>> {
         deployment_region: region(field(lake, "deployment_region")?)?,
         source: source(field(lake, "source")?)?,
         tags: string_map(field(lake, "tags")?)?,
+        address_pool: optional(lake, "address_pool").map(cidr).transpose()?,
+        reserved: list(field(lake, "reserved")?)?
+            .iter()
+            .map(|r| {
+                Ok(ReservedRange {
+                    name: string(field(r, "name")?)?,
+                    cidr: cidr(field(r, "cidr")?)?,
+                    span: field(r, "cidr")?.span,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
         environments,
         span: lake.span,
+        field_spans: field_spans(lake),
     }))
 }
 
@@ -45,6 +57,7 @@ fn environment(name: &str, value: &Value) -> Result<Environment> {
                 name: string(field(z, "name")?)?,
                 lifecycle: own.or_else(|| lifecycle_default.clone()),
                 span: z.span,
+                field_spans: field_spans(z),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -66,16 +79,14 @@ fn environment(name: &str, value: &Value) -> Result<Environment> {
         warehouse: optional(value, "warehouse").map(warehouse).transpose()?,
         tags: string_map(field(value, "tags")?)?,
         span: value.span,
+        field_spans: field_spans(value),
     })
 }
 
 fn network(value: &Value) -> Result<Network> {
     let cidr_value = field(value, "cidr")?;
-    let ValueKind::Cidr(cidr) = cidr_value.kind else {
-        return Err(unexpected("a CIDR", cidr_value));
-    };
     Ok(Network {
-        cidr,
+        cidr: cidr(cidr_value)?,
         availability_zones: u32::try_from(integer(field(value, "availability_zones")?)?)
             .map_err(|_| ModelError("availability_zones out of range".into()))?,
         nat_gateways: match variant(field(value, "nat_gateways")?)? {
@@ -87,6 +98,7 @@ fn network(value: &Value) -> Result<Network> {
         interface_endpoints: variants(field(value, "interface_endpoints")?)?,
         cidr_span: cidr_value.span,
         span: value.span,
+        field_spans: field_spans(value),
     })
 }
 
@@ -107,6 +119,7 @@ fn lifecycle(value: &Value) -> Result<Lifecycle> {
             })
             .collect::<Result<Vec<_>>>()?,
         span: value.span,
+        field_spans: field_spans(value),
     })
 }
 
@@ -152,6 +165,7 @@ fn warehouse(value: &Value) -> Result<Warehouse> {
         publicly_accessible: boolean(public)?,
         log_exports: variants(field(value, "log_exports")?)?,
         span: value.span,
+        field_spans: field_spans(value),
         // A defaulted field carries the span of its record; a written one its own.
         publicly_accessible_span: (public.span != value.span).then_some(public.span),
     })
@@ -198,6 +212,23 @@ fn region(value: &Value) -> Result<Region> {
         name: v.name.clone(),
         availability_zones: zones,
     })
+}
+
+fn field_spans(value: &Value) -> FieldSpans {
+    let mut spans = FieldSpans::default();
+    if let ValueKind::Record(record) = &value.kind {
+        for (name, field) in &record.fields {
+            spans.insert(name, field.value.span);
+        }
+    }
+    spans
+}
+
+fn cidr(value: &Value) -> Result<ipnet::Ipv4Net> {
+    match value.kind {
+        ValueKind::Cidr(c) => Ok(c),
+        _ => Err(unexpected("a CIDR", value)),
+    }
 }
 
 fn field<'v>(value: &'v Value, name: &str) -> Result<&'v Value> {

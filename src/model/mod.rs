@@ -6,6 +6,7 @@
 //! Codegen reads only this model: it never sees syntax or raw values.
 
 mod build;
+pub mod naming;
 
 pub use build::{build_model, ModelError};
 
@@ -14,6 +15,22 @@ use ipnet::Ipv4Net;
 
 use crate::source::Span;
 use crate::syntax::ast::Duration;
+
+/// Where each field's value was written (or, for a default, the record that
+/// left it out), so checks can point at the exact value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FieldSpans(IndexMap<String, Span>);
+
+impl FieldSpans {
+    pub fn insert(&mut self, field: &str, span: Span) {
+        self.0.insert(field.to_string(), span);
+    }
+
+    /// The field's span, or `fallback` when it has none (an unset optional).
+    pub fn get_or(&self, field: &str, fallback: Span) -> Span {
+        self.0.get(field).copied().unwrap_or(fallback)
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lake {
@@ -26,8 +43,20 @@ pub struct Lake {
     pub source: Source,
     /// Tag keys as written (without the resource prefix), in source order.
     pub tags: IndexMap<String, String>,
+    /// The range every network of the lake is allocated from, if declared.
+    pub address_pool: Option<Ipv4Net>,
+    /// Ranges used outside the lake (on-premises, partners) that no VPC may overlap.
+    pub reserved: Vec<ReservedRange>,
     /// In source order.
     pub environments: IndexMap<String, Environment>,
+    pub span: Span,
+    pub field_spans: FieldSpans,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReservedRange {
+    pub name: String,
+    pub cidr: Ipv4Net,
     pub span: Span,
 }
 
@@ -73,6 +102,7 @@ pub struct Environment {
     /// The environment's own tags, in source order (the lake's are in [`Lake::tags`]).
     pub tags: IndexMap<String, String>,
     pub span: Span,
+    pub field_spans: FieldSpans,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +124,7 @@ pub struct Network {
     /// The span of the `cidr` value.
     pub cidr_span: Span,
     pub span: Span,
+    pub field_spans: FieldSpans,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +141,7 @@ pub struct Zone {
     /// The zone's own rules, or else the environment's.
     pub lifecycle: Option<Lifecycle>,
     pub span: Span,
+    pub field_spans: FieldSpans,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -118,6 +150,7 @@ pub struct Lifecycle {
     pub noncurrent_expire_after: Option<Duration>,
     pub transitions: Vec<Transition>,
     pub span: Span,
+    pub field_spans: FieldSpans,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -204,6 +237,7 @@ pub struct Warehouse {
     /// `useractivitylog`, `userlog`, `connectionlog`.
     pub log_exports: Vec<String>,
     pub span: Span,
+    pub field_spans: FieldSpans,
     /// The span of `publicly_accessible`, when it was written.
     pub publicly_accessible_span: Option<Span>,
 }

@@ -1,0 +1,31 @@
+//! Domain checks: the rules of AWS and of a sound lake that no type can
+//! express. They run on the checked model (and, for secrets, on the user's
+//! literals), after type checking succeeded.
+
+mod accounts;
+pub mod cidr;
+mod lifecycle;
+mod names;
+mod network;
+mod pipelines;
+mod secrets;
+mod warehouse;
+
+use crate::diagnostic::Diagnostics;
+use crate::model::Lake;
+use crate::resolve::Program;
+
+/// Runs every domain rule over a checked lake.
+pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
+    network::check(lake, diagnostics);
+    names::check(lake, diagnostics);
+    accounts::check(lake, diagnostics);
+    lifecycle::check(lake, diagnostics);
+    pipelines::check(lake, diagnostics);
+    warehouse::check(lake, diagnostics);
+}
+
+/// Rules over the source itself rather than the model.
+pub fn check_source(program: &Program, diagnostics: &mut Diagnostics) {
+    secrets::check(program, diagnostics);
+}

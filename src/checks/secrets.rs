@@ -1,0 +1,103 @@
+//! Secrets: a lake file names where a secret lives, never the secret. Any
+//! string literal shaped like a credential is an error.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::resolve::Program;
+use crate::source::Span;
+use crate::syntax::ast::{Expr, ExprKind, ItemKind, RecordLit, StrPart};
+
+pub fn check(program: &Program, diagnostics: &mut Diagnostics) {
+    for (r, item) in program.items() {
+        if program.is_std(r) {
+            continue;
+        }
+        match &item.kind {
+            ItemKind::Let(decl) => expr(&decl.value, diagnostics),
+            ItemKind::Lake(decl) | ItemKind::Env(decl) => record(&decl.body, diagnostics),
+            _ => {}
+        }
+    }
+}
+
+fn record(record: &RecordLit, diagnostics: &mut Diagnostics) {
+    for field in &record.fields {
+        expr(&field.value, diagnostics);
+    }
+}
+
+fn expr(expr: &Expr, diagnostics: &mut Diagnostics) {
+    match &expr.kind {
+        ExprKind::Str(parts) => {
+            for part in parts {
+                if let StrPart::Text(text) = part {
+                    if let Some(kind) = credential_kind(text) {
+                        report(kind, expr.span, diagnostics);
+                    }
+                }
+            }
+        }
+        ExprKind::List(items) => items.iter().for_each(|e| self::expr(e, diagnostics)),
+        ExprKind::Record(r) => record(r, diagnostics),
+        _ => {}
+    }
+}
+
+fn report(kind: &str, span: Span, diagnostics: &mut Diagnostics) {
+    diagnostics.push(
+        Diagnostic::new(Code::SecretInSource, span, format!("this string looks like {kind}"))
+            .with_label("a credential in the lake file")
+            .with_note("lake files are committed, reviewed and copied: a secret in one is a leaked secret")
+            .with_help("store it in Secrets Manager and write only the secret's name, e.g. `token_secret = \"/DataLake/GitHubToken\"`; then rotate this one"),
+    );
+}
+
+/// What kind of credential `text` looks like, if any.
+pub fn credential_kind(text: &str) -> Option<&'static str> {
+    static PATTERNS: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        [
+            (r"gh[pousr]_[A-Za-z0-9]{36,}", "a GitHub token"),
+            (r"github_pat_[A-Za-z0-9_]{22,}", "a GitHub fine-grained token"),
+            (r"(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}", "an AWS access key ID"),
+            (r"(^|[^A-Za-z0-9/+=])[A-Za-z0-9/+]{40}($|[^A-Za-z0-9/+=])", "an AWS secret access key"),
+            (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a private key"),
+        ]
+        .into_iter()
+        .filter_map(|(pattern, kind)| Regex::new(pattern).ok().map(|re| (re, kind)))
+        .collect()
+    });
+    patterns.iter().find_map(|(regex, kind)| {
+        let found = regex.find(text)?;
+        // A 40-character run of letters only, or of one case, is a word, not a key.
+        if *kind == "an AWS secret access key" {
+            let key = found.as_str().trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '+'));
+            let mixed = key.chars().any(|c| c.is_ascii_digit())
+                && key.chars().any(|c| c.is_ascii_lowercase())
+                && key.chars().any(|c| c.is_ascii_uppercase());
+            return mixed.then_some(*kind);
+        }
+        Some(*kind)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credential_kind;
+
+    #[test]
+    fn credentials_are_recognised_and_names_are_not() {
+        assert_eq!(credential_kind("ghp_0123456789abcdefghijABCDEFGHIJ012345"), Some("a GitHub token"));
+        assert_eq!(credential_kind("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key ID"));
+        assert_eq!(
+            credential_kind("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            Some("an AWS secret access key")
+        );
+        assert_eq!(credential_kind("/DataLake/GitHubToken"), None);
+        assert_eq!(credential_kind("aws-samples/aws-cdk-pipelines-datalake-infrastructure"), None);
+        assert_eq!(credential_kind("DataLakeCDKBlogInfrastructure"), None);
+    }
+}
