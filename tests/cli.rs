@@ -261,3 +261,39 @@ fn a_file_imported_by_another_on_the_command_line_is_checked_once() {
         assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     }
 }
+
+/// The overlap check's promise: one error naming both environments, both
+/// lines labelled, and a free /16 that is not in the lake.
+#[test]
+fn an_overlapping_dev_range_names_both_environments_and_a_free_block() {
+    let (_dir, path) = mutated("10.20.0.0/24", "10.0.0.0/16");
+    let output = dlc(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let diagnostics = document["diagnostics"].as_array().expect("array");
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let overlap = &diagnostics[0];
+    assert_eq!(overlap["code"], "DL0303");
+    let message = overlap["message"].as_str().unwrap();
+    assert!(message.contains("`Dev`") && message.contains("`Prod`"), "{message}");
+    let lines: Vec<u64> = overlap["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            line_of(&path, "10.0.0.0/16") as u64,
+            line_of(&path, "10.0.0.0/24") as u64
+        ]
+    );
+    let help = overlap["help"].as_str().unwrap();
+    let free: ipnet::Ipv4Net = help.split_whitespace().next().unwrap().parse().expect("a CIDR first");
+    assert_eq!(free.prefix_len(), 16);
+    for taken in ["10.0.0.0/16", "10.10.0.0/24", "10.0.0.0/24"] {
+        let taken: ipnet::Ipv4Net = taken.parse().unwrap();
+        assert!(!free.contains(&taken) && !taken.contains(&free), "{free} overlaps {taken}");
+    }
+}
