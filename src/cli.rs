@@ -58,6 +58,13 @@ enum Command {
         /// A code such as DL0204.
         code: String,
     },
+    /// Print a synthetic lake of N environments (for benchmarks).
+    #[command(hide = true)]
+    Generate {
+        /// How many environments.
+        #[arg(long, default_value_t = 1)]
+        envs: usize,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -109,6 +116,10 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
         } => check(&files, &output, deny_warnings),
         Command::Eval { file, output } => eval(&file, &output),
         Command::Explain { code } => explain(&code),
+        Command::Generate { envs } => {
+            print!("{}", crate::synth::lake(envs));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! -> codegen -> [`driver`] / cli. Every stage returns its result plus
 //! [`diagnostic::Diagnostics`].
 
+pub mod checks;
 pub mod cli;
 pub mod diagnostic;
 pub mod driver;
@@ -15,5 +16,5 @@ pub mod source;
 pub mod stdlib;
 pub mod suggest;
 pub mod syntax;
+pub mod synth;
 pub mod types;
-pub mod checks;

@@ -132,3 +132,21 @@ fn no_prefix_of_the_seed_lake_panics() {
     }
     assert!(checked_prefixes > 1000);
 }
+
+/// The benchmark generator makes lakes that check clean, or the benchmarks
+/// would measure error reporting instead of the compiler.
+#[test]
+fn synthetic_lakes_check_clean() {
+    for envs in [1, 10, 120] {
+        let text = dlc::synth::lake(envs);
+        let path = root().join("synthetic.dl");
+        let checked = check_source("synthetic.dl", &path, text, &mut FsLoader);
+        let problems: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.code.as_str(), d.message))
+            .collect();
+        assert!(problems.is_empty(), "{envs} environments: {problems:#?}");
+        assert_eq!(checked.model.expect("model").environments.len(), envs);
+    }
+}

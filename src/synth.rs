@@ -1,0 +1,74 @@
+//! Synthetic lakes for benchmarks: N environments with distinct valid ranges,
+//! accounts and branches, and a stress input of many ranges for the overlap
+//! check. Deterministic, so measurements are repeatable.
+
+use std::fmt::Write;
+
+use ipnet::Ipv4Net;
+
+/// Regions with at least three availability zones, cycled through.
+const REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+];
+
+/// A valid lake of `envs` environments (at most 65,536: one /24 each in 10.0.0.0/8).
+/// Every tenth environment has a warehouse; each has its own branch.
+pub fn lake(envs: usize) -> String {
+    let mut out = String::with_capacity(300 + envs * 330);
+    out.push_str(
+        "// A synthetic lake for benchmarks.\n\
+         lake Synthetic {\n    \
+             logical_id_prefix = \"Synth\"\n    \
+             resource_prefix = \"synth\"\n    \
+             deployment_account = \"999999999999\"\n    \
+             deployment_region = us-east-1\n    \
+             source = GitHub { repository = \"example/synthetic-lake\", token_secret = \"/synth/token\" }\n    \
+             tags = { team = \"bench\" }\n\
+         }\n\n\
+         let rebuildable: Lifecycle = { expire_after = 60d, noncurrent_expire_after = 30d }\n",
+    );
+    for i in 0..envs.min(65_536) {
+        let region = REGIONS[i % REGIONS.len()];
+        let _ = write!(
+            out,
+            "\nenv E{i} {{\n    \
+                account = \"{account:012}\"\n    \
+                region = {region}\n    \
+                network = {{ cidr = 10.{hi}.{lo}.0/24 }}\n    \
+                branch = \"env-{i}\"\n    \
+                lifecycle = rebuildable\n    \
+                audit_table = {{}}\n",
+            account = 100_000_000_000u64 + i as u64,
+            hi = i / 256,
+            lo = i % 256,
+        );
+        if i % 10 == 0 {
+            out.push_str("    warehouse = { database = \"analytics\" }\n");
+        }
+        out.push_str("}\n");
+    }
+    out
+}
+
+/// `count` ranges of mixed sizes spread over 10.0.0.0/8, some nested in
+/// others, for the overlap check alone.
+pub fn ranges(count: usize) -> Vec<Ipv4Net> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..count)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let bits = (state >> 32) as u32;
+            let prefix = 20 + (bits % 9) as u8;
+            let address = 0x0A00_0000 | (bits & 0x00FF_FFFF);
+            Ipv4Net::new(address.into(), prefix)
+                .map(|n| n.trunc())
+                .unwrap_or_default()
+        })
+        .collect()
+}
