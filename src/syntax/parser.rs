@@ -6,6 +6,7 @@
 //! own, so one syntax error does not hide the items after it.
 
 use std::net::Ipv4Addr;
+use std::sync::Mutex;
 
 use ipnet::Ipv4Net;
 use pest::iterators::Pair;
@@ -30,7 +31,6 @@ pub const KEYWORDS: &[&str] = &[
 
 /// Parses one file. Items that parse are returned even when others do not.
 pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
-    pest::set_error_detail(true);
     match DlParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut builder = Builder {
@@ -50,17 +50,37 @@ pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> 
                 .unwrap_or_default();
             Module { file, items }
         }
-        Err(whole_file_error) => recover(file, text, whole_file_error, diagnostics),
+        Err(_) => with_error_detail(|| recover(file, text, diagnostics)),
     }
 }
 
+/// Runs `f` with pest collecting the tokens it expected, which the messages
+/// name. Collecting them doubles the cost of parsing, so it is on only while
+/// a broken file is parsed again. The setting is global: the lock keeps two
+/// threads from switching it under each other (a parse of a good file in
+/// the meantime is only slower, never different).
+fn with_error_detail<T>(f: impl FnOnce() -> T) -> T {
+    static DETAIL: Mutex<()> = Mutex::new(());
+    let _guard = DETAIL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(true);
+    let result = f();
+    pest::set_error_detail(false);
+    result
+}
+
 /// Parses each top-level item on its own and reports the errors of those that fail.
-fn recover(
-    file: FileId,
-    text: &str,
-    whole_file_error: pest::error::Error<Rule>,
-    diagnostics: &mut Diagnostics,
-) -> Module {
+fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
+    let whole_file_error = match DlParser::parse(Rule::file, text) {
+        Err(error) => error,
+        Ok(_) => {
+            return Module {
+                file,
+                items: Vec::new(),
+            }
+        }
+    };
     let mut items = Vec::new();
     let mut reported = false;
     for (start, end) in item_chunks(text) {
