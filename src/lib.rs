@@ -6,6 +6,7 @@
 //! [`diagnostic::Diagnostics`].
 
 pub mod diagnostic;
+pub mod fmt;
 pub mod source;
 pub mod syntax;
 pub mod model;
