@@ -31,11 +31,13 @@
 //! rather than a rewritten file.
 
 mod printer;
+mod spanless;
 mod trivia;
+
+pub use spanless::{same_syntax, without_spans};
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::OnceLock;
 
 use crate::diagnostic::{Code, Diagnostics};
 use crate::source::FileId;
@@ -113,18 +115,6 @@ pub fn comments(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The syntax tree of a module with every span blanked out: two modules with
-/// the same shape give the same string.
-pub fn shape(module: &Module) -> String {
-    static SPAN: OnceLock<regex::Regex> = OnceLock::new();
-    let span = SPAN.get_or_init(|| {
-        regex::Regex::new(r"Span \{ file: FileId\(\d+\), start: \d+, end: \d+ \}")
-            .expect("the span pattern is valid")
-    });
-    span.replace_all(&format!("{:?}", module.items), "Span")
-        .into_owned()
-}
-
 /// Checks that `formatted` means what `text` means and keeps its comments.
 fn verify(file: FileId, text: &str, module: &Module, formatted: &str) -> Result<(), FormatError> {
     let mut diagnostics = Diagnostics::new();
@@ -134,7 +124,7 @@ fn verify(file: FileId, text: &str, module: &Module, formatted: &str) -> Result<
             "the formatted file does not parse".to_string(),
         ));
     }
-    if shape(&reparsed) != shape(module) {
+    if !same_syntax(&reparsed, module) {
         return Err(FormatError::Internal(
             "the formatted file parses to a different syntax tree".to_string(),
         ));

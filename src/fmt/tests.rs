@@ -216,12 +216,21 @@ fn is_formatted_compares_with_the_canonical_form() {
 }
 
 #[test]
-fn shape_ignores_spans_only() {
+fn syntax_is_compared_without_spans() {
     let parse = |text: &str| parse_module(FileId(0), text, &mut Diagnostics::new());
-    assert_eq!(shape(&parse("let a = 1")), shape(&parse("\n\n  let   a=1")));
-    assert_ne!(shape(&parse("let a = 1")), shape(&parse("let a = 2")));
-    assert_ne!(
-        shape(&parse("/// x\nlet a = 1")),
-        shape(&parse("let a = 1"))
-    );
+    let same = |a: &str, b: &str| same_syntax(&parse(a), &parse(b));
+    let text = "/// d\nlake L { a = [1, \"${x.y}\"], b = T { c = 10.0.0.0/8 } }\n\
+                record R { f: [Map[String]?] = {} }\nenum E: R { v { f = [] } }\n\
+                type T = A | B\ntype U = String where length 1..2, matches \"x\"\n";
+    let spread = text.replace(" = ", "\n\n  =   ");
+    assert_eq!(parse(&spread).items.len(), 5);
+    assert!(same(text, &spread));
+    assert!(same("let a = 1", "\n\n  let   a=1"));
+    assert!(!same("let a = 1", "let a = 2"));
+    assert!(!same("let a = \"${x}\"", "let a = \"${y}\""));
+    assert!(!same("/// x\nlet a = 1", "let a = 1"));
+    assert!(!same(
+        "type T = String where length 1..2",
+        "type T = String where length 1..3"
+    ));
 }
