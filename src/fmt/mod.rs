@@ -16,7 +16,9 @@
 //!   splits a body because of its width: that choice stays with the author;
 //! - blank lines between items, fields, variants, list elements and comments
 //!   are kept where the source has them, a run of them as one; never at the
-//!   start or the end of a body or of the file;
+//!   start or the end of a body or of the file. A top-level item that takes
+//!   several lines (a body, doc comments) always has a blank line before and
+//!   after it; a run of one-line items (imports, lets) stays as written;
 //! - literals (strings, numbers, CIDRs, durations) are printed exactly as
 //!   written, so escapes and interpolations never change;
 //! - doc comments are printed `/// text`; plain comments are kept verbatim

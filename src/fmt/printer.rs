@@ -25,9 +25,22 @@ pub(crate) fn print(src: &str, trivia: &Trivia, module: &Module) -> String {
         at_body_start: true,
         want_blank: false,
     };
+    // An item that takes several lines (a body, doc comments) is set off
+    // from its neighbours by a blank line, as in the shipped files; between
+    // one-line items (a run of imports or lets) the source decides.
+    let mut after_block = false;
     for item in &module.items {
-        printer.element(Elem::Item(item), false);
+        let mark = printer.out.len();
+        printer.want_blank |= after_block;
+        let own_lines = printer.element(Elem::Item(item), false);
+        after_block = printer.out[own_lines..]
+            .trim_start_matches('\n')
+            .contains('\n');
+        if after_block && mark > 0 && !printer.out[mark..].starts_with("\n\n") {
+            printer.out.insert(mark, '\n');
+        }
     }
+    printer.want_blank |= after_block;
     printer.flush_before(usize::MAX);
     if !printer.out.is_empty() {
         printer.out.push('\n');
@@ -227,10 +240,13 @@ impl Printer<'_> {
     /// Prints an element on lines of its own, with the comments before it
     /// and the one after it. In a multi-line list each element ends with a
     /// comma.
-    fn element(&mut self, elem: Elem, comma: bool) {
+    /// Returns where in the output its own lines (doc comments, code) start,
+    /// after the comments before it.
+    fn element(&mut self, elem: Elem, comma: bool) -> usize {
         let start = elem.start();
         self.flush_before(start);
         self.note_gap(start);
+        let own_lines = self.out.len();
         let docs = elem.docs();
         let has_docs = docs.is_some_and(|d| !d.lines.is_empty());
         if let Some(docs) = docs {
@@ -259,6 +275,7 @@ impl Printer<'_> {
         let end = self.code_end(start, elem.end());
         self.done_up_to(end);
         self.trailing(end);
+        own_lines
     }
 
     /// Prints `{ ... }` or `[ ... ]` whose brackets are at `open` and `close`:

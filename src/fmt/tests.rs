@@ -55,7 +55,7 @@ fn multi_line_bodies_get_one_element_per_line() {
     let text = "record R { a: Int, b: Int\n }\nenum E { x, y\n}\n";
     assert_eq!(
         fmt(text),
-        "record R {\n    a: Int\n    b: Int\n}\nenum E {\n    x\n    y\n}\n"
+        "record R {\n    a: Int\n    b: Int\n}\n\nenum E {\n    x\n    y\n}\n"
     );
 }
 
@@ -74,6 +74,22 @@ fn blank_lines_are_kept_but_collapsed() {
     assert_eq!(
         fmt(text),
         "// head\n\nlet a = 1\nlet b = 2\n\nlake L {\n    x = 1\n\n    y = 2\n}\n"
+    );
+}
+
+#[test]
+fn items_of_several_lines_are_set_off_by_blank_lines() {
+    let text = "import std.presets\nimport \"a.dl\"\nlet a = 1\n// on L\nlake L {\n a = 1\n}\n\
+                env E {}\n/// Documented.\nlet b = 2\nlet c = 3\n// the end\n";
+    assert_eq!(
+        fmt(text),
+        "import std.presets\nimport \"a.dl\"\nlet a = 1\n\n// on L\nlake L {\n    a = 1\n}\n\n\
+         env E {}\n\n/// Documented.\nlet b = 2\n\nlet c = 3\n// the end\n"
+    );
+    // Inside bodies the source decides.
+    assert_eq!(
+        fmt("lake L {\n a = {\n  b = 1\n }\n c = 2\n}\n"),
+        "lake L {\n    a = {\n        b = 1\n    }\n    c = 2\n}\n"
     );
 }
 
@@ -111,6 +127,7 @@ lake L { // after the brace
     ] // after the list
     // at the end
 }  // after the lake
+
 // tail
 ";
     // The comment after the lake keeps its text; only the space before it is
