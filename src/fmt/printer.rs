@@ -24,21 +24,23 @@ pub(crate) fn print(src: &str, trivia: &Trivia, module: &Module) -> String {
         last_end: 0,
         at_body_start: true,
         want_blank: false,
+        started: false,
     };
     // An item that takes several lines (a body, doc comments) is set off
     // from its neighbours by a blank line, as in the shipped files; between
     // one-line items (a run of imports or lets) the source decides.
     let mut after_block = false;
     for item in &module.items {
-        let mark = printer.out.len();
+        // Printed apart, to add the blank line before it once its height is known.
+        let before = std::mem::take(&mut printer.out);
         printer.want_blank |= after_block;
         let own_lines = printer.element(Elem::Item(item), false);
-        after_block = printer.out[own_lines..]
-            .trim_start_matches('\n')
-            .contains('\n');
-        if after_block && mark > 0 && !printer.out[mark..].starts_with("\n\n") {
-            printer.out.insert(mark, '\n');
+        let printed = std::mem::replace(&mut printer.out, before);
+        after_block = printed[own_lines..].trim_start_matches('\n').contains('\n');
+        if after_block && !printer.out.is_empty() && !printed.starts_with("\n\n") {
+            printer.out.push('\n');
         }
+        printer.out.push_str(&printed);
     }
     printer.want_blank |= after_block;
     printer.flush_before(usize::MAX);
@@ -126,6 +128,8 @@ struct Printer<'a> {
     at_body_start: bool,
     /// The next line is preceded by a blank line.
     want_blank: bool,
+    /// A line has been printed: the next one starts with a line break.
+    started: bool,
 }
 
 impl Printer<'_> {
@@ -133,12 +137,13 @@ impl Printer<'_> {
 
     /// Starts a new line at the current indentation.
     fn open_line(&mut self) {
-        if !self.out.is_empty() {
+        if self.started {
             self.out.push('\n');
             if self.want_blank {
                 self.out.push('\n');
             }
         }
+        self.started = true;
         self.want_blank = false;
         self.at_body_start = false;
         for _ in 0..self.indent {
