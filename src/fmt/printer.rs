@@ -245,6 +245,7 @@ impl Printer<'_> {
     /// Prints an element on lines of its own, with the comments before it
     /// and the one after it. In a multi-line list each element ends with a
     /// comma.
+    ///
     /// Returns where in the output its own lines (doc comments, code) start,
     /// after the comments before it.
     fn element(&mut self, elem: Elem, comma: bool) -> usize {
@@ -289,7 +290,7 @@ impl Printer<'_> {
     fn body(&mut self, open: usize, close: usize, elems: &[Elem], kind: BodyKind) {
         let (left, right) = match kind {
             BodyKind::List => ("[", "]"),
-            BodyKind::Record | BodyKind::Decl => ("{", "}"),
+            BodyKind::Braces => ("{", "}"),
         };
         if self.written_inline(open, close)
             || (elems.is_empty() && !self.trivia.any_comment_in(open, close))
@@ -403,7 +404,7 @@ impl Printer<'_> {
                     .find(self.src, decl.name.span.end as usize, b'{');
                 let close = self.code_end(open, end) - 1;
                 let fields: Vec<Elem> = decl.fields.iter().map(Elem::FieldDecl).collect();
-                self.body(open, close, &fields, BodyKind::Decl);
+                self.body(open, close, &fields, BodyKind::Braces);
             }
             ItemKind::Enum(decl) => {
                 self.write("enum ");
@@ -418,7 +419,7 @@ impl Printer<'_> {
                     .find(self.src, decl.name.span.end as usize, b'{');
                 let close = self.code_end(open, end) - 1;
                 let variants: Vec<Elem> = decl.variants.iter().map(Elem::Variant).collect();
-                self.body(open, close, &variants, BodyKind::Decl);
+                self.body(open, close, &variants, BodyKind::Braces);
             }
         }
     }
@@ -494,7 +495,7 @@ impl Printer<'_> {
         let open = self.trivia.find(self.src, start, b'{');
         let close = self.code_end(start, record.span.end as usize) - 1;
         let fields: Vec<Elem> = record.fields.iter().map(Elem::Field).collect();
-        self.body(open, close, &fields, BodyKind::Record);
+        self.body(open, close, &fields, BodyKind::Braces);
     }
 
     fn expr(&mut self, expr: &Expr) {
@@ -526,7 +527,8 @@ impl Printer<'_> {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum BodyKind {
+    /// `[a, b]`: elements end with a comma when on lines of their own.
     List,
-    Record,
-    Decl,
+    /// `{ a = 1, b = 2 }`, a `record` or an `enum`: no commas on lines of their own.
+    Braces,
 }
