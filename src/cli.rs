@@ -18,7 +18,9 @@ Examples:
   dlc check --format json lake.dl       machine-readable diagnostics
   cat lake.dl | dlc check -             check the lake on standard input
   dlc eval lake.dl                      print the checked lake as JSON
-  dlc explain DL0204                    explain a diagnostic code";
+  dlc explain DL0204                    explain a diagnostic code
+  dlc fmt lake.dl                       rewrite a lake in the canonical layout
+  dlc fmt --check *.dl                  list files that are not formatted; exit 1 if any";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -50,6 +52,18 @@ enum Command {
     Eval {
         /// The lake file; `-` reads standard input.
         file: PathBuf,
+        #[command(flatten)]
+        output: OutputOptions,
+    },
+    /// Rewrite lake files in the canonical layout, keeping every comment.
+    #[command(after_help = EXAMPLES)]
+    Fmt {
+        /// Files to format; `-` formats standard input to standard output.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing: list the files that would change, exit 1 if any.
+        #[arg(long)]
+        check: bool,
         #[command(flatten)]
         output: OutputOptions,
     },
@@ -115,6 +129,11 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             deny_warnings,
         } => check(&files, &output, deny_warnings),
         Command::Eval { file, output } => eval(&file, &output),
+        Command::Fmt {
+            files,
+            check,
+            output,
+        } => format_files(&files, check, &output),
         Command::Explain { code } => explain(&code),
         Command::Generate { envs } => {
             print!("{}", crate::synth::lake(envs));
@@ -224,9 +243,73 @@ fn explain(code: &str) -> miette::Result<ExitCode> {
     }
 }
 
-/// Reads one lake (a path or `-` for stdin) and checks it.
-fn check_one(file: &Path) -> miette::Result<Checked> {
-    let mut loader = FsLoader;
+fn format_files(
+    files: &[PathBuf],
+    check: bool,
+    output: &OutputOptions,
+) -> miette::Result<ExitCode> {
+    let mut failed = false;
+    for file in files {
+        let (name, bytes) = read_input(file)?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let checked = driver::check_bytes(&name, file, error.into_bytes(), &mut FsLoader);
+                print_diagnostics(&checked, output)?;
+                failed = true;
+                continue;
+            }
+        };
+        let mut sources = crate::source::SourceMap::new();
+        let file_id = sources.add(name.clone(), text.clone());
+        match crate::fmt::format_source(file_id, &text) {
+            Ok(formatted) => {
+                let changed = formatted != text;
+                if file == Path::new("-") {
+                    if check {
+                        failed |= changed;
+                    } else {
+                        print!("{formatted}");
+                    }
+                } else if changed {
+                    if check {
+                        println!("{name}");
+                        failed = true;
+                    } else {
+                        driver::write_atomically(file, formatted.as_bytes())
+                            .map_err(|e| miette!("cannot write {}: {e}", file.display()))?;
+                    }
+                }
+            }
+            Err(crate::fmt::FormatError::Syntax(diagnostics)) => {
+                let checked = Checked {
+                    sources,
+                    diagnostics: diagnostics.into_sorted(),
+                    evaluated: Default::default(),
+                    model: None,
+                    files: Vec::new(),
+                    internal_error: None,
+                };
+                print_diagnostics(&checked, output)?;
+                failed = true;
+            }
+            Err(crate::fmt::FormatError::Internal(message)) => {
+                return Err(miette!(
+                    help = "this is a bug in dlc's formatter; the file was left as it was. Please report it with the file",
+                    "cannot format {name}: {message}"
+                ));
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The display name and bytes of a path, or of stdin for `-`.
+fn read_input(file: &Path) -> miette::Result<(String, Vec<u8>)> {
     if file == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -236,9 +319,7 @@ fn check_one(file: &Path) -> miette::Result<Checked> {
         if bytes.len() as u64 > MAX_SOURCE_BYTES {
             return Err(too_large("standard input"));
         }
-        // Imports on stdin are relative to the working directory.
-        let path = std::env::current_dir().into_diagnostic()?.join("<stdin>");
-        return Ok(driver::check_bytes("<stdin>", &path, bytes, &mut loader));
+        return Ok(("<stdin>".into(), bytes));
     }
     let metadata = std::fs::metadata(file).map_err(|e| {
         miette!(
@@ -258,8 +339,19 @@ fn check_one(file: &Path) -> miette::Result<Checked> {
         return Err(too_large(&file.display().to_string()));
     }
     let bytes = std::fs::read(file).map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
-    let name = file.to_string_lossy().replace('\\', "/");
-    Ok(driver::check_bytes(&name, file, bytes, &mut loader))
+    Ok((file.to_string_lossy().replace('\\', "/"), bytes))
+}
+
+/// Reads one lake (a path or `-` for stdin) and checks it.
+fn check_one(file: &Path) -> miette::Result<Checked> {
+    let (name, bytes) = read_input(file)?;
+    let path = if file == Path::new("-") {
+        // Imports on stdin are relative to the working directory.
+        std::env::current_dir().into_diagnostic()?.join("<stdin>")
+    } else {
+        file.to_path_buf()
+    };
+    Ok(driver::check_bytes(&name, &path, bytes, &mut FsLoader))
 }
 
 fn too_large(what: &str) -> Report {

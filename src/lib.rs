@@ -17,6 +17,6 @@ pub mod resolve;
 pub mod source;
 pub mod stdlib;
 pub mod suggest;
-pub mod synth;
 pub mod syntax;
+pub mod synth;
 pub mod types;

@@ -308,3 +308,58 @@ fn an_overlapping_dev_range_names_both_environments_and_a_free_block() {
         );
     }
 }
+
+#[test]
+fn fmt_check_lists_files_that_would_change_and_fmt_rewrites_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = dir.path().join("messy.dl");
+    let tidy = dir.path().join("tidy.dl");
+    let seed_text = std::fs::read_to_string(seed()).unwrap();
+    std::fs::write(&messy, seed_text.replace("    account", "  account")).unwrap();
+    std::fs::write(&tidy, &seed_text).unwrap();
+    let check = dlc(&[
+        "fmt",
+        "--check",
+        messy.to_str().unwrap(),
+        tidy.to_str().unwrap(),
+    ]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), format!("{}\n", messy.display()));
+    // --check changes nothing.
+    assert_ne!(std::fs::read_to_string(&messy).unwrap(), seed_text);
+    let rewrite = dlc(&["fmt", messy.to_str().unwrap()]);
+    assert_eq!(rewrite.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), seed_text);
+    let again = dlc(&["fmt", "--check", messy.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[test]
+fn fmt_refuses_a_file_that_does_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.dl");
+    std::fs::write(&broken, "let a = = 1\n").unwrap();
+    let output = dlc(&["fmt", "--format", "short", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("[DL0001]"));
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "let a = = 1\n");
+}
+
+#[test]
+fn fmt_reads_stdin_and_writes_stdout() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["fmt", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"let   a =1\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "let a = 1\n");
+}

@@ -150,3 +150,20 @@ fn synthetic_lakes_check_clean() {
         assert_eq!(checked.model.expect("model").environments.len(), envs);
     }
 }
+
+/// Formatting never changes meaning: the checked lake is the same before and
+/// after `dlc fmt`, for every example.
+#[test]
+fn formatting_keeps_the_checked_model() {
+    let mut files = Vec::new();
+    dl_files(&root().join("lang-examples"), &mut files);
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("UTF-8");
+        let messy: String = text.lines().map(|l| format!("{}\t\n", l.trim_start())).collect();
+        let formatted = dlc::fmt::format_source(dlc::source::FileId(0), &messy).expect("formats");
+        let before = check_source("lake.dl", &path, text, &mut FsLoader);
+        let after = check_source("lake.dl", &path, formatted, &mut FsLoader);
+        assert_eq!(before.evaluated.to_json(), after.evaluated.to_json(), "{}", path.display());
+        assert_eq!(before.model.is_some(), after.model.is_some());
+    }
+}

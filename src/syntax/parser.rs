@@ -309,11 +309,11 @@ struct Builder<'d> {
 }
 
 impl Builder<'_> {
-    /// The pair's span without trailing white space: pest leaves the space
-    /// it skipped looking for an optional part inside the pair.
+    /// The pair's span without trailing white space and comments: pest
+    /// leaves the trivia it skipped looking for an optional part inside the pair.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let end = s.start() + pair.as_str().trim_end().len();
+        let end = s.start() + without_trailing_trivia(pair.as_str()).len();
         Span::new(self.file, self.offset + s.start(), self.offset + end)
     }
 
@@ -925,6 +925,38 @@ impl Builder<'_> {
     }
 }
 
+/// `text` up to the end of its last token: trailing white space and `//`
+/// comments removed. Strings are single-line, so a `//` is a comment unless
+/// it is inside a string on its own line.
+fn without_trailing_trivia(text: &str) -> &str {
+    let mut rest = text.trim_end();
+    loop {
+        let line_start = rest.rfind('\n').map_or(0, |i| i + 1);
+        let line = &rest[line_start..];
+        match comment_start(line) {
+            Some(at) => rest = rest[..line_start + at].trim_end(),
+            None => return rest,
+        }
+    }
+}
+
+/// Where a `//` comment starts on a line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn placeholder_ident(span: Span) -> Ident {
     Ident {
         name: String::new(),
@@ -1009,6 +1041,14 @@ mod tests {
         let mut diagnostics = Diagnostics::new();
         let module = parse_module(FileId(0), text, &mut diagnostics);
         (module, diagnostics.into_sorted())
+    }
+
+    #[test]
+    fn spans_end_at_the_last_token() {
+        assert_eq!(without_trailing_trivia("a = 1 // c\n\n    "), "a = 1");
+        assert_eq!(without_trailing_trivia("a = \"x//y\" // c"), "a = \"x//y\"");
+        assert_eq!(without_trailing_trivia("a\n// one\n  // two\n"), "a");
+        assert_eq!(without_trailing_trivia("\"\\\"//\""), "\"\\\"//\"");
     }
 
     #[test]

@@ -1,0 +1,130 @@
+//! The pre-commit hooks, run exactly as `.pre-commit-hooks.yaml` states
+//! them: its `entry` with the staged files appended, as pre-commit does.
+
+use std::path::Path;
+use std::process::Command;
+
+struct Hook {
+    id: String,
+    entry: Vec<String>,
+    files: String,
+    language: String,
+}
+
+/// The hooks file is a flat list of maps with scalar values; this reads
+/// exactly that shape and fails loudly on anything else.
+fn hooks() -> Vec<Hook> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .expect(".pre-commit-hooks.yaml at the repo root");
+    let mut hooks = Vec::new();
+    let mut current: Option<Hook> = None;
+    for line in text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+    {
+        let (starts_item, body) = match line.strip_prefix("- ") {
+            Some(rest) => (true, rest),
+            None => (false, line.trim_start()),
+        };
+        if starts_item {
+            hooks.extend(current.take());
+            current = Some(Hook {
+                id: String::new(),
+                entry: Vec::new(),
+                files: String::new(),
+                language: String::new(),
+            });
+        }
+        let (key, value) = body.split_once(": ").expect("key: value");
+        let hook = current.as_mut().expect("a hook");
+        match key {
+            "id" => hook.id = value.to_string(),
+            "entry" => hook.entry = value.split_whitespace().map(String::from).collect(),
+            "files" => hook.files = value.to_string(),
+            "language" => hook.language = value.to_string(),
+            _ => {}
+        }
+    }
+    hooks.extend(current);
+    hooks
+}
+
+fn run(hook: &Hook, dir: &Path, files: &[&str]) -> std::process::Output {
+    assert_eq!(hook.entry[0], "dlc", "hooks run the dlc binary");
+    Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(&hook.entry[1..])
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("dlc runs")
+}
+
+fn seed() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("lang-examples/seed/lake.dl"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_hooks_are_declared_for_dl_files() {
+    let hooks = hooks();
+    let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["dlc-check", "dlc-fmt"]);
+    for hook in &hooks {
+        assert_eq!(hook.language, "rust");
+        assert_eq!(hook.files, r"\.dl$");
+    }
+}
+
+#[test]
+fn the_check_hook_passes_a_good_lake_and_fails_a_bad_one() {
+    let hooks = hooks();
+    let check = hooks.iter().find(|h| h.id == "dlc-check").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.dl"), seed()).unwrap();
+    std::fs::write(
+        dir.path().join("bad.dl"),
+        seed().replace("10.20.0.0/24", "10.20.0.0/33"),
+    )
+    .unwrap();
+    assert_eq!(run(check, dir.path(), &["good.dl"]).status.code(), Some(0));
+    let output = run(check, dir.path(), &["good.dl", "bad.dl"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with("bad.dl:") && text.contains("[DL0003]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_fmt_hook_rewrites_a_messy_lake_and_leaves_a_formatted_one() {
+    let hooks = hooks();
+    let fmt = hooks.iter().find(|h| h.id == "dlc-fmt").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let messy: String = seed()
+        .lines()
+        .map(|l| format!("{}  \n", l.trim_start()))
+        .collect();
+    std::fs::write(dir.path().join("messy.dl"), &messy).unwrap();
+    std::fs::write(dir.path().join("tidy.dl"), seed()).unwrap();
+    let output = run(fmt, dir.path(), &["messy.dl", "tidy.dl"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // pre-commit fails the hook because messy.dl changed; the content is the seed lake.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("messy.dl")).unwrap(),
+        seed()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tidy.dl")).unwrap(),
+        seed()
+    );
+}
