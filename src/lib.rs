@@ -5,7 +5,8 @@
 //! -> codegen -> [`driver`] / cli. Every stage returns its result plus
 //! [`diagnostic::Diagnostics`].
 
+pub mod codegen;
 pub mod diagnostic;
+pub mod model;
 pub mod source;
 pub mod syntax;
-pub mod model;
