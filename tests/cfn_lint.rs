@@ -7,6 +7,34 @@ mod common;
 use std::process::Command;
 
 use dlc::codegen::fixtures;
+use dlc::model::{AttributeType, KeyAttribute, Lake, NatGateways};
+
+/// last-mile-health with the options the examples leave at their defaults:
+/// one NAT gateway in Dev, none in Test, two zones and a /16 in Prod, more
+/// interface endpoints, a sort key, a public warehouse, no lifecycle.
+fn variants() -> Lake {
+    let mut lake = fixtures::last_mile_health();
+    let dev = lake.environments.get_mut("Dev").unwrap();
+    dev.network.nat_gateways = NatGateways::One;
+    dev.network.interface_endpoints = ["ecr-api", "ecr-dkr", "logs", "sts", "redshift-data"]
+        .map(String::from)
+        .to_vec();
+    dev.audit_table.as_mut().unwrap().sort_key = Some(KeyAttribute {
+        name: "started_at".into(),
+        kind: AttributeType::Number,
+    });
+    dev.warehouse.as_mut().unwrap().publicly_accessible = true;
+    dev.warehouse.as_mut().unwrap().max_capacity = None;
+    let test = lake.environments.get_mut("Test").unwrap();
+    test.network.nat_gateways = NatGateways::None;
+    test.network.gateway_endpoints = vec!["s3".into()];
+    test.zones.iter_mut().for_each(|z| z.lifecycle = None);
+    let prod = lake.environments.get_mut("Prod").unwrap();
+    prod.network.availability_zones = 2;
+    prod.network.cidr = "10.0.0.0/16".parse().unwrap();
+    prod.audit_table = None;
+    lake
+}
 
 #[test]
 fn every_template_passes_cfn_lint() {
@@ -17,8 +45,12 @@ fn every_template_passes_cfn_lint() {
     }
 
     let mut failures = Vec::new();
-    for (example, lake) in fixtures::examples() {
-        let output = common::compile(example, &lake);
+    for (example, lake) in fixtures::examples()
+        .into_iter()
+        .chain([("variants", variants())])
+    {
+        let locate = fixtures::locate_in(example);
+        let output = dlc::codegen::compile(&lake, None, &locate).expect("compiles");
         let dir = common::scratch_dir(&format!("cfn-lint/{example}"));
         common::write(&output, &dir);
         // Lint the templates of each region together, against that region.

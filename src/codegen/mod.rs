@@ -21,6 +21,9 @@ mod network;
 mod storage;
 mod warehouse;
 
+#[cfg(test)]
+mod tests;
+
 use serde_json::Value;
 
 use crate::model::{Environment, Lake, Retention};
