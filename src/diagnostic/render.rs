@@ -38,12 +38,11 @@ fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<crate::source::FileId>
         Severity::Warning => cs::Severity::Warning,
     };
     let primary = &diagnostic.primary;
-    let mut labels = vec![
-        cs::Label::primary(primary.span.file, primary.span.range())
-            .with_message(primary.message.clone()),
-    ];
+    let mut labels = vec![cs::Label::primary(primary.span.file, primary.span.range())
+        .with_message(primary.message.clone())];
     labels.extend(diagnostic.secondary.iter().map(|label| {
-        cs::Label::secondary(label.span.file, label.span.range()).with_message(label.message.clone())
+        cs::Label::secondary(label.span.file, label.span.range())
+            .with_message(label.message.clone())
     }));
     let mut notes = diagnostic.notes.clone();
     if let Some(help) = &diagnostic.help {

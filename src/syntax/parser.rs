@@ -131,7 +131,9 @@ fn starts_item(line: &str) -> bool {
 fn is_blank(text: &str) -> bool {
     text.lines().all(|line| {
         let line = line.trim();
-        line.is_empty() || (line.starts_with("//") && !(line.starts_with("///") && !line.starts_with("////")))
+        // A plain comment: `//`, but not a doc comment `///` (`////` is plain).
+        line.is_empty()
+            || (line.starts_with("//") && (!line.starts_with("///") || line.starts_with("////")))
     })
 }
 
@@ -152,7 +154,12 @@ fn syntax_diagnostic(
     };
     let mut expected: Vec<String> = Vec::new();
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        expected.extend(positives.iter().filter_map(|r| rule_description(*r)).map(String::from));
+        expected.extend(
+            positives
+                .iter()
+                .filter_map(|r| rule_description(*r))
+                .map(String::from),
+        );
     }
     if let Some(attempts) = error.parse_attempts() {
         for token in attempts.expected_tokens() {
@@ -177,8 +184,8 @@ fn syntax_diagnostic(
         format!("expected {}, found {found}", one_of(&expected))
     };
     let span = Span::new(file, offset + position, offset + position + found_len);
-    let mut diagnostic = Diagnostic::new(Code::SyntaxError, span, message)
-        .with_label(if expected.is_empty() {
+    let mut diagnostic =
+        Diagnostic::new(Code::SyntaxError, span, message).with_label(if expected.is_empty() {
             "not valid here".to_string()
         } else {
             format!("expected {} here", one_of(&expected))
@@ -193,7 +200,9 @@ fn syntax_diagnostic(
 fn syntax_help(before: &str, found: &str) -> Option<String> {
     let last_line = before.lines().last().unwrap_or("");
     if last_line.matches('"').count() % 2 == 1 {
-        return Some("close the string with `\"` on the same line: strings do not span lines".into());
+        return Some(
+            "close the string with `\"` on the same line: strings do not span lines".into(),
+        );
     }
     if found.starts_with("`:`") {
         return Some("fields are set with `=`, as in `account = \"222222222222\"`; `:` declares a field's type in a `record`".into());
@@ -230,7 +239,9 @@ fn describe_found(rest: &str) -> String {
 fn rule_description(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
-        Rule::item | Rule::lone_item | Rule::file => "a declaration (`lake`, `env`, `let`, `import`, ...)",
+        Rule::item | Rule::lone_item | Rule::file => {
+            "a declaration (`lake`, `env`, `let`, `import`, ...)"
+        }
         Rule::ident | Rule::path => "a name",
         Rule::expr | Rule::record | Rule::list => "a value",
         Rule::string => "a string",
@@ -243,7 +254,10 @@ fn rule_description(rule: Rule) -> Option<&'static str> {
         Rule::field | Rule::field_key => "a field",
         Rule::field_decl => "a field declaration",
         Rule::variant => "a variant",
-        Rule::constraint | Rule::length_constraint | Rule::matches_constraint | Rule::range_constraint => "a constraint",
+        Rule::constraint
+        | Rule::length_constraint
+        | Rule::matches_constraint
+        | Rule::range_constraint => "a constraint",
         Rule::extends_clause | Rule::kw_extends => "`extends`",
         Rule::refinement | Rule::kw_where => "`where`",
         Rule::union_rest => "`|`",
@@ -315,7 +329,10 @@ impl Builder<'_> {
             .filter(|p| p.as_rule() == Rule::doc_line)
             .map(|line| {
                 let text = line.into_inner().next().map_or("", |t| t.as_str());
-                text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+                text.strip_prefix(' ')
+                    .unwrap_or(text)
+                    .trim_end()
+                    .to_string()
             })
             .collect();
         Docs { lines }
@@ -443,7 +460,9 @@ impl Builder<'_> {
         let inner = pair.into_inner().next()?;
         let kind = match inner.as_rule() {
             Rule::length_constraint => {
-                let value = inner.into_inner().find(|p| p.as_rule() != Rule::kw_length)?;
+                let value = inner
+                    .into_inner()
+                    .find(|p| p.as_rule() != Rule::kw_length)?;
                 match value.as_rule() {
                     Rule::int_range => {
                         let (low, high) = self.int_range(value);
@@ -811,9 +830,13 @@ impl Builder<'_> {
             Ok(net) => ExprKind::Cidr(net),
             Err((problem, help)) => {
                 self.error(
-                    Diagnostic::new(Code::InvalidCidr, span, format!("invalid CIDR `{text}`: {problem}"))
-                        .with_label(problem)
-                        .with_help(help),
+                    Diagnostic::new(
+                        Code::InvalidCidr,
+                        span,
+                        format!("invalid CIDR `{text}`: {problem}"),
+                    )
+                    .with_label(problem)
+                    .with_help(help),
                 );
                 ExprKind::Invalid
             }
@@ -860,12 +883,10 @@ impl Builder<'_> {
                         format!("the number `{}` is too large", pair.as_str()),
                     )
                     .with_label("does not fit in 64 bits")
-                    .with_note(format!(
-                        "numbers range from {} to {}",
-                        i64::MIN,
-                        i64::MAX
-                    ))
-                    .with_help("if this is an identifier such as an account ID, write it as a string"),
+                    .with_note(format!("numbers range from {} to {}", i64::MIN, i64::MAX))
+                    .with_help(
+                        "if this is an identifier such as an account ID, write it as a string",
+                    ),
                 );
                 None
             }
@@ -890,7 +911,10 @@ fn plain_text(expr: &Expr) -> String {
                 StrPart::Text(text) => text.clone(),
                 StrPart::Interpolation(path, _) => format!(
                     "${{{}}}",
-                    path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".")
+                    path.iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(".")
                 ),
             })
             .collect(),
@@ -961,7 +985,14 @@ mod tests {
         let text = "let a = 1\n/// doc\nlet b = 2\n// plain\nlet c = 3\n";
         let chunks = item_chunks(text);
         let starts: Vec<&str> = chunks.iter().map(|(s, e)| &text[*s..*e]).collect();
-        assert_eq!(starts, ["let a = 1\n", "/// doc\nlet b = 2\n// plain\n", "let c = 3\n"]);
+        assert_eq!(
+            starts,
+            [
+                "let a = 1\n",
+                "/// doc\nlet b = 2\n// plain\n",
+                "let c = 3\n"
+            ]
+        );
     }
 
     #[test]
@@ -988,10 +1019,16 @@ mod tests {
         let ExprKind::List(items) = &decl.value.kind else {
             panic!("not a list")
         };
-        assert_eq!(items[0].kind, ExprKind::Cidr("10.20.0.0/24".parse().unwrap()));
+        assert_eq!(
+            items[0].kind,
+            ExprKind::Cidr("10.20.0.0/24".parse().unwrap())
+        );
         assert_eq!(
             items[1].kind,
-            ExprKind::Duration(Duration { amount: 30, unit: DurationUnit::Days })
+            ExprKind::Duration(Duration {
+                amount: 30,
+                unit: DurationUnit::Days
+            })
         );
         assert_eq!(items[3].kind, ExprKind::Int(1000));
         assert_eq!(items[4].kind, ExprKind::Bool(true));
@@ -1008,7 +1045,12 @@ mod tests {
         let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(
             codes,
-            [Code::InvalidCidr, Code::InvalidCidr, Code::NumberOutOfRange, Code::InvalidEscape]
+            [
+                Code::InvalidCidr,
+                Code::InvalidCidr,
+                Code::NumberOutOfRange,
+                Code::InvalidEscape
+            ]
         );
     }
 
@@ -1026,7 +1068,11 @@ mod shipped_files {
     #[test]
     fn every_stdlib_and_example_file_parses() {
         let root = env!("CARGO_MANIFEST_DIR");
-        for dir in ["stdlib", "lang-examples/seed", "lang-examples/last-mile-health"] {
+        for dir in [
+            "stdlib",
+            "lang-examples/seed",
+            "lang-examples/last-mile-health",
+        ] {
             for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
                 let path = entry.unwrap().path();
                 let text = std::fs::read_to_string(&path).unwrap();
