@@ -11,7 +11,8 @@ use dlc::model::{AttributeType, KeyAttribute, Lake, NatGateways};
 
 /// last-mile-health with the options the examples leave at their defaults:
 /// one NAT gateway in Dev, none in Test, two zones and a /16 in Prod, more
-/// interface endpoints, a sort key, a public warehouse, no lifecycle.
+/// interface endpoints, a sort key, a public warehouse, no lifecycle, no
+/// warehouse or audit table in Prod.
 fn variants() -> Lake {
     let mut lake = fixtures::last_mile_health();
     let dev = lake.environments.get_mut("Dev").unwrap();
@@ -33,6 +34,7 @@ fn variants() -> Lake {
     prod.network.availability_zones = 2;
     prod.network.cidr = "10.0.0.0/16".parse().unwrap();
     prod.audit_table = None;
+    prod.warehouse = None; // it needs three zones
     lake
 }
 

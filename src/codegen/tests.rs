@@ -224,3 +224,15 @@ fn zones_that_would_share_a_logical_id_are_an_error() {
         "two resources would get the logical ID `RawBucket`"
     );
 }
+
+#[test]
+fn a_warehouse_needs_three_zones() {
+    let mut lake = fixtures::last_mile_health();
+    dev(&mut lake).network.availability_zones = 2;
+    let errors = compile(&lake, Some("Dev"), &locate).unwrap_err();
+    assert_eq!(
+        errors[0].message,
+        "a Redshift Serverless workgroup needs subnets in at least 3 availability zones; \
+         the Dev network spans 2"
+    );
+}

@@ -9,9 +9,23 @@ use super::template::{get_att, ref_, sub, Resource, Template};
 use super::{naming, Ctx, Error};
 use crate::model::Warehouse;
 
+/// Redshift Serverless wants at least three subnets in three zones.
+const MIN_AZS: u32 = 3;
+
 pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
     let env = ctx.env;
     let span = warehouse.span;
+    let azs = env.network.availability_zones;
+    if azs < MIN_AZS {
+        return Err(Error::new(
+            span,
+            format!(
+                "a Redshift Serverless workgroup needs subnets in at least {MIN_AZS} availability zones; \
+                 the {} network spans {azs}",
+                env.name
+            ),
+        ));
+    }
     let name = naming::warehouse_name(ctx.lake, env);
     let mut t = Template::new(format!(
         "{} {}: Redshift Serverless warehouse `{name}`",
