@@ -12,10 +12,20 @@ use serde::Serialize;
 use super::template::render_json;
 use super::Stack;
 use crate::model::Lake;
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 
 /// Maps a span to (file name, 1-based line, 1-based column).
 pub type Locate<'a> = &'a dyn Fn(Span) -> (String, usize, usize);
+
+/// The usual [`Locate`]: the span's file name as the user gave it, and the
+/// 1-based line and column of its start.
+pub fn locate_in(sources: &SourceMap) -> impl Fn(Span) -> (String, usize, usize) + '_ {
+    move |span| {
+        let file = sources.get(span.file);
+        let (line, column) = file.line_col(span.start as usize);
+        (file.name.clone(), line, column)
+    }
+}
 
 /// The version of the manifest's format; bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -149,4 +159,21 @@ fn deploy_order(stacks: &[StackEntry]) -> Vec<String> {
         order.push(remaining.remove(ready).name.clone());
     }
     order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_is_located_by_its_start() {
+        let mut sources = SourceMap::new();
+        sources.add("std/aws.dl", "x");
+        let lake = sources.add("lake.dl", "lake L {\n  x = 1\n}\n");
+        let locate = locate_in(&sources);
+        assert_eq!(
+            locate(Span::new(lake, 11, 16)),
+            ("lake.dl".to_string(), 2, 3)
+        );
+    }
 }

@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use crate::model::{Environment, Lake, Retention};
 use crate::source::Span;
-pub use manifest::{Locate, Manifest};
+pub use manifest::{locate_in, Locate, Manifest};
 pub use naming::StackKind;
 use template::{Policy, Template};
 
