@@ -13,6 +13,8 @@ use crate::driver::{self, Checked, FsLoader, MAX_SOURCE_BYTES};
 
 const EXAMPLES: &str = "\
 Examples:
+  dlc compile lake.dl -o out            write CloudFormation templates and a manifest to out/
+  dlc compile lake.dl -o out --env Dev  compile one environment
   dlc check lake.dl                     check a lake; exit 1 on any error
   dlc check --format short *.dl         one line per problem, for editors and CI
   dlc check --format json lake.dl       machine-readable diagnostics
@@ -45,6 +47,24 @@ enum Command {
         #[command(flatten)]
         output: OutputOptions,
         /// Exit with status 1 when there are warnings, too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Check a lake and write its CloudFormation templates and manifest. On
+    /// any error nothing in the output folder changes.
+    #[command(after_help = EXAMPLES)]
+    Compile {
+        /// The lake file; `-` reads standard input.
+        file: PathBuf,
+        /// The output folder. dlc replaces only the files it wrote there.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Compile only this environment.
+        #[arg(long)]
+        env: Option<String>,
+        #[command(flatten)]
+        output: OutputOptions,
+        /// Exit with status 1 (and write nothing) when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
     },
@@ -129,6 +149,13 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             deny_warnings,
         } => check(&files, &output, deny_warnings),
         Command::Eval { file, output } => eval(&file, &output),
+        Command::Compile {
+            file,
+            out,
+            env,
+            output,
+            deny_warnings,
+        } => compile(&file, &out, env.as_deref(), &output, deny_warnings),
         Command::Fmt {
             files,
             check,
@@ -170,29 +197,16 @@ fn check(
         .filter_map(|(r, keep)| keep.then_some(r))
         .collect();
 
-    let mut failed = false;
-    let mut json_documents = Vec::new();
-    for checked in &results {
-        if let Some(error) = &checked.internal_error {
-            return Err(internal(error));
-        }
-        let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        let warnings = checked.diagnostics.len() - errors;
-        failed |= errors > 0 || (deny_warnings && warnings > 0);
-        match output.format {
-            Format::Json => {
-                json_documents.push(render::json(&checked.sources, &checked.diagnostics))
-            }
-            _ => print_diagnostics(checked, output)?,
-        }
+    if let Some(error) = results.iter().find_map(|r| r.internal_error.as_ref()) {
+        return Err(internal(error));
     }
-    if output.format == Format::Json {
-        let document = merge_json(json_documents);
-        let text = serde_json::to_string_pretty(&document).into_diagnostic()?;
-        println!("{text}");
-    } else if output.format == Format::Human {
-        print_summary(&results);
-    }
+    report(&results, output)?;
+    let failed = results.iter().any(|checked| {
+        checked
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() || deny_warnings)
+    });
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -206,21 +220,89 @@ fn eval(file: &Path, output: &OutputOptions) -> miette::Result<ExitCode> {
         return Err(internal(error));
     }
     if checked.has_errors() {
-        if output.format == Format::Json {
-            let document = render::json(&checked.sources, &checked.diagnostics);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&document).into_diagnostic()?
-            );
-        } else {
-            print_diagnostics(&checked, output)?;
-            print_summary(std::slice::from_ref(&checked));
-        }
+        report(std::slice::from_ref(&checked), output)?;
         return Ok(ExitCode::from(1));
     }
     let text = serde_json::to_string_pretty(&checked.evaluated.to_json()).into_diagnostic()?;
     println!("{text}");
     Ok(ExitCode::SUCCESS)
+}
+
+fn compile(
+    file: &Path,
+    out: &Path,
+    env: Option<&str>,
+    output: &OutputOptions,
+    deny_warnings: bool,
+) -> miette::Result<ExitCode> {
+    let checked = check_one(file)?;
+    if let Some(error) = &checked.internal_error {
+        return Err(internal(error));
+    }
+    if !checked.diagnostics.is_empty() {
+        report(std::slice::from_ref(&checked), output)?;
+    }
+    let warnings = checked.diagnostics.iter().any(|d| !d.is_error());
+    let Some(lake) = checked
+        .model
+        .as_ref()
+        .filter(|_| !(deny_warnings && warnings))
+    else {
+        return Ok(ExitCode::from(1));
+    };
+    if let Some(name) = env {
+        if !lake.environments.contains_key(name) {
+            let names: Vec<&str> = lake.environments.keys().map(String::as_str).collect();
+            let suggestion = crate::suggest::closest(name, names.iter().copied());
+            return Err(miette!(
+                help = match suggestion {
+                    Some(s) => format!("did you mean `--env {s}`?"),
+                    None => format!("the environments are {}", names.join(", ")),
+                },
+                "the lake has no environment `{name}`"
+            ));
+        }
+    }
+    let locate = crate::codegen::locate_in(&checked.sources);
+    let compiled = crate::codegen::compile(lake, env, &locate).map_err(|errors| {
+        let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        internal(&messages.join("; "))
+    })?;
+    let files: Vec<(String, String)> = compiled
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.contents))
+        .collect();
+    crate::output::replace_output(out, &files).map_err(|e| {
+        miette!(
+            help = "nothing in the output folder changed",
+            "cannot write the output: {e}"
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the diagnostics of checked lakes in the chosen format.
+fn report(results: &[Checked], output: &OutputOptions) -> miette::Result<()> {
+    match output.format {
+        Format::Json => {
+            let documents = results
+                .iter()
+                .map(|c| render::json(&c.sources, &c.diagnostics))
+                .collect();
+            let text = serde_json::to_string_pretty(&merge_json(documents)).into_diagnostic()?;
+            println!("{text}");
+        }
+        _ => {
+            for checked in results {
+                print_diagnostics(checked, output)?;
+            }
+            if output.format == Format::Human {
+                print_summary(results);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn explain(code: &str) -> miette::Result<ExitCode> {

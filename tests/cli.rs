@@ -363,3 +363,134 @@ fn fmt_reads_stdin_and_writes_stdout() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "let a = 1\n");
 }
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((relative, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn compile_writes_templates_and_a_manifest_deterministically() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        let output = dlc(&[
+            "compile",
+            seed().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let files = tree(&a);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "manifest.json",
+        "Dev/Network.template.json",
+        "Prod/Storage.template.json",
+    ] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+    assert_eq!(files, tree(&b), "the same lake gives the same bytes");
+    for (name, bytes) in &files {
+        if name.ends_with(".json") {
+            assert!(bytes.ends_with(b"}\n"), "{name} ends with a newline");
+            serde_json::from_slice::<serde_json::Value>(bytes).expect("valid JSON");
+        }
+    }
+}
+
+#[test]
+fn compile_on_an_error_leaves_the_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_eq!(
+        dlc(&[
+            "compile",
+            seed().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    std::fs::write(out.join("README.txt"), "ours").unwrap();
+    let before = tree(&out);
+    let (_lake_dir, broken) = mutated("10.20.0.0/24", "10.20.0.0/33");
+    let output = dlc(&[
+        "compile",
+        broken.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("DL0003"));
+    assert_eq!(tree(&out), before);
+    // A compile of one environment replaces dlc's files and keeps the user's.
+    let dev = dlc(&[
+        "compile",
+        seed().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--env",
+        "Dev",
+    ]);
+    assert_eq!(dev.status.code(), Some(0));
+    assert!(out.join("Dev/Network.template.json").exists());
+    assert!(!out.join("Prod/Network.template.json").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.txt")).unwrap(),
+        "ours"
+    );
+}
+
+#[test]
+fn compile_refuses_an_output_path_that_is_a_file_and_an_unknown_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out");
+    std::fs::write(&file, "not a folder").unwrap();
+    let output = dlc(&[
+        "compile",
+        seed().to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a folder"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
+    let out = dir.path().join("fresh");
+    let unknown = dlc(&[
+        "compile",
+        seed().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--env",
+        "Prdo",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `--env Prod`?"));
+    assert!(!out.exists());
+}

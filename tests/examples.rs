@@ -159,11 +159,19 @@ fn formatting_keeps_the_checked_model() {
     dl_files(&root().join("lang-examples"), &mut files);
     for path in files {
         let text = std::fs::read_to_string(&path).expect("UTF-8");
-        let messy: String = text.lines().map(|l| format!("{}\t\n", l.trim_start())).collect();
+        let messy: String = text
+            .lines()
+            .map(|l| format!("{}\t\n", l.trim_start()))
+            .collect();
         let formatted = dlc::fmt::format_source(dlc::source::FileId(0), &messy).expect("formats");
         let before = check_source("lake.dl", &path, text, &mut FsLoader);
         let after = check_source("lake.dl", &path, formatted, &mut FsLoader);
-        assert_eq!(before.evaluated.to_json(), after.evaluated.to_json(), "{}", path.display());
+        assert_eq!(
+            before.evaluated.to_json(),
+            after.evaluated.to_json(),
+            "{}",
+            path.display()
+        );
         assert_eq!(before.model.is_some(), after.model.is_some());
     }
 }

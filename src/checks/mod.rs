@@ -3,13 +3,14 @@
 //! literals), after type checking succeeded.
 
 mod accounts;
+mod audit;
 pub mod cidr;
 mod lifecycle;
 mod names;
 mod network;
 mod pipelines;
 mod secrets;
-mod warehouse;
+pub mod warehouse;
 
 use crate::diagnostic::Diagnostics;
 use crate::model::Lake;
@@ -23,6 +24,7 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     lifecycle::check(lake, diagnostics);
     pipelines::check(lake, diagnostics);
     warehouse::check(lake, diagnostics);
+    audit::check(lake, diagnostics);
 }
 
 /// Rules over the source itself rather than the model.

@@ -7,6 +7,8 @@ use crate::model::Lake;
 const MIN_RPU: i64 = 8;
 const MAX_BASE_RPU: i64 = 512;
 const RPU_STEP: i64 = 8;
+/// Redshift Serverless wants subnets in at least three availability zones.
+pub const WAREHOUSE_MIN_AZS: u32 = 3;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     for env in lake.environments.values() {
@@ -40,6 +42,22 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                     .with_help(format!("use {} or more, in steps of 8", base.max(MIN_RPU))),
                 );
             }
+        }
+        let azs = env.network.availability_zones;
+        if azs < WAREHOUSE_MIN_AZS {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::WarehouseNeedsThreeZones,
+                    warehouse.span,
+                    format!("a Redshift Serverless workgroup needs subnets in at least {WAREHOUSE_MIN_AZS} availability zones, and the network of `{}` spans {azs}", env.name),
+                )
+                .with_label("the warehouse")
+                .with_secondary(
+                    env.network.field_spans.get_or("availability_zones", env.network.span),
+                    format!("{azs} availability zones"),
+                )
+                .with_help(format!("set `availability_zones = {WAREHOUSE_MIN_AZS}` or more in the network")),
+            );
         }
         if warehouse.publicly_accessible {
             diagnostics.push(

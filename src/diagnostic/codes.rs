@@ -3,7 +3,7 @@
 //!
 //! Codes are grouped by stage: DL00xx syntax, DL01xx names and imports,
 //! DL02xx types, DL03xx domain checks (DL030x networks, DL031x names, DL032x
-//! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x warehouse).
+//! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x warehouse, DL037x audit table).
 
 use super::Severity;
 
@@ -97,6 +97,8 @@ codes! {
     RetainedWithoutApproval = "DL0353", Warning, "retained environment without manual approval";
     InvalidWarehouseCapacity = "DL0361", Error, "warehouse capacity Redshift rejects";
     PublicWarehouse = "DL0362", Warning, "publicly accessible warehouse";
+    WarehouseNeedsThreeZones = "DL0363", Error, "warehouse in fewer than three availability zones";
+    AuditKeyRepeated = "DL0371", Error, "audit table sort key repeats the partition key";
 }
 
 impl Code {

@@ -563,11 +563,6 @@ impl Builder<'_> {
             }
         }
         let name = name.unwrap_or_else(|| placeholder_ident(span));
-        // The declaration without its doc comment: labels point at `name: Type`.
-        let span = Span {
-            start: name.span.start.max(span.start),
-            ..span
-        };
         FieldDecl {
             docs,
             ty: ty.unwrap_or_else(|| TypeExpr {

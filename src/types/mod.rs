@@ -374,7 +374,8 @@ impl Resolver<'_, '_> {
                     ty_span: field.ty.span,
                     default: field.default.clone(),
                     docs: field.docs.clone(),
-                    span: field.span,
+                    // `name: Type`, without the doc comment above it.
+                    span: field.name.span.to(field.ty.span),
                 },
             );
         }

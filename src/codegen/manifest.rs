@@ -1,0 +1,179 @@
+//! `manifest.json`: every stack with its account, region, template, tags,
+//! dependencies and the deploy order, and for every resource the place in the
+//! lake file it came from, so a later tool can point a CloudFormation finding
+//! back at the source.
+//!
+//! Codegen stays pure: the caller passes a [`Locate`] that maps a span to a
+//! file name and a 1-based line and column.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::template::render_json;
+use super::Stack;
+use crate::model::Lake;
+use crate::source::{SourceMap, Span};
+
+/// Maps a span to (file name, 1-based line, 1-based column).
+pub type Locate<'a> = &'a dyn Fn(Span) -> (String, usize, usize);
+
+/// The usual [`Locate`]: the span's file name as the user gave it, and the
+/// 1-based line and column of its start.
+pub fn locate_in(sources: &SourceMap) -> impl Fn(Span) -> (String, usize, usize) + '_ {
+    move |span| {
+        let file = sources.get(span.file);
+        let (line, column) = file.line_col(span.start as usize);
+        (file.name.clone(), line, column)
+    }
+}
+
+/// The version of the manifest's format; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub lake: String,
+    pub deployment_account: String,
+    pub deployment_region: String,
+    /// Stack names, in an order that deploys every stack after the ones it
+    /// depends on: environments in source order, and in each `Network`,
+    /// `Storage`, `Warehouse`.
+    pub deploy_order: Vec<String>,
+    pub stacks: Vec<StackEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StackEntry {
+    pub name: String,
+    pub environment: String,
+    pub account: String,
+    pub region: String,
+    /// Relative to the manifest's folder.
+    pub template: String,
+    pub depends_on: Vec<String>,
+    pub capabilities: Vec<String>,
+    /// Tags to put on the stack when deploying it.
+    pub tags: IndexMap<String, String>,
+    pub exports: Vec<String>,
+    pub imports: Vec<String>,
+    pub source: Location,
+    /// By logical ID, in template order.
+    pub resources: IndexMap<String, ResourceEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResourceEntry {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub source: Location,
+    /// Properties that come from one value of the lake file, with its place.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub properties: IndexMap<String, Location>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Manifest {
+    pub fn render(&self) -> String {
+        render_json(&serde_json::to_value(self).expect("the manifest always serializes"))
+    }
+
+    pub fn stack(&self, name: &str) -> Option<&StackEntry> {
+        self.stacks.iter().find(|s| s.name == name)
+    }
+}
+
+pub fn build(lake: &Lake, stacks: &[Stack], locate: Locate<'_>) -> Manifest {
+    let location = |span: Span| {
+        let (file, line, column) = locate(span);
+        Location { file, line, column }
+    };
+    let entries = stacks
+        .iter()
+        .map(|s| StackEntry {
+            name: s.name.clone(),
+            environment: s.environment.clone(),
+            account: s.account.clone(),
+            region: s.region.clone(),
+            template: s.path.clone(),
+            depends_on: s.depends_on.clone(),
+            capabilities: s.capabilities.iter().map(|c| c.to_string()).collect(),
+            tags: s.tags.iter().cloned().collect(),
+            exports: s
+                .template
+                .outputs
+                .values()
+                .map(|o| o.export.clone())
+                .collect(),
+            imports: s.template.imports.clone(),
+            source: location(s.span),
+            resources: s
+                .template
+                .resources
+                .iter()
+                .map(|(id, r)| {
+                    (
+                        id.clone(),
+                        ResourceEntry {
+                            kind: r.kind.to_string(),
+                            source: location(r.span),
+                            properties: r
+                                .property_spans
+                                .iter()
+                                .map(|(p, span)| (p.clone(), location(*span)))
+                                .collect(),
+                        },
+                    )
+                })
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    Manifest {
+        format_version: FORMAT_VERSION,
+        lake: lake.name.clone(),
+        deployment_account: lake.deployment_account.clone(),
+        deployment_region: lake.deployment_region.name.clone(),
+        deploy_order: deploy_order(&entries),
+        stacks: entries,
+    }
+}
+
+/// Stacks in their given order, each moved after its dependencies (a stable
+/// topological sort; codegen emits stacks in dependency order already, so
+/// this only guards the invariant).
+fn deploy_order(stacks: &[StackEntry]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut remaining: Vec<&StackEntry> = stacks.iter().collect();
+    while !remaining.is_empty() {
+        let ready = remaining
+            .iter()
+            .position(|s| s.depends_on.iter().all(|d| order.contains(d)))
+            // A dependency outside this compile (`--env`) or a cycle: keep source order.
+            .unwrap_or(0);
+        order.push(remaining.remove(ready).name.clone());
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_is_located_by_its_start() {
+        let mut sources = SourceMap::new();
+        sources.add("std/aws.dl", "x");
+        let lake = sources.add("lake.dl", "lake L {\n  x = 1\n}\n");
+        let locate = locate_in(&sources);
+        assert_eq!(
+            locate(Span::new(lake, 11, 16)),
+            ("lake.dl".to_string(), 2, 3)
+        );
+    }
+}

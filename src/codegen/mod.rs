@@ -1,0 +1,279 @@
+//! CloudFormation for each environment of a checked lake, and the manifest
+//! that says how to deploy it.
+//!
+//! Pure: [`compile`] reads a [`model::Lake`] and returns the files to write
+//! (paths relative to the output folder, pretty JSON with a trailing newline);
+//! the driver writes them. The same lake always gives the same bytes.
+//!
+//! Each environment gets up to three stacks, deployed in this order:
+//! `Network` (VPC, subnets, NAT, endpoints, shared security group), `Storage`
+//! (KMS key, access-logs bucket, zone buckets, audit table) and, when the
+//! environment has one, `Warehouse` (Redshift Serverless). Later stacks import
+//! the earlier ones' exports. See `docs/output.md`.
+
+#[doc(hidden)]
+pub mod fixtures;
+pub mod manifest;
+pub mod naming;
+pub mod template;
+
+mod audit;
+mod network;
+mod storage;
+mod warehouse;
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value;
+
+use crate::model::{Environment, Lake, Retention};
+use crate::source::Span;
+pub use manifest::{locate_in, Locate, Manifest};
+pub use naming::StackKind;
+use template::{Policy, Template};
+
+/// Something in the model that codegen cannot turn into a valid template.
+/// The checker rejects these first; codegen still never panics on them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub span: Span,
+    pub message: String,
+}
+
+impl Error {
+    pub fn new(span: Span, message: impl Into<String>) -> Error {
+        Error {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// One file to write, relative to the output folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    /// `Dev/Network.template.json`, `manifest.json`.
+    pub path: String,
+    pub contents: String,
+}
+
+/// Everything one compile produces.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// Templates in deploy order, then `manifest.json`.
+    pub files: Vec<File>,
+    pub manifest: Manifest,
+}
+
+impl Output {
+    pub fn file(&self, path: &str) -> Option<&File> {
+        self.files.iter().find(|f| f.path == path)
+    }
+}
+
+/// One stack of one environment, before rendering.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    pub kind: StackKind,
+    pub name: String,
+    pub environment: String,
+    pub account: String,
+    pub region: String,
+    pub path: String,
+    /// Names of the stacks whose exports this one imports.
+    pub depends_on: Vec<String>,
+    /// Capabilities `CreateStack` needs (`CAPABILITY_IAM` for unnamed roles).
+    pub capabilities: Vec<&'static str>,
+    /// Stack-level tags (CloudFormation puts these on the stack at deploy time).
+    pub tags: Vec<(String, String)>,
+    pub template: Template,
+    pub span: Span,
+}
+
+/// The file name of the manifest in the output folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// Compiles every environment of `lake`, or only `only_env`. `locate` maps a
+/// span to (file, line, column) for the manifest.
+pub fn compile(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+) -> Result<Output, Vec<Error>> {
+    let environments: Vec<&Environment> = match only_env {
+        None => lake.environments.values().collect(),
+        Some(name) => match lake.environments.get(name) {
+            Some(env) => vec![env],
+            None => {
+                let known: Vec<&str> = lake.environments.keys().map(String::as_str).collect();
+                return Err(vec![Error::new(
+                    lake.span,
+                    format!(
+                        "the lake has no environment `{name}`; it has {}",
+                        known.join(", ")
+                    ),
+                )]);
+            }
+        },
+    };
+
+    let mut stacks = Vec::new();
+    let mut errors = Vec::new();
+    for env in environments {
+        match environment_stacks(lake, env) {
+            Ok(mut env_stacks) => stacks.append(&mut env_stacks),
+            Err(mut env_errors) => errors.append(&mut env_errors),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let manifest = manifest::build(lake, &stacks, locate);
+    let mut files: Vec<File> = stacks
+        .iter()
+        .map(|s| File {
+            path: s.path.clone(),
+            contents: s.template.render(),
+        })
+        .collect();
+    files.push(File {
+        path: MANIFEST.to_string(),
+        contents: manifest.render(),
+    });
+    Ok(Output { files, manifest })
+}
+
+/// The stacks of one environment, in deploy order.
+pub fn environment_stacks(lake: &Lake, env: &Environment) -> Result<Vec<Stack>, Vec<Error>> {
+    let ctx = Ctx::new(lake, env);
+    let mut errors = Vec::new();
+    let network = network::template(&ctx).map_err(|e| errors.push(e)).ok();
+    let storage = storage::template(&ctx).map_err(|e| errors.push(e)).ok();
+    let warehouse = match &env.warehouse {
+        Some(w) => warehouse::template(&ctx, w)
+            .map_err(|e| errors.push(e))
+            .ok(),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let templates: Vec<(StackKind, Template)> = [
+        (StackKind::Network, network),
+        (StackKind::Storage, storage),
+        (StackKind::Warehouse, warehouse),
+    ]
+    .into_iter()
+    .filter_map(|(kind, t)| t.map(|t| (kind, t)))
+    .collect();
+
+    let mut stacks = Vec::new();
+    for (kind, template) in &templates {
+        // The stacks whose exports this one imports, in deploy order.
+        let mut depends: Vec<StackKind> = templates
+            .iter()
+            .filter(|(_, other)| {
+                other
+                    .outputs
+                    .values()
+                    .any(|o| template.imports.contains(&o.export))
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        depends.sort();
+        let needs_iam = template
+            .resources
+            .values()
+            .any(|r| r.kind == "AWS::IAM::Role");
+        stacks.push(Stack {
+            kind: *kind,
+            name: naming::stack_name(lake, env, *kind),
+            environment: env.name.clone(),
+            account: env.account.clone(),
+            region: env.region.name.clone(),
+            path: naming::template_path(env, *kind),
+            depends_on: depends
+                .into_iter()
+                .map(|k| naming::stack_name(lake, env, k))
+                .collect(),
+            capabilities: if needs_iam {
+                vec!["CAPABILITY_IAM"]
+            } else {
+                vec![]
+            },
+            tags: ctx.tags.clone(),
+            template: template.clone(),
+            span: match kind {
+                StackKind::Network => env.network.span,
+                StackKind::Storage => env.span,
+                StackKind::Warehouse => env.warehouse.as_ref().map_or(env.span, |w| w.span),
+            },
+        });
+    }
+    Ok(stacks)
+}
+
+/// What every generator of one environment needs.
+pub(crate) struct Ctx<'a> {
+    pub lake: &'a Lake,
+    pub env: &'a Environment,
+    pub tags: Vec<(String, String)>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(lake: &'a Lake, env: &'a Environment) -> Ctx<'a> {
+        Ctx {
+            lake,
+            env,
+            tags: naming::tags(lake, env),
+        }
+    }
+
+    /// The environment's tags as a CloudFormation `Tags` list.
+    pub fn tags(&self) -> Value {
+        template::tags(self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The tags plus a `Name` tag, which the EC2 console shows.
+    pub fn tags_named(&self, name: &str) -> Value {
+        template::tags(
+            self.tags
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain([("Name", name)]),
+        )
+    }
+
+    /// `<Env><LogicalIdPrefix>/<logical id>`: the `Name` tag of an EC2 resource.
+    pub fn ec2_name(&self, logical_id: &str) -> String {
+        format!(
+            "{}{}/{}",
+            self.env.name, self.lake.logical_id_prefix, logical_id
+        )
+    }
+
+    /// Deletion and update-replace policy of stateful resources.
+    pub fn retention(&self) -> Policy {
+        match self.env.retention {
+            Retention::Retain => Policy::Retain,
+            Retention::Destroy => Policy::Delete,
+        }
+    }
+
+    pub fn retained(&self) -> bool {
+        self.env.retention == Retention::Retain
+    }
+
+    pub fn export(&self, name: &str) -> String {
+        naming::export(self.env, name)
+    }
+}

@@ -1,0 +1,121 @@
+//! Every name codegen makes up: stacks, template paths, physical resource
+//! names, export names and logical IDs. One place, so the rules are easy to
+//! read and the manifest, templates and tests agree.
+
+use crate::model::{Environment, Lake};
+
+/// The stacks of one environment, in deploy order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StackKind {
+    Network,
+    Storage,
+    Warehouse,
+}
+
+impl StackKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StackKind::Network => "Network",
+            StackKind::Storage => "Storage",
+            StackKind::Warehouse => "Warehouse",
+        }
+    }
+}
+
+/// The CloudFormation stack name: `<Env><LogicalIdPrefix><Stack>`, e.g.
+/// `DevDataLakeCDKBlogNetwork`.
+pub fn stack_name(lake: &Lake, env: &Environment, kind: StackKind) -> String {
+    format!("{}{}{}", env.name, lake.logical_id_prefix, kind.as_str())
+}
+
+/// The template's path relative to the output folder: `Dev/Network.template.json`.
+pub fn template_path(env: &Environment, kind: StackKind) -> String {
+    format!("{}/{}.template.json", env.name, kind.as_str())
+}
+
+/// The environment's name in lowercase, as it starts physical names: `dev`.
+pub fn env_lower(env: &Environment) -> String {
+    env.name.to_lowercase()
+}
+
+// Bucket names and zone name casing are shared with the checks, which
+// validate exactly what codegen emits.
+pub use crate::model::naming::{
+    bucket_name, pascal_case as pascal, ACCESS_LOGS_SUFFIX as ACCESS_LOGS,
+};
+
+/// `alias/<env>-<resource_prefix>-kms-key`, as in the reference.
+pub fn kms_alias(lake: &Lake, env: &Environment) -> String {
+    format!("alias/{}-{}-kms-key", env_lower(env), lake.resource_prefix)
+}
+
+/// The audit table's default name: `<env>-<resource_prefix>-etl-audit`.
+pub fn audit_table_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}-{}-etl-audit", env_lower(env), lake.resource_prefix)
+}
+
+/// The Redshift Serverless namespace and workgroup name: `<env>-<resource_prefix>`.
+pub fn warehouse_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}-{}", env_lower(env), lake.resource_prefix)
+}
+
+/// An export name: `<Env><Name>`, e.g. `DevVpcId`, `DevRawBucketName`.
+pub fn export(env: &Environment, name: &str) -> String {
+    format!("{}{}", env.name, name)
+}
+
+/// The logical ID part for a VPC interface-endpoint service: `secretsmanager`
+/// -> `SecretsManager`, `states` -> `StepFunctions`.
+pub fn endpoint_id(service: &str) -> String {
+    match service {
+        "secretsmanager" => "SecretsManager".into(),
+        "states" => "StepFunctions".into(),
+        "dynamodb" => "DynamoDb".into(),
+        other => pascal(other),
+    }
+}
+
+/// The service part of a VPC endpoint's service name: `ecr-api` -> `ecr.api`.
+pub fn endpoint_service(service: &str) -> &str {
+    match service {
+        "ecr-api" => "ecr.api",
+        "ecr-dkr" => "ecr.dkr",
+        other => other,
+    }
+}
+
+/// The tags of every resource of an environment: the lake's, then the
+/// environment's (a key in both takes the environment's value), then
+/// `<resource_prefix>:environment`, each key written `<resource_prefix>:<key>`.
+pub fn tags(lake: &Lake, env: &Environment) -> Vec<(String, String)> {
+    let mut out: indexmap::IndexMap<String, String> = indexmap::IndexMap::new();
+    for (key, value) in lake.tags.iter().chain(env.tags.iter()) {
+        out.insert(format!("{}:{}", lake.resource_prefix, key), value.clone());
+    }
+    out.insert(
+        format!("{}:environment", lake.resource_prefix),
+        env.name.clone(),
+    );
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pascal_case_of_zone_names() {
+        assert_eq!(pascal("raw"), "Raw");
+        assert_eq!(pascal("purpose-built"), "PurposeBuilt");
+        assert_eq!(pascal("ecr-api"), "EcrApi");
+        assert_eq!(pascal("zone2"), "Zone2");
+    }
+
+    #[test]
+    fn endpoint_names() {
+        assert_eq!(endpoint_id("secretsmanager"), "SecretsManager");
+        assert_eq!(endpoint_id("glue"), "Glue");
+        assert_eq!(endpoint_service("ecr-dkr"), "ecr.dkr");
+        assert_eq!(endpoint_service("redshift-data"), "redshift-data");
+    }
+}

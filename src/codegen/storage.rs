@@ -1,0 +1,331 @@
+//! The `Storage` stack: the zone key and its alias, the access-logs bucket,
+//! one bucket per zone with its policy, and the audit table.
+
+use serde_json::{json, Map, Value};
+
+use super::template::{account_root, get_att, ref_, sub, Resource, Template};
+use super::{audit, naming, Ctx, Error};
+use crate::model::{Lifecycle, Zone};
+
+/// S3 bucket names are 3 to 63 characters.
+const MAX_BUCKET_NAME: usize = 63;
+
+/// Days before S3 aborts an unfinished multipart upload (a default of ours:
+/// the parts are billed and invisible until then).
+const ABORT_INCOMPLETE_UPLOAD_DAYS: i64 = 7;
+
+/// The statement id of the TLS-only deny, as in the reference.
+pub const TLS_SID: &str = "OnlyAllowSecureTransport";
+/// The statement id of the bucket-deletion deny, as in the reference.
+pub const DELETE_SID: &str = "BlockUserDeletionOfBucket";
+
+pub fn template(ctx: &Ctx) -> Result<Template, Error> {
+    let env = ctx.env;
+    let mut t = Template::new(format!(
+        "{} {}: zone buckets, their KMS key, access logs and the audit table",
+        ctx.lake.name, env.name
+    ));
+    let retention = ctx.retention();
+
+    let mut usage_principals = vec![account_root(&env.account)];
+    if ctx.lake.deployment_account != env.account {
+        usage_principals.push(account_root(&ctx.lake.deployment_account));
+    }
+    t.add(
+        "KmsKey",
+        Resource::new(
+            "AWS::KMS::Key",
+            env.span,
+            json!({
+                "Description": format!(
+                    "Encrypts the {} zone buckets and audit table of the {} lake",
+                    env.name, ctx.lake.name
+                ),
+                "EnableKeyRotation": true,
+                "KeyPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "KeyAdministration",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": account_root(&env.account) },
+                            "Action": [
+                                "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*",
+                                "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
+                                "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+                                "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+                                "kms:RotateKeyOnDemand"
+                            ],
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "KeyUsage",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": usage_principals },
+                            "Action": [
+                                "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
+                                "kms:GenerateDataKey*", "kms:DescribeKey"
+                            ],
+                            "Resource": "*",
+                        },
+                    ],
+                },
+                "Tags": ctx.tags(),
+            }),
+        )
+        .policy(retention),
+    )?;
+    t.add(
+        "KmsKeyAlias",
+        Resource::new(
+            "AWS::KMS::Alias",
+            env.span,
+            json!({
+                "AliasName": naming::kms_alias(ctx.lake, env),
+                "TargetKeyId": ref_("KmsKey"),
+            }),
+        ),
+    )?;
+
+    // S3 server access logging cannot write to a KMS-encrypted bucket: the
+    // logs bucket uses SSE-S3, and takes log deliveries through its policy
+    // (object ownership is enforced, so there are no ACLs to grant them).
+    let logs_name = naming::bucket_name(ctx.lake, env, naming::ACCESS_LOGS);
+    check_bucket_name(&logs_name, env.span)?;
+    t.add(
+        "AccessLogsBucket",
+        Resource::new(
+            "AWS::S3::Bucket",
+            env.span,
+            json!({
+                "BucketName": logs_name,
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [{
+                        "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
+                    }],
+                },
+                "VersioningConfiguration": { "Status": "Enabled" },
+                "PublicAccessBlockConfiguration": public_access_block(),
+                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                "Tags": ctx.tags(),
+            }),
+        )
+        .policy(retention),
+    )?;
+
+    let mut zone_ids = Vec::new();
+    for zone in &ctx.env.zones {
+        let id = format!("{}Bucket", naming::pascal(&zone.name));
+        zone_ids.push(id.clone());
+        zone_bucket(ctx, &mut t, zone, &id)?;
+    }
+
+    let mut logs_statements = vec![tls_only("AccessLogsBucket")];
+    logs_statements.push(json!({
+        "Sid": "AllowServerAccessLogDelivery",
+        "Effect": "Allow",
+        "Principal": { "Service": "logging.s3.amazonaws.com" },
+        "Action": "s3:PutObject",
+        "Resource": sub("${AccessLogsBucket.Arn}/*"),
+        "Condition": {
+            "StringEquals": { "aws:SourceAccount": env.account },
+            "ArnLike": {
+                "aws:SourceArn": zone_ids.iter().map(|id| get_att(id, "Arn")).collect::<Vec<_>>(),
+            },
+        },
+    }));
+    if ctx.retained() {
+        logs_statements.push(deny_delete("AccessLogsBucket"));
+    }
+    t.add(
+        "AccessLogsBucketPolicy",
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            env.span,
+            json!({
+                "Bucket": ref_("AccessLogsBucket"),
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": logs_statements },
+            }),
+        ),
+    )?;
+
+    if let Some(table) = &env.audit_table {
+        audit::add(ctx, &mut t, table)?;
+    }
+
+    t.output(
+        "KmsKeyArn",
+        "The KMS key of the zone buckets and the audit table",
+        get_att("KmsKey", "Arn"),
+        ctx.export("S3KmsKeyArn"),
+        env.span,
+    )?;
+    t.output(
+        "AccessLogsBucketName",
+        "The bucket that receives the zone buckets' access logs",
+        ref_("AccessLogsBucket"),
+        ctx.export("S3AccessLogBucket"),
+        env.span,
+    )?;
+    for (zone, id) in env.zones.iter().zip(&zone_ids) {
+        let name = format!("{id}Name");
+        t.output(
+            &name,
+            format!("The {} zone's bucket", zone.name),
+            ref_(id),
+            ctx.export(&name),
+            zone.span,
+        )?;
+    }
+    if let Some(table) = &env.audit_table {
+        audit::outputs(ctx, &mut t, table)?;
+    }
+    Ok(t)
+}
+
+fn zone_bucket(ctx: &Ctx, t: &mut Template, zone: &Zone, id: &str) -> Result<(), Error> {
+    let name = naming::bucket_name(ctx.lake, ctx.env, &zone.name);
+    check_bucket_name(&name, zone.span)?;
+    let mut rules = Vec::new();
+    if let Some(lifecycle) = &zone.lifecycle {
+        rules.push(lifecycle_rule(lifecycle)?);
+    }
+    rules.push(abort_incomplete_uploads());
+    let mut bucket = Resource::new(
+        "AWS::S3::Bucket",
+        zone.span,
+        json!({
+            "BucketName": name,
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{
+                    "ServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": get_att("KmsKey", "Arn"),
+                    },
+                    "BucketKeyEnabled": true,
+                }],
+            },
+            "VersioningConfiguration": { "Status": "Enabled" },
+            "PublicAccessBlockConfiguration": public_access_block(),
+            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+            "LoggingConfiguration": {
+                "DestinationBucketName": ref_("AccessLogsBucket"),
+                "LogFilePrefix": format!("{}/", zone.name),
+            },
+            "LifecycleConfiguration": { "Rules": rules },
+            "Tags": ctx.tags(),
+        }),
+    )
+    .policy(ctx.retention());
+    if let Some(lifecycle) = &zone.lifecycle {
+        bucket = bucket.property_span("LifecycleConfiguration", lifecycle.span);
+    }
+    t.add(id, bucket)?;
+
+    let mut statements = vec![tls_only(id)];
+    if ctx.retained() {
+        statements.push(deny_delete(id));
+    }
+    t.add(
+        format!("{id}Policy"),
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            zone.span,
+            json!({
+                "Bucket": ref_(id),
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+            }),
+        ),
+    )
+}
+
+fn check_bucket_name(name: &str, span: crate::source::Span) -> Result<(), Error> {
+    if name.len() > MAX_BUCKET_NAME {
+        return Err(Error::new(
+            span,
+            format!(
+                "the bucket name `{name}` is {} characters long; S3 allows at most {MAX_BUCKET_NAME}",
+                name.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn public_access_block() -> Value {
+    json!({
+        "BlockPublicAcls": true,
+        "BlockPublicPolicy": true,
+        "IgnorePublicAcls": true,
+        "RestrictPublicBuckets": true,
+    })
+}
+
+fn abort_incomplete_uploads() -> Value {
+    json!({
+        "Id": "AbortIncompleteMultipartUploads",
+        "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": ABORT_INCOMPLETE_UPLOAD_DAYS },
+    })
+}
+
+/// The lake's lifecycle as one S3 rule.
+fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
+    let days = |d: &crate::syntax::ast::Duration, span| {
+        d.whole_days().filter(|&n| n > 0).ok_or_else(|| {
+            Error::new(
+                span,
+                format!("S3 lifecycle rules count whole days, at least one: `{d}` is not"),
+            )
+        })
+    };
+    let mut rule = Map::new();
+    rule.insert("Id".into(), json!("ZoneLifecycle"));
+    rule.insert("Status".into(), json!("Enabled"));
+    if let Some(d) = &lifecycle.expire_after {
+        rule.insert("ExpirationInDays".into(), json!(days(d, lifecycle.span)?));
+    }
+    if let Some(d) = &lifecycle.noncurrent_expire_after {
+        rule.insert(
+            "NoncurrentVersionExpiration".into(),
+            json!({ "NoncurrentDays": days(d, lifecycle.span)? }),
+        );
+    }
+    if !lifecycle.transitions.is_empty() {
+        let transitions = lifecycle
+            .transitions
+            .iter()
+            .map(|tr| {
+                Ok(json!({
+                    "StorageClass": tr.storage_class.s3_name(),
+                    "TransitionInDays": days(&tr.after, tr.span)?,
+                }))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        rule.insert("Transitions".into(), Value::Array(transitions));
+    }
+    Ok(Value::Object(rule))
+}
+
+/// Denies every request to the bucket and its objects that does not use TLS.
+fn tls_only(bucket_id: &str) -> Value {
+    json!({
+        "Sid": TLS_SID,
+        "Effect": "Deny",
+        "Principal": { "AWS": "*" },
+        "Action": "s3:*",
+        "Resource": [get_att(bucket_id, "Arn"), sub(format!("${{{bucket_id}.Arn}}/*"))],
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+    })
+}
+
+/// Denies deleting the bucket to everyone: retained environments keep their data.
+fn deny_delete(bucket_id: &str) -> Value {
+    json!({
+        "Sid": DELETE_SID,
+        "Effect": "Deny",
+        "Principal": { "AWS": "*" },
+        "Action": "s3:DeleteBucket",
+        "Resource": get_att(bucket_id, "Arn"),
+    })
+}

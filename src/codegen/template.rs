@@ -1,0 +1,320 @@
+//! A CloudFormation template under construction, and the intrinsic functions
+//! codegen writes (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::ImportValue`) plus tags.
+//!
+//! Resources and outputs keep the order they were added in, and every
+//! resource remembers the lake span it came from, for the manifest.
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use super::Error;
+use crate::source::Span;
+
+/// `DeletionPolicy` / `UpdateReplacePolicy` of a stateful resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    Retain,
+    Delete,
+}
+
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Retain => "Retain",
+            Policy::Delete => "Delete",
+        }
+    }
+}
+
+/// One resource of a template.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub kind: &'static str,
+    pub properties: Map<String, Value>,
+    pub depends_on: Vec<String>,
+    /// Both `DeletionPolicy` and `UpdateReplacePolicy`, when set.
+    pub policy: Option<Policy>,
+    pub metadata: Option<Value>,
+    /// Where in the lake file the resource comes from.
+    pub span: Span,
+    /// Spans of single properties that come from one value in the lake file
+    /// (`CidrBlock` from `cidr = ...`), in the order they were added.
+    pub property_spans: Vec<(String, Span)>,
+}
+
+impl Resource {
+    /// A resource of `kind` with `properties` (a JSON object).
+    pub fn new(kind: &'static str, span: Span, properties: Value) -> Resource {
+        let properties = match properties {
+            Value::Object(map) => map,
+            other => panic!("resource properties must be an object, got {other}"),
+        };
+        Resource {
+            kind,
+            properties,
+            depends_on: Vec::new(),
+            policy: None,
+            metadata: None,
+            span,
+            property_spans: Vec::new(),
+        }
+    }
+
+    pub fn depends_on(mut self, logical_id: impl Into<String>) -> Resource {
+        self.depends_on.push(logical_id.into());
+        self
+    }
+
+    pub fn policy(mut self, policy: Policy) -> Resource {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Adds one property. Properties keep the order they were set in.
+    pub fn prop(mut self, name: &str, value: Value) -> Resource {
+        self.properties.insert(name.to_string(), value);
+        self
+    }
+
+    pub fn property_span(mut self, property: &str, span: Span) -> Resource {
+        self.property_spans.push((property.to_string(), span));
+        self
+    }
+
+    /// Silences cfn-lint rules for this resource only, with the reason why.
+    pub fn ignore_lint(mut self, rules: &[&str], reason: &str) -> Resource {
+        self.metadata = Some(json!({
+            "cfn-lint": { "config": { "ignore_checks": rules } },
+            "dlc": { "lint-ignore-reason": reason },
+        }));
+        self
+    }
+
+    fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("Type".into(), Value::from(self.kind));
+        if let Some(metadata) = &self.metadata {
+            out.insert("Metadata".into(), metadata.clone());
+        }
+        if !self.depends_on.is_empty() {
+            out.insert("DependsOn".into(), json!(self.depends_on));
+        }
+        if let Some(policy) = self.policy {
+            out.insert("DeletionPolicy".into(), Value::from(policy.as_str()));
+            out.insert("UpdateReplacePolicy".into(), Value::from(policy.as_str()));
+        }
+        out.insert("Properties".into(), Value::Object(self.properties.clone()));
+        Value::Object(out)
+    }
+}
+
+/// An output of a template, exported under a name other stacks import.
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub description: String,
+    pub value: Value,
+    pub export: String,
+}
+
+/// A template being built.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub description: String,
+    pub resources: IndexMap<String, Resource>,
+    pub outputs: IndexMap<String, Output>,
+    /// Exports of other stacks this template imports, in first-use order.
+    pub imports: Vec<String>,
+}
+
+impl Template {
+    pub fn new(description: impl Into<String>) -> Template {
+        Template {
+            description: description.into(),
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+            imports: Vec::new(),
+        }
+    }
+
+    /// Adds a resource; a logical ID used twice is an error (two zones whose
+    /// names differ only in ways a logical ID cannot show).
+    pub fn add(&mut self, logical_id: impl Into<String>, resource: Resource) -> Result<(), Error> {
+        let logical_id = logical_id.into();
+        if self.resources.contains_key(&logical_id) {
+            return Err(Error::new(
+                resource.span,
+                format!("two resources would get the logical ID `{logical_id}`"),
+            ));
+        }
+        self.resources.insert(logical_id, resource);
+        Ok(())
+    }
+
+    pub fn output(
+        &mut self,
+        logical_id: impl Into<String>,
+        description: impl Into<String>,
+        value: Value,
+        export: impl Into<String>,
+        span: Span,
+    ) -> Result<(), Error> {
+        let logical_id = logical_id.into();
+        let export = export.into();
+        if self.outputs.contains_key(&logical_id)
+            || self.outputs.values().any(|o| o.export == export)
+        {
+            return Err(Error::new(
+                span,
+                format!("two outputs would get the name `{logical_id}` or export `{export}`"),
+            ));
+        }
+        self.outputs.insert(
+            logical_id,
+            Output {
+                description: description.into(),
+                value,
+                export,
+            },
+        );
+        Ok(())
+    }
+
+    /// `Fn::ImportValue` of another stack's export, remembered for the manifest.
+    pub fn import(&mut self, export: &str) -> Value {
+        if !self.imports.iter().any(|i| i == export) {
+            self.imports.push(export.to_string());
+        }
+        json!({ "Fn::ImportValue": export })
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        out.insert("Description".into(), json!(self.description));
+        let resources: Map<String, Value> = self
+            .resources
+            .iter()
+            .map(|(id, r)| (id.clone(), r.to_json()))
+            .collect();
+        out.insert("Resources".into(), Value::Object(resources));
+        if !self.outputs.is_empty() {
+            let outputs: Map<String, Value> = self
+                .outputs
+                .iter()
+                .map(|(id, o)| {
+                    (
+                        id.clone(),
+                        json!({
+                            "Description": o.description,
+                            "Value": o.value,
+                            "Export": { "Name": o.export },
+                        }),
+                    )
+                })
+                .collect();
+            out.insert("Outputs".into(), Value::Object(outputs));
+        }
+        Value::Object(out)
+    }
+
+    /// Pretty JSON with a trailing newline.
+    pub fn render(&self) -> String {
+        render_json(&self.to_json())
+    }
+}
+
+/// Pretty JSON (two-space indent, keys in insertion order) with a trailing newline.
+pub fn render_json(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialize");
+    text.push('\n');
+    text
+}
+
+/// `{"Ref": id}`
+pub fn ref_(logical_id: &str) -> Value {
+    json!({ "Ref": logical_id })
+}
+
+/// `{"Fn::GetAtt": [id, attribute]}`
+pub fn get_att(logical_id: &str, attribute: &str) -> Value {
+    json!({ "Fn::GetAtt": [logical_id, attribute] })
+}
+
+/// `{"Fn::Sub": text}`
+pub fn sub(text: impl Into<String>) -> Value {
+    json!({ "Fn::Sub": text.into() })
+}
+
+/// The root principal of an account: `arn:${AWS::Partition}:iam::<account>:root`.
+pub fn account_root(account: &str) -> Value {
+    sub(format!("arn:${{AWS::Partition}}:iam::{account}:root"))
+}
+
+/// A `Tags` list from key/value pairs, in order.
+pub fn tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
+    Value::Array(
+        pairs
+            .into_iter()
+            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn span() -> Span {
+        Span::new(FileId(0), 0, 0)
+    }
+
+    #[test]
+    fn resource_keys_come_in_a_fixed_order() {
+        let mut t = Template::new("d");
+        t.add(
+            "Bucket",
+            Resource::new("AWS::S3::Bucket", span(), json!({ "BucketName": "b" }))
+                .depends_on("Other")
+                .policy(Policy::Retain),
+        )
+        .unwrap();
+        let text = t.render();
+        assert!(text.ends_with("}\n"));
+        let order: Vec<_> = t.to_json()["Resources"]["Bucket"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "Type",
+                "DependsOn",
+                "DeletionPolicy",
+                "UpdateReplacePolicy",
+                "Properties"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_logical_id_used_twice_is_an_error() {
+        let mut t = Template::new("d");
+        let r = Resource::new("AWS::SNS::Topic", span(), json!({}));
+        t.add("Topic", r.clone()).unwrap();
+        assert!(t.add("Topic", r).is_err());
+    }
+
+    #[test]
+    fn imports_are_remembered_once() {
+        let mut t = Template::new("d");
+        assert_eq!(
+            t.import("DevVpcId"),
+            json!({ "Fn::ImportValue": "DevVpcId" })
+        );
+        t.import("DevVpcId");
+        assert_eq!(t.imports, ["DevVpcId"]);
+    }
+}
