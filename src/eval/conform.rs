@@ -178,6 +178,9 @@ impl Evaluator<'_, '_> {
     fn undefined_symbol(&mut self, name: &str, span: Span, expected: &Type) {
         let candidates: Vec<&str> = self.scope.value_names(self.program).collect();
         let suggestion = suggest::closest(name, candidates.iter().copied());
+        if self.program.may_declare(name, suggestion.is_some()) {
+            return;
+        }
         let mut diagnostic = Diagnostic::new(
             Code::UndefinedName,
             span,

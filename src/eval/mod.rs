@@ -292,6 +292,9 @@ impl Evaluator<'_, '_> {
             self.scope.value_names(self.program).collect()
         };
         let suggestion = suggest::closest(name, candidates.iter().copied());
+        if self.program.may_declare(name, suggestion.is_some()) {
+            return;
+        }
         let what = if environment { "environment" } else { "name" };
         let mut diagnostic = Diagnostic::new(
             Code::UndefinedName,

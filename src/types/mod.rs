@@ -231,6 +231,9 @@ impl Resolver<'_, '_> {
                                         |n| n.chars().next().is_some_and(char::is_uppercase),
                                     ));
                                 let suggestion = crate::suggest::closest(other, candidates);
+                                if self.program.may_declare(other, suggestion.is_some()) {
+                                    return Type::Error;
+                                }
                                 self.diagnostics.push(
                                     Diagnostic::new(
                                         Code::UndefinedType,
