@@ -91,7 +91,7 @@ impl Evaluator<'_, '_> {
                 type_name: Some(name),
                 ..
             }) => {
-                self.unknown_record_type(name, value.span);
+                self.unknown_record_type(name, value.span, None);
                 Value::invalid(value.span)
             }
             _ => value,
@@ -197,17 +197,39 @@ impl Evaluator<'_, '_> {
         self.report(diagnostic);
     }
 
-    fn unknown_record_type(&mut self, name: &str, span: Span) {
-        let suggestion = suggest::closest(name, self.types.names());
-        self.report(
-            Diagnostic::new(
-                Code::UndefinedType,
-                span,
-                format!("there is no record type named `{name}`"),
-            )
-            .with_label("unknown type")
-            .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
-        );
+    /// `kinds`: the record types a union expects, when one does.
+    fn unknown_record_type(&mut self, name: &str, span: Span, kinds: Option<(&str, &[&str])>) {
+        let suggestion = match kinds {
+            Some((_, members)) => suggest::closest(name, members.iter().copied()),
+            None => None,
+        }
+        .or_else(|| suggest::closest(name, self.types.names()));
+        if self.program.may_declare(name, suggestion.is_some()) {
+            return;
+        }
+        // Point at the name, not the whole record, when the record is written here.
+        let span = if self.program.sources.text(span).starts_with(name) {
+            Span {
+                end: span.start + name.len() as u32,
+                ..span
+            }
+        } else {
+            span
+        };
+        let mut diagnostic = Diagnostic::new(
+            Code::UndefinedType,
+            span,
+            format!("there is no record type named `{name}`"),
+        )
+        .with_label("unknown type")
+        .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+        if let Some((union, members)) = kinds {
+            diagnostic = diagnostic.with_note(format!(
+                "a `{union}` is one of {}",
+                suggest::list_or(members)
+            ));
+        }
+        self.report(diagnostic);
     }
 
     fn conform_alias(&mut self, value: Value, def: &AliasDef, declared: Option<Span>) -> Value {
@@ -298,7 +320,7 @@ impl Evaluator<'_, '_> {
         if let Some(name) = &record.type_name {
             if *name != def.name {
                 if self.types.get(name).is_none() {
-                    self.unknown_record_type(name, span);
+                    self.unknown_record_type(name, span, None);
                     return Value::invalid(span);
                 }
                 let value = Value::new(ValueKind::Record(record), span);
@@ -435,8 +457,20 @@ impl Evaluator<'_, '_> {
     }
 
     fn conform_union(&mut self, value: Value, def: &UnionDef, declared: Option<Span>) -> Value {
+        if def.has_errors {
+            // Its declaration was reported; checking against it would echo that.
+            return value;
+        }
         let members: Vec<&str> = def.members.iter().map(String::as_str).collect();
         match &value.kind {
+            ValueKind::Record(Record {
+                type_name: Some(name),
+                ..
+            }) if self.types.get(name).is_none() => {
+                let name = name.clone();
+                self.unknown_record_type(&name, value.span, Some((&def.name, &members)));
+                Value::invalid(value.span)
+            }
             ValueKind::Record(Record {
                 type_name: Some(name),
                 ..

@@ -130,6 +130,8 @@ pub struct UnionDef {
     pub name: String,
     /// Names of record types.
     pub members: Vec<String>,
+    /// True when a member was not a record type (already reported).
+    pub has_errors: bool,
     pub docs: Docs,
     pub span: Span,
 }
@@ -274,6 +276,7 @@ impl Resolver<'_, '_> {
     fn type_decl(&mut self, decl: &TypeDecl, docs: &Docs) -> TypeDef {
         if !decl.union_rest.is_empty() {
             let mut members = Vec::new();
+            let mut has_errors = false;
             for member in std::iter::once(&decl.base).chain(&decl.union_rest) {
                 match self.resolve(member) {
                     Type::Named(name)
@@ -284,17 +287,21 @@ impl Resolver<'_, '_> {
                     {
                         members.push(name)
                     }
-                    Type::Error => {}
-                    other => self.invalid(
-                        member.span,
-                        &format!("a union joins record types, and `{other}` is not one"),
-                        "name `record` types, e.g. `type Source = GitHub | CodeCommit`",
-                    ),
+                    Type::Error => has_errors = true,
+                    other => {
+                        has_errors = true;
+                        self.invalid(
+                            member.span,
+                            &format!("a union joins record types, and `{other}` is not one"),
+                            "name `record` types, e.g. `type Source = GitHub | CodeCommit`",
+                        )
+                    }
                 }
             }
             return TypeDef::Union(UnionDef {
                 name: decl.name.name.clone(),
                 members,
+                has_errors,
                 docs: docs.clone(),
                 span: decl.name.span,
             });
