@@ -233,6 +233,19 @@ impl Evaluator<'_, '_> {
     }
 
     fn conform_alias(&mut self, value: Value, def: &AliasDef, declared: Option<Span>) -> Value {
+        // A value of the wrong kind is reported against the alias the
+        // position declares (`AccountId`), not the builtin beneath it.
+        let fits_base = match &def.base {
+            Type::String => Some(matches!(value.kind, ValueKind::Str(_))),
+            Type::Int => Some(matches!(value.kind, ValueKind::Int(_))),
+            Type::Bool => Some(matches!(value.kind, ValueKind::Bool(_))),
+            Type::Cidr => Some(matches!(value.kind, ValueKind::Cidr(_))),
+            Type::Duration => Some(matches!(value.kind, ValueKind::Duration(_))),
+            _ => None,
+        };
+        if fits_base == Some(false) {
+            return self.mismatch(value, &Type::Named(def.name.clone()), declared);
+        }
         let value = self.conform(value, &def.base, declared);
         let mut broken = Vec::new();
         let digits_only = def
