@@ -341,9 +341,12 @@ impl Evaluator<'_, '_> {
             }
         }
         let mut given = record.fields;
+        // Fields that an unknown field's "did you mean" names: not reported missing.
+        let mut suggested = Vec::new();
         for (key, field) in &given {
             if !def.fields.contains_key(key) {
                 let suggestion = suggest::closest(key, def.fields.keys().map(String::as_str));
+                suggested.extend(suggestion.filter(|s| !given.contains_key(*s)));
                 let names: Vec<&str> = def.fields.keys().map(String::as_str).collect();
                 self.report(
                     Diagnostic::new(
@@ -384,7 +387,10 @@ impl Evaluator<'_, '_> {
                             },
                         );
                     }
-                    None if field_def.is_required() && !self.suppress_missing => {
+                    None if field_def.is_required()
+                        && !self.suppress_missing
+                        && !suggested.contains(&field_def.name.as_str()) =>
+                    {
                         missing.push(field_def)
                     }
                     None => {}
