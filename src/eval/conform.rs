@@ -457,12 +457,15 @@ impl Evaluator<'_, '_> {
                     def.name
                 ))
                 .with_secondary(def.span, format!("`{}` is declared here", def.name))
-                .with_note(format!(
-                    "a `{}` is one of {}",
-                    def.name,
-                    suggest::list_or(&names)
-                ))
                 .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+                // A long list only helps when there is no likely fix.
+                if suggestion.is_none() || names.len() <= 10 {
+                    diagnostic = diagnostic.with_note(format!(
+                        "a `{}` is one of {}",
+                        def.name,
+                        suggest::list_or(&names)
+                    ));
+                }
                 if let Some(span) = declared {
                     diagnostic =
                         diagnostic.with_secondary(span, format!("`{}` expected here", def.name));
