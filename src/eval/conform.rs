@@ -548,7 +548,7 @@ fn describe_range(low: Option<i64>, high: Option<i64>) -> String {
 }
 
 /// "an `AccountId`", "a `ZoneName`".
-fn article(name: &str) -> String {
+pub(super) fn article(name: &str) -> String {
     let vowel = name
         .chars()
         .next()

@@ -420,17 +420,34 @@ impl Evaluator<'_, '_> {
             item.kind,
             ItemKind::Type(_) | ItemKind::Record(_) | ItemKind::Enum(_)
         ) {
+            let name = &first.name;
+            let help = match self.types.get(name) {
+                Some(TypeDef::Record(_)) => format!(
+                    "to make {} record, write `{name} {{ ... }}`",
+                    conform::article(name)
+                ),
+                Some(TypeDef::Enum(def)) => match def.variants.keys().next() {
+                    Some(variant) => {
+                        format!("write one of its variants, e.g. `{variant}`")
+                    }
+                    None => "write a value, not its type".into(),
+                },
+                Some(TypeDef::Union(def)) => match def.members.first() {
+                    Some(member) => {
+                        format!("write one of its kinds, e.g. `{member} {{ ... }}`")
+                    }
+                    None => "write a value, not its type".into(),
+                },
+                _ => "write a value, not its type".into(),
+            };
             self.report(
                 Diagnostic::new(
                     Code::UndefinedName,
                     first.span,
-                    format!("`{}` is a type, not a value", first.name),
+                    format!("`{name}` is a type, not a value"),
                 )
                 .with_label("a type")
-                .with_help(format!(
-                    "to make a `{}` record, write `{} {{ ... }}`",
-                    first.name, first.name
-                )),
+                .with_help(help),
             );
             return Value::invalid(span);
         }
