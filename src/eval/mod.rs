@@ -386,15 +386,33 @@ impl Evaluator<'_, '_> {
                             self.undefined(&name, *span, false);
                         }
                         ValueKind::Invalid => {}
-                        ValueKind::List(_) | ValueKind::Record(_) => self.report(
-                            Diagnostic::new(
-                                Code::NotInterpolable,
-                                *span,
-                                format!("{} cannot be put into a string", value.describe()),
+                        ValueKind::List(_) | ValueKind::Record(_) => {
+                            let help = match &value.kind {
+                                ValueKind::Record(record) => {
+                                    let written: Vec<&str> =
+                                        path.iter().map(|i| i.name.as_str()).collect();
+                                    let field = record
+                                        .fields
+                                        .keys()
+                                        .next()
+                                        .map_or("account", String::as_str);
+                                    format!(
+                                        "interpolate one of its fields, e.g. `${{{}.{field}}}`",
+                                        written.join(".")
+                                    )
+                                }
+                                _ => "a list has no text form; write the text out, or interpolate a `let` that holds it".into(),
+                            };
+                            self.report(
+                                Diagnostic::new(
+                                    Code::NotInterpolable,
+                                    *span,
+                                    format!("{} cannot be put into a string", value.describe()),
+                                )
+                                .with_label("not text")
+                                .with_help(help),
                             )
-                            .with_label("not text")
-                            .with_help("interpolate one of its fields, e.g. `${Dev.account}`"),
-                        ),
+                        }
                     }
                 }
             }
