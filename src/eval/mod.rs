@@ -279,13 +279,17 @@ impl Evaluator<'_, '_> {
     }
 
     fn undefined(&mut self, name: &str, span: Span, environment: bool) {
+        // The environment being declared cannot be its own parent.
+        let declaring = self.stack.last().map(|(n, _)| n.as_str());
         let candidates: Vec<&str> = if environment {
             self.scope
                 .names()
                 .filter(|n| {
-                    self.scope
-                        .get(n)
-                        .is_some_and(|r| matches!(self.program.item(r).kind, ItemKind::Env(_)))
+                    Some(*n) != declaring
+                        && self
+                            .scope
+                            .get(n)
+                            .is_some_and(|r| matches!(self.program.item(r).kind, ItemKind::Env(_)))
                 })
                 .collect()
         } else {
@@ -304,9 +308,15 @@ impl Evaluator<'_, '_> {
         .with_label(format!("no {what} called `{name}`"));
         diagnostic = match suggestion {
             Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-            None if environment && !candidates.is_empty() => diagnostic.with_help(format!(
-                "the environments are {}",
-                suggest::list_or(&candidates)
+            None if environment && !candidates.is_empty() => {
+                let names: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+                diagnostic.with_help(format!(
+                    "extend one of the environments declared: {}",
+                    names.join(", ")
+                ))
+            }
+            None if environment => diagnostic.with_help(format!(
+                "declare it with `env {name} {{ ... }}`, or import the file that does"
             )),
             None => diagnostic
                 .with_help("declare it with `let`, `env` or `lake`, or import the file that does"),
