@@ -317,9 +317,18 @@ impl Resolver<'_, '_> {
                 (ConstraintKind::Matches(pattern), Type::String) => match Regex::new(pattern) {
                     Ok(regex) => RefinementKind::Matches(regex),
                     Err(error) => {
+                        // The regex error spans lines (pattern, caret, reason):
+                        // keep the reason, so that the message is one line.
+                        let error = error.to_string();
+                        let reason = error
+                            .lines()
+                            .rev()
+                            .find(|line| !line.trim().is_empty())
+                            .unwrap_or("")
+                            .trim_start_matches("error: ");
                         self.invalid(
                             constraint.span,
-                            &format!("`{pattern}` is not a valid pattern: {error}"),
+                            &format!("`{pattern}` is not a valid pattern: {reason}"),
                             "patterns use Rust regex syntax, e.g. \"^[a-z0-9-]+$\"",
                         );
                         continue;
