@@ -369,7 +369,8 @@ impl Resolver<'_, '_> {
     fn record_decl(&mut self, decl: &RecordDecl, docs: &Docs) -> RecordDef {
         let mut fields = IndexMap::new();
         for field in &decl.fields {
-            if fields.contains_key(&field.name.name) {
+            if let Some(first) = fields.get(&field.name.name) {
+                let first: &FieldDef = first;
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateField,
@@ -380,6 +381,7 @@ impl Resolver<'_, '_> {
                         ),
                     )
                     .with_label("declared again here")
+                    .with_secondary(first.span, "first declared here")
                     .with_help("remove one of them"),
                 );
                 continue;
@@ -409,7 +411,8 @@ impl Resolver<'_, '_> {
         let data_type = decl.data_type.as_ref().map(|t| self.resolve(t));
         let mut variants = IndexMap::new();
         for variant in &decl.variants {
-            if variants.contains_key(&variant.name.name) {
+            if let Some(first) = variants.get(&variant.name.name) {
+                let first: &VariantDef = first;
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateDeclaration,
@@ -420,6 +423,7 @@ impl Resolver<'_, '_> {
                         ),
                     )
                     .with_label("declared again here")
+                    .with_secondary(first.span, "first declared here")
                     .with_help("remove one of them"),
                 );
                 continue;
