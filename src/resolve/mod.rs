@@ -90,20 +90,28 @@ impl Scope {
                     .kind
                     .name()
                     .map_or(program.item(*first).span, |n| n.span);
-                let mut diagnostic = Diagnostic::new(
-                    Code::DuplicateDeclaration,
-                    name.span,
-                    format!("`{}` is declared twice", name.name),
-                )
-                .with_label("declared again here")
-                .with_secondary(first_span, "first declared here");
-                diagnostic = if program.is_std(*first) {
-                    diagnostic.with_help(format!(
-                        "`{}` is a standard library name; choose another name",
-                        name.name
-                    ))
-                } else {
-                    diagnostic.with_help("rename one of them, or remove the second")
+                let message = format!("`{}` is declared twice", name.name);
+                let diagnostic = match (program.is_std(*first), program.is_std(r)) {
+                    // A clash with the standard library is the user's
+                    // declaration's to fix, whichever comes first.
+                    (true, _) | (_, true) => {
+                        let (user, std) = if program.is_std(r) {
+                            (first_span, name.span)
+                        } else {
+                            (name.span, first_span)
+                        };
+                        Diagnostic::new(Code::DuplicateDeclaration, user, message)
+                            .with_label("declared here")
+                            .with_secondary(std, "the standard library declares it here")
+                            .with_help(format!(
+                                "`{}` is a standard library name; choose another name",
+                                name.name
+                            ))
+                    }
+                    _ => Diagnostic::new(Code::DuplicateDeclaration, name.span, message)
+                        .with_label("declared again here")
+                        .with_secondary(first_span, "first declared here")
+                        .with_help("rename one of them, or remove the second"),
                 };
                 diagnostics.push(diagnostic);
                 continue;
