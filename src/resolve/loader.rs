@@ -248,7 +248,11 @@ impl Loading<'_> {
         )
         .with_label("this import closes the cycle")
         .with_note(format!("the cycle: {cycle}"))
-        .with_help("move what both files need into a third file that both import");
+        .with_help(if chain.len() == 2 {
+            "move what both files need into a third file that both import"
+        } else {
+            "move what these files share into a new file that imports none of them"
+        });
         for (_, name, import_span) in &self.stack[position + 1..] {
             if let Some(s) = import_span {
                 diagnostic = diagnostic.with_secondary(*s, format!("imports {name}"));
