@@ -127,8 +127,7 @@ impl Evaluator<'_, '_> {
         .with_label(format!("this is {}", value.describe()))
         .with_help_opt(self.mismatch_help(&value, ty));
         if let Some(span) = declared {
-            diagnostic =
-                diagnostic.with_secondary(span, format!("the type `{ty}` is declared here"));
+            diagnostic = diagnostic.with_secondary(span, format!("`{ty}` expected here"));
         }
         self.report(diagnostic);
         Value::invalid(value.span)
