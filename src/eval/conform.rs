@@ -444,7 +444,9 @@ impl Evaluator<'_, '_> {
                     return Value::new(kind, value.span);
                 }
                 let names: Vec<&str> = def.variants.keys().map(String::as_str).collect();
-                let suggestion = suggest::closest(name, names.iter().copied());
+                // A near miss of a variant, else of a declared value (`hom` for `let home`).
+                let suggestion = suggest::closest(name, names.iter().copied())
+                    .or_else(|| suggest::closest(name, self.scope.value_names(self.program)));
                 let mut diagnostic = Diagnostic::new(
                     Code::InvalidVariant,
                     value.span,
