@@ -124,6 +124,7 @@ pub fn check_source(
 
 /// A file that declares environments, or declares nothing, must have a lake.
 /// One that only declares `let`s and types is a module for other lakes to import.
+/// Declarations that failed to parse count by their keyword.
 fn needs_lake(program: &Program) -> bool {
     let mut declares_anything = false;
     for (r, item) in program.items() {
@@ -134,6 +135,15 @@ fn needs_lake(program: &Program) -> bool {
             ItemKind::Env(_) | ItemKind::Lake(_) => return true,
             ItemKind::Import(_) => {}
             _ => declares_anything = true,
+        }
+    }
+    for module in &program.modules {
+        for (keyword, _) in &module.unparsed {
+            match keyword.as_str() {
+                "env" | "lake" => return true,
+                "import" => {}
+                _ => declares_anything = true,
+            }
         }
     }
     !declares_anything

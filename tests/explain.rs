@@ -1,10 +1,38 @@
 //! Each code's explanation page carries a failing example; checking it must
 //! fire that code. The page is what `dlc explain CODE` prints.
+//!
+//! In an example, `\xHH` stands for the raw byte 0xHH, so that a page can
+//! show a file that is not UTF-8 (DL0005). dl has no `\x` escape, so the
+//! notation never means anything else.
 
 use std::path::Path;
 
 use dlc::diagnostic::Code;
-use dlc::driver::{check_source, FsLoader};
+use dlc::driver::{check_bytes, FsLoader};
+
+/// The example's bytes, with each `\xHH` replaced by the byte it names.
+fn bytes(example: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = example.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        let hex = tail
+            .strip_prefix(b"x")
+            .and_then(|t| t.get(..2))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (first, hex) {
+            (b'\\', Some(byte)) => {
+                out.push(byte);
+                rest = &tail[3..];
+            }
+            _ => {
+                out.push(first);
+                rest = tail;
+            }
+        }
+    }
+    out
+}
 
 /// The first ```dl block of a page.
 fn example(page: &str) -> Option<String> {
@@ -33,7 +61,7 @@ fn every_explanation_has_an_example_that_fires_its_code() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/explain")
             .join(format!("{}.dl", code.as_str()));
-        let checked = check_source("example.dl", &path, source, &mut FsLoader);
+        let checked = check_bytes("example.dl", &path, bytes(&source), &mut FsLoader);
         if !checked.diagnostics.iter().any(|d| d.code == *code) {
             let fired: Vec<&str> = checked
                 .diagnostics

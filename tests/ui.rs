@@ -4,14 +4,27 @@
 //! its primary label on that line (several codes may follow one marker). Every
 //! error must be marked, and each file is snapshotted with its source and
 //! rendered diagnostics, so a change in wording is reviewed.
+//!
+//! A case may import helpers (`*.import.dl`); a diagnostic whose primary label
+//! is in a helper is marked in that helper. Cases are read as bytes, so a case
+//! may hold invalid UTF-8 on purpose (DL0005).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use dlc::diagnostic::{render, Code};
-use dlc::driver::{check_source, Checked, FsLoader};
+use dlc::driver::{check_bytes, Checked, FsLoader};
 
+/// The cases: every `.dl` file under tests/ui except helpers.
 fn ui_files() -> Vec<PathBuf> {
+    dl_files()
+        .into_iter()
+        .filter(|path| !is_helper(path))
+        .collect()
+}
+
+/// Every `.dl` file under tests/ui, cases and helpers.
+fn dl_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     collect(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui"),
@@ -26,10 +39,15 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
         let path = entry.expect("readable entry").path();
         if path.is_dir() {
             collect(&path, files);
-        } else if path.extension().is_some_and(|e| e == "dl") && !is_helper(&path) {
+        } else if path.extension().is_some_and(|e| e == "dl") {
             files.push(path);
         }
     }
+}
+
+/// A file's text; invalid bytes become U+FFFD, which leaves markers readable.
+fn read_lossy(path: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).expect("readable ui file")).into_owned()
 }
 
 /// Files named `*.import.dl` are imported by a case, not cases themselves.
@@ -52,21 +70,38 @@ fn markers(text: &str) -> BTreeSet<(usize, String)> {
 
 fn check(path: &Path) -> (String, Checked) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Relative to the package root (the working directory of `cargo test`),
+    // so that imported files are named the same on every machine.
     let relative = path.strip_prefix(root).unwrap_or(path);
     let name = relative.to_string_lossy().replace('\\', "/");
-    let text = std::fs::read_to_string(path).expect("ui file is UTF-8");
-    let checked = check_source(&name, path, text.clone(), &mut FsLoader);
+    let bytes = std::fs::read(path).expect("readable ui file");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let checked = check_bytes(&name, relative, bytes, &mut FsLoader);
     (text, checked)
 }
 
-fn fired(checked: &Checked) -> BTreeSet<(usize, String)> {
+/// (file, 1-based line, code) named by markers in the case and the helpers it loaded.
+fn expected(checked: &Checked) -> BTreeSet<(String, usize, String)> {
+    checked
+        .sources
+        .files()
+        .filter(|(_, file)| !file.name.starts_with("std/"))
+        .flat_map(|(_, file)| {
+            markers(&file.text)
+                .into_iter()
+                .map(|(line, code)| (file.name.clone(), line, code))
+        })
+        .collect()
+}
+
+fn fired(checked: &Checked) -> BTreeSet<(String, usize, String)> {
     checked
         .diagnostics
         .iter()
         .map(|d| {
             let file = checked.sources.get(d.primary.span.file);
             let (line, _) = file.line_col(d.primary.span.start as usize);
-            (line, d.code.as_str().to_string())
+            (file.name.clone(), line, d.code.as_str().to_string())
         })
         .collect()
 }
@@ -75,27 +110,17 @@ fn fired(checked: &Checked) -> BTreeSet<(usize, String)> {
 fn each_marked_code_fires_on_its_line_and_nothing_else_fires() {
     let mut failures = Vec::new();
     for path in ui_files() {
-        let (text, checked) = check(&path);
-        let expected = markers(&text);
+        let (_, checked) = check(&path);
+        let expected = expected(&checked);
         let actual = fired(&checked);
         if expected.is_empty() {
             failures.push(format!("{}: no `//~ CODE` marker", path.display()));
         }
-        for missing in expected.difference(&actual) {
-            failures.push(format!(
-                "{}:{}: expected {} to fire",
-                path.display(),
-                missing.0,
-                missing.1
-            ));
+        for (file, line, code) in expected.difference(&actual) {
+            failures.push(format!("{file}:{line}: expected {code} to fire"));
         }
-        for extra in actual.difference(&expected) {
-            failures.push(format!(
-                "{}:{}: unexpected {}",
-                path.display(),
-                extra.0,
-                extra.1
-            ));
+        for (file, line, code) in actual.difference(&expected) {
+            failures.push(format!("{file}:{line}: unexpected {code}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -104,9 +129,12 @@ fn each_marked_code_fires_on_its_line_and_nothing_else_fires() {
 #[test]
 fn every_code_in_the_catalogue_has_a_ui_case() {
     let mut covered = BTreeSet::new();
-    for path in ui_files() {
-        let text = std::fs::read_to_string(&path).expect("UTF-8");
-        covered.extend(markers(&text).into_iter().map(|(_, code)| code));
+    for path in dl_files() {
+        covered.extend(
+            markers(&read_lossy(&path))
+                .into_iter()
+                .map(|(_, code)| code),
+        );
     }
     let uncovered: Vec<&str> = Code::ALL
         .iter()

@@ -91,7 +91,7 @@ impl Evaluator<'_, '_> {
                 type_name: Some(name),
                 ..
             }) => {
-                self.unknown_record_type(name, value.span);
+                self.unknown_record_type(name, value.span, None);
                 Value::invalid(value.span)
             }
             _ => value,
@@ -127,8 +127,7 @@ impl Evaluator<'_, '_> {
         .with_label(format!("this is {}", value.describe()))
         .with_help_opt(self.mismatch_help(&value, ty));
         if let Some(span) = declared {
-            diagnostic =
-                diagnostic.with_secondary(span, format!("the type `{ty}` is declared here"));
+            diagnostic = diagnostic.with_secondary(span, format!("`{ty}` expected here"));
         }
         self.report(diagnostic);
         Value::invalid(value.span)
@@ -178,6 +177,9 @@ impl Evaluator<'_, '_> {
     fn undefined_symbol(&mut self, name: &str, span: Span, expected: &Type) {
         let candidates: Vec<&str> = self.scope.value_names(self.program).collect();
         let suggestion = suggest::closest(name, candidates.iter().copied());
+        if self.program.may_declare(name, suggestion.is_some()) {
+            return;
+        }
         let mut diagnostic = Diagnostic::new(
             Code::UndefinedName,
             span,
@@ -194,20 +196,55 @@ impl Evaluator<'_, '_> {
         self.report(diagnostic);
     }
 
-    fn unknown_record_type(&mut self, name: &str, span: Span) {
-        let suggestion = suggest::closest(name, self.types.names());
-        self.report(
-            Diagnostic::new(
-                Code::UndefinedType,
-                span,
-                format!("there is no record type named `{name}`"),
-            )
-            .with_label("unknown type")
-            .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
-        );
+    /// `kinds`: the record types a union expects, when one does.
+    fn unknown_record_type(&mut self, name: &str, span: Span, kinds: Option<(&str, &[&str])>) {
+        let suggestion = match kinds {
+            Some((_, members)) => suggest::closest(name, members.iter().copied()),
+            None => None,
+        }
+        .or_else(|| suggest::closest(name, self.types.names()));
+        if self.program.may_declare(name, suggestion.is_some()) {
+            return;
+        }
+        // Point at the name, not the whole record, when the record is written here.
+        let span = if self.program.sources.text(span).starts_with(name) {
+            Span {
+                end: span.start + name.len() as u32,
+                ..span
+            }
+        } else {
+            span
+        };
+        let mut diagnostic = Diagnostic::new(
+            Code::UndefinedType,
+            span,
+            format!("there is no record type named `{name}`"),
+        )
+        .with_label("unknown type")
+        .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+        if let Some((union, members)) = kinds {
+            diagnostic = diagnostic.with_note(format!(
+                "a `{union}` is one of {}",
+                suggest::list_or(members)
+            ));
+        }
+        self.report(diagnostic);
     }
 
     fn conform_alias(&mut self, value: Value, def: &AliasDef, declared: Option<Span>) -> Value {
+        // A value of the wrong kind is reported against the alias the
+        // position declares (`AccountId`), not the builtin beneath it.
+        let fits_base = match &def.base {
+            Type::String => Some(matches!(value.kind, ValueKind::Str(_))),
+            Type::Int => Some(matches!(value.kind, ValueKind::Int(_))),
+            Type::Bool => Some(matches!(value.kind, ValueKind::Bool(_))),
+            Type::Cidr => Some(matches!(value.kind, ValueKind::Cidr(_))),
+            Type::Duration => Some(matches!(value.kind, ValueKind::Duration(_))),
+            _ => None,
+        };
+        if fits_base == Some(false) {
+            return self.mismatch(value, &Type::Named(def.name.clone()), declared);
+        }
         let value = self.conform(value, &def.base, declared);
         let mut broken = Vec::new();
         let digits_only = def
@@ -295,7 +332,7 @@ impl Evaluator<'_, '_> {
         if let Some(name) = &record.type_name {
             if *name != def.name {
                 if self.types.get(name).is_none() {
-                    self.unknown_record_type(name, span);
+                    self.unknown_record_type(name, span, None);
                     return Value::invalid(span);
                 }
                 let value = Value::new(ValueKind::Record(record), span);
@@ -303,9 +340,12 @@ impl Evaluator<'_, '_> {
             }
         }
         let mut given = record.fields;
+        // Fields that an unknown field's "did you mean" names: not reported missing.
+        let mut suggested = Vec::new();
         for (key, field) in &given {
             if !def.fields.contains_key(key) {
                 let suggestion = suggest::closest(key, def.fields.keys().map(String::as_str));
+                suggested.extend(suggestion.filter(|s| !given.contains_key(*s)));
                 let names: Vec<&str> = def.fields.keys().map(String::as_str).collect();
                 self.report(
                     Diagnostic::new(
@@ -346,7 +386,10 @@ impl Evaluator<'_, '_> {
                             },
                         );
                     }
-                    None if field_def.is_required() && !self.suppress_missing => {
+                    None if field_def.is_required()
+                        && !self.suppress_missing
+                        && !suggested.contains(&field_def.name.as_str()) =>
+                    {
                         missing.push(field_def)
                     }
                     None => {}
@@ -401,7 +444,9 @@ impl Evaluator<'_, '_> {
                     return Value::new(kind, value.span);
                 }
                 let names: Vec<&str> = def.variants.keys().map(String::as_str).collect();
-                let suggestion = suggest::closest(name, names.iter().copied());
+                // A near miss of a variant, else of a declared value (`hom` for `let home`).
+                let suggestion = suggest::closest(name, names.iter().copied())
+                    .or_else(|| suggest::closest(name, self.scope.value_names(self.program)));
                 let mut diagnostic = Diagnostic::new(
                     Code::InvalidVariant,
                     value.span,
@@ -413,12 +458,15 @@ impl Evaluator<'_, '_> {
                     def.name
                 ))
                 .with_secondary(def.span, format!("`{}` is declared here", def.name))
-                .with_note(format!(
-                    "a `{}` is one of {}",
-                    def.name,
-                    suggest::list_or(&names)
-                ))
                 .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+                // A long list only helps when there is no likely fix.
+                if suggestion.is_none() || names.len() <= 10 {
+                    diagnostic = diagnostic.with_note(format!(
+                        "a `{}` is one of {}",
+                        def.name,
+                        suggest::list_or(&names)
+                    ));
+                }
                 if let Some(span) = declared {
                     diagnostic =
                         diagnostic.with_secondary(span, format!("`{}` expected here", def.name));
@@ -432,8 +480,20 @@ impl Evaluator<'_, '_> {
     }
 
     fn conform_union(&mut self, value: Value, def: &UnionDef, declared: Option<Span>) -> Value {
+        if def.has_errors {
+            // Its declaration was reported; checking against it would echo that.
+            return value;
+        }
         let members: Vec<&str> = def.members.iter().map(String::as_str).collect();
         match &value.kind {
+            ValueKind::Record(Record {
+                type_name: Some(name),
+                ..
+            }) if self.types.get(name).is_none() => {
+                let name = name.clone();
+                self.unknown_record_type(&name, value.span, Some((&def.name, &members)));
+                Value::invalid(value.span)
+            }
             ValueKind::Record(Record {
                 type_name: Some(name),
                 ..
@@ -489,7 +549,7 @@ fn describe_range(low: Option<i64>, high: Option<i64>) -> String {
 }
 
 /// "an `AccountId`", "a `ZoneName`".
-fn article(name: &str) -> String {
+pub(super) fn article(name: &str) -> String {
     let vowel = name
         .chars()
         .next()

@@ -288,19 +288,26 @@ impl Evaluator<'_, '_> {
     }
 
     fn undefined(&mut self, name: &str, span: Span, environment: bool) {
+        // The environment being declared cannot be its own parent.
+        let declaring = self.stack.last().map(|(n, _)| n.as_str());
         let candidates: Vec<&str> = if environment {
             self.scope
                 .names()
                 .filter(|n| {
-                    self.scope
-                        .get(n)
-                        .is_some_and(|r| matches!(self.program.item(r).kind, ItemKind::Env(_)))
+                    Some(*n) != declaring
+                        && self
+                            .scope
+                            .get(n)
+                            .is_some_and(|r| matches!(self.program.item(r).kind, ItemKind::Env(_)))
                 })
                 .collect()
         } else {
             self.scope.value_names(self.program).collect()
         };
         let suggestion = suggest::closest(name, candidates.iter().copied());
+        if self.program.may_declare(name, suggestion.is_some()) {
+            return;
+        }
         let what = if environment { "environment" } else { "name" };
         let mut diagnostic = Diagnostic::new(
             Code::UndefinedName,
@@ -310,9 +317,15 @@ impl Evaluator<'_, '_> {
         .with_label(format!("no {what} called `{name}`"));
         diagnostic = match suggestion {
             Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-            None if environment && !candidates.is_empty() => diagnostic.with_help(format!(
-                "the environments are {}",
-                suggest::list_or(&candidates)
+            None if environment && !candidates.is_empty() => {
+                let names: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+                diagnostic.with_help(format!(
+                    "extend one of the environments declared: {}",
+                    names.join(", ")
+                ))
+            }
+            None if environment => diagnostic.with_help(format!(
+                "declare it with `env {name} {{ ... }}`, or import the file that does"
             )),
             None => diagnostic
                 .with_help("declare it with `let`, `env` or `lake`, or import the file that does"),
@@ -392,15 +405,33 @@ impl Evaluator<'_, '_> {
                             self.undefined(&name, *span, false);
                         }
                         ValueKind::Invalid => {}
-                        ValueKind::List(_) | ValueKind::Record(_) => self.report(
-                            Diagnostic::new(
-                                Code::NotInterpolable,
-                                *span,
-                                format!("{} cannot be put into a string", value.describe()),
+                        ValueKind::List(_) | ValueKind::Record(_) => {
+                            let help = match &value.kind {
+                                ValueKind::Record(record) => {
+                                    let written: Vec<&str> =
+                                        path.iter().map(|i| i.name.as_str()).collect();
+                                    let field = record
+                                        .fields
+                                        .keys()
+                                        .next()
+                                        .map_or("account", String::as_str);
+                                    format!(
+                                        "interpolate one of its fields, e.g. `${{{}.{field}}}`",
+                                        written.join(".")
+                                    )
+                                }
+                                _ => "a list has no text form; write the text out, or interpolate a `let` that holds it".into(),
+                            };
+                            self.report(
+                                Diagnostic::new(
+                                    Code::NotInterpolable,
+                                    *span,
+                                    format!("{} cannot be put into a string", value.describe()),
+                                )
+                                .with_label("not text")
+                                .with_help(help),
                             )
-                            .with_label("not text")
-                            .with_help("interpolate one of its fields, e.g. `${Dev.account}`"),
-                        ),
+                        }
                     }
                 }
             }
@@ -426,17 +457,34 @@ impl Evaluator<'_, '_> {
             item.kind,
             ItemKind::Type(_) | ItemKind::Record(_) | ItemKind::Enum(_)
         ) {
+            let name = &first.name;
+            let help = match self.types.get(name) {
+                Some(TypeDef::Record(_)) => format!(
+                    "to make {} record, write `{name} {{ ... }}`",
+                    conform::article(name)
+                ),
+                Some(TypeDef::Enum(def)) => match def.variants.keys().next() {
+                    Some(variant) => {
+                        format!("write one of its variants, e.g. `{variant}`")
+                    }
+                    None => "write a value, not its type".into(),
+                },
+                Some(TypeDef::Union(def)) => match def.members.first() {
+                    Some(member) => {
+                        format!("write one of its kinds, e.g. `{member} {{ ... }}`")
+                    }
+                    None => "write a value, not its type".into(),
+                },
+                _ => "write a value, not its type".into(),
+            };
             self.report(
                 Diagnostic::new(
                     Code::UndefinedName,
                     first.span,
-                    format!("`{}` is a type, not a value", first.name),
+                    format!("`{name}` is a type, not a value"),
                 )
                 .with_label("a type")
-                .with_help(format!(
-                    "to make a `{}` record, write `{} {{ ... }}`",
-                    first.name, first.name
-                )),
+                .with_help(help),
             );
             return Value::invalid(span);
         }

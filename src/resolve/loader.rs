@@ -68,6 +68,7 @@ pub fn load_program(
             modules: Vec::new(),
             root: None,
             order: Vec::new(),
+            failed_import: false,
         },
         loaded: HashMap::new(),
         std_loaded: HashMap::new(),
@@ -184,6 +185,7 @@ impl Loading<'_> {
                     self.load_std(module, diagnostics);
                 }
                 None => {
+                    self.program.failed_import = true;
                     let names: Vec<&str> = stdlib::MODULES.iter().map(|m| m.name).collect();
                     let suggestion = crate::suggest::closest(name, names.iter().copied());
                     diagnostics.push(
@@ -225,18 +227,30 @@ impl Loading<'_> {
                         self.add_module(file, Some(&path), identity, diagnostics);
                         self.stack.pop();
                     }
-                    Err(error) => diagnostics.push(
-                        Diagnostic::new(
+                    Err(error) => {
+                        self.program.failed_import = true;
+                        let diagnostic = Diagnostic::new(
                             Code::ImportNotFound,
                             span,
                             format!("cannot import `{relative}`: {}", error.describe()),
-                        )
-                        .with_label(format!("looked for {}", path.display()))
-                        .with_note("import paths are relative to the file that imports them")
-                        .with_help(
-                            "check the path, or `import std.NAME` for a standard library module",
-                        ),
-                    ),
+                        );
+                        let diagnostic = match error {
+                            LoadError::NotFound => diagnostic
+                                .with_label(format!("looked for {}", path.display()))
+                                .with_note("import paths are relative to the file that imports them")
+                                .with_help("check the path, or `import std.NAME` for a standard library module"),
+                            LoadError::NotUtf8 => diagnostic
+                                .with_label(format!("{} is not text", path.display()))
+                                .with_help("save the file as UTF-8; lake files are text"),
+                            LoadError::IsDirectory => diagnostic
+                                .with_label(format!("{} is a directory", path.display()))
+                                .with_help("import each `.dl` file of the directory by its path"),
+                            LoadError::TooLarge { .. } | LoadError::Other(_) => {
+                                diagnostic.with_label(format!("could not read {}", path.display()))
+                            }
+                        };
+                        diagnostics.push(diagnostic);
+                    }
                 }
             }
         }
@@ -262,7 +276,11 @@ impl Loading<'_> {
         )
         .with_label("this import closes the cycle")
         .with_note(format!("the cycle: {cycle}"))
-        .with_help("move what both files need into a third file that both import");
+        .with_help(if chain.len() == 2 {
+            "move what both files need into a third file that both import"
+        } else {
+            "move what these files share into a new file that imports none of them"
+        });
         for (_, name, import_span) in &self.stack[position + 1..] {
             if let Some(s) = import_span {
                 diagnostic = diagnostic.with_secondary(*s, format!("imports {name}"));

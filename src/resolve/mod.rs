@@ -24,6 +24,8 @@ pub struct Program {
     pub root: Option<FileId>,
     /// (module index, item index) in source order.
     pub order: Vec<ItemRef>,
+    /// True when an import could not be loaded (reported as DL0105 or DL0108).
+    pub failed_import: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -39,6 +41,22 @@ impl Program {
 
     pub fn items(&self) -> impl Iterator<Item = (ItemRef, &Item)> {
         self.order.iter().map(move |r| (*r, self.item(*r)))
+    }
+
+    /// True when a declaration of `name` failed to parse. Uses of the name
+    /// are not reported as undefined: the syntax error covers them.
+    pub fn failed_to_parse(&self, name: &str) -> bool {
+        self.modules
+            .iter()
+            .any(|m| m.unparsed.iter().any(|(_, n)| n == name))
+    }
+
+    /// True when `name` may be declared where the compiler could not look:
+    /// in an item that failed to parse or, when `plausible_typo` is false,
+    /// in an import that could not be loaded. An undefined-name error would
+    /// then only echo the first error.
+    pub fn may_declare(&self, name: &str, plausible_typo: bool) -> bool {
+        self.failed_to_parse(name) || (self.failed_import && !plausible_typo)
     }
 
     /// True when the item comes from the embedded standard library.
@@ -72,20 +90,28 @@ impl Scope {
                     .kind
                     .name()
                     .map_or(program.item(*first).span, |n| n.span);
-                let mut diagnostic = Diagnostic::new(
-                    Code::DuplicateDeclaration,
-                    name.span,
-                    format!("`{}` is declared twice", name.name),
-                )
-                .with_label("declared again here")
-                .with_secondary(first_span, "first declared here");
-                diagnostic = if program.is_std(*first) {
-                    diagnostic.with_help(format!(
-                        "`{}` is a standard library name; choose another name",
-                        name.name
-                    ))
-                } else {
-                    diagnostic.with_help("rename one of them, or remove the second")
+                let message = format!("`{}` is declared twice", name.name);
+                let diagnostic = match (program.is_std(*first), program.is_std(r)) {
+                    // A clash with the standard library is the user's
+                    // declaration's to fix, whichever comes first.
+                    (true, _) | (_, true) => {
+                        let (user, std) = if program.is_std(r) {
+                            (first_span, name.span)
+                        } else {
+                            (name.span, first_span)
+                        };
+                        Diagnostic::new(Code::DuplicateDeclaration, user, message)
+                            .with_label("declared here")
+                            .with_secondary(std, "the standard library declares it here")
+                            .with_help(format!(
+                                "`{}` is a standard library name; choose another name",
+                                name.name
+                            ))
+                    }
+                    _ => Diagnostic::new(Code::DuplicateDeclaration, name.span, message)
+                        .with_label("declared again here")
+                        .with_secondary(first_span, "first declared here")
+                        .with_help("rename one of them, or remove the second"),
                 };
                 diagnostics.push(diagnostic);
                 continue;
@@ -124,6 +150,15 @@ pub fn find_lake(program: &Program, diagnostics: &mut Diagnostics) -> Option<Ite
         .collect();
     match lakes.as_slice() {
         [] => {
+            let lake_unseen = program.failed_import
+                || program
+                    .modules
+                    .iter()
+                    .any(|m| m.unparsed.iter().any(|(keyword, _)| keyword == "lake"));
+            if lake_unseen {
+                // The lake is in the item or the import already reported.
+                return None;
+            }
             if let Some(root) = program.root {
                 let span = Span::new(root, 0, 0);
                 diagnostics.push(

@@ -26,6 +26,8 @@ impl Docs {
 pub struct Module {
     pub file: FileId,
     pub items: Vec<Item>,
+    /// (keyword, name) of the items that failed to parse: `("env", "Dev")`.
+    pub unparsed: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

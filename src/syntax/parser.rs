@@ -48,7 +48,11 @@ pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> 
                         .collect()
                 })
                 .unwrap_or_default();
-            Module { file, items }
+            Module {
+                file,
+                items,
+                unparsed: Vec::new(),
+            }
         }
         Err(_) => with_error_detail(|| recover(file, text, diagnostics)),
     }
@@ -82,6 +86,7 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
         }
     };
     let mut items = Vec::new();
+    let mut unparsed = Vec::new();
     let mut reported = false;
     for (start, end) in item_chunks(text) {
         let chunk = &text[start..end];
@@ -103,15 +108,43 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
                 }
             }
             Err(error) => {
-                diagnostics.push(syntax_diagnostic(file, start, chunk, &error));
+                diagnostics.push(syntax_diagnostic(file, text, start, end, &error));
+                unparsed.extend(declared_name(chunk));
                 reported = true;
             }
         }
     }
     if !reported {
-        diagnostics.push(syntax_diagnostic(file, 0, text, &whole_file_error));
+        diagnostics.push(syntax_diagnostic(
+            file,
+            text,
+            0,
+            text.len(),
+            &whole_file_error,
+        ));
     }
-    Module { file, items }
+    Module {
+        file,
+        items,
+        unparsed,
+    }
+}
+
+/// The keyword and name that a chunk which failed to parse declares
+/// (`("env", "Dev")` for `env Dev {`), so that later stages do not report
+/// uses of `Dev` as undefined: the syntax error already covers them.
+fn declared_name(chunk: &str) -> Option<(String, String)> {
+    let line = chunk
+        .lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with("//") && starts_item(line))?;
+    let (keyword, rest) = line.split_once([' ', '\t', '"'])?;
+    let name: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    Some((keyword.to_string(), name))
 }
 
 /// Byte ranges of the top-level items: a chunk starts at a line whose first
@@ -157,44 +190,70 @@ fn is_blank(text: &str) -> bool {
     })
 }
 
+/// A diagnostic for a parse error in `text[start..end]` (the whole file, or
+/// one item's chunk of it when recovering).
 fn syntax_diagnostic(
     file: FileId,
-    offset: usize,
     text: &str,
+    start: usize,
+    end: usize,
     error: &pest::error::Error<Rule>,
 ) -> Diagnostic {
-    let position = match error.location {
+    let mut position = match error.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
-    let found = describe_found(&text[position.min(text.len())..]);
-    let found_len = match text[position.min(text.len())..].chars().next() {
+    // pest reports where the last rule failed, but records the literal tokens
+    // it tried at the furthest point it reached: after `account` in
+    // `account: "..."`, it wanted `=`. When such a token exists, that point
+    // is the error; the rules that failed earlier describe another place.
+    let mut tokens: Vec<String> = Vec::new();
+    let mut use_rules = true;
+    if let Some(attempts) = error.parse_attempts() {
+        // The token type is not exported by pest; its Display is the token text.
+        // Only punctuation that a person would type next is worth naming.
+        tokens = attempts
+            .expected_tokens()
+            .iter()
+            .map(ToString::to_string)
+            .filter(|t| {
+                matches!(
+                    t.as_str(),
+                    "{" | "}" | "[" | "]" | "=" | ":" | "," | "|" | "?" | "\""
+                )
+            })
+            .map(|t| format!("`{t}`"))
+            .collect();
+        if attempts.max_position > position && !tokens.is_empty() {
+            position = attempts.max_position;
+            use_rules = false;
+        } else if attempts.max_position != position {
+            tokens.clear();
+        }
+    }
+    let absolute = (start + position).min(end);
+    let rest = &text[absolute..];
+    let found = describe_found(rest);
+    // A word is underlined whole; the end of a line or of the file is a point.
+    let found_len = match rest.chars().next() {
+        Some('\n' | '\r') | None => 0,
+        Some(c) if c.is_alphanumeric() || c == '_' => rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len()),
         Some(c) => c.len_utf8(),
-        None => 0,
     };
     let mut expected: Vec<String> = Vec::new();
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        expected.extend(
-            positives
-                .iter()
-                .filter_map(|r| rule_description(*r))
-                .map(String::from),
-        );
-    }
-    if let Some(attempts) = error.parse_attempts() {
-        for token in attempts.expected_tokens() {
-            // The token type is not exported by pest; its Display is the token text.
-            let token = token.to_string();
-            // Only punctuation that a person would type next is worth naming.
-            if !matches!(
-                token.as_str(),
-                "{" | "}" | "[" | "]" | "=" | ":" | "," | "|" | "?" | "\"" | "-"
-            ) {
-                continue;
-            }
-            expected.push(format!("`{token}`"));
+        if use_rules {
+            expected.extend(
+                positives
+                    .iter()
+                    .filter_map(|r| rule_description(*r))
+                    .map(String::from),
+            );
         }
     }
+    expected.extend(tokens);
     // Brackets and quotes start values; "a value" says it better.
     if expected.iter().any(|e| e == "a value") {
         expected.retain(|e| !matches!(e.as_str(), "`[`" | "`{`" | "`\"`" | "`-`"));
@@ -206,21 +265,23 @@ fn syntax_diagnostic(
     } else {
         format!("expected {}, found {found}", one_of(&expected))
     };
-    let span = Span::new(file, offset + position, offset + position + found_len);
+    let span = Span::new(file, absolute, absolute + found_len);
     let mut diagnostic =
         Diagnostic::new(Code::SyntaxError, span, message).with_label(if expected.is_empty() {
             "not valid here".to_string()
         } else {
             format!("expected {} here", one_of(&expected))
         });
-    if let Some(help) = syntax_help(&text[..position.min(text.len())], &found) {
+    let chunk_ended = absolute >= end && end < text.len();
+    if let Some(help) = syntax_help(&text[start..absolute], &found, chunk_ended) {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
 }
 
 /// A fix for the common slips, judged from the text before the error.
-fn syntax_help(before: &str, found: &str) -> Option<String> {
+/// `chunk_ended` is true when the item ran into the next declaration.
+fn syntax_help(before: &str, found: &str, chunk_ended: bool) -> Option<String> {
     let last_line = before.lines().last().unwrap_or("");
     if last_line.matches('"').count() % 2 == 1 {
         return Some(
@@ -229,6 +290,17 @@ fn syntax_help(before: &str, found: &str) -> Option<String> {
     }
     if found.starts_with("`:`") {
         return Some("fields are set with `=`, as in `account = \"222222222222\"`; `:` declares a field's type in a `record`".into());
+    }
+    let word = found.trim_matches('`');
+    if chunk_ended && ITEM_KEYWORDS.contains(&word) {
+        return Some(format!(
+            "`{word}` starts the next declaration: is a `}}` or `]` missing above it?"
+        ));
+    }
+    if KEYWORDS.contains(&word) {
+        return Some(format!(
+            "`{word}` is a reserved word and cannot be a name; choose another"
+        ));
     }
     None
 }

@@ -130,6 +130,8 @@ pub struct UnionDef {
     pub name: String,
     /// Names of record types.
     pub members: Vec<String>,
+    /// True when a member was not a record type (already reported).
+    pub has_errors: bool,
     pub docs: Docs,
     pub span: Span,
 }
@@ -231,6 +233,9 @@ impl Resolver<'_, '_> {
                                         |n| n.chars().next().is_some_and(char::is_uppercase),
                                     ));
                                 let suggestion = crate::suggest::closest(other, candidates);
+                                if self.program.may_declare(other, suggestion.is_some()) {
+                                    return Type::Error;
+                                }
                                 self.diagnostics.push(
                                     Diagnostic::new(
                                         Code::UndefinedType,
@@ -271,6 +276,7 @@ impl Resolver<'_, '_> {
     fn type_decl(&mut self, decl: &TypeDecl, docs: &Docs) -> TypeDef {
         if !decl.union_rest.is_empty() {
             let mut members = Vec::new();
+            let mut has_errors = false;
             for member in std::iter::once(&decl.base).chain(&decl.union_rest) {
                 match self.resolve(member) {
                     Type::Named(name)
@@ -281,17 +287,21 @@ impl Resolver<'_, '_> {
                     {
                         members.push(name)
                     }
-                    Type::Error => {}
-                    other => self.invalid(
-                        member.span,
-                        &format!("a union joins record types, and `{other}` is not one"),
-                        "name `record` types, e.g. `type Source = GitHub | CodeCommit`",
-                    ),
+                    Type::Error => has_errors = true,
+                    other => {
+                        has_errors = true;
+                        self.invalid(
+                            member.span,
+                            &format!("a union joins record types, and `{other}` is not one"),
+                            "name `record` types, e.g. `type Source = GitHub | CodeCommit`",
+                        )
+                    }
                 }
             }
             return TypeDef::Union(UnionDef {
                 name: decl.name.name.clone(),
                 members,
+                has_errors,
                 docs: docs.clone(),
                 span: decl.name.span,
             });
@@ -307,9 +317,18 @@ impl Resolver<'_, '_> {
                 (ConstraintKind::Matches(pattern), Type::String) => match Regex::new(pattern) {
                     Ok(regex) => RefinementKind::Matches(regex),
                     Err(error) => {
+                        // The regex error spans lines (pattern, caret, reason):
+                        // keep the reason, so that the message is one line.
+                        let error = error.to_string();
+                        let reason = error
+                            .lines()
+                            .rev()
+                            .find(|line| !line.trim().is_empty())
+                            .unwrap_or("")
+                            .trim_start_matches("error: ");
                         self.invalid(
                             constraint.span,
-                            &format!("`{pattern}` is not a valid pattern: {error}"),
+                            &format!("`{pattern}` is not a valid pattern: {reason}"),
                             "patterns use Rust regex syntax, e.g. \"^[a-z0-9-]+$\"",
                         );
                         continue;
@@ -350,7 +369,8 @@ impl Resolver<'_, '_> {
     fn record_decl(&mut self, decl: &RecordDecl, docs: &Docs) -> RecordDef {
         let mut fields = IndexMap::new();
         for field in &decl.fields {
-            if fields.contains_key(&field.name.name) {
+            if let Some(first) = fields.get(&field.name.name) {
+                let first: &FieldDef = first;
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateField,
@@ -361,6 +381,7 @@ impl Resolver<'_, '_> {
                         ),
                     )
                     .with_label("declared again here")
+                    .with_secondary(first.span, "first declared here")
                     .with_help("remove one of them"),
                 );
                 continue;
@@ -391,7 +412,8 @@ impl Resolver<'_, '_> {
         let data_type = decl.data_type.as_ref().map(|t| self.resolve(t));
         let mut variants = IndexMap::new();
         for variant in &decl.variants {
-            if variants.contains_key(&variant.name.name) {
+            if let Some(first) = variants.get(&variant.name.name) {
+                let first: &VariantDef = first;
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateDeclaration,
@@ -402,6 +424,7 @@ impl Resolver<'_, '_> {
                         ),
                     )
                     .with_label("declared again here")
+                    .with_secondary(first.span, "first declared here")
                     .with_help("remove one of them"),
                 );
                 continue;
