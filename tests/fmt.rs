@@ -147,9 +147,11 @@ fn formatting_keeps_meaning_and_comments_and_is_idempotent() {
     files.extend(dl_files(&root().join("tests/fmt")));
     let mut checked = 0;
     for path in files {
-        let text = read(&path);
+        // tests/ui holds broken files on purpose, some not even UTF-8.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         if !parses(&text) {
-            // tests/ui holds broken files on purpose.
             continue;
         }
         check_properties(&path.display().to_string(), &text);

@@ -82,6 +82,7 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
             return Module {
                 file,
                 items: Vec::new(),
+                unparsed: Vec::new(),
             }
         }
     };
