@@ -15,13 +15,17 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::AuditKeyRepeated,
-                    table.span,
+                    table.field_spans.get_or("sort_key", table.span),
                     format!(
                         "the audit table of `{}` uses `{}` as both its partition key and its sort key",
                         env.name, sort.name
                     ),
                 )
-                .with_label("the same attribute twice")
+                .with_label(format!("sorts by `{}`", sort.name))
+                .with_secondary(
+                    table.field_spans.get_or("partition_key", table.span),
+                    format!("`{}` is already the partition key", sort.name),
+                )
                 .with_note("DynamoDB rejects a key schema that names one attribute twice")
                 .with_help("sort by another attribute, e.g. `sort_key = { name = \"started_at\" }`"),
             );

@@ -141,6 +141,7 @@ fn audit_table(value: &Value) -> Result<AuditTable> {
         partition_key: key_attribute(field(value, "partition_key")?)?,
         sort_key: optional(value, "sort_key").map(key_attribute).transpose()?,
         span: value.span,
+        field_spans: field_spans(value),
     })
 }
 

@@ -201,6 +201,7 @@ pub struct AuditTable {
     pub partition_key: KeyAttribute,
     pub sort_key: Option<KeyAttribute>,
     pub span: Span,
+    pub field_spans: FieldSpans,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

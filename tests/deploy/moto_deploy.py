@@ -23,7 +23,6 @@ import ast
 import copy
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -86,12 +85,15 @@ def free_port():
 
 
 def start_moto(log):
-    exe = shutil.which("moto_server")
-    if exe is None:
+    # The module form works even where the console script is not on PATH
+    # (a pyenv that has not rehashed since the install, say).
+    try:
+        import moto.server  # noqa: F401
+    except ImportError:
         sys.exit("moto_server is missing: pip install 'moto[server]' boto3")
     port = free_port()
     proc = subprocess.Popen(
-        [exe, "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

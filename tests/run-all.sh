@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: install what the tests drive
+# (when missing), check formatting and lints, then run `cargo test`.
+# README.md gives this command; CI runs it through .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_updated=0
+apt_install() {
+    if [ "$apt_updated" = 0 ]; then
+        apt-get update -qq
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# The editor tests drive a real Vim (vim-tiny has no syntax support) and Node.
+if ! command -v vim >/dev/null || ! vim --version | grep -q '+syntax'; then
+    apt_install vim
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+fi
+npm ci --prefix editors/tests --no-audit --no-fund --silent
+
+# The codegen tests lint every template with cfn-lint and deploy the examples
+# into moto's CloudFormation emulation.
+python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+# A pyenv Python puts new console scripts (cfn-lint) on PATH only after a rehash.
+if command -v pyenv >/dev/null; then pyenv rehash; fi
+
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+
+cargo test
