@@ -55,7 +55,10 @@ fn check(path: &Path) -> (String, Checked) {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let name = relative.to_string_lossy().replace('\\', "/");
     let text = std::fs::read_to_string(path).expect("ui file is UTF-8");
-    let checked = check_source(&name, path, text.clone(), &mut FsLoader);
+    // The path relative to the package root (cargo runs tests from there), so
+    // that imported files are named as `dlc check tests/ui/...` names them,
+    // not by an absolute path that differs from machine to machine.
+    let checked = check_source(&name, relative, text.clone(), &mut FsLoader);
     (text, checked)
 }
 
