@@ -90,7 +90,6 @@ impl Resource {
         }));
         self
     }
-
 }
 
 /// Written field by field from borrowed data: rendering a template clones
