@@ -494,3 +494,16 @@ fn compile_refuses_an_output_path_that_is_a_file_and_an_unknown_environment() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `--env Prod`?"));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["explain", "DL0303"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
