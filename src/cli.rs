@@ -98,6 +98,9 @@ enum Command {
         /// How many environments.
         #[arg(long, default_value_t = 1)]
         envs: usize,
+        /// Instead, one environment and this many disjoint reserved ranges.
+        #[arg(long)]
+        ranges: Option<usize>,
     },
 }
 
@@ -162,8 +165,11 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             output,
         } => format_files(&files, check, &output),
         Command::Explain { code } => explain(&code),
-        Command::Generate { envs } => {
-            print!("{}", crate::synth::lake(envs));
+        Command::Generate { envs, ranges } => {
+            match ranges {
+                Some(count) => print!("{}", crate::synth::reserved_ranges_lake(count)),
+                None => print!("{}", crate::synth::lake(envs)),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
