@@ -63,7 +63,14 @@ fn check(bencher: Bencher, envs: usize) {
     bencher
         .counter(divan::counter::ItemsCount::new(envs))
         .with_inputs(|| text.clone())
-        .bench_values(|text| check_source("synthetic.dl", Path::new("synthetic.dl"), text, &mut FsLoader));
+        .bench_values(|text| {
+            check_source(
+                "synthetic.dl",
+                Path::new("synthetic.dl"),
+                text,
+                &mut FsLoader,
+            )
+        });
 }
 
 #[divan::bench(args = environments(), sample_count = 5, sample_size = 1)]
@@ -83,11 +90,17 @@ fn compile_to_disk(bencher: Bencher, envs: usize) {
     let locate = dlc::codegen::locate_in(&checked.sources);
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out");
-    bencher.counter(divan::counter::ItemsCount::new(envs)).bench(|| {
-        let output = dlc::codegen::compile(lake, None, &locate).expect("compiles");
-        let files: Vec<(String, String)> = output.files.into_iter().map(|f| (f.path, f.contents)).collect();
-        dlc::output::replace_output(&out, &files).expect("writes");
-    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(envs))
+        .bench(|| {
+            let output = dlc::codegen::compile(lake, None, &locate).expect("compiles");
+            let files: Vec<(String, String)> = output
+                .files
+                .into_iter()
+                .map(|f| (f.path, f.contents))
+                .collect();
+            dlc::output::replace_output(&out, &files).expect("writes");
+        });
 }
 
 /// The sort-and-sweep overlap check and a free-block suggestion per overlap,
@@ -96,16 +109,18 @@ fn compile_to_disk(bencher: Bencher, envs: usize) {
 fn overlap_check(bencher: Bencher, count: usize) {
     let nets = synth::ranges(count);
     let pool: ipnet::Ipv4Net = "10.0.0.0/8".parse().expect("a CIDR");
-    bencher.counter(divan::counter::ItemsCount::new(count)).bench(|| {
-        let pairs = overlapping_pairs(&nets);
-        let occupied = Occupied::new(nets.iter().copied());
-        let suggestions = pairs
-            .iter()
-            .filter_map(|&(outer, _)| {
-                let net = nets[outer];
-                occupied.nearest_free(&pool, net.prefix_len(), u32::from(net.network()))
-            })
-            .count();
-        (pairs.len(), suggestions)
-    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(count))
+        .bench(|| {
+            let pairs = overlapping_pairs(&nets);
+            let occupied = Occupied::new(nets.iter().copied());
+            let suggestions = pairs
+                .iter()
+                .filter_map(|&(outer, _)| {
+                    let net = nets[outer];
+                    occupied.nearest_free(&pool, net.prefix_len(), u32::from(net.network()))
+                })
+                .count();
+            (pairs.len(), suggestions)
+        });
 }

@@ -49,6 +49,9 @@ enum Command {
         /// Exit with status 1 when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also print how the address pool is used: allocated and free blocks.
+        #[arg(long)]
+        cidr_report: bool,
     },
     /// Check a lake and write its CloudFormation templates and manifest. On
     /// any error nothing in the output folder changes.
@@ -150,7 +153,8 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             files,
             output,
             deny_warnings,
-        } => check(&files, &output, deny_warnings),
+            cidr_report,
+        } => check(&files, &output, deny_warnings, cidr_report),
         Command::Eval { file, output } => eval(&file, &output),
         Command::Compile {
             file,
@@ -179,6 +183,7 @@ fn check(
     files: &[PathBuf],
     output: &OutputOptions,
     deny_warnings: bool,
+    cidr_report: bool,
 ) -> miette::Result<ExitCode> {
     let mut results = Vec::new();
     for file in files {
@@ -207,6 +212,13 @@ fn check(
         return Err(internal(error));
     }
     report(&results, output)?;
+    if cidr_report {
+        for checked in &results {
+            if let Some(lake) = &checked.model {
+                print!("{}", crate::checks::cidr_report(lake));
+            }
+        }
+    }
     let failed = results.iter().any(|checked| {
         checked
             .diagnostics

@@ -97,11 +97,17 @@ impl Occupied {
                 }
             })
         };
-        let start = self.intervals.partition_point(|&(s, _)| u64::from(s) <= near);
+        let start = self
+            .intervals
+            .partition_point(|&(s, _)| u64::from(s) <= near);
         let mut best: Option<(u64, u64)> = None;
         // Upward: gaps `start`, `start + 1`, ...
         for i in start..=self.intervals.len() {
-            let edge = if i == 0 { pool.0 } else { u64::from(self.intervals[i - 1].1) + 1 };
+            let edge = if i == 0 {
+                pool.0
+            } else {
+                u64::from(self.intervals[i - 1].1) + 1
+            };
             if edge > pool.1 || best.is_some_and(|(d, _)| edge.saturating_sub(near) > d) {
                 break;
             }
@@ -210,7 +216,9 @@ mod tests {
             let nets: Vec<Ipv4Net> = (0..count)
                 .map(|_| {
                     let address = 0x0A00_0000 | (rng.next() & 0xFFFF);
-                    Ipv4Net::new(address.into(), 18 + (rng.next() % 11) as u8).unwrap().trunc()
+                    Ipv4Net::new(address.into(), 18 + (rng.next() % 11) as u8)
+                        .unwrap()
+                        .trunc()
                 })
                 .collect();
             let occupied = Occupied::new(nets.iter().copied());
@@ -231,7 +239,10 @@ mod tests {
             let found = occupied
                 .nearest_free(&pool, prefix, near)
                 .map(|n| bounds(&n).0.abs_diff(near));
-            assert_eq!(found, brute, "round {round}: /{prefix} near {near:#x} in {nets:?}");
+            assert_eq!(
+                found, brute,
+                "round {round}: /{prefix} near {near:#x} in {nets:?}"
+            );
         }
     }
 
