@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 for target in parse check compile fmt; do
     mkdir -p "corpus/$target"
-    find ../lang-examples ../stdlib ../tests/ui ../tests/corpus -name '*.dl' 2>/dev/null |
+    for dir in ../lang-examples ../stdlib ../tests/ui ../tests/corpus; do
+        if [ -d "$dir" ]; then find "$dir" -name "*.dl"; fi
+    done |
         while read -r file; do
             cp "$file" "corpus/$target/$(echo "$file" | tr '/.' '__')"
         done
