@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::naming::{bucket_name, export_names, ACCESS_LOGS_SUFFIX};
+use crate::model::naming::{bucket_name, export_names, pipeline_bucket_name, ACCESS_LOGS_SUFFIX};
 use crate::model::Lake;
 use crate::source::Span;
 
@@ -14,36 +14,60 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     let mut buckets: HashMap<String, (Span, String)> = HashMap::new();
     let mut exports: HashMap<String, (Span, String)> = HashMap::new();
     for env in lake.environments.values() {
-        let mut names: Vec<(String, Span)> = env
+        const ZONE_RULE: &str = "<env>-<resource_prefix>-<account>-<region>-<zone>";
+        // (name, span of what chose it, how such names are made)
+        let mut names: Vec<(String, Span, &str)> = env
             .zones
             .iter()
             .map(|z| {
                 (
                     bucket_name(lake, env, &z.name),
                     z.field_spans.get_or("name", z.span),
+                    ZONE_RULE,
                 )
             })
             .collect();
-        names.push((bucket_name(lake, env, ACCESS_LOGS_SUFFIX), env.span));
+        names.push((
+            bucket_name(lake, env, ACCESS_LOGS_SUFFIX),
+            env.span,
+            ZONE_RULE,
+        ));
+        if env.branch.is_some() {
+            names.push((
+                pipeline_bucket_name(lake, env),
+                env.field_spans.get_or("branch", env.span),
+                "<env>-<resource_prefix>-<deployment account>-<deployment region>-pipeline for a pipeline's artifacts",
+            ));
+        }
 
-        let invalid: Vec<(&String, &Span, String)> = names
+        let invalid: Vec<(&String, &Span, &str, String)> = names
             .iter()
-            .filter_map(|(name, span)| s3_bucket_problem(name).map(|p| (name, span, p)))
+            .filter_map(|(name, span, rule)| {
+                s3_bucket_problem(name).map(|p| (name, span, *rule, p))
+            })
             .collect();
-        if let Some((name, span, problem)) = invalid.iter().max_by_key(|(name, _, _)| name.len()) {
+        if let Some((name, span, rule, problem)) =
+            invalid.iter().max_by_key(|(name, _, _, _)| name.len())
+        {
             let mut diagnostic = Diagnostic::new(
                 Code::InvalidBucketName,
                 prefix_span,
-                format!("`{}` would create the bucket `{name}`, which S3 rejects: {problem}", env.name),
+                format!(
+                    "`{}` would create the bucket `{name}`, which S3 rejects: {problem}",
+                    env.name
+                ),
             )
             .with_label(format!(
                 "the resource prefix is {} of its {} characters",
                 lake.resource_prefix.len(),
                 name.len()
             ))
-            .with_secondary(**span, format!("`{}`'s bucket is named from this", env.name))
+            .with_secondary(
+                **span,
+                format!("`{}`'s bucket is named from this", env.name),
+            )
             .with_note(format!(
-                "bucket names are <env>-<resource_prefix>-<account>-<region>-<zone>: {name} ({} characters)",
+                "bucket names are {rule}: {name} ({} characters)",
                 name.len()
             ));
             if invalid.len() > 1 {
@@ -64,7 +88,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             diagnostics.push(diagnostic);
         }
 
-        for (name, span) in names {
+        for (name, span, _) in names {
             duplicate(&mut buckets, name, span, &env.name, "bucket", diagnostics);
         }
         for name in export_names(env) {
