@@ -49,6 +49,9 @@ enum Command {
         /// Exit with status 1 when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also print how the address pool is used: allocated and free blocks.
+        #[arg(long)]
+        cidr_report: bool,
     },
     /// Check a lake and write its CloudFormation templates and manifest. On
     /// any error nothing in the output folder changes.
@@ -98,6 +101,9 @@ enum Command {
         /// How many environments.
         #[arg(long, default_value_t = 1)]
         envs: usize,
+        /// Instead, one environment and this many disjoint reserved ranges.
+        #[arg(long)]
+        ranges: Option<usize>,
     },
 }
 
@@ -147,7 +153,8 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             files,
             output,
             deny_warnings,
-        } => check(&files, &output, deny_warnings),
+            cidr_report,
+        } => check(&files, &output, deny_warnings, cidr_report),
         Command::Eval { file, output } => eval(&file, &output),
         Command::Compile {
             file,
@@ -162,8 +169,11 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             output,
         } => format_files(&files, check, &output),
         Command::Explain { code } => explain(&code),
-        Command::Generate { envs } => {
-            print!("{}", crate::synth::lake(envs));
+        Command::Generate { envs, ranges } => {
+            match ranges {
+                Some(count) => print!("{}", crate::synth::reserved_ranges_lake(count)),
+                None => print!("{}", crate::synth::lake(envs)),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -173,6 +183,7 @@ fn check(
     files: &[PathBuf],
     output: &OutputOptions,
     deny_warnings: bool,
+    cidr_report: bool,
 ) -> miette::Result<ExitCode> {
     let mut results = Vec::new();
     for file in files {
@@ -201,6 +212,13 @@ fn check(
         return Err(internal(error));
     }
     report(&results, output)?;
+    if cidr_report {
+        for checked in &results {
+            if let Some(lake) = &checked.model {
+                print!("{}", crate::checks::cidr_report(lake));
+            }
+        }
+    }
     let failed = results.iter().any(|checked| {
         checked
             .diagnostics

@@ -5,6 +5,11 @@
 //! complete old set or the complete new set. Files in `out/` that dlc did not
 //! write (it keeps a list, [`MARKER`]) move over to the new set; dlc never
 //! writes outside `out/`.
+//!
+//! The guarantee is against interruption (a kill, a failed write, a full
+//! disk), which is what a pipeline meets. The files are not fsynced: that
+//! doubled the time of a small compile, and a lost `out/` after a power cut
+//! is rebuilt by compiling again.
 
 use std::collections::BTreeSet;
 use std::io;
@@ -45,53 +50,94 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 
 /// Replaces the contents dlc wrote in `out` by `files` (relative path, text).
 pub fn replace_output(out: &Path, files: &[(String, String)]) -> Result<(), OutputError> {
-    for (path, _) in files {
-        if !is_inside(path) {
-            return Err(OutputError::Escapes(path.clone()));
-        }
-    }
-    let existing = match std::fs::symlink_metadata(out) {
-        Ok(metadata) if metadata.is_dir() => true,
-        Ok(_) => return Err(OutputError::NotADirectory(out.to_path_buf())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(OutputError::Io(out.to_path_buf(), e)),
-    };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io_at(&parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".dlc-staging-")
-        .tempdir_in(&parent)
-        .map_err(io_at(&parent))?;
-
-    let mut written = BTreeSet::new();
+    let mut staging = Staging::new(out)?;
     for (relative, contents) in files {
-        let path = staging.path().join(relative);
+        staging.write(relative, contents)?;
+    }
+    staging.commit()
+}
+
+/// A compile's output being written beside `out/`, invisible until
+/// [`Staging::commit`]. Files can be written as they are produced, so a large
+/// lake's output never has to sit in memory at once. Dropped without a
+/// commit, it removes itself and `out/` is untouched.
+pub struct Staging {
+    out: PathBuf,
+    existing: bool,
+    dir: tempfile::TempDir,
+    written: BTreeSet<String>,
+    directories: BTreeSet<PathBuf>,
+}
+
+impl Staging {
+    /// Checks `out` (absent, or a folder) and opens a staging folder beside it.
+    pub fn new(out: &Path) -> Result<Staging, OutputError> {
+        let existing = match std::fs::symlink_metadata(out) {
+            Ok(metadata) if metadata.is_dir() => true,
+            Ok(_) => return Err(OutputError::NotADirectory(out.to_path_buf())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(OutputError::Io(out.to_path_buf(), e)),
+        };
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io_at(&parent))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".dlc-staging-")
+            .tempdir_in(&parent)
+            .map_err(io_at(&parent))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            existing,
+            dir,
+            written: BTreeSet::new(),
+            directories: BTreeSet::new(),
+        })
+    }
+
+    /// Writes one file, at a path relative to `out/`.
+    pub fn write(&mut self, relative: &str, contents: &str) -> Result<(), OutputError> {
+        if !is_inside(relative) {
+            return Err(OutputError::Escapes(relative.to_string()));
+        }
+        let path = self.dir.path().join(relative);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io_at(dir))?;
+            if self.directories.insert(dir.to_path_buf()) {
+                std::fs::create_dir_all(dir).map_err(io_at(dir))?;
+            }
         }
         std::fs::write(&path, contents).map_err(io_at(&path))?;
-        written.insert(relative.clone());
+        self.written.insert(relative.to_string());
+        Ok(())
     }
-    if existing {
-        keep_foreign_files(out, staging.path(), &written)?;
-    }
-    let list: String = written.iter().map(|p| format!("{p}\n")).collect();
-    let marker = staging.path().join(MARKER);
-    std::fs::write(&marker, list).map_err(io_at(&marker))?;
-    sync_tree(staging.path());
 
-    let staging = staging.keep();
-    if existing {
-        exchange(&staging, out).map_err(io_at(out))?;
-        // `staging` now holds the old output.
-        std::fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
-    } else {
-        std::fs::rename(&staging, out).map_err(io_at(out))?;
+    /// Makes the staged files the content of `out/`, in one atomic exchange.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let Staging {
+            out,
+            existing,
+            dir,
+            written,
+            ..
+        } = self;
+        if existing {
+            keep_foreign_files(&out, dir.path(), &written)?;
+        }
+        let list: String = written.iter().map(|p| format!("{p}\n")).collect();
+        let marker = dir.path().join(MARKER);
+        std::fs::write(&marker, list).map_err(io_at(&marker))?;
+
+        let staged = dir.keep();
+        if existing {
+            exchange(&staged, &out).map_err(io_at(&out))?;
+            // `staged` now holds the old output.
+            std::fs::remove_dir_all(&staged).map_err(io_at(&staged))?;
+        } else {
+            std::fs::rename(&staged, &out).map_err(io_at(&out))?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Relative, and without `..`: the path stays inside `out/`.
@@ -132,21 +178,6 @@ fn keep_foreign_files(
         }
     }
     Ok(())
-}
-
-/// Flushes the staged files to disk before they become visible.
-fn sync_tree(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            sync_tree(&path);
-        } else if let Ok(file) = std::fs::File::open(&path) {
-            let _ = file.sync_all();
-        }
-    }
 }
 
 /// Swaps two folders atomically.

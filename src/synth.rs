@@ -80,3 +80,36 @@ pub fn ranges(count: usize) -> Vec<Ipv4Net> {
         })
         .collect()
 }
+
+/// A valid lake whose one environment shares the address space with `count`
+/// reserved ranges, all disjoint: the whole-process stress input of the
+/// overlap check. The ranges are /26s in 10.0.0.0/8 (262,144 fit), the VPC a
+/// /24 in 172.16.0.0/12.
+pub fn reserved_ranges_lake(count: usize) -> String {
+    let count = count.min(1 << 18);
+    let mut out = String::with_capacity(600 + count * 60);
+    out.push_str(
+        "// A synthetic lake for the overlap check: many reserved ranges.\n\
+         lake Ranges {\n    \
+             logical_id_prefix = \"Ranges\"\n    \
+             resource_prefix = \"ranges\"\n    \
+             deployment_account = \"999999999999\"\n    \
+             deployment_region = us-east-1\n    \
+             source = CodeCommit { repository = \"ranges\" }\n    \
+             reserved = [\n",
+    );
+    for i in 0..count {
+        // Spread the blocks so that neighbours in the file are far apart.
+        let block = (i.wrapping_mul(40_503)) % (1 << 18);
+        let address = 0x0A00_0000u32 | ((block as u32) << 6);
+        let _ = writeln!(
+            out,
+            "        {{ name = \"r{i}\", cidr = {}/26 }},",
+            std::net::Ipv4Addr::from(address)
+        );
+    }
+    out.push_str(
+        "    ]\n}\n\nenv Only {\n    account = \"100000000000\"\n    region = us-east-1\n    network = { cidr = 172.16.0.0/24 }\n}\n",
+    );
+    out
+}

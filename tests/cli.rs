@@ -494,3 +494,32 @@ fn compile_refuses_an_output_path_that_is_a_file_and_an_unknown_environment() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `--env Prod`?"));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["explain", "DL0303"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+#[test]
+fn the_cidr_report_lists_allocated_and_free_blocks() {
+    let output = dlc(&["check", "--cidr-report", seed().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("pool 10.0.0.0/8"), "{text}");
+    for line in [
+        "10.0.0.0/24        VPC of Prod",
+        "10.20.0.0/24       VPC of Dev",
+    ] {
+        assert!(text.contains(line), "{text}");
+    }
+    // The largest free block of 10.0.0.0/8 once three /24s near its start are taken.
+    assert!(text.contains("\n    10.128.0.0/9\n"), "{text}");
+}

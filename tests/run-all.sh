@@ -3,6 +3,7 @@
 # (when missing), check formatting and lints, then run `cargo test`.
 # README.md gives this command; CI runs it through .ci/run.
 set -euo pipefail
+export CARGO_TERM_COLOR=never
 cd "$(dirname "$0")/.."
 
 apt_updated=0
@@ -32,4 +33,13 @@ if command -v pyenv >/dev/null; then pyenv rehash; fi
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 
-cargo test
+# The benchmarks run once on small inputs, to prove they still work; they
+# assert no timings.
+DLC_BENCH_QUICK=1 cargo bench --bench compiler -- --sample-count 1 --sample-size 1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test 2>&1 | tee "$log"
+# One closing line for the whole suite.
+awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
+     END { printf "total: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log"

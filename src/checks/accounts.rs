@@ -40,7 +40,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                 )
                 .with_label(format!("`{}` is here", env.name))
                 .with_secondary(first_span, format!("`{first}` is here"))
-                .with_note("this works, since names carry the environment, but a change to one environment's IAM or quotas affects the other")
+                .with_note("this works while their resource names differ, but a change to one environment's IAM or quotas affects the other")
                 .with_help("give each environment its own account where you can"),
             );
         } else {

@@ -56,51 +56,81 @@ impl Occupied {
         Occupied { intervals }
     }
 
-    /// The free gaps inside `pool`, as inclusive bounds, in order.
-    fn gaps(&self, pool: (u32, u32)) -> Vec<(u32, u32)> {
-        let mut gaps = Vec::new();
-        let mut cursor = u64::from(pool.0);
-        let first = self.intervals.partition_point(|&(_, end)| end < pool.0);
-        for &(start, end) in &self.intervals[first..] {
-            if start > pool.1 {
-                break;
-            }
-            if u64::from(start) > cursor {
-                gaps.push((cursor as u32, start - 1));
-            }
-            cursor = cursor.max(u64::from(end) + 1);
-        }
-        if cursor <= u64::from(pool.1) {
-            gaps.push((cursor as u32, pool.1));
-        }
-        gaps
+    /// The free gap before interval `i` (after interval `i - 1`), inside
+    /// `pool`, as inclusive bounds.
+    fn gap(&self, i: usize, pool: (u64, u64)) -> Option<(u64, u64)> {
+        let low = match i {
+            0 => pool.0,
+            _ => (u64::from(self.intervals[i - 1].1) + 1).max(pool.0),
+        };
+        let high = match self.intervals.get(i) {
+            None => pool.1,
+            Some(&(start, _)) => u64::from(start).checked_sub(1)?.min(pool.1),
+        };
+        (low <= high).then_some((low, high))
     }
 
     /// The free block of `prefix` length inside `pool` that is nearest to
-    /// `near` and overlaps nothing occupied.
+    /// `near` and overlaps nothing occupied. It searches outward from `near`
+    /// and stops once the gaps are farther than the best block found, so a
+    /// suggestion costs about a binary search, not a pass over the lake.
     pub fn nearest_free(&self, pool: &Ipv4Net, prefix: u8, near: u32) -> Option<Ipv4Net> {
         if prefix < pool.prefix_len() || prefix > 32 {
             return None;
         }
+        let pool = (u64::from(bounds(pool).0), u64::from(bounds(pool).1));
+        let near = u64::from(near);
         let size = 1u64 << (32 - prefix);
-        let mut best: Option<(u64, u32)> = None;
-        for (gap_start, gap_end) in self.gaps(bounds(pool)) {
-            let first = u64::from(gap_start).div_ceil(size) * size;
-            let last_start = (u64::from(gap_end) + 1).checked_sub(size);
-            let Some(last) = last_start.map(|l| l / size * size) else {
-                continue;
+        // The aligned block in a gap closest to `near`, with its distance.
+        let candidate = |(low, high): (u64, u64)| {
+            let first = low.div_ceil(size) * size;
+            let last = (high + 1).checked_sub(size)? / size * size;
+            (first <= last).then(|| {
+                // The aligned starts on either side of `near`, kept in the gap;
+                // on a tie the higher one.
+                let below = (near / size * size).clamp(first, last);
+                let above = (near / size * size + size).clamp(first, last);
+                if above.abs_diff(near) <= below.abs_diff(near) {
+                    (above.abs_diff(near), above)
+                } else {
+                    (below.abs_diff(near), below)
+                }
+            })
+        };
+        let start = self
+            .intervals
+            .partition_point(|&(s, _)| u64::from(s) <= near);
+        let mut best: Option<(u64, u64)> = None;
+        // Upward: gaps `start`, `start + 1`, ...
+        for i in start..=self.intervals.len() {
+            let edge = if i == 0 {
+                pool.0
+            } else {
+                u64::from(self.intervals[i - 1].1) + 1
             };
-            if first > last {
-                continue;
+            if edge > pool.1 || best.is_some_and(|(d, _)| edge.saturating_sub(near) > d) {
+                break;
             }
-            let target = (u64::from(near) / size * size).clamp(first, last);
-            let distance = target.abs_diff(u64::from(near));
-            // On a tie, the block above reads as "the next one".
-            if best.is_none_or(|(d, _)| distance <= d) {
-                best = Some((distance, target as u32));
+            if let Some(found) = self.gap(i, pool).and_then(candidate) {
+                // On a tie, the block above reads as "the next one".
+                if best.is_none_or(|(d, _)| found.0 <= d) {
+                    best = Some(found);
+                }
             }
         }
-        best.and_then(|(_, start)| Ipv4Net::new(start.into(), prefix).ok())
+        // Downward: gaps `start - 1`, `start - 2`, ...
+        for i in (0..start).rev() {
+            let edge = u64::from(self.intervals[i].0);
+            if edge <= pool.0 || best.is_some_and(|(d, _)| near.saturating_sub(edge) > d) {
+                break;
+            }
+            if let Some(found) = self.gap(i, pool).and_then(candidate) {
+                if best.is_none_or(|(d, _)| found.0 < d) {
+                    best = Some(found);
+                }
+            }
+        }
+        best.and_then(|(_, start)| Ipv4Net::new((start as u32).into(), prefix).ok())
     }
 }
 
@@ -172,6 +202,47 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The outward search finds a block as near as the nearest free block
+    /// found by trying every aligned block of a small pool.
+    #[test]
+    fn the_suggestion_is_the_nearest_free_block() {
+        let mut rng = Lcg(11);
+        let pool = net("10.0.0.0/16");
+        for round in 0..300 {
+            let count = 1 + (rng.next() % 30) as usize;
+            let nets: Vec<Ipv4Net> = (0..count)
+                .map(|_| {
+                    let address = 0x0A00_0000 | (rng.next() & 0xFFFF);
+                    Ipv4Net::new(address.into(), 18 + (rng.next() % 11) as u8)
+                        .unwrap()
+                        .trunc()
+                })
+                .collect();
+            let occupied = Occupied::new(nets.iter().copied());
+            let prefix = 20 + (rng.next() % 9) as u8;
+            let near = 0x0A00_0000 | (rng.next() & 0xFFFF);
+            let size = 1u32 << (32 - prefix);
+            let brute = (0..(1u32 << 16) / size)
+                .map(|k| 0x0A00_0000 + k * size)
+                .filter(|&start| {
+                    let end = start + size - 1;
+                    nets.iter().all(|n| {
+                        let (s, e) = bounds(n);
+                        end < s || e < start
+                    })
+                })
+                .map(|start| start.abs_diff(near))
+                .min();
+            let found = occupied
+                .nearest_free(&pool, prefix, near)
+                .map(|n| bounds(&n).0.abs_diff(near));
+            assert_eq!(
+                found, brute,
+                "round {round}: /{prefix} near {near:#x} in {nets:?}"
+            );
         }
     }
 

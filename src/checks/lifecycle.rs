@@ -116,7 +116,7 @@ fn days(duration: Duration, field: &str, span: Span, diagnostics: &mut Diagnosti
                 .with_note(format!(
                     "rule `{field}`: S3 counts lifecycle actions in whole days, from 1"
                 ))
-                .with_help("use a number of days, e.g. 30d"),
+                .with_help("use 1d or more"),
             );
             None
         }
@@ -131,7 +131,10 @@ fn days(duration: Duration, field: &str, span: Span, diagnostics: &mut Diagnosti
                 .with_note(format!(
                     "rule `{field}`: S3 counts lifecycle actions in whole days"
                 ))
-                .with_help("round to days, e.g. 30d"),
+                .with_help(format!(
+                    "round to whole days: {}d",
+                    ((duration.seconds() + 43_200) / 86_400).max(1)
+                )),
             );
             None
         }

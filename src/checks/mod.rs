@@ -9,8 +9,11 @@ mod lifecycle;
 mod names;
 mod network;
 mod pipelines;
+mod report;
 mod secrets;
 pub mod warehouse;
+
+pub use report::cidr_report;
 
 use crate::diagnostic::Diagnostics;
 use crate::model::Lake;

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::naming::{bucket_name, export_names, pipeline_bucket_name, ACCESS_LOGS_SUFFIX};
-use crate::model::Lake;
+use crate::model::naming::{bucket_name, export_names, ACCESS_LOGS_SUFFIX};
+use crate::model::{Environment, Lake};
 use crate::source::Span;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
@@ -14,63 +14,72 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     let mut buckets: HashMap<String, (Span, String)> = HashMap::new();
     let mut exports: HashMap<String, (Span, String)> = HashMap::new();
     for env in lake.environments.values() {
-        const ZONE_RULE: &str = "<env>-<resource_prefix>-<account>-<region>-<zone>";
-        // (name, span of what chose it, how such names are made)
-        let mut names: Vec<(String, Span, &str)> = env
+        let mut names: Vec<(String, Span)> = env
             .zones
             .iter()
             .map(|z| {
                 (
                     bucket_name(lake, env, &z.name),
                     z.field_spans.get_or("name", z.span),
-                    ZONE_RULE,
                 )
             })
             .collect();
-        names.push((
-            bucket_name(lake, env, ACCESS_LOGS_SUFFIX),
-            env.span,
-            ZONE_RULE,
-        ));
-        if env.branch.is_some() {
-            names.push((
-                pipeline_bucket_name(lake, env),
-                env.field_spans.get_or("branch", env.span),
-                "<env>-<resource_prefix>-<deployment account>-<deployment region>-pipeline for a pipeline's artifacts",
-            ));
-        }
+        names.push((bucket_name(lake, env, ACCESS_LOGS_SUFFIX), env.span));
 
-        let invalid: Vec<(&String, &Span, &str, String)> = names
+        let invalid: Vec<(&String, &Span, BucketProblem)> = names
             .iter()
-            .filter_map(|(name, span, rule)| {
-                s3_bucket_problem(name).map(|p| (name, span, *rule, p))
-            })
+            .filter_map(|(name, span)| s3_bucket_problem(name).map(|p| (name, span, p)))
             .collect();
-        if let Some((name, span, rule, problem)) =
-            invalid.iter().max_by_key(|(name, _, _, _)| name.len())
-        {
-            let mut diagnostic = Diagnostic::new(
-                Code::InvalidBucketName,
-                prefix_span,
-                format!(
-                    "`{}` would create the bucket `{name}`, which S3 rejects: {problem}",
-                    env.name
-                ),
-            )
-            .with_label(format!(
-                "the resource prefix is {} of its {} characters",
-                lake.resource_prefix.len(),
-                name.len()
-            ))
-            .with_secondary(
-                **span,
-                format!("`{}`'s bucket is named from this", env.name),
-            )
-            .with_note(format!(
-                "bucket names are {rule}: {name} ({} characters)",
-                name.len()
-            ));
-            if invalid.len() > 1 {
+        if let Some((name, span, problem)) = invalid.iter().max_by_key(|(name, _, _)| name.len()) {
+            let reason = &problem.reason;
+            let shape = "bucket names are <env>-<resource_prefix>-<account>-<region>-<zone>";
+            let mut diagnostic = match problem.part {
+                // The zone name ends the bucket name: it is to blame, in
+                // every environment alike, so the message names no
+                // environment and inherited zones are reported once.
+                NamePart::End => Diagnostic::new(
+                    Code::InvalidBucketName,
+                    **span,
+                    format!("this zone gives bucket names that S3 rejects: {reason}"),
+                )
+                .with_label(format!("`{}` creates `{name}`", env.name))
+                .with_note(shape)
+                .with_help("rename the zone"),
+                NamePart::Length => Diagnostic::new(
+                    Code::InvalidBucketName,
+                    prefix_span,
+                    format!(
+                        "`{}` would create the bucket `{name}`, which S3 rejects: {reason}",
+                        env.name
+                    ),
+                )
+                .with_label(format!(
+                    "the resource prefix is {} of the name's {} characters",
+                    lake.resource_prefix.len(),
+                    name.len()
+                ))
+                .with_secondary(
+                    **span,
+                    format!("`{}`'s bucket is named from this", env.name),
+                )
+                .with_note(format!("{shape}: {name} ({} characters)", name.len())),
+                NamePart::Start | NamePart::Whole => Diagnostic::new(
+                    Code::InvalidBucketName,
+                    env.span,
+                    format!(
+                        "`{}` would create the bucket `{name}`, which S3 rejects: {reason}",
+                        env.name
+                    ),
+                )
+                .with_label(format!(
+                    "bucket names start with `{}-`",
+                    env.name.to_lowercase()
+                ))
+                .with_secondary(prefix_span, "followed by the resource prefix")
+                .with_note(format!("{shape}: {name}"))
+                .with_help("rename the environment or change the resource prefix"),
+            };
+            if invalid.len() > 1 && problem.part != NamePart::End {
                 diagnostic = diagnostic.with_note(format!(
                     "{} of `{}`'s {} bucket names break S3's rules",
                     invalid.len(),
@@ -88,84 +97,184 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             diagnostics.push(diagnostic);
         }
 
-        for (name, span, _) in names {
-            duplicate(&mut buckets, name, span, &env.name, "bucket", diagnostics);
-        }
-        for name in export_names(env) {
-            duplicate(
-                &mut exports,
-                name,
-                env.span,
-                &env.name,
-                "export",
-                diagnostics,
+        check_zone_names(env, diagnostics);
+        duplicates(&mut buckets, names, &env.name, "bucket", diagnostics);
+        let exported = export_names(env)
+            .into_iter()
+            .map(|name| (name, env.span))
+            .collect();
+        duplicates(&mut exports, exported, &env.name, "export", diagnostics);
+    }
+}
+
+/// A zone listed twice, or named like the access-logs bucket, names a bucket
+/// twice within its environment. The message names no environment, so zones
+/// inherited through `extends` are reported once.
+fn check_zone_names(env: &Environment, diagnostics: &mut Diagnostics) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for zone in &env.zones {
+        let span = zone.field_spans.get_or("name", zone.span);
+        if zone.name == ACCESS_LOGS_SUFFIX {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateResourceName,
+                    span,
+                    format!("the zone `{ACCESS_LOGS_SUFFIX}` would get the same bucket name as the access-logs bucket"),
+                )
+                .with_label("a zone name dlc keeps for access logs")
+                .with_note(format!(
+                    "every environment has a bucket for access logs, named <env>-<resource_prefix>-<account>-<region>-{ACCESS_LOGS_SUFFIX}"
+                ))
+                .with_help("rename the zone"),
             );
+        } else if let Some(first) = seen.get(zone.name.as_str()) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateResourceName,
+                    span,
+                    format!(
+                        "the zone `{}` is listed twice, so its bucket would be created twice",
+                        zone.name
+                    ),
+                )
+                .with_label("listed again here")
+                .with_secondary(*first, "first listed here")
+                .with_help("remove one of them, or rename it"),
+            );
+        } else {
+            seen.insert(&zone.name, span);
         }
     }
 }
 
-fn duplicate(
+/// Names an environment creates that an earlier one (or itself) already
+/// created: one diagnostic per pair of environments, not one per name.
+fn duplicates(
     seen: &mut HashMap<String, (Span, String)>,
-    name: String,
-    span: Span,
+    names: Vec<(String, Span)>,
     env: &str,
     what: &str,
     diagnostics: &mut Diagnostics,
 ) {
-    if let Some((first_span, first_env)) = seen.get(&name) {
-        let whose = if first_env == env {
-            format!("`{env}` creates the {what} `{name}` twice")
+    // (first environment, span of the first clash here, its span there, names)
+    let mut clashes: Vec<(String, Span, Span, Vec<String>)> = Vec::new();
+    for (name, span) in names {
+        if let Some((first_span, first_env)) = seen.get(&name) {
+            // Within one environment, only a repeated zone repeats a name,
+            // and `check_zone_names` reports it.
+            if first_env == env {
+                continue;
+            }
+            match clashes.iter_mut().find(|clash| clash.0 == *first_env) {
+                Some(clash) => clash.3.push(name),
+                None => clashes.push((first_env.clone(), span, *first_span, vec![name])),
+            }
         } else {
-            format!("`{first_env}` and `{env}` would both create the {what} `{name}`")
+            seen.insert(name, (span, env.to_string()));
+        }
+    }
+    for (first_env, span, first_span, names) in clashes {
+        let count = names.len();
+        let (message, label, secondary) = match &names[..] {
+            [name] => (
+                format!("`{first_env}` and `{env}` would both create the {what} `{name}`"),
+                format!("`{env}` creates `{name}` again"),
+                format!("`{first_env}` creates `{name}` first"),
+            ),
+            _ => (
+                format!("`{first_env}` and `{env}` would both create the same {count} {what}s"),
+                format!("`{env}` creates them again"),
+                format!("`{first_env}` creates them first"),
+            ),
         };
-        diagnostics.push(
-            Diagnostic::new(Code::DuplicateResourceName, span, whose)
-                .with_label(format!("creates `{name}` again"))
-                .with_secondary(*first_span, format!("`{name}` is first created here"))
-                .with_help(format!(
-                    "{what} names are global: rename the environment or the zone"
-                )),
-        );
-    } else {
-        seen.insert(name, (span, env.to_string()));
+        let mut diagnostic = Diagnostic::new(Code::DuplicateResourceName, span, message)
+            .with_label(label)
+            .with_secondary(first_span, secondary);
+        if count > 1 {
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            diagnostic = diagnostic.with_note(format!("the {what}s are {}", list.join(", ")));
+        }
+        if what == "bucket" && first_env.eq_ignore_ascii_case(env) {
+            diagnostic = diagnostic.with_note(format!(
+                "bucket names are lowercase: `{first_env}` and `{env}` both become `{}`",
+                env.to_lowercase()
+            ));
+        }
+        diagnostics.push(diagnostic.with_help(if what == "bucket" {
+            "bucket names are global: rename the environment or the zone"
+        } else {
+            "export names are unique in an account and region: rename the environment or the zone"
+        }));
     }
 }
 
+/// Which part of a bucket name breaks S3's rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamePart {
+    /// The whole name is too long or too short.
+    Length,
+    /// Its start: the environment's name (and the resource prefix).
+    Start,
+    /// Its end: the zone's name.
+    End,
+    /// Its characters or its shape.
+    Whole,
+}
+
+/// Why S3 would reject a bucket name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketProblem {
+    pub part: NamePart,
+    pub reason: String,
+}
+
 /// Why S3 would reject a bucket name, if it would.
-pub fn s3_bucket_problem(name: &str) -> Option<String> {
+pub fn s3_bucket_problem(name: &str) -> Option<BucketProblem> {
+    let problem = |part, reason: String| Some(BucketProblem { part, reason });
     let length = name.len();
     if !(3..=63).contains(&length) {
-        return Some(format!(
-            "a bucket name is 3 to 63 characters, and this is {length}"
-        ));
+        return problem(
+            NamePart::Length,
+            format!("a bucket name is 3 to 63 characters, and this is {length}"),
+        );
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.'))
     {
-        return Some(format!(
-            "`{c}` is not allowed: only lowercase letters, digits, `-` and `.`"
-        ));
+        return problem(
+            NamePart::Whole,
+            format!("`{c}` is not allowed: only lowercase letters, digits, `-` and `.`"),
+        );
     }
     let first_last_ok =
         |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if !first_last_ok(name.chars().next()) || !first_last_ok(name.chars().last()) {
-        return Some("it must start and end with a letter or a digit".into());
+        return problem(
+            NamePart::Whole,
+            "it must start and end with a letter or a digit".into(),
+        );
     }
     if name.contains("..") {
-        return Some("it must not contain `..`".into());
+        return problem(NamePart::Whole, "it must not contain `..`".into());
     }
     if name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()) {
-        return Some("it must not look like an IP address".into());
+        return problem(
+            NamePart::Whole,
+            "it must not look like an IP address".into(),
+        );
     }
     for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
         if name.starts_with(prefix) {
-            return Some(format!("it must not start with `{prefix}`"));
+            return problem(
+                NamePart::Start,
+                format!("it must not start with `{prefix}`"),
+            );
         }
     }
     for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
         if name.ends_with(suffix) {
-            return Some(format!("it must not end with `{suffix}`"));
+            return problem(NamePart::End, format!("it must not end with `{suffix}`"));
         }
     }
     None
@@ -181,13 +290,19 @@ mod tests {
             s3_bucket_problem("dev-cdkblog-e2e-222222222222-us-east-2-raw"),
             None
         );
-        assert!(s3_bucket_problem(&"a".repeat(64)).unwrap().contains("63"));
+        assert!(s3_bucket_problem(&"a".repeat(64))
+            .unwrap()
+            .reason
+            .contains("63"));
         assert!(s3_bucket_problem("ab").is_some());
         assert!(s3_bucket_problem("Abc").is_some());
         assert!(s3_bucket_problem("a..b").is_some());
         assert!(s3_bucket_problem("192.168.1.1").is_some());
         assert!(s3_bucket_problem("xn--abc").is_some());
-        assert!(s3_bucket_problem("abc-s3alias").is_some());
+        assert_eq!(
+            s3_bucket_problem("abc-s3alias").unwrap().part,
+            super::NamePart::End
+        );
         assert!(s3_bucket_problem("-abc").is_some());
     }
 }

@@ -29,8 +29,8 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             cidr: net.cidr,
             span: net.cidr_span,
         });
-        check_vpc_size(&env.name, net.cidr, net.cidr_span, diagnostics);
-        check_subnet_plan(&env.name, &env.network, diagnostics);
+        check_vpc_size(net, diagnostics);
+        check_subnet_plan(&env.network, diagnostics);
         check_zones_in_region(env, diagnostics);
     }
     for reserved in &lake.reserved {
@@ -41,11 +41,12 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             span: reserved.span,
         });
     }
+    let occupied = Occupied::new(networks.iter().map(|n| n.cidr.trunc()));
     for network in &networks {
         check_host_bits(network, diagnostics);
-        check_in_pool(lake, network, diagnostics);
+        check_in_pool(lake, network, &occupied, diagnostics);
     }
-    check_overlaps(lake, &networks, diagnostics);
+    check_overlaps(lake, &networks, &occupied, diagnostics);
 }
 
 fn check_host_bits(network: &Network, diagnostics: &mut Diagnostics) {
@@ -71,22 +72,35 @@ fn check_host_bits(network: &Network, diagnostics: &mut Diagnostics) {
     }
 }
 
-fn check_vpc_size(env: &str, cidr: Ipv4Net, span: Span, diagnostics: &mut Diagnostics) {
+fn check_vpc_size(network: &crate::model::Network, diagnostics: &mut Diagnostics) {
+    let (cidr, span) = (network.cidr, network.cidr_span);
     let prefix = cidr.prefix_len();
     if !(16..=28).contains(&prefix) {
         let help = if prefix < 16 {
             format!(
-                "split the range: {}/16 is the largest VPC AWS allows",
+                "a /16 is the largest VPC AWS allows: use one, e.g. {}/16",
                 cidr.network()
             )
         } else {
-            format!("use at least a /28, e.g. {}/28", cidr.network())
+            // A /28 is the smallest VPC, but the subnet plan may need more.
+            let azs = network.availability_zones;
+            let smallest = (16..=28)
+                .rev()
+                .find(|&p| subnet_prefix(p, azs).is_some())
+                .unwrap_or(16);
+            let example = Ipv4Net::new(cidr.network(), smallest)
+                .map(|n| n.trunc())
+                .unwrap_or(cidr);
+            format!(
+                "use a /{smallest} or larger, e.g. {example}: {azs} zones × {SUBNET_TIERS} tiers need {} subnets of at least /{SMALLEST_SUBNET_PREFIX}",
+                azs * SUBNET_TIERS
+            )
         };
         diagnostics.push(
             Diagnostic::new(
                 Code::VpcPrefixOutOfRange,
                 span,
-                format!("a VPC is /16 to /28; the VPC of `{env}` is /{prefix}"),
+                format!("a VPC is /16 to /28, and this is a /{prefix}"),
             )
             .with_label(format!("a /{prefix} VPC"))
             .with_note(
@@ -97,7 +111,7 @@ fn check_vpc_size(env: &str, cidr: Ipv4Net, span: Span, diagnostics: &mut Diagno
     }
 }
 
-fn check_subnet_plan(env: &str, network: &crate::model::Network, diagnostics: &mut Diagnostics) {
+fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnostics) {
     let prefix = network.cidr.prefix_len();
     let azs = network.availability_zones;
     if !(16..=28).contains(&prefix) || subnet_prefix(prefix, azs).is_some() {
@@ -108,23 +122,28 @@ fn check_subnet_plan(env: &str, network: &crate::model::Network, diagnostics: &m
     // The largest VPC prefix that holds the plan.
     let bits = u32::BITS - (needed - 1).leading_zeros();
     let largest_prefix = u32::from(SMALLEST_SUBNET_PREFIX) - bits;
-    let span = network
+    let mut diagnostic = Diagnostic::new(
+        Code::SubnetPlanDoesNotFit,
+        network.cidr_span,
+        format!(
+            "this VPC cannot hold its subnets: {azs} zones × {SUBNET_TIERS} tiers need {needed} subnets of at least /{SMALLEST_SUBNET_PREFIX}, and a /{prefix} holds {fits}"
+        ),
+    )
+    .with_label(format!("a /{prefix} holds {fits} subnets of /{SMALLEST_SUBNET_PREFIX}"));
+    // A defaulted field carries the span of its record: say so rather than
+    // label the whole network.
+    diagnostic = match network
         .field_spans
-        .get_or("availability_zones", network.cidr_span);
-    diagnostics.push(
-        Diagnostic::new(
-            Code::SubnetPlanDoesNotFit,
-            network.cidr_span,
-            format!(
-                "the VPC of `{env}` cannot hold its subnets: {azs} zones × {SUBNET_TIERS} tiers need {needed} subnets of at least /{SMALLEST_SUBNET_PREFIX}, and a /{prefix} holds {fits}"
-            ),
-        )
-        .with_label(format!("a /{prefix} holds {fits} subnets of /{SMALLEST_SUBNET_PREFIX}"))
-        .with_secondary(span, format!("{azs} availability zones"))
-        .with_help(format!(
-            "use a /{largest_prefix} or larger VPC, or fewer availability zones"
-        )),
-    );
+        .get_or("availability_zones", network.span)
+    {
+        span if span == network.span => {
+            diagnostic.with_note(format!("`availability_zones` is {azs} by default"))
+        }
+        span => diagnostic.with_secondary(span, format!("{azs} availability zones")),
+    };
+    diagnostics.push(diagnostic.with_help(format!(
+        "use a /{largest_prefix} or larger VPC, or fewer availability zones"
+    )));
 }
 
 fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diagnostics) {
@@ -140,13 +159,16 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
                 Code::NotEnoughAvailabilityZones,
                 span,
                 format!(
-                    "`{}` asks for {wanted} availability zones, and {} has {}",
-                    env.name,
+                    "the network asks for {wanted} availability zones, and {} has {}",
                     env.region.name,
                     available.len()
                 ),
             )
-            .with_label(format!("{wanted} zones"))
+            .with_label(if span == env.network.span {
+                format!("{wanted} zones, by default")
+            } else {
+                format!("{wanted} zones")
+            })
             .with_secondary(
                 env.field_spans.get_or("region", env.span),
                 format!("{} is chosen here", env.region.name),
@@ -160,13 +182,31 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
     }
 }
 
-fn check_in_pool(lake: &Lake, network: &Network, diagnostics: &mut Diagnostics) {
+fn check_in_pool(
+    lake: &Lake,
+    network: &Network,
+    occupied: &Occupied,
+    diagnostics: &mut Diagnostics,
+) {
     let Some(pool) = lake.address_pool else {
         return;
     };
-    if pool.contains(&network.cidr.trunc()) {
+    // The pool is where the lake allocates its VPCs; reserved ranges belong
+    // to networks outside the lake and may lie anywhere.
+    let Some(env) = &network.environment else {
+        return;
+    };
+    let cidr = network.cidr.trunc();
+    if pool.contains(&cidr) {
         return;
     }
+    let help = match occupied.nearest_free(&pool, cidr.prefix_len(), bounds(&cidr).0) {
+        Some(free) => format!(
+            "{free} is the nearest /{} in the pool that overlaps nothing in the lake: use it for `{env}`",
+            free.prefix_len()
+        ),
+        None => format!("the pool has no free /{}: widen the pool", cidr.prefix_len()),
+    };
     diagnostics.push(
         Diagnostic::new(
             Code::OutsideAddressPool,
@@ -181,41 +221,87 @@ fn check_in_pool(lake: &Lake, network: &Network, diagnostics: &mut Diagnostics) 
             lake.field_spans.get_or("address_pool", lake.span),
             "the pool is declared here",
         )
-        .with_help("allocate the range from the pool, or widen the pool"),
+        .with_help(help),
     );
 }
 
-fn check_overlaps(lake: &Lake, networks: &[Network], diagnostics: &mut Diagnostics) {
+fn check_overlaps(
+    lake: &Lake,
+    networks: &[Network],
+    occupied: &Occupied,
+    diagnostics: &mut Diagnostics,
+) {
     let nets: Vec<Ipv4Net> = networks.iter().map(|n| n.cidr.trunc()).collect();
-    let occupied = Occupied::new(nets.iter().copied());
     for (outer, inner) in overlapping_pairs(&nets) {
-        // Blame the larger range (it swallows the other); on equal ranges, the later one.
-        let (blamed, other) = if nets[outer].prefix_len() < nets[inner].prefix_len() {
-            (outer, inner)
-        } else {
-            (outer.max(inner), outer.min(inner))
+        let (outer_vpc, inner_vpc) = (
+            networks[outer].environment.is_some(),
+            networks[inner].environment.is_some(),
+        );
+        // Reserved ranges are networks the lake does not own: only a VPC
+        // must stay clear of them, and it is the VPC that has to move.
+        let (blamed, other) = match (outer_vpc, inner_vpc) {
+            (false, false) => continue,
+            (true, false) => (outer, inner),
+            (false, true) => (inner, outer),
+            // Blame the larger range (it swallows the other); on equal ranges, the later one.
+            (true, true) if nets[outer].prefix_len() < nets[inner].prefix_len() => (outer, inner),
+            (true, true) => (outer.max(inner), outer.min(inner)),
         };
         let (a, b) = (&networks[blamed], &networks[other]);
-        let shared = nets[other];
+        // CIDR blocks nest, so the range they share is the smaller one.
+        let shared = if nets[blamed].prefix_len() > nets[other].prefix_len() {
+            nets[blamed]
+        } else {
+            nets[other]
+        };
         let pool = lake.address_pool.or_else(|| private_block(&nets[blamed]));
         let suggestion = pool.and_then(|pool| {
             occupied.nearest_free(&pool, nets[blamed].prefix_len(), bounds(&nets[blamed]).0)
         });
-        let help = match (suggestion, &a.environment) {
-            (Some(free), Some(env)) => format!(
-                "{free} is the nearest free /{} that overlaps nothing in the lake: use it for `{env}`",
-                free.prefix_len()
-            ),
-            (Some(free), None) => format!(
-                "{free} is the nearest free /{} that overlaps nothing in the lake",
-                free.prefix_len()
-            ),
-            (None, _) => "choose a range that overlaps no other network of the lake".into(),
+        let within = match lake.address_pool {
+            Some(pool) => format!(" in the address pool {pool}"),
+            None => String::new(),
         };
+        let env = a.environment.as_deref().unwrap_or_default();
+        let help = match (suggestion, lake.address_pool) {
+            (Some(free), _) => format!(
+                "{free} is the nearest /{}{within} that overlaps nothing in the lake: use it for `{env}`",
+                free.prefix_len()
+            ),
+            (None, Some(pool)) => format!(
+                "the address pool {pool} has no free /{} left: widen the pool",
+                nets[blamed].prefix_len()
+            ),
+            (None, None) => "choose a range that overlaps no other network of the lake".into(),
+        };
+        if a.span == b.span {
+            // One written range serves both: an environment that extends
+            // another and sets no network of its own, or a shared `let`.
+            let help = match suggestion {
+                Some(free) => format!(
+                    "give `{env}` a network of its own: {free} is the nearest /{}{within} that overlaps nothing in the lake",
+                    free.prefix_len()
+                ),
+                None => format!("give `{env}` a network of its own"),
+            };
+            let first = b.environment.as_deref().unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NetworksOverlap,
+                    a.span,
+                    format!("`{first}` and `{env}` have the same VPC range, {}, from one declaration", nets[blamed]),
+                )
+                .with_label(format!("the range of both `{first}` and `{env}`"))
+                .with_note("an environment that `extends` another inherits its network unless it sets its own")
+                .with_note("overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes")
+                .with_help(help),
+            );
+            continue;
+        }
         let message = if nets[blamed] == nets[other] {
             format!(
                 "{} and {} are the same range, {}",
-                a.owner, b.owner, nets[blamed]
+                b.owner, a.owner, nets[blamed]
             )
         } else {
             format!(
@@ -224,21 +310,15 @@ fn check_overlaps(lake: &Lake, networks: &[Network], diagnostics: &mut Diagnosti
             )
         };
         diagnostics.push(
-            Diagnostic::new(Code::NetworksOverlap, a.span, capitalize(&message))
+            Diagnostic::new(Code::NetworksOverlap, a.span, message)
                 .with_label(format!("{} is {}", a.owner, nets[blamed]))
                 .with_secondary(b.span, format!("{} is {}", b.owner, nets[other]))
-                .with_note(
-                    "overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes",
-                )
+                .with_note(if b.environment.is_some() {
+                    "overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes"
+                } else {
+                    "a VPC that overlaps a network outside the lake cannot route to it over VPN, Direct Connect or Transit Gateway"
+                })
                 .with_help(help),
         );
-    }
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -24,7 +24,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                 Diagnostic::new(
                     Code::InvalidWarehouseCapacity,
                     spans.get_or("base_capacity", warehouse.span),
-                    format!("Redshift Serverless takes a base capacity of 8 to 512 RPUs in steps of 8; `{}` asks for {base}", env.name),
+                    format!("Redshift Serverless takes a base capacity of 8 to 512 RPUs in steps of 8, not {base}"),
                 )
                 .with_label(format!("{base} RPUs"))
                 .with_help(format!("use {nearest}")),
@@ -36,7 +36,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                     Diagnostic::new(
                         Code::InvalidWarehouseCapacity,
                         spans.get_or("max_capacity", warehouse.span),
-                        format!("the maximum capacity of `{}` ({max} RPUs) must be a multiple of 8 and at least the base capacity ({base})", env.name),
+                        format!("the maximum capacity ({max} RPUs) must be a multiple of 8 and at least the base capacity ({base})"),
                     )
                     .with_label(format!("{max} RPUs"))
                     .with_help(format!("use {} or more, in steps of 8", base.max(MIN_RPU))),
@@ -64,7 +64,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                 Diagnostic::new(
                     Code::PublicWarehouse,
                     spans.get_or("publicly_accessible", warehouse.span),
-                    format!("the warehouse of `{}` accepts connections from the internet", env.name),
+                    "this warehouse accepts connections from the internet",
                 )
                 .with_label("publicly accessible")
                 .with_note("the workgroup gets a public endpoint; only its security group and the admin password stand in the way")

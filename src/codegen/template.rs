@@ -5,6 +5,7 @@
 //! resource remembers the lake span it came from, for the manifest.
 
 use indexmap::IndexMap;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::Error;
@@ -89,22 +90,26 @@ impl Resource {
         }));
         self
     }
+}
 
-    fn to_json(&self) -> Value {
-        let mut out = Map::new();
-        out.insert("Type".into(), Value::from(self.kind));
+/// Written field by field from borrowed data: rendering a template clones
+/// nothing (the property trees are most of a compile's memory).
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Type", self.kind)?;
         if let Some(metadata) = &self.metadata {
-            out.insert("Metadata".into(), metadata.clone());
+            map.serialize_entry("Metadata", metadata)?;
         }
         if !self.depends_on.is_empty() {
-            out.insert("DependsOn".into(), json!(self.depends_on));
+            map.serialize_entry("DependsOn", &self.depends_on)?;
         }
         if let Some(policy) = self.policy {
-            out.insert("DeletionPolicy".into(), Value::from(policy.as_str()));
-            out.insert("UpdateReplacePolicy".into(), Value::from(policy.as_str()));
+            map.serialize_entry("DeletionPolicy", policy.as_str())?;
+            map.serialize_entry("UpdateReplacePolicy", policy.as_str())?;
         }
-        out.insert("Properties".into(), Value::Object(self.properties.clone()));
-        Value::Object(out)
+        map.serialize_entry("Properties", &self.properties)?;
+        map.end()
     }
 }
 
@@ -188,38 +193,44 @@ impl Template {
     }
 
     pub fn to_json(&self) -> Value {
-        let mut out = Map::new();
-        out.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-        out.insert("Description".into(), json!(self.description));
-        let resources: Map<String, Value> = self
-            .resources
-            .iter()
-            .map(|(id, r)| (id.clone(), r.to_json()))
-            .collect();
-        out.insert("Resources".into(), Value::Object(resources));
-        if !self.outputs.is_empty() {
-            let outputs: Map<String, Value> = self
-                .outputs
-                .iter()
-                .map(|(id, o)| {
-                    (
-                        id.clone(),
-                        json!({
-                            "Description": o.description,
-                            "Value": o.value,
-                            "Export": { "Name": o.export },
-                        }),
-                    )
-                })
-                .collect();
-            out.insert("Outputs".into(), Value::Object(outputs));
-        }
-        Value::Object(out)
+        serde_json::to_value(self).expect("templates always serialize")
     }
 
     /// Pretty JSON with a trailing newline.
     pub fn render(&self) -> String {
-        render_json(&self.to_json())
+        let mut text = serde_json::to_string_pretty(self).expect("templates always serialize");
+        text.push('\n');
+        text
+    }
+}
+
+impl Serialize for Template {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Outputs<'a>(&'a IndexMap<String, Output>);
+        impl Serialize for Outputs<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (id, output) in self.0 {
+                    map.serialize_entry(
+                        id,
+                        &json!({
+                            "Description": output.description,
+                            "Value": output.value,
+                            "Export": { "Name": output.export },
+                        }),
+                    )?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AWSTemplateFormatVersion", "2010-09-09")?;
+        map.serialize_entry("Description", &self.description)?;
+        map.serialize_entry("Resources", &self.resources)?;
+        if !self.outputs.is_empty() {
+            map.serialize_entry("Outputs", &Outputs(&self.outputs))?;
+        }
+        map.end()
     }
 }
 

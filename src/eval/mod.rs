@@ -70,8 +70,17 @@ pub fn evaluate(
         incomplete: HashSet::new(),
         suppress_missing: false,
         written_env_fields: HashMap::new(),
+        extended: HashSet::new(),
     };
-    let mut evaluated = Evaluated::default();
+    // Only the environments others extend need their written fields kept.
+    evaluator.extended = program
+        .items()
+        .filter_map(|(_, item)| match &item.kind {
+            ItemKind::Env(decl) => decl.extends.as_ref().map(|p| p.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut wanted = Vec::new();
     for (r, item) in program.items() {
         // Only the declaration that owns its name is evaluated: duplicates were reported.
         let owns_name = item
@@ -85,14 +94,28 @@ pub fn evaluate(
             ItemKind::Let(_) => {
                 evaluator.item(r, None);
             }
+            ItemKind::Env(_) => {
+                evaluator.item(r, None);
+                wanted.push(r);
+            }
+            ItemKind::Lake(_) if Some(r) == lake => {
+                evaluator.item(r, None);
+                wanted.push(r);
+            }
+            _ => {}
+        }
+    }
+    // Move the values out of the memo rather than keeping a second copy.
+    let mut evaluated = Evaluated::default();
+    for r in wanted {
+        let Some(State::Done(value)) = evaluator.states.remove(&r) else {
+            continue;
+        };
+        match &program.item(r).kind {
             ItemKind::Env(decl) => {
-                let value = evaluator.item(r, None);
                 evaluated.environments.insert(decl.name.name.clone(), value);
             }
-            ItemKind::Lake(decl) if Some(r) == lake => {
-                let value = evaluator.item(r, None);
-                evaluated.lake = Some((decl.name.name.clone(), value));
-            }
+            ItemKind::Lake(decl) => evaluated.lake = Some((decl.name.name.clone(), value)),
             _ => {}
         }
     }
@@ -135,6 +158,8 @@ pub(crate) struct Evaluator<'a, 'd> {
     /// The fields each environment wrote, its parents' included: what a
     /// child inherits.
     written_env_fields: HashMap<String, IndexMap<String, Field>>,
+    /// Names of the environments that some `extends` names.
+    extended: HashSet<String>,
 }
 
 impl Evaluator<'_, '_> {
@@ -189,8 +214,10 @@ impl Evaluator<'_, '_> {
                         inherited.insert(key, field);
                     }
                     record.fields = inherited;
-                    self.written_env_fields
-                        .insert(decl.name.name.clone(), record.fields.clone());
+                    if self.extended.contains(&decl.name.name) {
+                        self.written_env_fields
+                            .insert(decl.name.name.clone(), record.fields.clone());
+                    }
                 }
                 let outer = std::mem::replace(&mut self.suppress_missing, !complete);
                 let value = self.conform(raw, &Type::Named("Environment".into()), None);

@@ -6,8 +6,10 @@
 //! its first `import` is.
 
 mod loader;
+mod memory;
 
 pub use loader::{load_program, LoadError, SourceLoader};
+pub use memory::MemoryLoader;
 
 use indexmap::IndexMap;
 

@@ -1,0 +1,126 @@
+//! Throughput of each stage on synthetic lakes of 1 to 10,000 environments,
+//! and of the overlap check alone on 1,000 to 100,000 ranges.
+//!
+//! `cargo bench --bench compiler` measures; `DLC_BENCH_QUICK=1` keeps the
+//! small sizes only, for CI, where the benches run once and assert nothing.
+//! BENCHMARKS.md has the numbers and the whole-process measurements.
+
+use std::path::Path;
+
+use divan::Bencher;
+use dlc::checks::cidr::{overlapping_pairs, Occupied};
+use dlc::diagnostic::Diagnostics;
+use dlc::driver::{check_source, FsLoader};
+use dlc::source::FileId;
+use dlc::synth;
+
+fn main() {
+    divan::main();
+}
+
+fn quick() -> bool {
+    std::env::var_os("DLC_BENCH_QUICK").is_some()
+}
+
+fn environments() -> Vec<usize> {
+    if quick() {
+        vec![1, 10]
+    } else {
+        vec![1, 10, 100, 1_000, 10_000]
+    }
+}
+
+fn ranges() -> Vec<usize> {
+    if quick() {
+        vec![1_000]
+    } else {
+        vec![1_000, 10_000, 100_000]
+    }
+}
+
+fn checked(envs: usize) -> dlc::driver::Checked {
+    let checked = check_source(
+        "synthetic.dl",
+        Path::new("synthetic.dl"),
+        synth::lake(envs),
+        &mut FsLoader,
+    );
+    assert!(checked.model.is_some(), "the synthetic lake checks clean");
+    checked
+}
+
+#[divan::bench(args = environments(), sample_count = 5, sample_size = 1)]
+fn parse(bencher: Bencher, envs: usize) {
+    let text = synth::lake(envs);
+    bencher
+        .counter(divan::counter::BytesCount::of_str(&text))
+        .bench(|| dlc::syntax::parse_module(FileId(0), &text, &mut Diagnostics::new()));
+}
+
+#[divan::bench(args = environments(), sample_count = 5, sample_size = 1)]
+fn check(bencher: Bencher, envs: usize) {
+    let text = synth::lake(envs);
+    bencher
+        .counter(divan::counter::ItemsCount::new(envs))
+        .with_inputs(|| text.clone())
+        .bench_values(|text| {
+            check_source(
+                "synthetic.dl",
+                Path::new("synthetic.dl"),
+                text,
+                &mut FsLoader,
+            )
+        });
+}
+
+#[divan::bench(args = environments(), sample_count = 5, sample_size = 1)]
+fn compile_in_memory(bencher: Bencher, envs: usize) {
+    let checked = checked(envs);
+    let lake = checked.model.as_ref().expect("checked");
+    let locate = dlc::codegen::locate_in(&checked.sources);
+    bencher
+        .counter(divan::counter::ItemsCount::new(envs))
+        .bench(|| dlc::codegen::compile(lake, None, &locate).expect("compiles"));
+}
+
+#[divan::bench(args = environments(), sample_count = 3, sample_size = 1)]
+fn compile_to_disk(bencher: Bencher, envs: usize) {
+    let checked = checked(envs);
+    let lake = checked.model.as_ref().expect("checked");
+    let locate = dlc::codegen::locate_in(&checked.sources);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    bencher
+        .counter(divan::counter::ItemsCount::new(envs))
+        .bench(|| {
+            let output = dlc::codegen::compile(lake, None, &locate).expect("compiles");
+            let files: Vec<(String, String)> = output
+                .files
+                .into_iter()
+                .map(|f| (f.path, f.contents))
+                .collect();
+            dlc::output::replace_output(&out, &files).expect("writes");
+        });
+}
+
+/// The sort-and-sweep overlap check and a free-block suggestion per overlap,
+/// on random ranges of /20 to /28 in 10.0.0.0/8 (many of them nested).
+#[divan::bench(args = ranges(), sample_count = 5, sample_size = 1)]
+fn overlap_check(bencher: Bencher, count: usize) {
+    let nets = synth::ranges(count);
+    let pool: ipnet::Ipv4Net = "10.0.0.0/8".parse().expect("a CIDR");
+    bencher
+        .counter(divan::counter::ItemsCount::new(count))
+        .bench(|| {
+            let pairs = overlapping_pairs(&nets);
+            let occupied = Occupied::new(nets.iter().copied());
+            let suggestions = pairs
+                .iter()
+                .filter_map(|&(outer, _)| {
+                    let net = nets[outer];
+                    occupied.nearest_free(&pool, net.prefix_len(), u32::from(net.network()))
+                })
+                .count();
+            (pairs.len(), suggestions)
+        });
+}
