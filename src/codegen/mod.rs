@@ -11,10 +11,14 @@
 //! environment has one, `Warehouse` (Redshift Serverless). Later stacks import
 //! the earlier ones' exports. See `docs/output.md`.
 
+pub mod bootstrap;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod manifest;
 pub mod naming;
+pub mod pipeline;
+pub mod pipeline_declaration;
+pub mod pipeline_template;
 pub mod template;
 
 mod audit;
