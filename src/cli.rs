@@ -13,7 +13,7 @@ use crate::driver::{self, Checked, FsLoader, MAX_SOURCE_BYTES};
 
 const EXAMPLES: &str = "\
 Examples:
-  dlc compile lake.dl -o out            write CloudFormation templates and a manifest to out/
+  dlc compile lake.dl -o out            write templates, pipelines, bootstrap and manifest to out/
   dlc compile lake.dl -o out --env Dev  compile one environment
   dlc check lake.dl                     check a lake; exit 1 on any error
   dlc check --format short *.dl         one line per problem, for editors and CI
@@ -53,8 +53,8 @@ enum Command {
         #[arg(long)]
         cidr_report: bool,
     },
-    /// Check a lake and write its CloudFormation templates and manifest. On
-    /// any error nothing in the output folder changes.
+    /// Check a lake and write its CloudFormation templates, pipelines, bootstrap
+    /// templates and manifest. On any error nothing in the output folder changes.
     #[command(after_help = EXAMPLES)]
     Compile {
         /// The lake file; `-` reads standard input.

@@ -16,7 +16,8 @@ const REGIONS: &[&str] = &[
 ];
 
 /// A valid lake of `envs` environments (at most 65,536: one /24 each in 10.0.0.0/8).
-/// Every tenth environment has a warehouse; each has its own branch.
+/// Every tenth environment has a warehouse; each one in the deployment region
+/// (us-east-1) has its own branch, since pipelines deploy only there.
 pub fn lake(envs: usize) -> String {
     let mut out = String::with_capacity(300 + envs * 330);
     out.push_str(
@@ -29,7 +30,8 @@ pub fn lake(envs: usize) -> String {
              source = GitHub { repository = \"example/synthetic-lake\", token_secret = \"/synth/token\" }\n    \
              tags = { team = \"bench\" }\n\
          }\n\n\
-         let rebuildable: Lifecycle = { expire_after = 60d, noncurrent_expire_after = 30d }\n",
+         let rebuildable: Lifecycle = { expire_after = 60d, noncurrent_expire_after = 30d }\n\
+         let deploy_with: [ManagedPolicyArn] = [\"arn:aws:iam::aws:policy/AdministratorAccess\"]\n",
     );
     for i in 0..envs.min(65_536) {
         let region = REGIONS[i % REGIONS.len()];
@@ -39,13 +41,19 @@ pub fn lake(envs: usize) -> String {
                 account = \"{account:012}\"\n    \
                 region = {region}\n    \
                 network = {{ cidr = 10.{hi}.{lo}.0/24 }}\n    \
-                branch = \"env-{i}\"\n    \
                 lifecycle = rebuildable\n    \
                 audit_table = {{}}\n",
             account = 100_000_000_000u64 + i as u64,
             hi = i / 256,
             lo = i % 256,
         );
+        if region == "us-east-1" {
+            let _ = write!(
+                out,
+                "    branch = \"env-{i}\"\n    \
+                     execution_policies = deploy_with\n"
+            );
+        }
         if i % 10 == 0 {
             out.push_str("    warehouse = { database = \"analytics\" }\n");
         }

@@ -1,4 +1,5 @@
-//! cfn-lint over every template codegen emits for the example lakes: no
+//! cfn-lint over every template codegen emits for the example lakes (the
+//! environments' stacks, the bootstrap templates and the pipeline stacks): no
 //! errors and no warnings. Rules silenced in a template's metadata are listed,
 //! with their reasons, in docs/output.md.
 
@@ -47,15 +48,16 @@ fn every_template_passes_cfn_lint() {
     }
 
     let mut failures = Vec::new();
-    for (example, lake) in fixtures::examples()
-        .into_iter()
-        .chain([("variants", variants())])
-    {
-        // The variants are last-mile-health edited in memory: its spans still apply.
-        let locate = fixtures::locate_in(if example == "variants" {
-            "last-mile-health"
-        } else {
-            example
+    for (example, lake) in fixtures::examples().into_iter().chain([
+        ("variants", variants()),
+        ("seed-connection", common::seed_with_connection()),
+        ("seed-codecommit", common::seed_with_codecommit()),
+    ]) {
+        // The variants are examples edited in memory: their spans still apply.
+        let locate = fixtures::locate_in(match example {
+            "variants" => "last-mile-health",
+            "seed-connection" | "seed-codecommit" => "seed",
+            other => other,
         });
         let output = dlc::codegen::compile(&lake, None, &locate).expect("compiles");
         let dir = common::scratch_dir(&format!("cfn-lint/{example}"));
@@ -63,11 +65,23 @@ fn every_template_passes_cfn_lint() {
         // Lint the templates of each region together, against that region.
         let mut by_region: indexmap::IndexMap<&str, Vec<std::path::PathBuf>> =
             indexmap::IndexMap::new();
-        for stack in &output.manifest.stacks {
+        let manifest = &output.manifest;
+        let templates = manifest
+            .stacks
+            .iter()
+            .map(|s| (&s.region, &s.template))
+            .chain(manifest.bootstrap.iter().map(|s| (&s.region, &s.template)))
+            .chain(
+                manifest
+                    .pipelines
+                    .iter()
+                    .map(|p| (&p.stack.region, &p.stack.template)),
+            );
+        for (region, template) in templates {
             by_region
-                .entry(stack.region.as_str())
+                .entry(region.as_str())
                 .or_default()
-                .push(dir.join(&stack.template));
+                .push(dir.join(template));
         }
         for (region, templates) in by_region {
             let out = Command::new("cfn-lint")

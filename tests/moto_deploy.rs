@@ -1,6 +1,9 @@
-//! Deploys every environment of both example lakes into moto's CloudFormation
-//! emulation, in manifest order, and reads back what moto models. The work is
-//! in tests/deploy/moto_deploy.py; this test compiles the lakes and runs it.
+//! Deploys the bootstrap and pipeline stacks, then every environment, of both
+//! example lakes (and of the seed with its other sources) into moto's
+//! CloudFormation emulation, in manifest order; creates each pipeline from its
+//! declaration with CodePipeline's API; and reads back what moto models. The
+//! work is in tests/deploy/moto_deploy.py; this test compiles the lakes and
+//! runs it.
 
 mod common;
 
@@ -32,9 +35,19 @@ fn require_moto() {
 fn every_environment_deploys_into_moto() {
     require_moto();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/deploy/moto_deploy.py");
-    for (example, lake) in fixtures::examples() {
+    let mut lakes = fixtures::examples();
+    // The seed's other sources: a pipeline with a V2 trigger, and one started
+    // by an EventBridge rule.
+    lakes.push(("seed-connection", common::seed_with_connection()));
+    lakes.push(("seed-codecommit", common::seed_with_codecommit()));
+    for (example, lake) in lakes {
         let dir = common::scratch_dir(&format!("moto/{example}"));
-        common::write(&common::compile(example, &lake), &dir);
+        let spans = if example.starts_with("seed") {
+            "seed"
+        } else {
+            example
+        };
+        common::write(&common::compile(spans, &lake), &dir);
         let out = Command::new("python3")
             .arg(&script)
             .arg(&dir)

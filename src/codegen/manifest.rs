@@ -1,7 +1,8 @@
 //! `manifest.json`: every stack with its account, region, template, tags,
 //! dependencies and the deploy order, and for every resource the place in the
 //! lake file it came from, so a later tool can point a CloudFormation finding
-//! back at the source.
+//! back at the source; then the bootstrap and pipeline stacks a team deploys
+//! by hand, in their order.
 //!
 //! Codegen stays pure: the caller passes a [`Locate`] that maps a span to a
 //! file name and a 1-based line and column.
@@ -9,8 +10,8 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::template::render_json;
-use super::Stack;
+use super::template::{render_json, Template};
+use super::{SetupStack, Stack};
 use crate::model::Lake;
 use crate::source::{SourceMap, Span};
 
@@ -38,9 +39,49 @@ pub struct Manifest {
     pub deployment_region: String,
     /// Stack names, in an order that deploys every stack after the ones it
     /// depends on: environments in source order, and in each `Network`,
-    /// `Storage`, `Warehouse`.
+    /// `Storage`, `Warehouse`. The pipelines deploy these.
     pub deploy_order: Vec<String>,
     pub stacks: Vec<StackEntry>,
+    /// The stacks a team deploys by hand, once, in this order: the bootstrap
+    /// stacks (the deployment account's first), then the pipeline stacks.
+    pub setup_order: Vec<String>,
+    pub bootstrap: Vec<SetupEntry>,
+    pub pipelines: Vec<PipelineEntry>,
+}
+
+/// A bootstrap or pipeline stack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SetupEntry {
+    pub name: String,
+    /// `null` for the deployment account's bootstrap, which serves every
+    /// environment.
+    pub environment: Option<String>,
+    pub account: String,
+    pub region: String,
+    /// Relative to the manifest's folder.
+    pub template: String,
+    pub depends_on: Vec<String>,
+    pub capabilities: Vec<String>,
+    pub tags: IndexMap<String, String>,
+    pub source: Location,
+    pub resources: IndexMap<String, ResourceEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PipelineEntry {
+    #[serde(flatten)]
+    pub stack: SetupEntry,
+    /// The CodePipeline pipeline's name.
+    pub pipeline: String,
+    /// The branch whose pushes start it.
+    pub branch: String,
+    /// The same pipeline as CodePipeline's declaration, relative to the manifest's folder.
+    pub declaration: String,
+    /// The environment's stacks it deploys, in order.
+    pub deploys: Vec<String>,
+    /// The role to deploy the pipeline stack with (`--role-arn`): the one the
+    /// pipeline updates its own stack with.
+    pub update_role: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -89,11 +130,67 @@ impl Manifest {
     }
 }
 
-pub fn build(lake: &Lake, stacks: &[Stack], locate: Locate<'_>) -> Manifest {
+/// Each resource of a template with the place in the lake it comes from.
+fn resources(
+    template: &Template,
+    location: &dyn Fn(Span) -> Location,
+) -> IndexMap<String, ResourceEntry> {
+    template
+        .resources
+        .iter()
+        .map(|(id, r)| {
+            (
+                id.clone(),
+                ResourceEntry {
+                    kind: r.kind.to_string(),
+                    source: location(r.span),
+                    properties: r
+                        .property_spans
+                        .iter()
+                        .map(|(p, span)| (p.clone(), location(*span)))
+                        .collect(),
+                },
+            )
+        })
+        .collect()
+}
+
+pub fn build(lake: &Lake, stacks: &[Stack], setup: &[SetupStack], locate: Locate<'_>) -> Manifest {
     let location = |span: Span| {
         let (file, line, column) = locate(span);
         Location { file, line, column }
     };
+    let setup_entry = |s: &SetupStack| SetupEntry {
+        name: s.name.clone(),
+        environment: s.environment.clone(),
+        account: s.account.clone(),
+        region: s.region.clone(),
+        template: s.path.clone(),
+        depends_on: s.depends_on.clone(),
+        capabilities: s.capabilities.iter().map(|c| c.to_string()).collect(),
+        tags: s.tags.iter().cloned().collect(),
+        source: location(s.span),
+        resources: resources(&s.template, &location),
+    };
+    let bootstrap: Vec<SetupEntry> = setup
+        .iter()
+        .filter(|s| s.pipeline.is_none())
+        .map(setup_entry)
+        .collect();
+    let pipelines: Vec<PipelineEntry> = setup
+        .iter()
+        .filter_map(|s| {
+            let p = s.pipeline.as_ref()?;
+            Some(PipelineEntry {
+                stack: setup_entry(s),
+                pipeline: p.model.name.clone(),
+                branch: p.branch.clone(),
+                declaration: p.declaration.clone(),
+                deploys: p.deploys.clone(),
+                update_role: p.update_role.clone(),
+            })
+        })
+        .collect();
     let entries = stacks
         .iter()
         .map(|s| StackEntry {
@@ -113,25 +210,7 @@ pub fn build(lake: &Lake, stacks: &[Stack], locate: Locate<'_>) -> Manifest {
                 .collect(),
             imports: s.template.imports.clone(),
             source: location(s.span),
-            resources: s
-                .template
-                .resources
-                .iter()
-                .map(|(id, r)| {
-                    (
-                        id.clone(),
-                        ResourceEntry {
-                            kind: r.kind.to_string(),
-                            source: location(r.span),
-                            properties: r
-                                .property_spans
-                                .iter()
-                                .map(|(p, span)| (p.clone(), location(*span)))
-                                .collect(),
-                        },
-                    )
-                })
-                .collect(),
+            resources: resources(&s.template, &location),
         })
         .collect::<Vec<_>>();
     Manifest {
@@ -141,6 +220,10 @@ pub fn build(lake: &Lake, stacks: &[Stack], locate: Locate<'_>) -> Manifest {
         deployment_region: lake.deployment_region.name.clone(),
         deploy_order: deploy_order(&entries),
         stacks: entries,
+        // Bootstrap stacks come first in `setup` already.
+        setup_order: setup.iter().map(|s| s.name.clone()).collect(),
+        bootstrap,
+        pipelines,
     }
 }
 

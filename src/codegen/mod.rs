@@ -9,12 +9,24 @@
 //! `Network` (VPC, subnets, NAT, endpoints, shared security group), `Storage`
 //! (KMS key, access-logs bucket, zone buckets, audit table) and, when the
 //! environment has one, `Warehouse` (Redshift Serverless). Later stacks import
-//! the earlier ones' exports. See `docs/output.md`.
+//! the earlier ones' exports.
+//!
+//! Each environment with a branch also gets a pipeline that deploys those
+//! stacks (`pipelines/<Env>.template.json` and the same pipeline as
+//! CodePipeline's declaration, `pipelines/<Env>.pipeline.json`) and a
+//! bootstrap template for its account (`bootstrap/<Env>.template.json`); the
+//! deployment account gets one bootstrap template for all the pipelines
+//! (`bootstrap/<Lake>.template.json`). A team deploys these by hand, once, in
+//! the manifest's `setup_order`. See `docs/output.md`.
 
+pub mod bootstrap;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod manifest;
 pub mod naming;
+pub mod pipeline;
+pub mod pipeline_declaration;
+pub mod pipeline_template;
 pub mod template;
 
 mod audit;
@@ -67,7 +79,9 @@ pub struct File {
 /// Everything one compile produces.
 #[derive(Clone, Debug)]
 pub struct Output {
-    /// Templates in deploy order, then `manifest.json`.
+    /// The environments' templates in deploy order, then the bootstrap
+    /// templates, then each pipeline's template and declaration, then
+    /// `manifest.json`.
     pub files: Vec<File>,
     pub manifest: Manifest,
 }
@@ -95,6 +109,42 @@ pub struct Stack {
     pub tags: Vec<(String, String)>,
     pub template: Template,
     pub span: Span,
+}
+
+/// A stack a team deploys by hand, once, before the pipelines deploy the
+/// environments' stacks: a bootstrap stack or a pipeline stack.
+#[derive(Clone, Debug)]
+pub struct SetupStack {
+    pub name: String,
+    /// `None` for the deployment account's bootstrap, which serves every
+    /// environment.
+    pub environment: Option<String>,
+    pub account: String,
+    pub region: String,
+    pub path: String,
+    /// Stacks that must be deployed first.
+    pub depends_on: Vec<String>,
+    pub capabilities: Vec<&'static str>,
+    pub tags: Vec<(String, String)>,
+    pub template: Template,
+    pub span: Span,
+    /// For a pipeline stack: the pipeline it holds.
+    pub pipeline: Option<PipelineStack>,
+}
+
+/// What the manifest says of a pipeline beyond its stack.
+#[derive(Clone, Debug)]
+pub struct PipelineStack {
+    pub model: pipeline::Pipeline,
+    pub branch: String,
+    /// The path of its declaration (`pipelines/<Env>.pipeline.json`).
+    pub declaration: String,
+    /// The environment's stacks it deploys, in deploy order.
+    pub deploys: Vec<String>,
+    /// The ARN of the role CloudFormation deploys the pipeline stack with
+    /// (from the deployment account's bootstrap): `--role-arn` when a person
+    /// deploys it the first time, as the pipeline does after.
+    pub update_role: String,
 }
 
 /// The file name of the manifest in the output folder.
@@ -126,7 +176,7 @@ pub fn compile(
 
     let mut stacks = Vec::new();
     let mut errors = Vec::new();
-    for env in environments {
+    for env in &environments {
         match environment_stacks(lake, env) {
             Ok(mut env_stacks) => stacks.append(&mut env_stacks),
             Err(mut env_errors) => errors.append(&mut env_errors),
@@ -135,8 +185,9 @@ pub fn compile(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let setup = setup_stacks(lake, &environments, &stacks)?;
 
-    let manifest = manifest::build(lake, &stacks, locate);
+    let manifest = manifest::build(lake, &stacks, &setup, locate);
     let mut files: Vec<File> = stacks
         .iter()
         .map(|s| File {
@@ -144,11 +195,128 @@ pub fn compile(
             contents: s.template.render(),
         })
         .collect();
+    for s in &setup {
+        files.push(File {
+            path: s.path.clone(),
+            contents: s.template.render(),
+        });
+        if let Some(p) = &s.pipeline {
+            files.push(File {
+                path: p.declaration.clone(),
+                contents: pipeline_declaration::render(&p.model),
+            });
+        }
+    }
     files.push(File {
         path: MANIFEST.to_string(),
         contents: manifest.render(),
     });
     Ok(Output { files, manifest })
+}
+
+/// The bootstrap stacks, then the pipeline stacks, of `environments` (those
+/// with a branch). The deployment account's bootstrap always covers every
+/// pipeline of the lake, so that deploying it after a `--env` compile
+/// removes none.
+pub fn setup_stacks(
+    lake: &Lake,
+    environments: &[&Environment],
+    stacks: &[Stack],
+) -> Result<Vec<SetupStack>, Vec<Error>> {
+    let pipelined: Vec<&Environment> = lake
+        .environments
+        .values()
+        .filter(|e| e.branch.is_some())
+        .collect();
+    let selected: Vec<&Environment> = environments
+        .iter()
+        .copied()
+        .filter(|e| e.branch.is_some())
+        .collect();
+    if pipelined.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut errors = Vec::new();
+    let mut setup = Vec::new();
+    let deployment_name = naming::deployment_bootstrap_stack_name(lake);
+    match bootstrap::deployment(lake, &pipelined) {
+        Ok(template) => setup.push(SetupStack {
+            name: deployment_name.clone(),
+            environment: None,
+            account: lake.deployment_account.clone(),
+            region: lake.deployment_region.name.clone(),
+            path: naming::deployment_bootstrap_path(lake),
+            depends_on: vec![],
+            capabilities: vec!["CAPABILITY_NAMED_IAM"],
+            tags: naming::lake_tags(lake),
+            template,
+            span: lake.field_spans.get_or("deployment_account", lake.span),
+            pipeline: None,
+        }),
+        Err(e) => errors.push(e),
+    }
+    for env in &selected {
+        match bootstrap::target(lake, env) {
+            Ok(template) => setup.push(SetupStack {
+                name: naming::bootstrap_stack_name(lake, env),
+                environment: Some(env.name.clone()),
+                account: env.account.clone(),
+                region: env.region.name.clone(),
+                path: naming::bootstrap_path(env),
+                depends_on: vec![],
+                capabilities: vec!["CAPABILITY_NAMED_IAM"],
+                tags: naming::tags(lake, env),
+                template,
+                span: env.span,
+                pipeline: None,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    for env in &selected {
+        let env_stacks: Vec<Stack> = stacks
+            .iter()
+            .filter(|s| s.environment == env.name)
+            .cloned()
+            .collect();
+        let built = pipeline::build(lake, env, &env_stacks)
+            .and_then(|model| pipeline_template::template(lake, env, &model).map(|t| (model, t)));
+        match built {
+            Ok((model, template)) => setup.push(SetupStack {
+                name: naming::pipeline_stack_name(lake, env),
+                environment: Some(env.name.clone()),
+                account: lake.deployment_account.clone(),
+                region: lake.deployment_region.name.clone(),
+                path: naming::pipeline_template_path(env),
+                depends_on: vec![
+                    deployment_name.clone(),
+                    naming::bootstrap_stack_name(lake, env),
+                ],
+                capabilities: vec!["CAPABILITY_NAMED_IAM"],
+                tags: model.tags.clone(),
+                template,
+                span: env.field_spans.get_or("branch", env.span),
+                pipeline: Some(PipelineStack {
+                    branch: env.branch.clone().unwrap_or_default(),
+                    declaration: naming::pipeline_declaration_path(env),
+                    deploys: env_stacks.iter().map(|s| s.name.clone()).collect(),
+                    update_role: format!(
+                        "arn:{}:iam::{}:role/{}",
+                        pipeline::PARTITION,
+                        lake.deployment_account,
+                        naming::PipelineNames::new(lake, env).update_role
+                    ),
+                    model,
+                }),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(setup)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The stacks of one environment, in deploy order.

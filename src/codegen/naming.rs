@@ -13,6 +13,9 @@ pub enum StackKind {
 }
 
 impl StackKind {
+    /// Every kind, in deploy order.
+    pub const ALL: [StackKind; 3] = [StackKind::Network, StackKind::Storage, StackKind::Warehouse];
+
     pub fn as_str(self) -> &'static str {
         match self {
             StackKind::Network => "Network",
@@ -32,6 +35,51 @@ pub fn stack_name(lake: &Lake, env: &Environment, kind: StackKind) -> String {
 pub fn template_path(env: &Environment, kind: StackKind) -> String {
     format!("{}/{}.template.json", env.name, kind.as_str())
 }
+
+/// The pipeline stack of an environment, in the deployment account:
+/// `<Env><LogicalIdPrefix>Pipeline`.
+pub fn pipeline_stack_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}{}Pipeline", env.name, lake.logical_id_prefix)
+}
+
+/// The bootstrap stack of an environment, in its account:
+/// `<Env><LogicalIdPrefix>Bootstrap`.
+pub fn bootstrap_stack_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}{}Bootstrap", env.name, lake.logical_id_prefix)
+}
+
+/// The bootstrap stack of the deployment account: `<LogicalIdPrefix>Bootstrap`.
+pub fn deployment_bootstrap_stack_name(lake: &Lake) -> String {
+    format!("{}Bootstrap", lake.logical_id_prefix)
+}
+
+/// `pipelines/<Env>.template.json`: the pipeline stack.
+pub fn pipeline_template_path(env: &Environment) -> String {
+    format!("pipelines/{}.template.json", env.name)
+}
+
+/// `pipelines/<Env>.pipeline.json`: the same pipeline as CodePipeline's declaration.
+pub fn pipeline_declaration_path(env: &Environment) -> String {
+    format!("pipelines/{}.pipeline.json", env.name)
+}
+
+/// `bootstrap/<Env>.template.json`: the roles in the environment's account.
+pub fn bootstrap_path(env: &Environment) -> String {
+    format!("bootstrap/{}.template.json", env.name)
+}
+
+/// `bootstrap/<Lake>.template.json`: the deployment account's part. The lake
+/// shares its namespace with the environments, so no environment has its name.
+pub fn deployment_bootstrap_path(lake: &Lake) -> String {
+    format!("bootstrap/{}.template.json", lake.name)
+}
+
+/// The permissions boundary of every pipeline role: `<resource_prefix>-pipeline-boundary`.
+pub fn boundary_policy_name(lake: &Lake) -> String {
+    format!("{}-pipeline-boundary", lake.resource_prefix)
+}
+
+pub use crate::model::naming::PipelineNames;
 
 /// The environment's name in lowercase, as it starts physical names: `dev`.
 pub fn env_lower(env: &Environment) -> String {
@@ -82,6 +130,15 @@ pub fn endpoint_service(service: &str) -> &str {
         "ecr-dkr" => "ecr.dkr",
         other => other,
     }
+}
+
+/// The lake's own tags, each key written `<resource_prefix>:<key>`: the tags
+/// of what belongs to no environment (the deployment account's bootstrap).
+pub fn lake_tags(lake: &Lake) -> Vec<(String, String)> {
+    lake.tags
+        .iter()
+        .map(|(k, v)| (format!("{}:{k}", lake.resource_prefix), v.clone()))
+        .collect()
 }
 
 /// The tags of every resource of an environment: the lake's, then the

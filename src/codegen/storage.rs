@@ -19,6 +19,25 @@ pub const TLS_SID: &str = "OnlyAllowSecureTransport";
 /// The statement id of the bucket-deletion deny, as in the reference.
 pub const DELETE_SID: &str = "BlockUserDeletionOfBucket";
 
+/// What the administrators of a KMS key may do: everything but use it.
+pub(crate) const KEY_ADMINISTRATION: &[&str] = &[
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+];
+
 pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     let env = ctx.env;
     let mut t = Template::new(format!(
@@ -49,13 +68,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                             "Sid": "KeyAdministration",
                             "Effect": "Allow",
                             "Principal": { "AWS": account_root(&env.account) },
-                            "Action": [
-                                "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*",
-                                "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
-                                "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-                                "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
-                                "kms:RotateKeyOnDemand"
-                            ],
+                            "Action": KEY_ADMINISTRATION,
                             "Resource": "*",
                         },
                         {
@@ -252,7 +265,7 @@ fn check_bucket_name(name: &str, span: crate::source::Span) -> Result<(), Error>
     Ok(())
 }
 
-fn public_access_block() -> Value {
+pub(crate) fn public_access_block() -> Value {
     json!({
         "BlockPublicAcls": true,
         "BlockPublicPolicy": true,
@@ -261,7 +274,7 @@ fn public_access_block() -> Value {
     })
 }
 
-fn abort_incomplete_uploads() -> Value {
+pub(crate) fn abort_incomplete_uploads() -> Value {
     json!({
         "Id": "AbortIncompleteMultipartUploads",
         "Status": "Enabled",
@@ -308,7 +321,7 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
 }
 
 /// Denies every request to the bucket and its objects that does not use TLS.
-fn tls_only(bucket_id: &str) -> Value {
+pub(crate) fn tls_only(bucket_id: &str) -> Value {
     json!({
         "Sid": TLS_SID,
         "Effect": "Deny",

@@ -3,7 +3,8 @@
 //!
 //! Codes are grouped by stage: DL00xx syntax, DL01xx names and imports,
 //! DL02xx types, DL03xx domain checks (DL030x networks, DL031x names, DL032x
-//! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x warehouse, DL037x audit table).
+//! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x
+//! warehouse, DL037x audit table, DL038x pipelines).
 
 use super::Severity;
 
@@ -99,6 +100,11 @@ codes! {
     PublicWarehouse = "DL0362", Warning, "publicly accessible warehouse";
     WarehouseNeedsThreeZones = "DL0363", Error, "warehouse in fewer than three availability zones";
     AuditKeyRepeated = "DL0371", Error, "audit table sort key repeats the partition key";
+    InvalidConnectionArn = "DL0381", Error, "connection is not a CodeStar connection ARN";
+    RepositoryGitSuffix = "DL0382", Error, "repository name ends in `.git`";
+    AdministratorExecutionPolicy = "DL0383", Warning, "stacks deploy with AdministratorAccess by default";
+    NoExecutionPolicy = "DL0384", Error, "empty list of execution policies";
+    PipelineInOtherRegion = "DL0385", Error, "environment with a pipeline outside the deployment region";
 }
 
 impl Code {

@@ -41,6 +41,7 @@ pub fn build_model(evaluated: &Evaluated) -> Result<Option<Lake>> {
                 })
             })
             .collect::<Result<Vec<_>>>()?,
+        build: build(field(lake, "build")?)?,
         environments,
         span: lake.span,
         field_spans: field_spans(lake),
@@ -78,6 +79,19 @@ fn environment(name: &str, value: &Value) -> Result<Environment> {
             .transpose()?,
         warehouse: optional(value, "warehouse").map(warehouse).transpose()?,
         tags: string_map(field(value, "tags")?)?,
+        execution_policies: list(field(value, "execution_policies")?)?
+            .iter()
+            .map(string)
+            .collect::<Result<Vec<_>>>()?,
+        span: value.span,
+        field_spans: field_spans(value),
+    })
+}
+
+fn build(value: &Value) -> Result<Build> {
+    Ok(Build {
+        lake_file: string(field(value, "lake_file")?)?,
+        install: string(field(value, "install")?)?,
         span: value.span,
         field_spans: field_spans(value),
     })
@@ -182,15 +196,18 @@ fn source(value: &Value) -> Result<Source> {
             repository,
             token_secret: string(field(value, "token_secret")?)?,
             span: value.span,
+            field_spans: field_spans(value),
         },
         Some("GitHubConnection") => Source::GitHubConnection {
             repository,
             connection: string(field(value, "connection")?)?,
             span: value.span,
+            field_spans: field_spans(value),
         },
         Some("CodeCommit") => Source::CodeCommit {
             repository,
             span: value.span,
+            field_spans: field_spans(value),
         },
         other => return Err(ModelError(format!("unknown source kind {other:?}"))),
     })

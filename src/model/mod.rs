@@ -47,8 +47,21 @@ pub struct Lake {
     pub address_pool: Option<Ipv4Net>,
     /// Ranges used outside the lake (on-premises, partners) that no VPC may overlap.
     pub reserved: Vec<ReservedRange>,
+    /// How each pipeline's build step installs dlc and finds the lake file.
+    pub build: Build,
     /// In source order.
     pub environments: IndexMap<String, Environment>,
+    pub span: Span,
+    pub field_spans: FieldSpans,
+}
+
+/// The build step of every pipeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Build {
+    /// The lake file's path from the repository's root.
+    pub lake_file: String,
+    /// Shell commands that put `dlc` on the build's PATH.
+    pub install: String,
     pub span: Span,
     pub field_spans: FieldSpans,
 }
@@ -73,17 +86,55 @@ pub enum Source {
         repository: String,
         token_secret: String,
         span: Span,
+        field_spans: FieldSpans,
     },
     /// GitHub through a CodeStar / CodeConnections connection.
     GitHubConnection {
         repository: String,
         connection: String,
         span: Span,
+        field_spans: FieldSpans,
     },
     CodeCommit {
         repository: String,
         span: Span,
+        field_spans: FieldSpans,
     },
+}
+
+impl Source {
+    /// `owner/name` for GitHub, the repository's name for CodeCommit.
+    pub fn repository(&self) -> &str {
+        match self {
+            Source::GitHub { repository, .. }
+            | Source::GitHubConnection { repository, .. }
+            | Source::CodeCommit { repository, .. } => repository,
+        }
+    }
+
+    /// The span of the source record.
+    pub fn span(&self) -> Span {
+        match self {
+            Source::GitHub { span, .. }
+            | Source::GitHubConnection { span, .. }
+            | Source::CodeCommit { span, .. } => *span,
+        }
+    }
+
+    /// The span of one field of the source record (the record's, when unset).
+    pub fn field_span(&self, field: &str) -> Span {
+        match self {
+            Source::GitHub {
+                span, field_spans, ..
+            }
+            | Source::GitHubConnection {
+                span, field_spans, ..
+            }
+            | Source::CodeCommit {
+                span, field_spans, ..
+            } => field_spans.get_or(field, *span),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -101,6 +152,8 @@ pub struct Environment {
     pub warehouse: Option<Warehouse>,
     /// The environment's own tags, in source order (the lake's are in [`Lake::tags`]).
     pub tags: IndexMap<String, String>,
+    /// ARNs of the managed policies CloudFormation deploys the stacks with.
+    pub execution_policies: Vec<String>,
     pub span: Span,
     pub field_spans: FieldSpans,
 }

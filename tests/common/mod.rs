@@ -29,3 +29,31 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The seed lake reading its repository through a CodeStar connection.
+pub fn seed_with_connection() -> dlc::model::Lake {
+    let mut lake = fixtures::seed();
+    let span = lake.source.span();
+    lake.source = dlc::model::Source::GitHubConnection {
+        repository: "aws-samples/aws-cdk-pipelines-datalake-infrastructure".into(),
+        connection: "arn:aws:codestar-connections:us-east-2:111111111111:connection/8d0f5c3e-1a2b-4c5d-9e8f-0a1b2c3d4e5f".into(),
+        span,
+        field_spans: Default::default(),
+    };
+    lake
+}
+
+/// The seed lake reading a CodeCommit repository, with the lake file in a
+/// folder of it, and Prod deployed by hand (no branch).
+pub fn seed_with_codecommit() -> dlc::model::Lake {
+    let mut lake = fixtures::seed();
+    let span = lake.source.span();
+    lake.source = dlc::model::Source::CodeCommit {
+        repository: "datalake-infrastructure".into(),
+        span,
+        field_spans: Default::default(),
+    };
+    lake.build.lake_file = "infra/lake.dl".into();
+    lake.environments.get_mut("Prod").unwrap().branch = None;
+    lake
+}

@@ -1,0 +1,505 @@
+//! The pipeline stack of one environment, in the deployment account: the
+//! artifact key and bucket, the pipeline's roles, the build project, the
+//! pipeline (rendered from the model in `pipeline`) and what starts it on a
+//! push (a GitHub webhook or an EventBridge rule; a connection source uses the
+//! pipeline's own trigger).
+//!
+//! Every role has the lake's permissions boundary (from the deployment
+//! account's bootstrap template) and inline policies on this pipeline's
+//! resources only: no `*` action, no `service:*`, no resource `*`.
+
+use serde_json::{json, Value};
+
+use super::naming::{self, PipelineNames};
+use super::pipeline::{self, oauth_token_reference, Pipeline, Style, SOURCE_ACTION};
+use super::storage::{abort_incomplete_uploads, public_access_block, tls_only, KEY_ADMINISTRATION};
+use super::template::{account_root, get_att, ref_, sub, tags, Policy, Resource, Template};
+use super::Error;
+use crate::model::{Environment, Lake, Source};
+
+/// Days an artifact is kept: long enough to look at a failed run again.
+const ARTIFACT_DAYS: u32 = 30;
+
+/// The image of the build step: CodeBuild's standard Linux image.
+pub const BUILD_IMAGE: &str = "aws/codebuild/standard:7.0";
+
+/// Minutes the build step may take (the default install compiles dlc).
+const BUILD_TIMEOUT_MINUTES: u32 = 30;
+
+/// What a pipeline role may do with the artifact key.
+pub const KEY_USE: &[&str] = &[
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+];
+
+/// An IAM policy statement.
+pub fn statement(sid: &str, actions: &[&str], resource: Value) -> Value {
+    json!({ "Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource })
+}
+
+/// The same, with a condition.
+pub fn statement_if(sid: &str, actions: &[&str], resource: Value, condition: Value) -> Value {
+    let mut s = statement(sid, actions, resource);
+    s["Condition"] = condition;
+    s
+}
+
+/// A trust policy for an AWS service, from this account only.
+fn service_trust(service: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": service },
+            "Action": "sts:AssumeRole",
+            "Condition": { "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } } },
+        }],
+    })
+}
+
+/// `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>`.
+fn local_arn(service: &str, rest: &str) -> Value {
+    sub(format!(
+        "arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{rest}"
+    ))
+}
+
+/// The source's IAM statement for the pipeline role, if it needs one.
+pub fn source_statement(lake: &Lake) -> Option<Value> {
+    match &lake.source {
+        // CodePipeline calls GitHub with the token itself.
+        Source::GitHub { .. } => None,
+        Source::GitHubConnection { connection, .. } => {
+            // The action's service prefix follows the connection's.
+            let action = if connection.contains(":codeconnections:") {
+                "codeconnections:UseConnection"
+            } else {
+                "codestar-connections:UseConnection"
+            };
+            Some(statement("UseConnection", &[action], json!(connection)))
+        }
+        Source::CodeCommit { repository, .. } => Some(statement(
+            "ReadRepository",
+            CODECOMMIT_READ,
+            json!(codecommit_arn(lake, repository)),
+        )),
+    }
+}
+
+/// What CodePipeline's CodeCommit action does with the repository.
+pub const CODECOMMIT_READ: &[&str] = &[
+    "codecommit:GetBranch",
+    "codecommit:GetCommit",
+    "codecommit:GetRepository",
+    "codecommit:UploadArchive",
+    "codecommit:GetUploadArchiveStatus",
+    "codecommit:CancelUploadArchive",
+];
+
+/// A CodeCommit repository of the deployment account.
+pub fn codecommit_arn(lake: &Lake, repository: &str) -> Value {
+    sub(format!(
+        "arn:${{AWS::Partition}}:codecommit:{}:{}:{repository}",
+        lake.deployment_region.name, lake.deployment_account
+    ))
+}
+
+/// The permissions boundary every role of the pipeline stack carries.
+pub fn boundary_arn(lake: &Lake) -> Value {
+    sub(format!(
+        "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{}",
+        naming::boundary_policy_name(lake)
+    ))
+}
+
+pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
+    let names = PipelineNames::new(lake, env);
+    let span = env.field_spans.get_or("branch", env.span);
+    let source_span = lake.source.span();
+    let build_span = lake.build.span;
+    let resource_tags = tags(pipeline.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let deploy_role_arn = sub(format!(
+        "arn:${{AWS::Partition}}:iam::{}:role/{}",
+        env.account, names.deploy_role
+    ));
+    let update_role_arn = sub(format!(
+        "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}",
+        names.update_role
+    ));
+    let mut t = Template::new(format!(
+        "{} {}: the pipeline that deploys {} from the `{}` branch",
+        lake.name,
+        env.name,
+        env.name,
+        env.branch.as_deref().unwrap_or_default()
+    ));
+
+    t.add(
+        "ArtifactKey",
+        Resource::new(
+            "AWS::KMS::Key",
+            span,
+            json!({
+                "Description": format!("Encrypts the artifacts of the {} pipeline of the {} lake", env.name, lake.name),
+                "EnableKeyRotation": true,
+                "KeyPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            // The update role manages this key through this
+                            // policy alone: its IAM policy can create keys but
+                            // manage none.
+                            "Sid": "KeyAdministration",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": [account_root(&lake.deployment_account), update_role_arn] },
+                            "Action": KEY_ADMINISTRATION,
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "KeyUsage",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": account_root(&lake.deployment_account) },
+                            "Action": KEY_USE,
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "DeployRoleReadsArtifacts",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": deploy_role_arn },
+                            "Action": ["kms:Decrypt", "kms:DescribeKey"],
+                            "Resource": "*",
+                        },
+                    ],
+                },
+                // No tags: tagging a key as it is created takes kms:TagResource
+                // on every key of the account, which the update role has not.
+            }),
+        )
+        // Artifacts are passing: the key and bucket go with the stack (a
+        // bucket that still holds artifacts fails the delete, visibly).
+        .policy(Policy::Delete),
+    )?;
+    t.add(
+        "ArtifactKeyAlias",
+        Resource::new(
+            "AWS::KMS::Alias",
+            span,
+            json!({ "AliasName": names.key_alias, "TargetKeyId": ref_("ArtifactKey") }),
+        ),
+    )?;
+    t.add(
+        "ArtifactBucket",
+        Resource::new(
+            "AWS::S3::Bucket",
+            span,
+            json!({
+                "BucketName": names.bucket,
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [{
+                        "ServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "aws:kms",
+                            "KMSMasterKeyID": get_att("ArtifactKey", "Arn"),
+                        },
+                        "BucketKeyEnabled": true,
+                    }],
+                },
+                "VersioningConfiguration": { "Status": "Enabled" },
+                "PublicAccessBlockConfiguration": public_access_block(),
+                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "ExpireArtifacts",
+                            "Status": "Enabled",
+                            "ExpirationInDays": ARTIFACT_DAYS,
+                            "NoncurrentVersionExpiration": { "NoncurrentDays": 1 },
+                        },
+                        abort_incomplete_uploads(),
+                    ],
+                },
+                "Tags": resource_tags,
+            }),
+        )
+        .policy(Policy::Delete),
+    )?;
+    t.add(
+        "ArtifactBucketPolicy",
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            span,
+            json!({
+                "Bucket": ref_("ArtifactBucket"),
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        tls_only("ArtifactBucket"),
+                        {
+                            "Sid": "DeployRoleReadsArtifacts",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": deploy_role_arn },
+                            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                            "Resource": sub("${ArtifactBucket.Arn}/*"),
+                        },
+                    ],
+                },
+            }),
+        ),
+    )?;
+
+    let bucket_and_objects = json!([
+        get_att("ArtifactBucket", "Arn"),
+        sub("${ArtifactBucket.Arn}/*")
+    ]);
+    let mut pipeline_statements = vec![
+        statement(
+            "ArtifactBucket",
+            &[
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:PutObject",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketLocation",
+                "s3:ListBucket",
+            ],
+            bucket_and_objects.clone(),
+        ),
+        statement("ArtifactKey", KEY_USE, get_att("ArtifactKey", "Arn")),
+        statement(
+            "RunBuild",
+            &[
+                "codebuild:StartBuild",
+                "codebuild:BatchGetBuilds",
+                "codebuild:StopBuild",
+            ],
+            get_att("BuildProject", "Arn"),
+        ),
+        statement(
+            "ReadPipelineStack",
+            &[
+                "cloudformation:DescribeStacks",
+                "cloudformation:DescribeStackEvents",
+            ],
+            ref_("AWS::StackId"),
+        ),
+        // CloudFormation takes no resource for this read-only call.
+        statement(
+            "ValidateTemplates",
+            &["cloudformation:ValidateTemplate"],
+            json!("*"),
+        ),
+        statement_if(
+            "UpdatePipelineStack",
+            &["cloudformation:CreateStack", "cloudformation:UpdateStack"],
+            ref_("AWS::StackId"),
+            json!({ "StringEquals": { "cloudformation:RoleArn": update_role_arn } }),
+        ),
+        statement_if(
+            "PassUpdateRole",
+            &["iam:PassRole"],
+            update_role_arn.clone(),
+            json!({ "StringEquals": { "iam:PassedToService": "cloudformation.amazonaws.com" } }),
+        ),
+        statement(
+            "AssumeDeployRole",
+            &["sts:AssumeRole"],
+            deploy_role_arn.clone(),
+        ),
+    ];
+    pipeline_statements.extend(source_statement(lake));
+    t.add(
+        "PipelineRole",
+        Resource::new(
+            "AWS::IAM::Role",
+            span,
+            json!({
+                "RoleName": names.pipeline_role,
+                "Description": format!("The {} pipeline: reads the source, runs the build, updates its own stack, deploys through {}", env.name, names.deploy_role),
+                "AssumeRolePolicyDocument": service_trust("codepipeline.amazonaws.com"),
+                "PermissionsBoundary": boundary_arn(lake),
+                "Policies": [{
+                    "PolicyName": "Pipeline",
+                    "PolicyDocument": { "Version": "2012-10-17", "Statement": pipeline_statements },
+                }],
+                "Tags": resource_tags,
+            }),
+        ),
+    )?;
+
+    let log_group = format!("log-group:/aws/codebuild/{}", names.build_project);
+    t.add(
+        "BuildRole",
+        Resource::new(
+            "AWS::IAM::Role",
+            build_span,
+            json!({
+                "RoleName": names.build_role,
+                "Description": format!("The build step of the {} pipeline: writes its logs and artifacts", env.name),
+                "AssumeRolePolicyDocument": service_trust("codebuild.amazonaws.com"),
+                "PermissionsBoundary": boundary_arn(lake),
+                "Policies": [{
+                    "PolicyName": "Build",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            statement(
+                                "Logs",
+                                &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                                json!([local_arn("logs", &log_group), local_arn("logs", &format!("{log_group}:*"))]),
+                            ),
+                            statement(
+                                "ArtifactBucket",
+                                &[
+                                    "s3:GetObject",
+                                    "s3:GetObjectVersion",
+                                    "s3:PutObject",
+                                    "s3:GetBucketAcl",
+                                    "s3:GetBucketLocation",
+                                ],
+                                bucket_and_objects,
+                            ),
+                            statement("ArtifactKey", KEY_USE, get_att("ArtifactKey", "Arn")),
+                        ],
+                    },
+                }],
+                "Tags": resource_tags,
+            }),
+        ),
+    )?;
+    t.add(
+        "BuildProject",
+        Resource::new(
+            "AWS::CodeBuild::Project",
+            build_span,
+            json!({
+                "Name": names.build_project,
+                "Description": format!("Checks and compiles {} for the {} pipeline", lake.build.lake_file, env.name),
+                "ServiceRole": get_att("BuildRole", "Arn"),
+                "EncryptionKey": get_att("ArtifactKey", "Arn"),
+                "Source": { "Type": "CODEPIPELINE", "BuildSpec": buildspec(lake) },
+                "Artifacts": { "Type": "CODEPIPELINE" },
+                "Environment": {
+                    "Type": "LINUX_CONTAINER",
+                    "ComputeType": "BUILD_GENERAL1_SMALL",
+                    "Image": BUILD_IMAGE,
+                    "ImagePullCredentialsType": "CODEBUILD",
+                    "PrivilegedMode": false,
+                },
+                "TimeoutInMinutes": BUILD_TIMEOUT_MINUTES,
+                "Tags": resource_tags,
+            }),
+        ),
+    )?;
+
+    let mut properties = pipeline::render(pipeline, Style::Template);
+    // A stack update that changes the pipeline restarts it on the new definition.
+    properties.insert("RestartExecutionOnUpdate".into(), json!(true));
+    properties.insert("Tags".into(), resource_tags.clone());
+    t.add(
+        "Pipeline",
+        Resource::new(
+            "AWS::CodePipeline::Pipeline",
+            span,
+            Value::Object(properties),
+        ),
+    )?;
+
+    match &lake.source {
+        Source::GitHub { token_secret, .. } => {
+            t.add(
+                "Webhook",
+                Resource::new(
+                    "AWS::CodePipeline::Webhook",
+                    source_span,
+                    json!({
+                        "Name": names.webhook,
+                        "Authentication": "GITHUB_HMAC",
+                        // As the seed does: the token doubles as the webhook's secret.
+                        "AuthenticationConfiguration": { "SecretToken": oauth_token_reference(token_secret) },
+                        "Filters": [{ "JsonPath": "$.ref", "MatchEquals": "refs/heads/{Branch}" }],
+                        "RegisterWithThirdParty": true,
+                        "TargetPipeline": ref_("Pipeline"),
+                        "TargetAction": SOURCE_ACTION,
+                        "TargetPipelineVersion": get_att("Pipeline", "Version"),
+                    }),
+                ),
+            )?;
+        }
+        Source::CodeCommit { repository, .. } => {
+            let pipeline_arn = local_arn("codepipeline", "${Pipeline}");
+            t.add(
+                "TriggerRole",
+                Resource::new(
+                    "AWS::IAM::Role",
+                    source_span,
+                    json!({
+                        "RoleName": names.events_role,
+                        "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
+                        "AssumeRolePolicyDocument": service_trust("events.amazonaws.com"),
+                        "PermissionsBoundary": boundary_arn(lake),
+                        "Policies": [{
+                            "PolicyName": "StartPipeline",
+                            "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [statement("StartPipeline", &["codepipeline:StartPipelineExecution"], pipeline_arn.clone())],
+                            },
+                        }],
+                        "Tags": resource_tags,
+                    }),
+                ),
+            )?;
+            t.add(
+                "TriggerRule",
+                Resource::new(
+                    "AWS::Events::Rule",
+                    source_span,
+                    json!({
+                        "Name": names.trigger_rule,
+                        "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
+                        "EventPattern": {
+                            "source": ["aws.codecommit"],
+                            "detail-type": ["CodeCommit Repository State Change"],
+                            "resources": [codecommit_arn(lake, repository)],
+                            "detail": {
+                                "event": ["referenceCreated", "referenceUpdated"],
+                                "referenceType": ["branch"],
+                                "referenceName": [env.branch],
+                            },
+                        },
+                        "State": "ENABLED",
+                        "Targets": [{
+                            "Id": "Pipeline",
+                            "Arn": pipeline_arn,
+                            "RoleArn": get_att("TriggerRole", "Arn"),
+                        }],
+                    }),
+                ),
+            )?;
+        }
+        Source::GitHubConnection { .. } => {}
+    }
+    Ok(t)
+}
+
+/// The build step's commands, as CodeBuild's buildspec (JSON is YAML): install
+/// dlc, check and compile the lake, hand `out/` on.
+pub fn buildspec(lake: &Lake) -> String {
+    let file = &lake.build.lake_file;
+    let spec = json!({
+        "version": "0.2",
+        "phases": {
+            "install": { "commands": [lake.build.install] },
+            "build": {
+                "commands": [
+                    "dlc --version",
+                    format!("dlc check {file}"),
+                    format!("dlc compile {file} -o out"),
+                ],
+            },
+        },
+        "artifacts": { "base-directory": "out", "files": ["**/*"] },
+    });
+    serde_json::to_string_pretty(&spec).expect("JSON values always serialize")
+}

@@ -1,0 +1,582 @@
+//! The pipelines and bootstrap templates of the example lakes (and of the seed
+//! with its other sources): what each holds, that the declaration and the
+//! template describe the same pipeline, and that no role may do everything.
+
+mod common;
+
+use serde_json::{json, Map, Value};
+
+use dlc::codegen::{fixtures, Output};
+use dlc::model::Lake;
+
+fn json(output: &Output, path: &str) -> Value {
+    let file = output
+        .file(path)
+        .unwrap_or_else(|| panic!("{path} is emitted"));
+    serde_json::from_str(&file.contents).unwrap()
+}
+
+/// Every lake the tests look at: the examples and the seed's other sources.
+fn lakes() -> Vec<(&'static str, Lake)> {
+    let mut lakes = fixtures::examples();
+    lakes.push(("seed-connection", common::seed_with_connection()));
+    lakes.push(("seed-codecommit", common::seed_with_codecommit()));
+    lakes
+}
+
+fn compile(name: &'static str, lake: &Lake) -> Output {
+    let example = if name.starts_with("seed") {
+        "seed"
+    } else {
+        name
+    };
+    common::compile(example, lake)
+}
+
+#[test]
+fn the_seed_has_three_pipelines_and_three_target_bootstraps() {
+    let output = common::compile("seed", &fixtures::seed());
+    for env in ["Dev", "Test", "Prod"] {
+        for path in [
+            format!("pipelines/{env}.template.json"),
+            format!("pipelines/{env}.pipeline.json"),
+            format!("bootstrap/{env}.template.json"),
+        ] {
+            assert!(output.file(&path).is_some(), "{path}");
+        }
+    }
+    assert!(output.file("bootstrap/DataLake.template.json").is_some());
+
+    let manifest = &output.manifest;
+    assert_eq!(
+        manifest.setup_order,
+        [
+            "DataLakeCDKBlogBootstrap",
+            "DevDataLakeCDKBlogBootstrap",
+            "TestDataLakeCDKBlogBootstrap",
+            "ProdDataLakeCDKBlogBootstrap",
+            "DevDataLakeCDKBlogPipeline",
+            "TestDataLakeCDKBlogPipeline",
+            "ProdDataLakeCDKBlogPipeline",
+        ]
+    );
+    let branches: Vec<(&str, &str)> = manifest
+        .pipelines
+        .iter()
+        .map(|p| (p.stack.environment.as_deref().unwrap(), p.branch.as_str()))
+        .collect();
+    assert_eq!(
+        branches,
+        [("Dev", "main"), ("Test", "test"), ("Prod", "prod")]
+    );
+    for p in &manifest.pipelines {
+        assert_eq!(
+            p.stack.account, "111111111111",
+            "pipelines run in the deployment account"
+        );
+    }
+    let accounts: Vec<&str> = manifest
+        .bootstrap
+        .iter()
+        .map(|b| b.account.as_str())
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            "111111111111",
+            "222222222222",
+            "333333333333",
+            "444444444444"
+        ]
+    );
+
+    // Only Prod waits for a person.
+    for (env, approvals) in [("Dev", 0), ("Test", 0), ("Prod", 1)] {
+        let declaration = json(&output, &format!("pipelines/{env}.pipeline.json"));
+        let stages: Vec<&str> = declaration["pipeline"]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(stages, ["Source", "Build", "UpdatePipeline", "Deploy"]);
+        let found = actions(&declaration)
+            .filter(|a| a["actionTypeId"]["category"] == "Approval")
+            .count();
+        assert_eq!(found, approvals, "{env}");
+    }
+}
+
+fn actions(declaration: &Value) -> impl Iterator<Item = &Value> {
+    declaration["pipeline"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["actions"].as_array().unwrap())
+}
+
+#[test]
+fn change_sets_deploy_level_by_level_and_approvals_name_them() {
+    let output = common::compile("last-mile-health", &fixtures::last_mile_health());
+    let declaration = json(&output, "pipelines/Prod.pipeline.json");
+    let deploy: Vec<(u64, &str)> = declaration["pipeline"]["stages"][3]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["runOrder"].as_u64().unwrap(), a["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        deploy,
+        [
+            (1, "Network.Prepare"),
+            (1, "Storage.Prepare"),
+            (2, "Approve.Network-Storage"),
+            (3, "Network.Execute"),
+            (3, "Storage.Execute"),
+            (4, "Warehouse.Prepare"),
+            (5, "Approve.Warehouse"),
+            (6, "Warehouse.Execute"),
+        ]
+    );
+    let approval = actions(&declaration)
+        .find(|a| a["name"] == "Approve.Warehouse")
+        .unwrap();
+    let message = approval["configuration"]["CustomData"].as_str().unwrap();
+    assert!(
+        message.contains("PipelineChange of ProdLMDCDKDataLakeWarehouse"),
+        "{message}"
+    );
+    // Without an approval, each level prepares then executes.
+    let dev = json(&output, "pipelines/Dev.pipeline.json");
+    let orders: Vec<u64> = dev["pipeline"]["stages"][3]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["runOrder"].as_u64().unwrap())
+        .collect();
+    assert_eq!(orders, [1, 1, 2, 2, 3, 4]);
+    let warehouse = actions(&dev)
+        .find(|a| a["name"] == "Warehouse.Prepare")
+        .unwrap();
+    assert_eq!(warehouse["configuration"]["Capabilities"], "CAPABILITY_IAM");
+    assert_eq!(
+        warehouse["roleArn"],
+        "arn:aws:iam::002190277880:role/dev-lmd-v2-deploy"
+    );
+    assert_eq!(
+        warehouse["configuration"]["RoleArn"],
+        "arn:aws:iam::002190277880:role/dev-lmd-v2-cfn-exec"
+    );
+}
+
+/// What CloudFormation would make of the template's intrinsic functions, from
+/// the template's own resources: a `Ref` is a resource's name, a role's
+/// `Arn` its ARN, and a KMS key (whose ID is random) is its alias's ARN.
+struct Resolver<'a> {
+    template: &'a Value,
+    account: &'a str,
+    region: &'a str,
+}
+
+impl Resolver<'_> {
+    fn resource(&self, id: &str) -> &Value {
+        &self.template["Resources"][id]
+    }
+
+    fn reference(&self, id: &str) -> String {
+        match id {
+            "AWS::AccountId" => return self.account.into(),
+            "AWS::Region" => return self.region.into(),
+            "AWS::Partition" => return "aws".into(),
+            _ => {}
+        }
+        let r = self.resource(id);
+        let props = &r["Properties"];
+        let name = match r["Type"].as_str().unwrap() {
+            "AWS::S3::Bucket" => &props["BucketName"],
+            "AWS::IAM::Role" => &props["RoleName"],
+            _ => &props["Name"],
+        };
+        name.as_str()
+            .unwrap_or_else(|| panic!("no name for {id}"))
+            .to_string()
+    }
+
+    fn attribute(&self, id: &str, attribute: &str) -> String {
+        assert_eq!(attribute, "Arn", "{id}.{attribute}");
+        let (account, region) = (self.account, self.region);
+        match self.resource(id)["Type"].as_str().unwrap() {
+            "AWS::IAM::Role" => format!("arn:aws:iam::{account}:role/{}", self.reference(id)),
+            "AWS::S3::Bucket" => format!("arn:aws:s3:::{}", self.reference(id)),
+            "AWS::KMS::Key" => {
+                let alias = self.template["Resources"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .find(|r| {
+                        r["Type"] == "AWS::KMS::Alias"
+                            && r["Properties"]["TargetKeyId"] == json!({ "Ref": id })
+                    })
+                    .expect("the key has an alias");
+                let name = alias["Properties"]["AliasName"].as_str().unwrap();
+                format!("arn:aws:kms:{region}:{account}:{name}")
+            }
+            other => panic!("no ARN for {other}"),
+        }
+    }
+
+    fn sub(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let end = start + rest[start..].find('}').unwrap();
+            let name = &rest[start + 2..end];
+            out.push_str(&match name.split_once('.') {
+                Some((id, attribute)) if !name.starts_with("AWS::") => {
+                    self.attribute(id, attribute)
+                }
+                _ => self.reference(name),
+            });
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn resolve(&self, value: &Value) -> Value {
+        match value {
+            Value::Object(map) if map.len() == 1 => {
+                let (function, argument) = map.iter().next().unwrap();
+                match function.as_str() {
+                    "Ref" => json!(self.reference(argument.as_str().unwrap())),
+                    "Fn::GetAtt" => json!(self
+                        .attribute(argument[0].as_str().unwrap(), argument[1].as_str().unwrap())),
+                    "Fn::Sub" => json!(self.sub(argument.as_str().unwrap())),
+                    _ => Value::Object(
+                        map.iter()
+                            .map(|(k, v)| (k.clone(), self.resolve(v)))
+                            .collect(),
+                    ),
+                }
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
+            other => other.clone(),
+        }
+    }
+}
+
+/// CloudFormation's PascalCase keys as CodePipeline's API spells them, except
+/// inside an action's `Configuration`, whose keys are the action's own.
+fn camel_case(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let mut key = k[..1].to_lowercase();
+                    key.push_str(&k[1..]);
+                    let v = if k == "Configuration" {
+                        v.clone()
+                    } else {
+                        camel_case(v)
+                    };
+                    (key, v)
+                })
+                .collect::<Map<_, _>>(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(camel_case).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_declaration_and_the_template_describe_the_same_pipeline() {
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        for entry in &output.manifest.pipelines {
+            let template = json(&output, &entry.stack.template);
+            let declaration = json(&output, &entry.declaration);
+            let resolver = Resolver {
+                template: &template,
+                account: &entry.stack.account,
+                region: &entry.stack.region,
+            };
+            let resource = &template["Resources"]["Pipeline"];
+            assert_eq!(resource["Type"], "AWS::CodePipeline::Pipeline");
+            let mut properties = resolver.resolve(&resource["Properties"]);
+            let properties = properties.as_object_mut().unwrap();
+            // Only CloudFormation has these: the declaration's tags sit beside
+            // the pipeline, and a restart on update is a stack's affair.
+            assert_eq!(
+                properties.remove("RestartExecutionOnUpdate"),
+                Some(json!(true))
+            );
+            let tags = properties.remove("Tags").unwrap();
+            let what = format!("{name} {}", entry.declaration);
+            assert_eq!(
+                camel_case(&Value::Object(properties.clone())),
+                declaration["pipeline"],
+                "{what}"
+            );
+            assert_eq!(camel_case(&tags), declaration["tags"], "{what}");
+
+            // The stages and actions, named, as the issue asks.
+            let names = |stages: &Value, stage_key: &str, action_key: &str| -> Vec<String> {
+                stages
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|s| {
+                        let stage = s[stage_key].as_str().unwrap().to_string();
+                        s[action_key]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(move |a| format!("{stage}/{}", a[stage_key].as_str().unwrap()))
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                names(&properties["Stages"], "Name", "Actions"),
+                names(&declaration["pipeline"]["stages"], "name", "actions"),
+                "{what}"
+            );
+            assert_eq!(declaration["pipeline"]["name"], json!(entry.pipeline));
+        }
+    }
+}
+
+#[test]
+fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
+    let github = common::compile("seed", &fixtures::seed());
+    let template = json(&github, "pipelines/Test.template.json");
+    let webhook = &template["Resources"]["Webhook"]["Properties"];
+    assert_eq!(webhook["TargetAction"], "Checkout");
+    assert_eq!(webhook["Filters"][0]["MatchEquals"], "refs/heads/{Branch}");
+    let source =
+        &json(&github, "pipelines/Test.pipeline.json")["pipeline"]["stages"][0]["actions"][0];
+    assert_eq!(source["configuration"]["Branch"], "test");
+    assert_eq!(
+        source["configuration"]["OAuthToken"],
+        "{{resolve:secretsmanager:/DataLake/GitHubToken:SecretString:::}}"
+    );
+
+    let connection = common::compile("seed", &common::seed_with_connection());
+    let declaration = json(&connection, "pipelines/Test.pipeline.json");
+    assert_eq!(
+        declaration["pipeline"]["triggers"],
+        json!([{
+            "providerType": "CodeStarSourceConnection",
+            "gitConfiguration": {
+                "sourceActionName": "Checkout",
+                "push": [{ "branches": { "includes": ["test"] } }],
+            },
+        }])
+    );
+    let template = json(&connection, "pipelines/Test.template.json");
+    assert!(template["Resources"].get("Webhook").is_none());
+    let statements = &template["Resources"]["PipelineRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"];
+    assert!(statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["Action"] == json!(["codestar-connections:UseConnection"])));
+
+    let codecommit = common::compile("seed", &common::seed_with_codecommit());
+    let template = json(&codecommit, "pipelines/Dev.template.json");
+    let rule = &template["Resources"]["TriggerRule"]["Properties"];
+    assert_eq!(
+        rule["EventPattern"]["detail"]["referenceName"],
+        json!(["main"])
+    );
+    let build = &template["Resources"]["BuildProject"]["Properties"]["Source"]["BuildSpec"];
+    assert!(build
+        .as_str()
+        .unwrap()
+        .contains("dlc compile infra/lake.dl -o out"));
+    // Prod has no branch: no pipeline and no bootstrap of its own.
+    assert!(codecommit.file("pipelines/Prod.template.json").is_none());
+    assert!(codecommit.file("bootstrap/Prod.template.json").is_none());
+    assert_eq!(codecommit.manifest.pipelines.len(), 2);
+}
+
+#[test]
+fn a_lake_without_branches_has_no_pipeline_and_no_bootstrap() {
+    let mut lake = fixtures::seed();
+    for env in lake.environments.values_mut() {
+        env.branch = None;
+    }
+    let output = common::compile("seed", &lake);
+    assert!(output
+        .files
+        .iter()
+        .all(|f| !f.path.starts_with("pipelines/") && !f.path.starts_with("bootstrap/")));
+    assert!(output.manifest.setup_order.is_empty());
+}
+
+#[test]
+fn the_deploy_role_trusts_only_its_pipeline() {
+    let output = common::compile("seed", &fixtures::seed());
+    let template = json(&output, "bootstrap/Prod.template.json");
+    let trust =
+        &template["Resources"]["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"];
+    assert_eq!(
+        trust,
+        &json!([{
+            "Effect": "Allow",
+            "Principal": { "AWS": { "Fn::Sub": "arn:${AWS::Partition}:iam::111111111111:root" } },
+            "Action": "sts:AssumeRole",
+            "Condition": { "ArnEquals": { "aws:PrincipalArn": {
+                "Fn::Sub": "arn:${AWS::Partition}:iam::111111111111:role/prod-cdkblog-e2e-pipeline"
+            } } },
+        }])
+    );
+    let execution = &template["Resources"]["ExecutionRole"]["Properties"];
+    assert_eq!(
+        execution["ManagedPolicyArns"],
+        json!([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess" }])
+    );
+}
+
+/// Every Allow statement of every IAM policy, key policy and bucket policy of
+/// a template: (where, statement).
+fn allow_statements(template: &Value) -> Vec<(String, Value)> {
+    fn walk(value: &Value, path: &str, out: &mut Vec<(String, Value)>) {
+        match value {
+            Value::Object(map) => {
+                if map.get("Effect") == Some(&json!("Allow")) && map.contains_key("Action") {
+                    out.push((path.to_string(), value.clone()));
+                }
+                for (k, v) in map {
+                    walk(v, &format!("{path}/{k}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{path}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&template["Resources"], "", &mut out);
+    out
+}
+
+fn as_list(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+#[test]
+fn no_role_may_do_everything() {
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        for file in output
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".template.json"))
+        {
+            let template: Value = serde_json::from_str(&file.contents).unwrap();
+            for (path, statement) in allow_statements(&template) {
+                for action in as_list(&statement["Action"]) {
+                    let action = action.as_str().unwrap();
+                    let whole_service = action == "*" || action.ends_with(":*");
+                    assert!(
+                        !whole_service,
+                        "{name} {}{path}: allows `{action}`",
+                        file.path
+                    );
+                }
+                // `*` as a resource only for calls that take no resource, and
+                // in key policies, where it means the key itself.
+                let in_key_policy = path.contains("/KeyPolicy/");
+                if !in_key_policy && as_list(&statement["Resource"]).contains(&json!("*")) {
+                    for action in as_list(&statement["Action"]) {
+                        assert!(
+                            [
+                                "cloudformation:ValidateTemplate",
+                                "kms:CreateKey",
+                                "kms:ListAliases",
+                                "codepipeline:ListWebhooks",
+                            ]
+                            .contains(&action.as_str().unwrap()),
+                            "{name} {}{path}: `{action}` on every resource",
+                            file.path
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether the IAM action pattern `pattern` (with `*`) matches `action`.
+fn matches(pattern: &str, action: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == action,
+        Some((head, tail)) => {
+            action.starts_with(head) && action.len() >= head.len() + tail.len() && {
+                let rest = &action[head.len()..];
+                (0..=rest.len()).any(|i| matches(tail, &rest[i..]))
+            }
+        }
+    }
+}
+
+#[test]
+fn the_boundary_allows_everything_the_pipeline_roles_do() {
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        let bootstrap = &output.manifest.bootstrap[0];
+        assert_eq!(bootstrap.environment, None);
+        let boundary_doc = json(&output, &bootstrap.template)["Resources"]["PipelineBoundary"]
+            ["Properties"]["PolicyDocument"]
+            .clone();
+        let allowed: Vec<String> = boundary_doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| as_list(&s["Action"]))
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        for entry in &output.manifest.pipelines {
+            let template = json(&output, &entry.stack.template);
+            for (id, resource) in template["Resources"].as_object().unwrap() {
+                if resource["Type"] != "AWS::IAM::Role" {
+                    continue;
+                }
+                let props = &resource["Properties"];
+                assert!(props.get("PermissionsBoundary").is_some(), "{name} {id}");
+                for policy in props["Policies"].as_array().unwrap() {
+                    for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                        for action in as_list(&statement["Action"]) {
+                            let action = action.as_str().unwrap();
+                            assert!(
+                                allowed.iter().any(|p| p == action || matches(p, action)),
+                                "{name} {} {id}: the boundary does not allow `{action}`",
+                                entry.stack.template
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn action_patterns() {
+    assert!(matches("kms:ReEncrypt*", "kms:ReEncrypt*"));
+    assert!(matches("s3:Get*", "s3:GetObject"));
+    assert!(!matches("s3:Get*", "s3:PutObject"));
+}
