@@ -282,21 +282,26 @@ fn compile(
         }
     }
     let locate = crate::codegen::locate_in(&checked.sources);
-    let compiled = crate::codegen::compile(lake, env, &locate).map_err(|errors| {
-        let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        internal(&messages.join("; "))
-    })?;
-    let files: Vec<(String, String)> = compiled
-        .files
-        .into_iter()
-        .map(|f| (f.path, f.contents))
-        .collect();
-    crate::output::replace_output(out, &files).map_err(|e| {
+    let write_error = |e: crate::output::OutputError| {
         miette!(
             help = "nothing in the output folder changed",
             "cannot write the output: {e}"
         )
+    };
+    // Files go to the staging folder as they are rendered; out/ changes only
+    // at the commit, after the last one.
+    let mut staging = crate::output::Staging::new(out).map_err(write_error)?;
+    crate::codegen::compile_each(lake, env, &locate, |file| {
+        staging.write(&file.path, &file.contents)
+    })
+    .map_err(|error| match error {
+        crate::codegen::CompileError::Codegen(errors) => {
+            let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            internal(&messages.join("; "))
+        }
+        crate::codegen::CompileError::Emit(e) => write_error(e),
     })?;
+    staging.commit().map_err(write_error)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -37,6 +37,8 @@ mod warehouse;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::model::{Environment, Lake, Retention};
@@ -157,19 +159,51 @@ pub fn compile(
     only_env: Option<&str>,
     locate: Locate<'_>,
 ) -> Result<Output, Vec<Error>> {
+    let mut files = Vec::new();
+    let result = compile_each(lake, only_env, locate, |file| {
+        files.push(file);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match result {
+        Ok(manifest) => Ok(Output { files, manifest }),
+        Err(CompileError::Codegen(errors)) => Err(errors),
+        Err(CompileError::Emit(never)) => match never {},
+    }
+}
+
+/// Why [`compile_each`] stopped.
+#[derive(Debug)]
+pub enum CompileError<E> {
+    /// The lake cannot be compiled (the checks should have caught it).
+    Codegen(Vec<Error>),
+    /// `emit` failed.
+    Emit(E),
+}
+
+/// Like [`compile`], but hands each file to `emit` as soon as it is rendered
+/// and keeps only what the manifest needs of each template, so a lake of
+/// thousands of environments never has all its templates in memory. Files
+/// come in the same order as [`Output::files`]; on an error, the files
+/// already emitted are not a complete output.
+pub fn compile_each<E>(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+    mut emit: impl FnMut(File) -> Result<(), E>,
+) -> Result<Manifest, CompileError<E>> {
     let environments: Vec<&Environment> = match only_env {
         None => lake.environments.values().collect(),
         Some(name) => match lake.environments.get(name) {
             Some(env) => vec![env],
             None => {
                 let known: Vec<&str> = lake.environments.keys().map(String::as_str).collect();
-                return Err(vec![Error::new(
+                return Err(CompileError::Codegen(vec![Error::new(
                     lake.span,
                     format!(
                         "the lake has no environment `{name}`; it has {}",
                         known.join(", ")
                     ),
-                )]);
+                )]));
             }
         },
     };
@@ -178,40 +212,47 @@ pub fn compile(
     let mut errors = Vec::new();
     for env in &environments {
         match environment_stacks(lake, env) {
-            Ok(mut env_stacks) => stacks.append(&mut env_stacks),
+            Ok(env_stacks) => {
+                for mut stack in env_stacks {
+                    if errors.is_empty() {
+                        emit(File {
+                            path: stack.path.clone(),
+                            contents: stack.template.render(),
+                        })
+                        .map_err(CompileError::Emit)?;
+                    }
+                    stack.template.forget_properties();
+                    stacks.push(stack);
+                }
+            }
             Err(mut env_errors) => errors.append(&mut env_errors),
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(CompileError::Codegen(errors));
     }
-    let setup = setup_stacks(lake, &environments, &stacks)?;
-
-    let manifest = manifest::build(lake, &stacks, &setup, locate);
-    let mut files: Vec<File> = stacks
-        .iter()
-        .map(|s| File {
+    let setup = setup_stacks_each(lake, &environments, &stacks, |s| {
+        emit(File {
             path: s.path.clone(),
             contents: s.template.render(),
-        })
-        .collect();
-    for s in &setup {
-        files.push(File {
-            path: s.path.clone(),
-            contents: s.template.render(),
-        });
+        })?;
         if let Some(p) = &s.pipeline {
-            files.push(File {
+            emit(File {
                 path: p.declaration.clone(),
                 contents: pipeline_declaration::render(&p.model),
-            });
+            })?;
         }
-    }
-    files.push(File {
+        s.template.forget_properties();
+        Ok(())
+    })?;
+
+    let manifest = manifest::build(lake, &stacks, &setup, locate);
+    emit(File {
         path: MANIFEST.to_string(),
         contents: manifest.render(),
-    });
-    Ok(Output { files, manifest })
+    })
+    .map_err(CompileError::Emit)?;
+    Ok(manifest)
 }
 
 /// The bootstrap stacks, then the pipeline stacks, of `environments` (those
@@ -223,6 +264,30 @@ pub fn setup_stacks(
     environments: &[&Environment],
     stacks: &[Stack],
 ) -> Result<Vec<SetupStack>, Vec<Error>> {
+    setup_stacks_each(lake, environments, stacks, |_| {
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|error| match error {
+        CompileError::Codegen(errors) => errors,
+        CompileError::Emit(never) => match never {},
+    })
+}
+
+/// [`setup_stacks`], handing each stack to `finish` as soon as it is built
+/// (to render it and let go of its properties).
+fn setup_stacks_each<E>(
+    lake: &Lake,
+    environments: &[&Environment],
+    stacks: &[Stack],
+    mut finish: impl FnMut(&mut SetupStack) -> Result<(), E>,
+) -> Result<Vec<SetupStack>, CompileError<E>> {
+    let mut by_environment: HashMap<&str, Vec<&Stack>> = HashMap::new();
+    for stack in stacks {
+        by_environment
+            .entry(stack.environment.as_str())
+            .or_default()
+            .push(stack);
+    }
     let pipelined: Vec<&Environment> = lake
         .environments
         .values()
@@ -238,84 +303,97 @@ pub fn setup_stacks(
     }
     let mut errors = Vec::new();
     let mut setup = Vec::new();
+    let mut push = |mut stack: SetupStack, setup: &mut Vec<SetupStack>| {
+        finish(&mut stack).map_err(CompileError::Emit)?;
+        setup.push(stack);
+        Ok(())
+    };
     let deployment_name = naming::deployment_bootstrap_stack_name(lake);
     match bootstrap::deployment(lake, &pipelined) {
-        Ok(template) => setup.push(SetupStack {
-            name: deployment_name.clone(),
-            environment: None,
-            account: lake.deployment_account.clone(),
-            region: lake.deployment_region.name.clone(),
-            path: naming::deployment_bootstrap_path(lake),
-            depends_on: vec![],
-            capabilities: vec!["CAPABILITY_NAMED_IAM"],
-            tags: naming::lake_tags(lake),
-            template,
-            span: lake.field_spans.get_or("deployment_account", lake.span),
-            pipeline: None,
-        }),
+        Ok(template) => push(
+            SetupStack {
+                name: deployment_name.clone(),
+                environment: None,
+                account: lake.deployment_account.clone(),
+                region: lake.deployment_region.name.clone(),
+                path: naming::deployment_bootstrap_path(lake),
+                depends_on: vec![],
+                capabilities: vec!["CAPABILITY_NAMED_IAM"],
+                tags: naming::lake_tags(lake),
+                template,
+                span: lake.field_spans.get_or("deployment_account", lake.span),
+                pipeline: None,
+            },
+            &mut setup,
+        )?,
         Err(e) => errors.push(e),
     }
     for env in &selected {
         match bootstrap::target(lake, env) {
-            Ok(template) => setup.push(SetupStack {
-                name: naming::bootstrap_stack_name(lake, env),
-                environment: Some(env.name.clone()),
-                account: env.account.clone(),
-                region: env.region.name.clone(),
-                path: naming::bootstrap_path(env),
-                depends_on: vec![],
-                capabilities: vec!["CAPABILITY_NAMED_IAM"],
-                tags: naming::tags(lake, env),
-                template,
-                span: env.span,
-                pipeline: None,
-            }),
+            Ok(template) => push(
+                SetupStack {
+                    name: naming::bootstrap_stack_name(lake, env),
+                    environment: Some(env.name.clone()),
+                    account: env.account.clone(),
+                    region: env.region.name.clone(),
+                    path: naming::bootstrap_path(env),
+                    depends_on: vec![],
+                    capabilities: vec!["CAPABILITY_NAMED_IAM"],
+                    tags: naming::tags(lake, env),
+                    template,
+                    span: env.span,
+                    pipeline: None,
+                },
+                &mut setup,
+            )?,
             Err(e) => errors.push(e),
         }
     }
     for env in &selected {
-        let env_stacks: Vec<Stack> = stacks
-            .iter()
-            .filter(|s| s.environment == env.name)
-            .cloned()
-            .collect();
+        let env_stacks: Vec<Stack> = by_environment
+            .get(env.name.as_str())
+            .map(|found| found.iter().map(|s| (*s).clone()).collect())
+            .unwrap_or_default();
         let built = pipeline::build(lake, env, &env_stacks)
             .and_then(|model| pipeline_template::template(lake, env, &model).map(|t| (model, t)));
         match built {
-            Ok((model, template)) => setup.push(SetupStack {
-                name: naming::pipeline_stack_name(lake, env),
-                environment: Some(env.name.clone()),
-                account: lake.deployment_account.clone(),
-                region: lake.deployment_region.name.clone(),
-                path: naming::pipeline_template_path(env),
-                depends_on: vec![
-                    deployment_name.clone(),
-                    naming::bootstrap_stack_name(lake, env),
-                ],
-                capabilities: vec!["CAPABILITY_NAMED_IAM"],
-                tags: model.tags.clone(),
-                template,
-                span: env.field_spans.get_or("branch", env.span),
-                pipeline: Some(PipelineStack {
-                    branch: env.branch.clone().unwrap_or_default(),
-                    declaration: naming::pipeline_declaration_path(env),
-                    deploys: env_stacks.iter().map(|s| s.name.clone()).collect(),
-                    update_role: format!(
-                        "arn:{}:iam::{}:role/{}",
-                        pipeline::PARTITION,
-                        lake.deployment_account,
-                        naming::PipelineNames::new(lake, env).update_role
-                    ),
-                    model,
-                }),
-            }),
+            Ok((model, template)) => push(
+                SetupStack {
+                    name: naming::pipeline_stack_name(lake, env),
+                    environment: Some(env.name.clone()),
+                    account: lake.deployment_account.clone(),
+                    region: lake.deployment_region.name.clone(),
+                    path: naming::pipeline_template_path(env),
+                    depends_on: vec![
+                        deployment_name.clone(),
+                        naming::bootstrap_stack_name(lake, env),
+                    ],
+                    capabilities: vec!["CAPABILITY_NAMED_IAM"],
+                    tags: model.tags.clone(),
+                    template,
+                    span: env.field_spans.get_or("branch", env.span),
+                    pipeline: Some(PipelineStack {
+                        branch: env.branch.clone().unwrap_or_default(),
+                        declaration: naming::pipeline_declaration_path(env),
+                        deploys: env_stacks.iter().map(|s| s.name.clone()).collect(),
+                        update_role: format!(
+                            "arn:{}:iam::{}:role/{}",
+                            pipeline::PARTITION,
+                            lake.deployment_account,
+                            naming::PipelineNames::new(lake, env).update_role
+                        ),
+                        model,
+                    }),
+                },
+                &mut setup,
+            )?,
             Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
         Ok(setup)
     } else {
-        Err(errors)
+        Err(CompileError::Codegen(errors))
     }
 }
 

@@ -196,6 +196,14 @@ impl Template {
         serde_json::to_value(self).expect("templates always serialize")
     }
 
+    /// Drops every resource's properties, keeping its type, spans and the
+    /// outputs: what the manifest reads once the template is rendered.
+    pub fn forget_properties(&mut self) {
+        for resource in self.resources.values_mut() {
+            resource.properties = Map::new();
+        }
+    }
+
     /// Pretty JSON with a trailing newline.
     pub fn render(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("templates always serialize");
