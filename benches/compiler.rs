@@ -104,7 +104,7 @@ fn compile_to_disk(bencher: Bencher, envs: usize) {
 }
 
 /// The sort-and-sweep overlap check and a free-block suggestion per overlap,
-/// on random ranges of /20 to /28 in 10.0.0.0/8 (many of them nested).
+/// on `synth::ranges`: /26s with one range in a hundred overlapping others.
 #[divan::bench(args = ranges(), sample_count = 5, sample_size = 1)]
 fn overlap_check(bencher: Bencher, count: usize) {
     let nets = synth::ranges(count);

@@ -62,18 +62,16 @@ pub fn lake(envs: usize) -> String {
     out
 }
 
-/// `count` ranges of mixed sizes spread over 10.0.0.0/8, some nested in
-/// others, for the overlap check alone.
+/// `count` ranges for the overlap check alone: distinct /26s spread over
+/// 10.0.0.0/8 (262,144 fit), and every hundredth a /22 that swallows some of
+/// them, so that about one range in a hundred overlaps others, as in a large
+/// organisation's address plan with its mistakes.
 pub fn ranges(count: usize) -> Vec<Ipv4Net> {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..count)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let bits = (state >> 32) as u32;
-            let prefix = 20 + (bits % 9) as u8;
-            let address = 0x0A00_0000 | (bits & 0x00FF_FFFF);
+    (0..count.min(1 << 18))
+        .map(|i| {
+            let block = (i.wrapping_mul(40_503)) % (1 << 18);
+            let address = 0x0A00_0000u32 | ((block as u32) << 6);
+            let prefix = if i % 100 == 99 { 22 } else { 26 };
             Ipv4Net::new(address.into(), prefix)
                 .map(|n| n.trunc())
                 .unwrap_or_default()

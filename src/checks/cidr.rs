@@ -1,6 +1,10 @@
 //! Address arithmetic for the network checks: overlaps by sort and sweep, and
 //! the nearest free block.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use ipnet::Ipv4Net;
 
 /// A range as inclusive `u32` bounds (host bits ignored).
@@ -40,6 +44,9 @@ pub fn private_block(net: &Ipv4Net) -> Option<Ipv4Net> {
 /// Occupied address space, merged into sorted disjoint intervals.
 pub struct Occupied {
     intervals: Vec<(u32, u32)>,
+    /// For a (pool, prefix) asked before: the aligned starts a free block of
+    /// that size can take, as sorted disjoint (first, last) runs.
+    starts: RefCell<HashMap<(u32, u8, u8), Rc<Vec<(u64, u64)>>>>,
 }
 
 impl Occupied {
@@ -53,82 +60,81 @@ impl Occupied {
                 _ => intervals.push((start, end)),
             }
         }
-        Occupied { intervals }
+        Occupied {
+            intervals,
+            starts: RefCell::new(HashMap::new()),
+        }
     }
 
-    /// The free gap before interval `i` (after interval `i - 1`), inside
-    /// `pool`, as inclusive bounds.
-    fn gap(&self, i: usize, pool: (u64, u64)) -> Option<(u64, u64)> {
-        let low = match i {
-            0 => pool.0,
-            _ => (u64::from(self.intervals[i - 1].1) + 1).max(pool.0),
+    /// The aligned starts of free `size` blocks in `pool`, one run per gap
+    /// that can hold one. Computed once per pool and size: a dense pool has
+    /// many gaps too small to matter, and skipping them once is what keeps a
+    /// thousand suggestions from each walking the whole lake.
+    fn free_starts(&self, pool: &Ipv4Net, prefix: u8) -> Rc<Vec<(u64, u64)>> {
+        let key = (u32::from(pool.network()), pool.prefix_len(), prefix);
+        if let Some(found) = self.starts.borrow().get(&key) {
+            return Rc::clone(found);
+        }
+        let (pool_start, pool_end) = bounds(pool);
+        let (pool_start, pool_end) = (u64::from(pool_start), u64::from(pool_end));
+        let size = 1u64 << (32 - prefix);
+        let mut runs = Vec::new();
+        let mut push_gap = |low: u64, high: u64| {
+            let first = low.div_ceil(size) * size;
+            if let Some(last) = (high + 1).checked_sub(size).map(|l| l / size * size) {
+                if first <= last {
+                    runs.push((first, last));
+                }
+            }
         };
-        let high = match self.intervals.get(i) {
-            None => pool.1,
-            Some(&(start, _)) => u64::from(start).checked_sub(1)?.min(pool.1),
-        };
-        (low <= high).then_some((low, high))
+        let mut cursor = pool_start;
+        let from = self
+            .intervals
+            .partition_point(|&(_, end)| u64::from(end) < pool_start);
+        for &(start, end) in &self.intervals[from..] {
+            let (start, end) = (u64::from(start), u64::from(end));
+            if start > pool_end {
+                break;
+            }
+            if start > cursor {
+                push_gap(cursor, start - 1);
+            }
+            cursor = cursor.max(end + 1);
+        }
+        if cursor <= pool_end {
+            push_gap(cursor, pool_end);
+        }
+        let runs = Rc::new(runs);
+        self.starts.borrow_mut().insert(key, Rc::clone(&runs));
+        runs
     }
 
-    /// The free block of `prefix` length inside `pool` that is nearest to
-    /// `near` and overlaps nothing occupied. It searches outward from `near`
-    /// and stops once the gaps are farther than the best block found, so a
-    /// suggestion costs about a binary search, not a pass over the lake.
+    /// The free block of `prefix` length inside `pool` whose start is nearest
+    /// to `near` (the higher one on a tie) and that overlaps nothing occupied.
     pub fn nearest_free(&self, pool: &Ipv4Net, prefix: u8, near: u32) -> Option<Ipv4Net> {
         if prefix < pool.prefix_len() || prefix > 32 {
             return None;
         }
-        let pool = (u64::from(bounds(pool).0), u64::from(bounds(pool).1));
-        let near = u64::from(near);
         let size = 1u64 << (32 - prefix);
-        // The aligned block in a gap closest to `near`, with its distance.
-        let candidate = |(low, high): (u64, u64)| {
-            let first = low.div_ceil(size) * size;
-            let last = (high + 1).checked_sub(size)? / size * size;
-            (first <= last).then(|| {
-                // The aligned starts on either side of `near`, kept in the gap;
-                // on a tie the higher one.
-                let below = (near / size * size).clamp(first, last);
-                let above = (near / size * size + size).clamp(first, last);
-                if above.abs_diff(near) <= below.abs_diff(near) {
-                    (above.abs_diff(near), above)
-                } else {
-                    (below.abs_diff(near), below)
-                }
-            })
-        };
-        let start = self
-            .intervals
-            .partition_point(|&(s, _)| u64::from(s) <= near);
+        let near = u64::from(near);
+        let runs = self.free_starts(pool, prefix);
+        let at = runs.partition_point(|&(first, _)| first <= near);
         let mut best: Option<(u64, u64)> = None;
-        // Upward: gaps `start`, `start + 1`, ...
-        for i in start..=self.intervals.len() {
-            let edge = if i == 0 {
-                pool.0
-            } else {
-                u64::from(self.intervals[i - 1].1) + 1
-            };
-            if edge > pool.1 || best.is_some_and(|(d, _)| edge.saturating_sub(near) > d) {
-                break;
+        let mut consider = |start: u64| {
+            let distance = start.abs_diff(near);
+            if best.is_none_or(|(d, s)| distance < d || (distance == d && start > s)) {
+                best = Some((distance, start));
             }
-            if let Some(found) = self.gap(i, pool).and_then(candidate) {
-                // On a tie, the block above reads as "the next one".
-                if best.is_none_or(|(d, _)| found.0 <= d) {
-                    best = Some(found);
-                }
-            }
+        };
+        if at > 0 {
+            // The run at or below `near`: the aligned starts around it.
+            let (first, last) = runs[at - 1];
+            let below = (near / size * size).clamp(first, last);
+            consider(below);
+            consider((below + size).min(last));
         }
-        // Downward: gaps `start - 1`, `start - 2`, ...
-        for i in (0..start).rev() {
-            let edge = u64::from(self.intervals[i].0);
-            if edge <= pool.0 || best.is_some_and(|(d, _)| near.saturating_sub(edge) > d) {
-                break;
-            }
-            if let Some(found) = self.gap(i, pool).and_then(candidate) {
-                if best.is_none_or(|(d, _)| found.0 < d) {
-                    best = Some(found);
-                }
-            }
+        if let Some(&(first, _)) = runs.get(at) {
+            consider(first);
         }
         best.and_then(|(_, start)| Ipv4Net::new((start as u32).into(), prefix).ok())
     }
