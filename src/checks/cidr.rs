@@ -41,12 +41,16 @@ pub fn private_block(net: &Ipv4Net) -> Option<Ipv4Net> {
         .find(|block| block.contains(net))
 }
 
+/// Sorted disjoint runs `(first, last)` of the aligned starts a free block
+/// can take.
+type StartRuns = Rc<Vec<(u64, u64)>>;
+
 /// Occupied address space, merged into sorted disjoint intervals.
 pub struct Occupied {
     intervals: Vec<(u32, u32)>,
     /// For a (pool, prefix) asked before: the aligned starts a free block of
     /// that size can take, as sorted disjoint (first, last) runs.
-    starts: RefCell<HashMap<(u32, u8, u8), Rc<Vec<(u64, u64)>>>>,
+    starts: RefCell<HashMap<(u32, u8, u8), StartRuns>>,
 }
 
 impl Occupied {
@@ -70,7 +74,7 @@ impl Occupied {
     /// that can hold one. Computed once per pool and size: a dense pool has
     /// many gaps too small to matter, and skipping them once is what keeps a
     /// thousand suggestions from each walking the whole lake.
-    fn free_starts(&self, pool: &Ipv4Net, prefix: u8) -> Rc<Vec<(u64, u64)>> {
+    fn free_starts(&self, pool: &Ipv4Net, prefix: u8) -> StartRuns {
         let key = (u32::from(pool.network()), pool.prefix_len(), prefix);
         if let Some(found) = self.starts.borrow().get(&key) {
             return Rc::clone(found);
