@@ -5,6 +5,7 @@
 //! -> codegen -> [`driver`] / cli. Every stage returns its result plus
 //! [`diagnostic::Diagnostics`].
 
+pub mod checks;
 pub mod cli;
 pub mod diagnostic;
 pub mod driver;
@@ -16,4 +17,3 @@ pub mod stdlib;
 pub mod suggest;
 pub mod syntax;
 pub mod types;
-pub mod checks;

@@ -275,7 +275,10 @@ fn an_overlapping_dev_range_names_both_environments_and_a_free_block() {
     let overlap = &diagnostics[0];
     assert_eq!(overlap["code"], "DL0303");
     let message = overlap["message"].as_str().unwrap();
-    assert!(message.contains("`Dev`") && message.contains("`Prod`"), "{message}");
+    assert!(
+        message.contains("`Dev`") && message.contains("`Prod`"),
+        "{message}"
+    );
     let lines: Vec<u64> = overlap["labels"]
         .as_array()
         .unwrap()
@@ -290,10 +293,18 @@ fn an_overlapping_dev_range_names_both_environments_and_a_free_block() {
         ]
     );
     let help = overlap["help"].as_str().unwrap();
-    let free: ipnet::Ipv4Net = help.split_whitespace().next().unwrap().parse().expect("a CIDR first");
+    let free: ipnet::Ipv4Net = help
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .expect("a CIDR first");
     assert_eq!(free.prefix_len(), 16);
     for taken in ["10.0.0.0/16", "10.10.0.0/24", "10.0.0.0/24"] {
         let taken: ipnet::Ipv4Net = taken.parse().unwrap();
-        assert!(!free.contains(&taken) && !taken.contains(&free), "{free} overlaps {taken}");
+        assert!(
+            !free.contains(&taken) && !taken.contains(&free),
+            "{free} overlaps {taken}"
+        );
     }
 }

@@ -26,7 +26,9 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         let key = (env.account.as_str(), env.region.name.as_str());
         if let Some(first) = seen.get(&key) {
-            let first_span = lake.environments[*first].field_spans.get_or("account", lake.environments[*first].span);
+            let first_span = lake.environments[*first]
+                .field_spans
+                .get_or("account", lake.environments[*first].span);
             diagnostics.push(
                 Diagnostic::new(
                     Code::SharedAccountAndRegion,

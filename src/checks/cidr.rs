@@ -131,7 +131,10 @@ mod tests {
 
     impl Lcg {
         fn next(&mut self) -> u32 {
-            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (self.0 >> 33) as u32
         }
     }
@@ -177,8 +180,14 @@ mod tests {
         let nets = [net("10.0.0.0/16"), net("10.0.0.0/24"), net("10.10.0.0/24")];
         let occupied = Occupied::new(nets);
         let pool = net("10.0.0.0/8");
-        assert_eq!(occupied.nearest_free(&pool, 16, bounds(&nets[0]).0), Some(net("10.1.0.0/16")));
-        assert_eq!(occupied.nearest_free(&pool, 24, bounds(&nets[2]).0), Some(net("10.10.1.0/24")));
+        assert_eq!(
+            occupied.nearest_free(&pool, 16, bounds(&nets[0]).0),
+            Some(net("10.1.0.0/16"))
+        );
+        assert_eq!(
+            occupied.nearest_free(&pool, 24, bounds(&nets[2]).0),
+            Some(net("10.10.1.0/24"))
+        );
         let full = Occupied::new([net("10.0.0.0/8")]);
         assert_eq!(full.nearest_free(&pool, 16, 0), None);
     }

@@ -18,9 +18,14 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
 
 fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
     let spans = &lifecycle.field_spans;
-    let expire = lifecycle
-        .expire_after
-        .and_then(|d| days(d, "expire_after", spans.get_or("expire_after", lifecycle.span), diagnostics));
+    let expire = lifecycle.expire_after.and_then(|d| {
+        days(
+            d,
+            "expire_after",
+            spans.get_or("expire_after", lifecycle.span),
+            diagnostics,
+        )
+    });
     let noncurrent = lifecycle.noncurrent_expire_after.and_then(|d| {
         days(
             d,
@@ -108,7 +113,9 @@ fn days(duration: Duration, field: &str, span: Span, diagnostics: &mut Diagnosti
                     format!("`{field}` is {duration}: lifecycle durations are at least one day"),
                 )
                 .with_label("not a positive number of days")
-                .with_note(format!("rule `{field}`: S3 counts lifecycle actions in whole days, from 1"))
+                .with_note(format!(
+                    "rule `{field}`: S3 counts lifecycle actions in whole days, from 1"
+                ))
                 .with_help("use a number of days, e.g. 30d"),
             );
             None
@@ -121,7 +128,9 @@ fn days(duration: Duration, field: &str, span: Span, diagnostics: &mut Diagnosti
                     format!("`{field}` is {duration}: lifecycle durations are whole days"),
                 )
                 .with_label("not a whole number of days")
-                .with_note(format!("rule `{field}`: S3 counts lifecycle actions in whole days"))
+                .with_note(format!(
+                    "rule `{field}`: S3 counts lifecycle actions in whole days"
+                ))
                 .with_help("round to days, e.g. 30d"),
             );
             None

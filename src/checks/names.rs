@@ -17,7 +17,12 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         let mut names: Vec<(String, Span)> = env
             .zones
             .iter()
-            .map(|z| (bucket_name(lake, env, &z.name), z.field_spans.get_or("name", z.span)))
+            .map(|z| {
+                (
+                    bucket_name(lake, env, &z.name),
+                    z.field_spans.get_or("name", z.span),
+                )
+            })
             .collect();
         names.push((bucket_name(lake, env, ACCESS_LOGS_SUFFIX), env.span));
 
@@ -25,10 +30,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             .iter()
             .filter_map(|(name, span)| s3_bucket_problem(name).map(|p| (name, span, p)))
             .collect();
-        if let Some((name, span, problem)) = invalid
-            .iter()
-            .max_by_key(|(name, _, _)| name.len())
-        {
+        if let Some((name, span, problem)) = invalid.iter().max_by_key(|(name, _, _)| name.len()) {
             let mut diagnostic = Diagnostic::new(
                 Code::InvalidBucketName,
                 prefix_span,
@@ -66,7 +68,14 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             duplicate(&mut buckets, name, span, &env.name, "bucket", diagnostics);
         }
         for name in export_names(env) {
-            duplicate(&mut exports, name, env.span, &env.name, "export", diagnostics);
+            duplicate(
+                &mut exports,
+                name,
+                env.span,
+                &env.name,
+                "export",
+                diagnostics,
+            );
         }
     }
 }
@@ -89,7 +98,9 @@ fn duplicate(
             Diagnostic::new(Code::DuplicateResourceName, span, whose)
                 .with_label(format!("creates `{name}` again"))
                 .with_secondary(*first_span, format!("`{name}` is first created here"))
-                .with_help(format!("{what} names are global: rename the environment or the zone")),
+                .with_help(format!(
+                    "{what} names are global: rename the environment or the zone"
+                )),
         );
     } else {
         seen.insert(name, (span, env.to_string()));
@@ -100,15 +111,20 @@ fn duplicate(
 pub fn s3_bucket_problem(name: &str) -> Option<String> {
     let length = name.len();
     if !(3..=63).contains(&length) {
-        return Some(format!("a bucket name is 3 to 63 characters, and this is {length}"));
+        return Some(format!(
+            "a bucket name is 3 to 63 characters, and this is {length}"
+        ));
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.'))
     {
-        return Some(format!("`{c}` is not allowed: only lowercase letters, digits, `-` and `.`"));
+        return Some(format!(
+            "`{c}` is not allowed: only lowercase letters, digits, `-` and `.`"
+        ));
     }
-    let first_last_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let first_last_ok =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if !first_last_ok(name.chars().next()) || !first_last_ok(name.chars().last()) {
         return Some("it must start and end with a letter or a digit".into());
     }
@@ -137,7 +153,10 @@ mod tests {
 
     #[test]
     fn s3_rules() {
-        assert_eq!(s3_bucket_problem("dev-cdkblog-e2e-222222222222-us-east-2-raw"), None);
+        assert_eq!(
+            s3_bucket_problem("dev-cdkblog-e2e-222222222222-us-east-2-raw"),
+            None
+        );
         assert!(s3_bucket_problem(&"a".repeat(64)).unwrap().contains("63"));
         assert!(s3_bucket_problem("ab").is_some());
         assert!(s3_bucket_problem("Abc").is_some());

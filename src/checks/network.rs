@@ -55,9 +55,16 @@ fn check_host_bits(network: &Network, diagnostics: &mut Diagnostics) {
             Diagnostic::new(
                 Code::CidrHostBits,
                 network.span,
-                format!("`{cidr}` has host bits set: a /{} starts at {}", cidr.prefix_len(), cidr.network()),
+                format!(
+                    "`{cidr}` has host bits set: a /{} starts at {}",
+                    cidr.prefix_len(),
+                    cidr.network()
+                ),
             )
-            .with_label(format!("{} is inside the range, not its start", cidr.addr()))
+            .with_label(format!(
+                "{} is inside the range, not its start",
+                cidr.addr()
+            ))
             .with_note(format!("{} is {}", network.owner, cidr.trunc()))
             .with_help(format!("write the network address: {}", cidr.trunc())),
         );
@@ -68,7 +75,10 @@ fn check_vpc_size(env: &str, cidr: Ipv4Net, span: Span, diagnostics: &mut Diagno
     let prefix = cidr.prefix_len();
     if !(16..=28).contains(&prefix) {
         let help = if prefix < 16 {
-            format!("split the range: {}/16 is the largest VPC AWS allows", cidr.network())
+            format!(
+                "split the range: {}/16 is the largest VPC AWS allows",
+                cidr.network()
+            )
         } else {
             format!("use at least a /28, e.g. {}/28", cidr.network())
         };
@@ -79,7 +89,9 @@ fn check_vpc_size(env: &str, cidr: Ipv4Net, span: Span, diagnostics: &mut Diagno
                 format!("a VPC is /16 to /28; the VPC of `{env}` is /{prefix}"),
             )
             .with_label(format!("a /{prefix} VPC"))
-            .with_note("AWS accepts IPv4 VPC ranges from /16 (65,536 addresses) to /28 (16 addresses)")
+            .with_note(
+                "AWS accepts IPv4 VPC ranges from /16 (65,536 addresses) to /28 (16 addresses)",
+            )
             .with_help(help),
         );
     }
@@ -96,7 +108,9 @@ fn check_subnet_plan(env: &str, network: &crate::model::Network, diagnostics: &m
     // The largest VPC prefix that holds the plan.
     let bits = u32::BITS - (needed - 1).leading_zeros();
     let largest_prefix = u32::from(SMALLEST_SUBNET_PREFIX) - bits;
-    let span = network.field_spans.get_or("availability_zones", network.cidr_span);
+    let span = network
+        .field_spans
+        .get_or("availability_zones", network.cidr_span);
     diagnostics.push(
         Diagnostic::new(
             Code::SubnetPlanDoesNotFit,
@@ -138,7 +152,10 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
                 format!("{} is chosen here", env.region.name),
             )
             .with_note(format!("{} has {}", env.region.name, available.join(", ")))
-            .with_help(format!("set `availability_zones = {}` or choose another region", available.len())),
+            .with_help(format!(
+                "set `availability_zones = {}` or choose another region",
+                available.len()
+            )),
         );
     }
 }
@@ -154,10 +171,16 @@ fn check_in_pool(lake: &Lake, network: &Network, diagnostics: &mut Diagnostics) 
         Diagnostic::new(
             Code::OutsideAddressPool,
             network.span,
-            format!("{} ({}) is outside the lake's address pool {pool}", network.owner, network.cidr),
+            format!(
+                "{} ({}) is outside the lake's address pool {pool}",
+                network.owner, network.cidr
+            ),
         )
         .with_label(format!("not inside {pool}"))
-        .with_secondary(lake.field_spans.get_or("address_pool", lake.span), "the pool is declared here")
+        .with_secondary(
+            lake.field_spans.get_or("address_pool", lake.span),
+            "the pool is declared here",
+        )
         .with_help("allocate the range from the pool, or widen the pool"),
     );
 }
@@ -190,7 +213,10 @@ fn check_overlaps(lake: &Lake, networks: &[Network], diagnostics: &mut Diagnosti
             (None, _) => "choose a range that overlaps no other network of the lake".into(),
         };
         let message = if nets[blamed] == nets[other] {
-            format!("{} and {} are the same range, {}", a.owner, b.owner, nets[blamed])
+            format!(
+                "{} and {} are the same range, {}",
+                a.owner, b.owner, nets[blamed]
+            )
         } else {
             format!(
                 "{} ({}) overlaps {} ({}): they share {shared}",
@@ -201,7 +227,9 @@ fn check_overlaps(lake: &Lake, networks: &[Network], diagnostics: &mut Diagnosti
             Diagnostic::new(Code::NetworksOverlap, a.span, capitalize(&message))
                 .with_label(format!("{} is {}", a.owner, nets[blamed]))
                 .with_secondary(b.span, format!("{} is {}", b.owner, nets[other]))
-                .with_note("overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes")
+                .with_note(
+                    "overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes",
+                )
                 .with_help(help),
         );
     }

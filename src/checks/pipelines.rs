@@ -87,7 +87,10 @@ pub fn git_branch_problem(name: &str) -> Option<&'static str> {
     {
         return Some("it contains a space, a control character or one of ~ ^ : ? * [ \\");
     }
-    if name.split('/').any(|part| part.starts_with('.') || part.ends_with(".lock")) {
+    if name
+        .split('/')
+        .any(|part| part.starts_with('.') || part.ends_with(".lock"))
+    {
         return Some("a component starts with `.` or ends with `.lock`");
     }
     None
@@ -102,7 +105,9 @@ mod tests {
         for good in ["main", "prod", "release/2026-11", "feature/x.y"] {
             assert_eq!(git_branch_problem(good), None, "{good}");
         }
-        for bad in ["", "-x", "a..b", "a/", "a//b", "x.lock", "a/.b", "a b", "a~1", "@", "x.", "a@{b"] {
+        for bad in [
+            "", "-x", "a..b", "a/", "a//b", "x.lock", "a/.b", "a b", "a~1", "@", "x.", "a@{b",
+        ] {
             assert!(git_branch_problem(bad).is_some(), "{bad}");
         }
     }

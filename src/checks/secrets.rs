@@ -61,9 +61,15 @@ pub fn credential_kind(text: &str) -> Option<&'static str> {
     let patterns = PATTERNS.get_or_init(|| {
         [
             (r"gh[pousr]_[A-Za-z0-9]{36,}", "a GitHub token"),
-            (r"github_pat_[A-Za-z0-9_]{22,}", "a GitHub fine-grained token"),
+            (
+                r"github_pat_[A-Za-z0-9_]{22,}",
+                "a GitHub fine-grained token",
+            ),
             (r"(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}", "an AWS access key ID"),
-            (r"(^|[^A-Za-z0-9/+=])[A-Za-z0-9/+]{40}($|[^A-Za-z0-9/+=])", "an AWS secret access key"),
+            (
+                r"(^|[^A-Za-z0-9/+=])[A-Za-z0-9/+]{40}($|[^A-Za-z0-9/+=])",
+                "an AWS secret access key",
+            ),
             (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a private key"),
         ]
         .into_iter()
@@ -74,7 +80,9 @@ pub fn credential_kind(text: &str) -> Option<&'static str> {
         let found = regex.find(text)?;
         // A 40-character run of letters only, or of one case, is a word, not a key.
         if *kind == "an AWS secret access key" {
-            let key = found.as_str().trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '+'));
+            let key = found
+                .as_str()
+                .trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '+'));
             let mixed = key.chars().any(|c| c.is_ascii_digit())
                 && key.chars().any(|c| c.is_ascii_lowercase())
                 && key.chars().any(|c| c.is_ascii_uppercase());
@@ -90,14 +98,23 @@ mod tests {
 
     #[test]
     fn credentials_are_recognised_and_names_are_not() {
-        assert_eq!(credential_kind("ghp_0123456789abcdefghijABCDEFGHIJ012345"), Some("a GitHub token"));
-        assert_eq!(credential_kind("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key ID"));
+        assert_eq!(
+            credential_kind("ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            Some("a GitHub token")
+        );
+        assert_eq!(
+            credential_kind("AKIAIOSFODNN7EXAMPLE"),
+            Some("an AWS access key ID")
+        );
         assert_eq!(
             credential_kind("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
             Some("an AWS secret access key")
         );
         assert_eq!(credential_kind("/DataLake/GitHubToken"), None);
-        assert_eq!(credential_kind("aws-samples/aws-cdk-pipelines-datalake-infrastructure"), None);
+        assert_eq!(
+            credential_kind("aws-samples/aws-cdk-pipelines-datalake-infrastructure"),
+            None
+        );
         assert_eq!(credential_kind("DataLakeCDKBlogInfrastructure"), None);
     }
 }

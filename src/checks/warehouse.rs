@@ -10,11 +10,14 @@ const RPU_STEP: i64 = 8;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     for env in lake.environments.values() {
-        let Some(warehouse) = &env.warehouse else { continue };
+        let Some(warehouse) = &env.warehouse else {
+            continue;
+        };
         let spans = &warehouse.field_spans;
         let base = warehouse.base_capacity;
         if !(MIN_RPU..=MAX_BASE_RPU).contains(&base) || base % RPU_STEP != 0 {
-            let nearest = ((base + RPU_STEP / 2) / RPU_STEP * RPU_STEP).clamp(MIN_RPU, MAX_BASE_RPU);
+            let nearest =
+                ((base + RPU_STEP / 2) / RPU_STEP * RPU_STEP).clamp(MIN_RPU, MAX_BASE_RPU);
             diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidWarehouseCapacity,
