@@ -6,6 +6,7 @@
 //! own, so one syntax error does not hide the items after it.
 
 use std::net::Ipv4Addr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use ipnet::Ipv4Net;
 use pest::iterators::Pair;
@@ -30,37 +31,55 @@ pub const KEYWORDS: &[&str] = &[
 
 /// Parses one file. Items that parse are returned even when others do not.
 pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
-    pest::set_error_detail(true);
-    match DlParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let mut builder = Builder {
-                file,
-                offset: 0,
-                diagnostics,
-            };
-            let items = pairs
-                .next()
-                .map(|file_pair| {
-                    file_pair
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::item)
-                        .map(|p| builder.item(p))
-                        .collect()
-                })
-                .unwrap_or_default();
-            Module { file, items }
-        }
-        Err(whole_file_error) => recover(file, text, whole_file_error, diagnostics),
+    if let Ok(mut pairs) = DlParser::parse(Rule::file, text) {
+        let mut builder = Builder {
+            file,
+            offset: 0,
+            diagnostics,
+        };
+        let items = pairs
+            .next()
+            .map(|file_pair| {
+                file_pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::item)
+                    .map(|p| builder.item(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Module { file, items };
+    }
+    recover(file, text, diagnostics)
+}
+
+/// pest collects what it expected at an error only while a process-wide
+/// switch is on, and collecting it makes every parse a few times slower. A
+/// file is parsed with it off; one that fails is parsed again with it on,
+/// holding this lock, so that no other thread turns it off meanwhile (a
+/// parse that succeeds does not depend on it).
+struct ErrorDetail {
+    _lock: MutexGuard<'static, ()>,
+}
+
+impl ErrorDetail {
+    fn on() -> ErrorDetail {
+        static LOCK: Mutex<()> = Mutex::new(());
+        let guard = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        pest::set_error_detail(true);
+        ErrorDetail { _lock: guard }
     }
 }
 
-/// Parses each top-level item on its own and reports the errors of those that fail.
-fn recover(
-    file: FileId,
-    text: &str,
-    whole_file_error: pest::error::Error<Rule>,
-    diagnostics: &mut Diagnostics,
-) -> Module {
+impl Drop for ErrorDetail {
+    fn drop(&mut self) {
+        pest::set_error_detail(false);
+    }
+}
+
+/// Parses each top-level item on its own and reports the errors of those that
+/// fail (or, if none does, the error of the whole file).
+fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
+    let _detail = ErrorDetail::on();
     let mut items = Vec::new();
     let mut reported = false;
     for (start, end) in item_chunks(text) {
@@ -89,7 +108,9 @@ fn recover(
         }
     }
     if !reported {
-        diagnostics.push(syntax_diagnostic(file, 0, text, &whole_file_error));
+        if let Err(error) = DlParser::parse(Rule::file, text) {
+            diagnostics.push(syntax_diagnostic(file, 0, text, &error));
+        }
     }
     Module { file, items }
 }
