@@ -29,25 +29,32 @@ pub const KEYWORDS: &[&str] = &[
     "matches", "true", "false",
 ];
 
+/// How deeply brackets (`[` and `{`) may nest. Real lakes use a handful of
+/// levels; the limit keeps the recursive parser and the stages after it
+/// within a thread's stack whatever the input.
+pub const MAX_NESTING: usize = 64;
+
 /// Parses one file. Items that parse are returned even when others do not.
 pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
-    if let Ok(mut pairs) = DlParser::parse(Rule::file, text) {
-        let mut builder = Builder {
-            file,
-            offset: 0,
-            diagnostics,
-        };
-        let items = pairs
-            .next()
-            .map(|file_pair| {
-                file_pair
-                    .into_inner()
-                    .filter(|p| p.as_rule() == Rule::item)
-                    .map(|p| builder.item(p))
-                    .collect()
-            })
-            .unwrap_or_default();
-        return Module { file, items };
+    if too_deep(text).is_none() {
+        if let Ok(mut pairs) = DlParser::parse(Rule::file, text) {
+            let mut builder = Builder {
+                file,
+                offset: 0,
+                diagnostics,
+            };
+            let items = pairs
+                .next()
+                .map(|file_pair| {
+                    file_pair
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::item)
+                        .map(|p| builder.item(p))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Module { file, items };
+        }
     }
     recover(file, text, diagnostics)
 }
@@ -76,6 +83,52 @@ impl Drop for ErrorDetail {
     }
 }
 
+/// The offset of the first bracket that opens nesting level `MAX_NESTING + 1`,
+/// outside strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // Strings end at their closing quote or at the end of the line.
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn nesting_diagnostic(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        Span::new(file, offset, offset + 1),
+        format!("brackets nest too deeply: more than {MAX_NESTING} levels"),
+    )
+    .with_label(format!("level {} opens here", MAX_NESTING + 1))
+    .with_help(
+        "a lake needs a few levels at most; give inner values a name with `let` and refer to it",
+    )
+}
+
 /// Parses each top-level item on its own and reports the errors of those that
 /// fail (or, if none does, the error of the whole file).
 fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
@@ -85,6 +138,11 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
     for (start, end) in item_chunks(text) {
         let chunk = &text[start..end];
         if is_blank(chunk) {
+            continue;
+        }
+        if let Some(offset) = too_deep(chunk) {
+            diagnostics.push(nesting_diagnostic(file, start + offset));
+            reported = true;
             continue;
         }
         match DlParser::parse(Rule::lone_item, chunk) {
@@ -108,7 +166,9 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
         }
     }
     if !reported {
-        if let Err(error) = DlParser::parse(Rule::file, text) {
+        if let Some(offset) = too_deep(text) {
+            diagnostics.push(nesting_diagnostic(file, offset));
+        } else if let Err(error) = DlParser::parse(Rule::file, text) {
             diagnostics.push(syntax_diagnostic(file, 0, text, &error));
         }
     }
@@ -202,18 +262,24 @@ fn syntax_diagnostic(
     }
     expected.sort();
     expected.dedup();
-    let message = if expected.is_empty() {
+    // pest stops with a message of its own when it runs short of stack.
+    let message = if let pest::error::ErrorVariant::CustomError { message } = &error.variant {
+        format!("cannot parse this: {message} (the input nests too deeply)")
+    } else if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {}, found {found}", one_of(&expected))
     };
     let span = Span::new(file, offset + position, offset + position + found_len);
-    let mut diagnostic =
-        Diagnostic::new(Code::SyntaxError, span, message).with_label(if expected.is_empty() {
-            "not valid here".to_string()
-        } else {
-            format!("expected {} here", one_of(&expected))
-        });
+    let code = match error.variant {
+        pest::error::ErrorVariant::CustomError { .. } => Code::LimitExceeded,
+        _ => Code::SyntaxError,
+    };
+    let mut diagnostic = Diagnostic::new(code, span, message).with_label(if expected.is_empty() {
+        "not valid here".to_string()
+    } else {
+        format!("expected {} here", one_of(&expected))
+    });
     if let Some(help) = syntax_help(&text[..position.min(text.len())], &found) {
         diagnostic = diagnostic.with_help(help);
     }
@@ -1090,6 +1156,39 @@ mod tests {
     fn doc_comments_attach_to_the_next_item() {
         let (module, _) = parse("/// first\n/// second\nlet a = 1\n");
         assert_eq!(module.items[0].docs.lines, ["first", "second"]);
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_nest() {
+        let brackets = "[".repeat(MAX_NESTING + 1);
+        let text = format!("let a = \"{brackets}\" // {brackets}\nlet b = \"\\\"{brackets}\"\n");
+        assert_eq!(too_deep(&text), None);
+        let deepest = format!(
+            "let a = {}{}",
+            "[".repeat(MAX_NESTING),
+            "]".repeat(MAX_NESTING)
+        );
+        assert_eq!(too_deep(&deepest), None);
+        let deeper = format!("let a = {}", "{[".repeat(MAX_NESTING));
+        assert_eq!(too_deep(&deeper), Some("let a = ".len() + MAX_NESTING));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_reported_and_the_other_items_kept() {
+        let deep = "[".repeat(100_000);
+        let (module, diagnostics) = parse(&format!("let a = 1\nlet b = {deep}\nlet c = 3\n"));
+        let names: Vec<_> = module
+            .items
+            .iter()
+            .filter_map(|i| i.kind.name().map(|n| n.name.clone()))
+            .collect();
+        assert_eq!(names, ["a", "c"]);
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::LimitExceeded]);
+        assert_eq!(
+            diagnostics[0].primary.span.start as usize,
+            "let a = 1\nlet b = ".len() + 64
+        );
     }
 }
 
