@@ -224,17 +224,35 @@ fn syntax_diagnostic(
     text: &str,
     error: &pest::error::Error<Rule>,
 ) -> Diagnostic {
-    let position = match error.location {
+    let mut position = match error.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
+    // A name stops at a letter that is not ASCII (a Cyrillic `а` in `nаme`),
+    // and pest then blames the start of the item; blame the letter, with only
+    // the tokens expected there.
+    let mut rules_apply = true;
+    if let Some(attempts) = error.parse_attempts() {
+        let furthest = attempts.max_position;
+        if furthest > position
+            && text
+                .get(furthest..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| !c.is_ascii())
+        {
+            position = furthest;
+            rules_apply = false;
+        }
+    }
     let found = describe_found(&text[position.min(text.len())..]);
     let found_len = match text[position.min(text.len())..].chars().next() {
         Some(c) => c.len_utf8(),
         None => 0,
     };
     let mut expected: Vec<String> = Vec::new();
-    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+    if let (pest::error::ErrorVariant::ParsingError { positives, .. }, true) =
+        (&error.variant, rules_apply)
+    {
         expected.extend(
             positives
                 .iter()
@@ -280,10 +298,50 @@ fn syntax_diagnostic(
     } else {
         format!("expected {} here", one_of(&expected))
     });
-    if let Some(help) = syntax_help(&text[..position.min(text.len())], &found) {
+    // The character to explain: the first one outside ASCII in the word found
+    // (`lаke` with a Cyrillic `а`), or else the one found.
+    let rest = &text[position.min(text.len())..];
+    let suspect = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .find(|c| !c.is_ascii())
+        .or_else(|| rest.chars().next());
+    if let Some(help) = suspect
+        .and_then(non_ascii_help)
+        .or_else(|| syntax_help(&text[..position.min(text.len())], &found))
+    {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// What a character that is not ASCII is, where dl expects its own syntax:
+/// usually a look-alike that an editor or a chat client put in.
+fn non_ascii_help(c: char) -> Option<String> {
+    let what = match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' => {
+            "a typographic quote: strings use the straight quote `\"`"
+        }
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' => {
+            "a typographic apostrophe: strings use the straight double quote `\"`"
+        }
+        '\u{00A0}'
+        | '\u{1680}'
+        | '\u{2000}'..='\u{200D}'
+        | '\u{202F}'
+        | '\u{205F}'
+        | '\u{2060}'
+        | '\u{3000}'
+        | '\u{FEFF}' => "a non-breaking or invisible space: use an ordinary space, or delete it",
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => "a typographic dash: use the hyphen `-`",
+        c if c.is_ascii() => return None,
+        c if c.is_alphabetic() => {
+            "a letter outside ASCII: names and keywords are ASCII letters, digits, `_` and `-`; \
+             a letter from another alphabet can look exactly like a Latin one"
+        }
+        _ => "not ASCII: outside strings and comments, dl is written in ASCII",
+    };
+    Some(format!("U+{:04X} `{c}` is {what}", c as u32))
 }
 
 /// A fix for the common slips, judged from the text before the error.
@@ -1189,6 +1247,18 @@ mod tests {
             diagnostics[0].primary.span.start as usize,
             "let a = 1\nlet b = ".len() + 64
         );
+    }
+
+    #[test]
+    fn a_letter_outside_ascii_is_blamed_with_its_code_point() {
+        let (_, diagnostics) = parse("let n\u{430}me = 1\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].primary.span.start, 5);
+        let help = diagnostics[0].help.as_deref().unwrap_or("");
+        assert!(help.starts_with("U+0430"), "{help}");
+        let (_, diagnostics) = parse("let x = \u{201c}hello\u{201d}\n");
+        let help = diagnostics[0].help.as_deref().unwrap_or("");
+        assert!(help.contains("straight quote"), "{help}");
     }
 }
 
