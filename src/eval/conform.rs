@@ -17,6 +17,15 @@ impl Evaluator<'_, '_> {
     /// Checks `value` against `ty`. `declared` is where the expected type is
     /// written (a schema field), for the secondary label of a mismatch.
     pub(super) fn conform(&mut self, value: Value, ty: &Type, declared: Option<Span>) -> Value {
+        if !self.enter(value.span) {
+            return Value::invalid(value.span);
+        }
+        let value = self.conform_inner(value, ty, declared);
+        self.leave();
+        value
+    }
+
+    fn conform_inner(&mut self, value: Value, ty: &Type, declared: Option<Span>) -> Value {
         if matches!(value.kind, ValueKind::Invalid) || *ty == Type::Error {
             return value;
         }
