@@ -31,11 +31,20 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// `a`, `a or b`, `a, b or c`, each in backticks.
 pub fn list_or(items: &[&str]) -> String {
+    list(items, "or")
+}
+
+/// `a`, `a and b`, `a, b and c`, each in backticks.
+pub fn list_and(items: &[&str]) -> String {
+    list(items, "and")
+}
+
+fn list(items: &[&str], last_word: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
     match quoted.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {last_word} {last}", init.join(", ")),
     }
 }
 

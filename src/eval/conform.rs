@@ -11,7 +11,9 @@ use super::Evaluator;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::suggest;
-use crate::types::{AliasDef, EnumDef, RecordDef, RefinementKind, Type, TypeDef, UnionDef};
+use crate::types::{
+    AliasDef, EnumDef, FieldDef, RecordDef, RefinementKind, Type, TypeDef, UnionDef,
+};
 
 impl Evaluator<'_, '_> {
     /// Checks `value` against `ty`. `declared` is where the expected type is
@@ -174,13 +176,17 @@ impl Evaluator<'_, '_> {
 
     /// The builtin type beneath aliases and options.
     fn base_type(&self, ty: &Type) -> Type {
-        match ty {
-            Type::Optional(inner) => self.base_type(inner),
-            Type::Named(name) => match self.types.get(name) {
-                Some(TypeDef::Alias(def)) => self.base_type(&def.base),
-                _ => ty.clone(),
-            },
-            other => other.clone(),
+        let mut ty = ty;
+        // A loop rather than recursion: a chain of aliases may be long.
+        loop {
+            ty = match ty {
+                Type::Optional(inner) => inner,
+                Type::Named(name) => match self.types.get(name) {
+                    Some(TypeDef::Alias(def)) => &def.base,
+                    _ => return ty.clone(),
+                },
+                other => return other.clone(),
+            };
         }
     }
 
@@ -343,10 +349,17 @@ impl Evaluator<'_, '_> {
                 }
                 None => match &field_def.default {
                     Some(default) => {
+                        let key = (def.name.clone(), name.clone());
+                        if self.defaults_in_progress.contains(&key) {
+                            self.endless_default(def, field_def);
+                            continue;
+                        }
+                        self.defaults_in_progress.push(key);
                         let raw = self.expr(default);
                         let value = self
                             .conform(raw, &field_def.ty, Some(field_def.ty_span))
                             .respan(span);
+                        self.defaults_in_progress.pop();
                         fields.insert(
                             name.clone(),
                             Field {
@@ -395,6 +408,38 @@ impl Evaluator<'_, '_> {
             }),
             span,
         )
+    }
+
+    /// A default that contains a record of the same type relying on the same
+    /// default: applying it would never end.
+    fn endless_default(&mut self, def: &RecordDef, field_def: &FieldDef) {
+        let chain: Vec<String> = self
+            .defaults_in_progress
+            .iter()
+            .skip_while(|(record, field)| *record != def.name || *field != field_def.name)
+            .map(|(record, field)| format!("`{record}.{field}`"))
+            .collect();
+        self.report(
+            Diagnostic::new(
+                Code::InvalidTypeDeclaration,
+                field_def.span,
+                format!(
+                    "the default of `{}.{}` contains itself, so it never ends",
+                    def.name, field_def.name
+                ),
+            )
+            .with_label("this default needs its own default again")
+            .with_note(format!(
+                "applying it applies {}, then `{}.{}` again",
+                chain.join(", then "),
+                def.name,
+                field_def.name
+            ))
+            .with_help(format!(
+                "make the field optional (`{}: {}?`) or drop its default",
+                field_def.name, field_def.ty
+            )),
+        );
     }
 
     fn conform_enum(&mut self, value: Value, def: &EnumDef, declared: Option<Span>) -> Value {

@@ -84,6 +84,7 @@ pub fn evaluate(
         depth: 0,
         work: 0,
         limit_reported: false,
+        defaults_in_progress: Vec::new(),
     };
     let mut evaluated = Evaluated::default();
     for (r, item) in program.items() {
@@ -156,6 +157,9 @@ pub(crate) struct Evaluator<'a, 'd> {
     work: usize,
     /// A limit is reported once: every value after it would repeat it.
     limit_reported: bool,
+    /// The record fields whose defaults are being applied, as (record, field):
+    /// a default that needs itself is reported instead of expanded forever.
+    pub(super) defaults_in_progress: Vec<(String, String)>,
 }
 
 impl Evaluator<'_, '_> {
