@@ -3,11 +3,16 @@
 /// The candidate closest to `name` by edit distance, if it is close enough to
 /// be a plausible typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1) + usize::from(name.len() > 6);
+    let length = name.chars().count();
+    let limit = (length / 3).max(1) + usize::from(name.len() > 6);
+    let name = name.to_lowercase();
     candidates
         .into_iter()
         .filter(|c| !c.is_empty())
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        // Lengths that differ by more than the limit cannot be close, and
+        // skipping them keeps a megabyte-long name from costing minutes.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
+        .map(|c| (edit_distance(&name, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
