@@ -111,6 +111,9 @@ pub fn check_source(
             Err(error) => internal_error = Some(error.0),
         }
     }
+    if let Some(root) = program.root {
+        diagnostics.finish(Span::new(root, 0, 0));
+    }
     let files = user_files(&program, loader);
     Checked {
         sources: program.sources,

@@ -191,6 +191,9 @@ impl Evaluator<'_, '_> {
     }
 
     fn undefined_symbol(&mut self, name: &str, span: Span, expected: &Type) {
+        if self.diagnostics.is_full() {
+            return;
+        }
         let candidates: Vec<&str> = self.scope.value_names(self.program).collect();
         let suggestion = suggest::closest(name, candidates.iter().copied());
         let mut diagnostic = Diagnostic::new(
@@ -210,6 +213,9 @@ impl Evaluator<'_, '_> {
     }
 
     fn unknown_record_type(&mut self, name: &str, span: Span) {
+        if self.diagnostics.is_full() {
+            return;
+        }
         let suggestion = suggest::closest(name, self.types.names());
         self.report(
             Diagnostic::new(
@@ -319,7 +325,7 @@ impl Evaluator<'_, '_> {
         }
         let mut given = record.fields;
         for (key, field) in &given {
-            if !def.fields.contains_key(key) {
+            if !def.fields.contains_key(key) && !self.diagnostics.is_full() {
                 let suggestion = suggest::closest(key, def.fields.keys().map(String::as_str));
                 let names: Vec<&str> = def.fields.keys().map(String::as_str).collect();
                 self.report(
@@ -453,6 +459,9 @@ impl Evaluator<'_, '_> {
                         data,
                     });
                     return Value::new(kind, value.span);
+                }
+                if self.diagnostics.is_full() {
+                    return Value::invalid(value.span);
                 }
                 let names: Vec<&str> = def.variants.keys().map(String::as_str).collect();
                 let suggestion = suggest::closest(name, names.iter().copied());

@@ -388,6 +388,10 @@ impl Evaluator<'_, '_> {
     }
 
     fn undefined(&mut self, name: &str, span: Span, environment: bool) {
+        // Finding a suggestion is the costly part; past the limit it is wasted.
+        if self.diagnostics.is_full() {
+            return;
+        }
         let candidates: Vec<&str> = if environment {
             self.scope
                 .names()
@@ -584,6 +588,9 @@ impl Evaluator<'_, '_> {
         };
         if let Some(field) = record.fields.get(&segment.name) {
             return field.value.clone();
+        }
+        if self.diagnostics.is_full() {
+            return Value::invalid(segment.span);
         }
         let declared = record
             .type_name

@@ -317,6 +317,7 @@ impl Resolver<'_, '_> {
                             Some(ItemKind::Type(_) | ItemKind::Record(_) | ItemKind::Enum(_)) => {
                                 Type::Named(other.to_string())
                             }
+                            _ if self.diagnostics.is_full() => return Type::Error,
                             _ => {
                                 let candidates =
                                     BUILTINS.iter().copied().chain(self.scope.names().filter(
