@@ -10,6 +10,7 @@ use miette::{miette, IntoDiagnostic, Report};
 
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
 use crate::driver::{self, Checked, FsLoader, MAX_SOURCE_BYTES};
+use crate::resolve::{AllowOutsideImports, SourceLoader};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -45,6 +46,8 @@ enum Command {
         /// Exit with status 1 when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        imports: ImportOptions,
     },
     /// Print the checked lake as JSON: defaults applied, references resolved.
     Eval {
@@ -52,6 +55,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         output: OutputOptions,
+        #[command(flatten)]
+        imports: ImportOptions,
     },
     /// Explain a diagnostic code, with an example that triggers it.
     Explain {
@@ -68,6 +73,14 @@ struct OutputOptions {
     /// When to colour human output. `NO_COLOR` in the environment turns `auto` off.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct ImportOptions {
+    /// Let imports reach files outside the directory of the lake file, through
+    /// `..`, absolute paths or symbolic links.
+    #[arg(long)]
+    allow_outside_imports: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,8 +119,13 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             files,
             output,
             deny_warnings,
-        } => check(&files, &output, deny_warnings),
-        Command::Eval { file, output } => eval(&file, &output),
+            imports,
+        } => check(&files, &output, deny_warnings, &imports),
+        Command::Eval {
+            file,
+            output,
+            imports,
+        } => eval(&file, &output, &imports),
         Command::Explain { code } => explain(&code),
     }
 }
@@ -116,10 +134,11 @@ fn check(
     files: &[PathBuf],
     output: &OutputOptions,
     deny_warnings: bool,
+    imports: &ImportOptions,
 ) -> miette::Result<ExitCode> {
     let mut results = Vec::new();
     for file in files {
-        results.push(check_one(file)?);
+        results.push(check_one(file, imports)?);
     }
     // A file imported by another file on the command line is checked as part
     // of that lake, not again on its own (pre-commit passes both).
@@ -170,8 +189,8 @@ fn check(
     })
 }
 
-fn eval(file: &Path, output: &OutputOptions) -> miette::Result<ExitCode> {
-    let checked = check_one(file)?;
+fn eval(file: &Path, output: &OutputOptions, imports: &ImportOptions) -> miette::Result<ExitCode> {
+    let checked = check_one(file, imports)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error));
     }
@@ -214,8 +233,14 @@ fn explain(code: &str) -> miette::Result<ExitCode> {
 }
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
-fn check_one(file: &Path) -> miette::Result<Checked> {
-    let mut loader = FsLoader;
+fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
+    let mut inside = FsLoader;
+    let mut anywhere = AllowOutsideImports(FsLoader);
+    let loader: &mut dyn SourceLoader = if imports.allow_outside_imports {
+        &mut anywhere
+    } else {
+        &mut inside
+    };
     if file == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -227,7 +252,7 @@ fn check_one(file: &Path) -> miette::Result<Checked> {
         }
         // Imports on stdin are relative to the working directory.
         let path = std::env::current_dir().into_diagnostic()?.join("<stdin>");
-        return Ok(driver::check_bytes("<stdin>", &path, bytes, &mut loader));
+        return Ok(driver::check_bytes("<stdin>", &path, bytes, loader));
     }
     let metadata = std::fs::metadata(file).map_err(|e| {
         miette!(
@@ -248,7 +273,7 @@ fn check_one(file: &Path) -> miette::Result<Checked> {
     }
     let bytes = std::fs::read(file).map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
     let name = file.to_string_lossy().replace('\\', "/");
-    Ok(driver::check_bytes(&name, file, bytes, &mut loader))
+    Ok(driver::check_bytes(&name, file, bytes, loader))
 }
 
 fn too_large(what: &str) -> Report {

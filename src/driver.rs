@@ -151,13 +151,34 @@ fn user_files(program: &Program, loader: &dyn SourceLoader) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Reads lake files from disk.
+/// Reads lake files from disk. Imports stay inside the project; wrap it in
+/// [`AllowOutsideImports`](crate::resolve::AllowOutsideImports) to let them leave.
 #[derive(Debug, Default)]
 pub struct FsLoader;
 
 impl SourceLoader for FsLoader {
+    /// The canonical path, symbolic links resolved. For a path that does not
+    /// exist, the canonical path of its nearest existing ancestor followed by
+    /// the rest, so that it compares with canonical paths.
     fn identity(&self, path: &Path) -> PathBuf {
-        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+        // `import ""` names the importer's directory.
+        let path = if path.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            path
+        };
+        if let Ok(canonical) = std::fs::canonicalize(path) {
+            return canonical;
+        }
+        let absolute = normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        absolute
+            .ancestors()
+            .skip(1)
+            .find_map(|ancestor| {
+                let canonical = std::fs::canonicalize(ancestor).ok()?;
+                Some(canonical.join(absolute.strip_prefix(ancestor).ok()?))
+            })
+            .unwrap_or(absolute)
     }
 
     fn read(&mut self, path: &Path) -> Result<String, LoadError> {

@@ -67,6 +67,7 @@ codes! {
     ExtendsNotEnvironment = "DL0109", Error, "`extends` names something that is not an environment";
     NoSuchField = "DL0110", Error, "reference to a field that does not exist";
     UndefinedType = "DL0111", Error, "undefined type";
+    ImportOutsideProject = "DL0112", Error, "import outside the project";
 
     UnknownField = "DL0201", Error, "unknown field";
     MissingField = "DL0202", Error, "missing required field";

@@ -38,9 +38,33 @@ impl LoadError {
 
 pub trait SourceLoader {
     /// A stable identity for a path (the canonical path on disk), used to
-    /// load each file once and to find import cycles.
+    /// load each file once, to find import cycles and to keep imports inside
+    /// the project.
     fn identity(&self, path: &Path) -> PathBuf;
     fn read(&mut self, path: &Path) -> Result<String, LoadError>;
+    /// Whether an import may name a file outside the project: the directory
+    /// of the root file. No by default.
+    fn allows_outside_imports(&self) -> bool {
+        false
+    }
+}
+
+/// A loader whose imports may leave the project (`--allow-outside-imports`).
+#[derive(Debug, Default)]
+pub struct AllowOutsideImports<L>(pub L);
+
+impl<L: SourceLoader> SourceLoader for AllowOutsideImports<L> {
+    fn identity(&self, path: &Path) -> PathBuf {
+        self.0.identity(path)
+    }
+
+    fn read(&mut self, path: &Path) -> Result<String, LoadError> {
+        self.0.read(path)
+    }
+
+    fn allows_outside_imports(&self) -> bool {
+        true
+    }
 }
 
 struct Loading<'l> {
@@ -51,6 +75,8 @@ struct Loading<'l> {
     std_loaded: HashMap<&'static str, usize>,
     /// The chain of imports being followed: (identity, display name, import span).
     stack: Vec<(PathBuf, String, Option<Span>)>,
+    /// The directory of the root file, by identity: imports stay inside it.
+    project: PathBuf,
 }
 
 /// Loads the root file, its imports and the stdlib prelude.
@@ -61,8 +87,14 @@ pub fn load_program(
     loader: &mut dyn SourceLoader,
     diagnostics: &mut Diagnostics,
 ) -> Program {
+    let root_dir = match root_path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let project = loader.identity(root_dir);
     let mut loading = Loading {
         loader,
+        project,
         program: Program {
             sources: SourceMap::new(),
             modules: Vec::new(),
@@ -210,6 +242,10 @@ impl Loading<'_> {
                     .unwrap_or_default();
                 let path = base.join(relative);
                 let identity = self.loader.identity(&path);
+                if !identity.starts_with(&self.project) && !self.loader.allows_outside_imports() {
+                    self.report_outside(relative, &identity, span, diagnostics);
+                    return;
+                }
                 if let Some(position) = self.stack.iter().position(|(id, _, _)| *id == identity) {
                     self.report_cycle(position, relative, span, diagnostics);
                     return;
@@ -240,6 +276,29 @@ impl Loading<'_> {
                 }
             }
         }
+    }
+
+    fn report_outside(
+        &self,
+        relative: &str,
+        identity: &Path,
+        span: Span,
+        diagnostics: &mut Diagnostics,
+    ) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::ImportOutsideProject,
+                span,
+                format!("cannot import `{relative}`: it is outside the project"),
+            )
+            .with_label(format!("this is {}", identity.display()))
+            .with_note(format!(
+                "the project is {}, the directory of the lake being checked; imports stay inside it, \
+                 so that the lake checks the same on every machine",
+                self.project.display()
+            ))
+            .with_help("move the file into the project, or pass `--allow-outside-imports` if the lake must read it"),
+        );
     }
 
     fn report_cycle(

@@ -7,7 +7,7 @@
 
 mod loader;
 
-pub use loader::{load_program, LoadError, SourceLoader};
+pub use loader::{load_program, AllowOutsideImports, LoadError, SourceLoader};
 
 use indexmap::IndexMap;
 
