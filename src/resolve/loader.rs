@@ -67,6 +67,9 @@ impl<L: SourceLoader> SourceLoader for AllowOutsideImports<L> {
     }
 }
 
+/// How many files deep imports may nest. Real lakes import a file or two.
+pub const MAX_IMPORT_DEPTH: usize = 64;
+
 struct Loading<'l> {
     loader: &'l mut dyn SourceLoader,
     program: Program,
@@ -244,6 +247,18 @@ impl Loading<'_> {
                 let identity = self.loader.identity(&path);
                 if !identity.starts_with(&self.project) && !self.loader.allows_outside_imports() {
                     self.report_outside(relative, &identity, span, diagnostics);
+                    return;
+                }
+                if self.stack.len() > MAX_IMPORT_DEPTH {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::LimitExceeded,
+                            span,
+                            format!("imports nest too deeply: more than {MAX_IMPORT_DEPTH} files"),
+                        )
+                        .with_label("the limit is reached here")
+                        .with_help("import the files you need from the root file instead of through a chain"),
+                    );
                     return;
                 }
                 if let Some(position) = self.stack.iter().position(|(id, _, _)| *id == identity) {

@@ -7,7 +7,7 @@
 
 mod loader;
 
-pub use loader::{load_program, AllowOutsideImports, LoadError, SourceLoader};
+pub use loader::{load_program, AllowOutsideImports, LoadError, SourceLoader, MAX_IMPORT_DEPTH};
 
 use indexmap::IndexMap;
 
