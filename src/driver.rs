@@ -1,6 +1,7 @@
 //! The driver runs the stages in order, and owns the only file-system access
 //! of the compiler ([`FsLoader`]).
 
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::checks;
@@ -71,6 +72,14 @@ pub fn check_bytes(
             }
         }
     }
+}
+
+/// Reads at most [`MAX_SOURCE_BYTES`] + 1 bytes: enough to tell that a source
+/// is too large without reading all of it (it may be endless, as `/dev/zero` is).
+pub fn read_limited(reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Runs every stage on a lake whose root file is `text`.
@@ -189,13 +198,23 @@ impl SourceLoader for FsLoader {
         if metadata.is_dir() {
             return Err(LoadError::IsDirectory);
         }
-        if metadata.len() > MAX_SOURCE_BYTES {
-            return Err(LoadError::TooLarge {
-                bytes: metadata.len(),
-                limit: MAX_SOURCE_BYTES,
-            });
+        // A pipe or a device could block or never end.
+        if !metadata.is_file() {
+            return Err(LoadError::Other("it is not a regular file".into()));
         }
-        let bytes = std::fs::read(path).map_err(|e| LoadError::Other(e.to_string()))?;
+        let too_large = |bytes| LoadError::TooLarge {
+            bytes,
+            limit: MAX_SOURCE_BYTES,
+        };
+        if metadata.len() > MAX_SOURCE_BYTES {
+            return Err(too_large(metadata.len()));
+        }
+        let file = std::fs::File::open(path).map_err(|e| LoadError::Other(e.to_string()))?;
+        let bytes = read_limited(file).map_err(|e| LoadError::Other(e.to_string()))?;
+        if bytes.len() as u64 > MAX_SOURCE_BYTES {
+            // The file grew after its size was read.
+            return Err(too_large(bytes.len() as u64));
+        }
         String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)
     }
 }
