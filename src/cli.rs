@@ -1,6 +1,6 @@
 //! The command line: argument parsing, reading the inputs, rendering the results.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -242,16 +242,12 @@ fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
         &mut inside
     };
     if file == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(MAX_SOURCE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .into_diagnostic()?;
-        if bytes.len() as u64 > MAX_SOURCE_BYTES {
-            return Err(too_large("standard input"));
-        }
+        let bytes = driver::read_limited(std::io::stdin()).into_diagnostic()?;
         // Imports on stdin are relative to the working directory.
         let path = std::env::current_dir().into_diagnostic()?.join("<stdin>");
+        if bytes.len() as u64 > MAX_SOURCE_BYTES {
+            return Ok(driver::too_large("<stdin>", &path, None, loader));
+        }
         return Ok(driver::check_bytes("<stdin>", &path, bytes, loader));
     }
     let metadata = std::fs::metadata(file).map_err(|e| {
@@ -268,20 +264,18 @@ fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
             file.display()
         ));
     }
-    if metadata.len() > MAX_SOURCE_BYTES {
-        return Err(too_large(&file.display().to_string()));
-    }
-    let bytes = std::fs::read(file).map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
     let name = file.to_string_lossy().replace('\\', "/");
+    if metadata.len() > MAX_SOURCE_BYTES {
+        return Ok(driver::too_large(&name, file, Some(metadata.len()), loader));
+    }
+    // Read with a limit: a device or a pipe has no size to check first.
+    let bytes = std::fs::File::open(file)
+        .and_then(driver::read_limited)
+        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Ok(driver::too_large(&name, file, None, loader));
+    }
     Ok(driver::check_bytes(&name, file, bytes, loader))
-}
-
-fn too_large(what: &str) -> Report {
-    miette!(
-        help = "lake files are small text files; check that this is the file you meant",
-        "{what} is larger than the limit of {} MiB",
-        MAX_SOURCE_BYTES / (1024 * 1024)
-    )
 }
 
 fn internal(error: &str) -> Report {

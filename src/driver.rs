@@ -74,6 +74,33 @@ pub fn check_bytes(
     }
 }
 
+/// The result of checking a source over [`MAX_SOURCE_BYTES`]: it is not read.
+/// `size` is its size in bytes, when known (it is not for standard input).
+pub fn too_large(name: &str, path: &Path, size: Option<u64>, loader: &dyn SourceLoader) -> Checked {
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, String::new());
+    let limit = MAX_SOURCE_BYTES / (1024 * 1024);
+    let size = match size {
+        Some(bytes) => format!("{bytes} bytes"),
+        None => format!("more than {MAX_SOURCE_BYTES} bytes"),
+    };
+    let diagnostic = Diagnostic::new(
+        Code::SourceTooLarge,
+        Span::new(file, 0, 0),
+        format!("`{name}` is too large to be a lake file: {size}, over the limit of {limit} MiB"),
+    )
+    .with_label("not read")
+    .with_help("lake files are small text files; check that this is the file you meant");
+    Checked {
+        sources,
+        diagnostics: vec![diagnostic],
+        evaluated: Evaluated::default(),
+        model: None,
+        files: vec![loader.identity(path)],
+        internal_error: None,
+    }
+}
+
 /// Reads at most [`MAX_SOURCE_BYTES`] + 1 bytes: enough to tell that a source
 /// is too large without reading all of it (it may be endless, as `/dev/zero` is).
 pub fn read_limited(reader: impl Read) -> std::io::Result<Vec<u8>> {

@@ -54,6 +54,7 @@ codes! {
     InvalidCidr = "DL0003", Error, "invalid CIDR literal";
     NumberOutOfRange = "DL0004", Error, "number out of range";
     InvalidSourceText = "DL0005", Error, "source file is not valid UTF-8 text";
+    SourceTooLarge = "DL0006", Error, "source file too large";
     LimitExceeded = "DL0007", Error, "input too deep or too large to check";
 
     UndefinedName = "DL0101", Error, "undefined name";
