@@ -170,8 +170,9 @@ fn judge(name: &str, run: &Run) -> Result<BTreeSet<String>, String> {
     Ok(codes)
 }
 
-/// Checks each file with `dlc check --format json` and collects every failure.
-fn check_all(test: &str, files: &[PathBuf], cwd: &Path, timeout: Duration) {
+/// Checks each file with `dlc check --format json`, then in each of `formats`,
+/// and collects every failure.
+fn check_all(test: &str, files: &[PathBuf], cwd: &Path, timeout: Duration, formats: &[&str]) {
     let mut failures = Vec::new();
     let mut names = Vec::new();
     for path in files {
@@ -191,6 +192,37 @@ fn check_all(test: &str, files: &[PathBuf], cwd: &Path, timeout: Duration) {
         if let Err(failure) = judge(&name, &run) {
             failures.push(failure);
         }
+        // The other formats must not crash either, nor print far more than
+        // the input (a renderer that shows a 10 MB line under each of a
+        // thousand diagnostics prints ten gigabytes).
+        let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+        for format in formats {
+            let run = run_dlc(
+                &[
+                    "check",
+                    "--format",
+                    format,
+                    "--color",
+                    "never",
+                    &path.to_string_lossy(),
+                ],
+                cwd,
+                None,
+                timeout,
+            );
+            if run.stderr.contains("panicked") || run.status.code() != Some(1) {
+                failures.push(format!(
+                    "{name}: --format {format}: status {:?}\n{}",
+                    run.status,
+                    run.stderr.chars().take(2000).collect::<String>()
+                ));
+            } else if run.stdout.len() > 4 * size + MB {
+                failures.push(format!(
+                    "{name}: --format {format} printed {} bytes for {size} bytes of input",
+                    run.stdout.len()
+                ));
+            }
+        }
     }
     report_slowest(test, &names);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -204,7 +236,13 @@ fn every_corpus_file_gives_a_coded_diagnostic_and_exit_1() {
         "the corpus holds {} files; it should hold at least 150",
         files.len()
     );
-    check_all("corpus", &files, &corpus_dir(), TIMEOUT);
+    check_all(
+        "corpus",
+        &files,
+        &corpus_dir(),
+        TIMEOUT,
+        &["human", "short"],
+    );
 }
 
 #[test]
@@ -507,7 +545,8 @@ fn write_generated(dir: &Path, inputs: &[Generated]) -> Vec<PathBuf> {
 fn generated_inputs_give_a_coded_diagnostic_and_exit_1() {
     let dir = tempfile::tempdir().expect("temp dir");
     let files = write_generated(dir.path(), &generated());
-    check_all("generated", &files, dir.path(), TIMEOUT_LARGE);
+    // Short output is cheap to render; parsing the large inputs is not.
+    check_all("generated", &files, dir.path(), TIMEOUT_LARGE, &["human"]);
 }
 
 // ---------------------------------------------------------------- hostile inputs
