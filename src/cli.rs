@@ -1,6 +1,6 @@
 //! The command line: argument parsing, reading the inputs, rendering the results.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,6 +10,7 @@ use miette::{miette, IntoDiagnostic, Report};
 
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
 use crate::driver::{self, Checked, FsLoader, MAX_SOURCE_BYTES};
+use crate::resolve::{AllowOutsideImports, SourceLoader};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -52,6 +53,8 @@ enum Command {
         /// Also print how the address pool is used: allocated and free blocks.
         #[arg(long)]
         cidr_report: bool,
+        #[command(flatten)]
+        imports: ImportOptions,
     },
     /// Check a lake and write its CloudFormation templates, pipelines, bootstrap
     /// templates and manifest. On any error nothing in the output folder changes.
@@ -70,6 +73,8 @@ enum Command {
         /// Exit with status 1 (and write nothing) when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        imports: ImportOptions,
     },
     /// Print the checked lake as JSON: defaults applied, references resolved.
     Eval {
@@ -77,6 +82,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         output: OutputOptions,
+        #[command(flatten)]
+        imports: ImportOptions,
     },
     /// Rewrite lake files in the canonical layout, keeping every comment.
     #[command(after_help = EXAMPLES)]
@@ -117,6 +124,14 @@ struct OutputOptions {
     color: ColorWhen,
 }
 
+#[derive(clap::Args, Debug, Clone)]
+struct ImportOptions {
+    /// Let imports reach files outside the directory of the lake file, through
+    /// `..`, absolute paths or symbolic links.
+    #[arg(long)]
+    allow_outside_imports: bool,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     /// Source lines, labels, notes and help.
@@ -154,15 +169,28 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             output,
             deny_warnings,
             cidr_report,
-        } => check(&files, &output, deny_warnings, cidr_report),
-        Command::Eval { file, output } => eval(&file, &output),
+            imports,
+        } => check(&files, &output, deny_warnings, cidr_report, &imports),
+        Command::Eval {
+            file,
+            output,
+            imports,
+        } => eval(&file, &output, &imports),
         Command::Compile {
             file,
             out,
             env,
             output,
             deny_warnings,
-        } => compile(&file, &out, env.as_deref(), &output, deny_warnings),
+            imports,
+        } => compile(
+            &file,
+            &out,
+            env.as_deref(),
+            &output,
+            deny_warnings,
+            &imports,
+        ),
         Command::Fmt {
             files,
             check,
@@ -184,10 +212,11 @@ fn check(
     output: &OutputOptions,
     deny_warnings: bool,
     cidr_report: bool,
+    imports: &ImportOptions,
 ) -> miette::Result<ExitCode> {
     let mut results = Vec::new();
     for file in files {
-        results.push(check_one(file)?);
+        results.push(check_one(file, imports)?);
     }
     // A file imported by another file on the command line is checked as part
     // of that lake, not again on its own (pre-commit passes both).
@@ -232,8 +261,8 @@ fn check(
     })
 }
 
-fn eval(file: &Path, output: &OutputOptions) -> miette::Result<ExitCode> {
-    let checked = check_one(file)?;
+fn eval(file: &Path, output: &OutputOptions, imports: &ImportOptions) -> miette::Result<ExitCode> {
+    let checked = check_one(file, imports)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error));
     }
@@ -252,8 +281,9 @@ fn compile(
     env: Option<&str>,
     output: &OutputOptions,
     deny_warnings: bool,
+    imports: &ImportOptions,
 ) -> miette::Result<ExitCode> {
-    let checked = check_one(file)?;
+    let checked = check_one(file, imports)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error));
     }
@@ -355,7 +385,15 @@ fn format_files(
 ) -> miette::Result<ExitCode> {
     let mut failed = false;
     for file in files {
-        let (name, bytes) = read_input(file)?;
+        let (name, bytes) = match read_input(file)? {
+            Input::Bytes(name, bytes) => (name, bytes),
+            Input::TooLarge(name, size) => {
+                let checked = driver::too_large(&name, file, size, &FsLoader);
+                print_diagnostics(&checked, output)?;
+                failed = true;
+                continue;
+            }
+        };
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => {
@@ -413,18 +451,22 @@ fn format_files(
     })
 }
 
-/// The display name and bytes of a path, or of stdin for `-`.
-fn read_input(file: &Path) -> miette::Result<(String, Vec<u8>)> {
+/// A lake's bytes, or the news that it is over the size limit.
+enum Input {
+    /// The display name and the bytes.
+    Bytes(String, Vec<u8>),
+    /// The display name and the size, when known (a device has none).
+    TooLarge(String, Option<u64>),
+}
+
+/// Reads a path, or stdin for `-`, never more than the size limit.
+fn read_input(file: &Path) -> miette::Result<Input> {
     if file == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(MAX_SOURCE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .into_diagnostic()?;
+        let bytes = driver::read_limited(std::io::stdin()).into_diagnostic()?;
         if bytes.len() as u64 > MAX_SOURCE_BYTES {
-            return Err(too_large("standard input"));
+            return Ok(Input::TooLarge("<stdin>".into(), None));
         }
-        return Ok(("<stdin>".into(), bytes));
+        return Ok(Input::Bytes("<stdin>".into(), bytes));
     }
     let metadata = std::fs::metadata(file).map_err(|e| {
         miette!(
@@ -440,31 +482,39 @@ fn read_input(file: &Path) -> miette::Result<(String, Vec<u8>)> {
             file.display()
         ));
     }
+    let name = file.to_string_lossy().replace('\\', "/");
     if metadata.len() > MAX_SOURCE_BYTES {
-        return Err(too_large(&file.display().to_string()));
+        return Ok(Input::TooLarge(name, Some(metadata.len())));
     }
-    let bytes = std::fs::read(file).map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
-    Ok((file.to_string_lossy().replace('\\', "/"), bytes))
+    // Read with a limit: a device or a pipe has no size to check first.
+    let bytes = std::fs::File::open(file)
+        .and_then(driver::read_limited)
+        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Ok(Input::TooLarge(name, None));
+    }
+    Ok(Input::Bytes(name, bytes))
 }
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
-fn check_one(file: &Path) -> miette::Result<Checked> {
-    let (name, bytes) = read_input(file)?;
+fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
+    let mut inside = FsLoader;
+    let mut anywhere = AllowOutsideImports(FsLoader);
+    let loader: &mut dyn SourceLoader = if imports.allow_outside_imports {
+        &mut anywhere
+    } else {
+        &mut inside
+    };
     let path = if file == Path::new("-") {
         // Imports on stdin are relative to the working directory.
         std::env::current_dir().into_diagnostic()?.join("<stdin>")
     } else {
         file.to_path_buf()
     };
-    Ok(driver::check_bytes(&name, &path, bytes, &mut FsLoader))
-}
-
-fn too_large(what: &str) -> Report {
-    miette!(
-        help = "lake files are small text files; check that this is the file you meant",
-        "{what} is larger than the limit of {} MiB",
-        MAX_SOURCE_BYTES / (1024 * 1024)
-    )
+    Ok(match read_input(file)? {
+        Input::Bytes(name, bytes) => driver::check_bytes(&name, &path, bytes, loader),
+        Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
+    })
 }
 
 fn internal(error: &str) -> Report {

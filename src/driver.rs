@@ -1,6 +1,7 @@
 //! The driver runs the stages in order, and owns the only file-system access
 //! of the compiler ([`FsLoader`]).
 
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::checks;
@@ -73,6 +74,41 @@ pub fn check_bytes(
     }
 }
 
+/// The result of checking a source over [`MAX_SOURCE_BYTES`]: it is not read.
+/// `size` is its size in bytes, when known (it is not for standard input).
+pub fn too_large(name: &str, path: &Path, size: Option<u64>, loader: &dyn SourceLoader) -> Checked {
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, String::new());
+    let limit = MAX_SOURCE_BYTES / (1024 * 1024);
+    let size = match size {
+        Some(bytes) => format!("{bytes} bytes"),
+        None => format!("more than {MAX_SOURCE_BYTES} bytes"),
+    };
+    let diagnostic = Diagnostic::new(
+        Code::SourceTooLarge,
+        Span::new(file, 0, 0),
+        format!("`{name}` is too large to be a lake file: {size}, over the limit of {limit} MiB"),
+    )
+    .with_label("not read")
+    .with_help("lake files are small text files; check that this is the file you meant");
+    Checked {
+        sources,
+        diagnostics: vec![diagnostic],
+        evaluated: Evaluated::default(),
+        model: None,
+        files: vec![loader.identity(path)],
+        internal_error: None,
+    }
+}
+
+/// Reads at most [`MAX_SOURCE_BYTES`] + 1 bytes: enough to tell that a source
+/// is too large without reading all of it (it may be endless, as `/dev/zero` is).
+pub fn read_limited(reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Runs every stage on a lake whose root file is `text`.
 pub fn check_source(
     name: &str,
@@ -110,6 +146,9 @@ pub fn check_source(
             Ok(None) => {}
             Err(error) => internal_error = Some(error.0),
         }
+    }
+    if let Some(root) = program.root {
+        diagnostics.finish(Span::new(root, 0, 0));
     }
     let files = user_files(&program, loader);
     Checked {
@@ -158,13 +197,34 @@ fn user_files(program: &Program, loader: &dyn SourceLoader) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Reads lake files from disk.
+/// Reads lake files from disk. Imports stay inside the project; wrap it in
+/// [`AllowOutsideImports`](crate::resolve::AllowOutsideImports) to let them leave.
 #[derive(Debug, Default)]
 pub struct FsLoader;
 
 impl SourceLoader for FsLoader {
+    /// The canonical path, symbolic links resolved. For a path that does not
+    /// exist, the canonical path of its nearest existing ancestor followed by
+    /// the rest, so that it compares with canonical paths.
     fn identity(&self, path: &Path) -> PathBuf {
-        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+        // `import ""` names the importer's directory.
+        let path = if path.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            path
+        };
+        if let Ok(canonical) = std::fs::canonicalize(path) {
+            return canonical;
+        }
+        let absolute = normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        absolute
+            .ancestors()
+            .skip(1)
+            .find_map(|ancestor| {
+                let canonical = std::fs::canonicalize(ancestor).ok()?;
+                Some(canonical.join(absolute.strip_prefix(ancestor).ok()?))
+            })
+            .unwrap_or(absolute)
     }
 
     fn read(&mut self, path: &Path) -> Result<String, LoadError> {
@@ -175,13 +235,23 @@ impl SourceLoader for FsLoader {
         if metadata.is_dir() {
             return Err(LoadError::IsDirectory);
         }
-        if metadata.len() > MAX_SOURCE_BYTES {
-            return Err(LoadError::TooLarge {
-                bytes: metadata.len(),
-                limit: MAX_SOURCE_BYTES,
-            });
+        // A pipe or a device could block or never end.
+        if !metadata.is_file() {
+            return Err(LoadError::Other("it is not a regular file".into()));
         }
-        let bytes = std::fs::read(path).map_err(|e| LoadError::Other(e.to_string()))?;
+        let too_large = |bytes| LoadError::TooLarge {
+            bytes,
+            limit: MAX_SOURCE_BYTES,
+        };
+        if metadata.len() > MAX_SOURCE_BYTES {
+            return Err(too_large(metadata.len()));
+        }
+        let file = std::fs::File::open(path).map_err(|e| LoadError::Other(e.to_string()))?;
+        let bytes = read_limited(file).map_err(|e| LoadError::Other(e.to_string()))?;
+        if bytes.len() as u64 > MAX_SOURCE_BYTES {
+            // The file grew after its size was read.
+            return Err(too_large(bytes.len() as u64));
+        }
         String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)
     }
 }

@@ -45,6 +45,18 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// For text that is not all ASCII, the number of characters before each
+    /// multiple of [`CHECKPOINT`] bytes: a column on a very long line is then
+    /// found without counting every character from the start of the line.
+    char_checkpoints: Option<Vec<usize>>,
+}
+
+const CHECKPOINT: usize = 4096;
+
+/// The number of characters that start in `bytes` (UTF-8 continuation bytes
+/// do not start one).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
 impl SourceFile {
@@ -52,10 +64,31 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let char_checkpoints = (!text.is_ascii()).then(|| {
+            let mut total = 0;
+            std::iter::once(0)
+                .chain(text.as_bytes().chunks(CHECKPOINT).map(|chunk| {
+                    total += count_chars(chunk);
+                    total
+                }))
+                .collect()
+        });
         SourceFile {
             name,
             text,
             line_starts,
+            char_checkpoints,
+        }
+    }
+
+    /// The number of characters before a byte offset.
+    fn chars_before(&self, offset: usize) -> usize {
+        match &self.char_checkpoints {
+            None => offset,
+            Some(checkpoints) => {
+                let block = offset / CHECKPOINT;
+                checkpoints[block] + count_chars(&self.text.as_bytes()[block * CHECKPOINT..offset])
+            }
         }
     }
 
@@ -72,10 +105,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = match self.text.get(start..offset) {
+            Some(_) => self.chars_before(offset) - self.chars_before(start),
+            None => offset - start,
+        };
         (line + 1, column + 1)
     }
 
@@ -167,5 +200,27 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
                 given: line_index,
                 max: file.line_starts.len() - 1,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_on_long_lines_outside_ascii() {
+        let line = "é✓数".repeat(5000);
+        let text = format!("first\n{line}x\n");
+        let file = SourceFile::new("a.dl".into(), text.clone());
+        for (offset, _) in text.char_indices().step_by(997) {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = (
+                text[..offset].matches('\n').count() + 1,
+                text[start..offset].chars().count() + 1,
+            );
+            assert_eq!(file.line_col(offset), expected, "offset {offset}");
+        }
+        let x = text.find('x').unwrap_or(0);
+        assert_eq!(file.line_col(x), (2, 15_001));
     }
 }

@@ -3,11 +3,16 @@
 /// The candidate closest to `name` by edit distance, if it is close enough to
 /// be a plausible typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1) + usize::from(name.len() > 6);
+    let length = name.chars().count();
+    let limit = (length / 3).max(1) + usize::from(name.len() > 6);
+    let name = name.to_lowercase();
     candidates
         .into_iter()
         .filter(|c| !c.is_empty())
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        // Lengths that differ by more than the limit cannot be close, and
+        // skipping them keeps a megabyte-long name from costing minutes.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
+        .map(|c| (edit_distance(&name, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
@@ -40,11 +45,20 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// `a`, `a or b`, `a, b or c`, each in backticks.
 pub fn list_or(items: &[&str]) -> String {
+    list(items, "or")
+}
+
+/// `a`, `a and b`, `a, b and c`, each in backticks.
+pub fn list_and(items: &[&str]) -> String {
+    list(items, "and")
+}
+
+fn list(items: &[&str], last_word: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
     match quoted.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {last_word} {last}", init.join(", ")),
     }
 }
 

@@ -136,8 +136,11 @@ fn every_code_in_the_catalogue_has_a_ui_case() {
                 .map(|(_, code)| code),
         );
     }
+    // A file over the size limit (16 MiB) is no UI case; the corpus test
+    // fires DL0006 with generated inputs.
     let uncovered: Vec<&str> = Code::ALL
         .iter()
+        .filter(|c| **c != Code::SourceTooLarge)
         .map(|c| c.as_str())
         .filter(|c| !covered.contains(*c))
         .collect();

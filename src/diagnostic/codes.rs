@@ -55,6 +55,8 @@ codes! {
     InvalidCidr = "DL0003", Error, "invalid CIDR literal";
     NumberOutOfRange = "DL0004", Error, "number out of range";
     InvalidSourceText = "DL0005", Error, "source file is not valid UTF-8 text";
+    SourceTooLarge = "DL0006", Error, "source file too large";
+    LimitExceeded = "DL0007", Error, "input too deep or too large to check";
 
     UndefinedName = "DL0101", Error, "undefined name";
     DuplicateDeclaration = "DL0102", Error, "duplicate declaration";
@@ -67,6 +69,7 @@ codes! {
     ExtendsNotEnvironment = "DL0109", Error, "`extends` names something that is not an environment";
     NoSuchField = "DL0110", Error, "reference to a field that does not exist";
     UndefinedType = "DL0111", Error, "undefined type";
+    ImportOutsideProject = "DL0112", Error, "import outside the project";
 
     UnknownField = "DL0201", Error, "unknown field";
     MissingField = "DL0202", Error, "missing required field";

@@ -9,7 +9,14 @@ pub mod render;
 
 pub use codes::Code;
 
+use std::collections::HashSet;
+
 use crate::source::Span;
+
+/// The most diagnostics one check reports. A broken generated file can hold
+/// millions of mistakes; past this many, nobody reads them, and building and
+/// printing them would take minutes and gigabytes.
+pub const MAX_DIAGNOSTICS: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
@@ -101,6 +108,10 @@ impl Diagnostic {
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// (span, code, message) of each item: a repeat is not kept twice.
+    seen: HashSet<(Span, Code, String)>,
+    /// Whether diagnostics were dropped past [`MAX_DIAGNOSTICS`].
+    truncated: bool,
 }
 
 impl Diagnostics {
@@ -108,12 +119,49 @@ impl Diagnostics {
         Diagnostics::default()
     }
 
+    /// Keeps a diagnostic, unless it repeats one already kept or
+    /// [`MAX_DIAGNOSTICS`] are kept already.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.items.push(diagnostic);
+        if self.is_full() {
+            self.truncated = true;
+            return;
+        }
+        let key = (
+            diagnostic.primary.span,
+            diagnostic.code,
+            diagnostic.message.clone(),
+        );
+        if self.seen.insert(key) {
+            self.items.push(diagnostic);
+        }
     }
 
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(other);
+        for diagnostic in other {
+            self.push(diagnostic);
+        }
+    }
+
+    /// True once [`MAX_DIAGNOSTICS`] are kept: further ones are dropped, so a
+    /// stage may skip the work of building them (suggestions, mostly).
+    pub fn is_full(&self) -> bool {
+        self.items.len() >= MAX_DIAGNOSTICS
+    }
+
+    /// After the last stage: says that diagnostics were dropped, if they were,
+    /// at `span` (the start of the root file).
+    pub fn finish(&mut self, span: Span) {
+        if self.truncated {
+            self.items.push(
+                Diagnostic::new(
+                    Code::LimitExceeded,
+                    span,
+                    format!("too many problems: dlc stops after the first {MAX_DIAGNOSTICS}"),
+                )
+                .with_label("more problems in this lake are not shown")
+                .with_help("fix the problems shown and check again"),
+            );
+        }
     }
 
     pub fn has_errors(&self) -> bool {
@@ -153,5 +201,29 @@ impl IntoIterator for Diagnostics {
 
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn repeats_are_dropped_and_the_count_is_capped_with_a_note() {
+        let mut diagnostics = Diagnostics::new();
+        let at = |i: usize| Span::new(FileId(0), i, i + 1);
+        for _ in 0..3 {
+            diagnostics.push(Diagnostic::new(Code::UndefinedName, at(0), "same"));
+        }
+        assert_eq!(diagnostics.len(), 1);
+        for i in 1..MAX_DIAGNOSTICS * 2 {
+            diagnostics.push(Diagnostic::new(Code::UndefinedName, at(i), "other"));
+        }
+        assert!(diagnostics.is_full());
+        diagnostics.finish(at(0));
+        let sorted = diagnostics.into_sorted();
+        assert_eq!(sorted.len(), MAX_DIAGNOSTICS + 1);
+        assert!(sorted.iter().any(|d| d.code == Code::LimitExceeded));
     }
 }

@@ -11,12 +11,23 @@ use super::Evaluator;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::suggest;
-use crate::types::{AliasDef, EnumDef, RecordDef, RefinementKind, Type, TypeDef, UnionDef};
+use crate::types::{
+    AliasDef, EnumDef, FieldDef, RecordDef, RefinementKind, Type, TypeDef, UnionDef,
+};
 
 impl Evaluator<'_, '_> {
     /// Checks `value` against `ty`. `declared` is where the expected type is
     /// written (a schema field), for the secondary label of a mismatch.
     pub(super) fn conform(&mut self, value: Value, ty: &Type, declared: Option<Span>) -> Value {
+        if !self.enter(value.span) {
+            return Value::invalid(value.span);
+        }
+        let value = self.conform_inner(value, ty, declared);
+        self.leave();
+        value
+    }
+
+    fn conform_inner(&mut self, value: Value, ty: &Type, declared: Option<Span>) -> Value {
         if matches!(value.kind, ValueKind::Invalid) || *ty == Type::Error {
             return value;
         }
@@ -164,17 +175,24 @@ impl Evaluator<'_, '_> {
 
     /// The builtin type beneath aliases and options.
     fn base_type(&self, ty: &Type) -> Type {
-        match ty {
-            Type::Optional(inner) => self.base_type(inner),
-            Type::Named(name) => match self.types.get(name) {
-                Some(TypeDef::Alias(def)) => self.base_type(&def.base),
-                _ => ty.clone(),
-            },
-            other => other.clone(),
+        let mut ty = ty;
+        // A loop rather than recursion: a chain of aliases may be long.
+        loop {
+            ty = match ty {
+                Type::Optional(inner) => inner,
+                Type::Named(name) => match self.types.get(name) {
+                    Some(TypeDef::Alias(def)) => &def.base,
+                    _ => return ty.clone(),
+                },
+                other => return other.clone(),
+            };
         }
     }
 
     fn undefined_symbol(&mut self, name: &str, span: Span, expected: &Type) {
+        if self.diagnostics.is_full() {
+            return;
+        }
         let candidates: Vec<&str> = self.scope.value_names(self.program).collect();
         let suggestion = suggest::closest(name, candidates.iter().copied());
         if self.program.may_declare(name, suggestion.is_some()) {
@@ -198,6 +216,9 @@ impl Evaluator<'_, '_> {
 
     /// `kinds`: the record types a union expects, when one does.
     fn unknown_record_type(&mut self, name: &str, span: Span, kinds: Option<(&str, &[&str])>) {
+        if self.diagnostics.is_full() {
+            return;
+        }
         let suggestion = match kinds {
             Some((_, members)) => suggest::closest(name, members.iter().copied()),
             None => None,
@@ -343,7 +364,7 @@ impl Evaluator<'_, '_> {
         // Fields that an unknown field's "did you mean" names: not reported missing.
         let mut suggested = Vec::new();
         for (key, field) in &given {
-            if !def.fields.contains_key(key) {
+            if !def.fields.contains_key(key) && !self.diagnostics.is_full() {
                 let suggestion = suggest::closest(key, def.fields.keys().map(String::as_str));
                 suggested.extend(suggestion.filter(|s| !given.contains_key(*s)));
                 let names: Vec<&str> = def.fields.keys().map(String::as_str).collect();
@@ -374,10 +395,17 @@ impl Evaluator<'_, '_> {
                 }
                 None => match &field_def.default {
                     Some(default) => {
+                        let key = (def.name.clone(), name.clone());
+                        if self.defaults_in_progress.contains(&key) {
+                            self.endless_default(def, field_def);
+                            continue;
+                        }
+                        self.defaults_in_progress.push(key);
                         let raw = self.expr(default);
                         let value = self
                             .conform(raw, &field_def.ty, Some(field_def.ty_span))
                             .respan(span);
+                        self.defaults_in_progress.pop();
                         fields.insert(
                             name.clone(),
                             Field {
@@ -431,6 +459,38 @@ impl Evaluator<'_, '_> {
         )
     }
 
+    /// A default that contains a record of the same type relying on the same
+    /// default: applying it would never end.
+    fn endless_default(&mut self, def: &RecordDef, field_def: &FieldDef) {
+        let chain: Vec<String> = self
+            .defaults_in_progress
+            .iter()
+            .skip_while(|(record, field)| *record != def.name || *field != field_def.name)
+            .map(|(record, field)| format!("`{record}.{field}`"))
+            .collect();
+        self.report(
+            Diagnostic::new(
+                Code::InvalidTypeDeclaration,
+                field_def.span,
+                format!(
+                    "the default of `{}.{}` contains itself, so it never ends",
+                    def.name, field_def.name
+                ),
+            )
+            .with_label("this default needs its own default again")
+            .with_note(format!(
+                "applying it applies {}, then `{}.{}` again",
+                chain.join(", then "),
+                def.name,
+                field_def.name
+            ))
+            .with_help(format!(
+                "make the field optional (`{}: {}?`) or drop its default",
+                field_def.name, field_def.ty
+            )),
+        );
+    }
+
     fn conform_enum(&mut self, value: Value, def: &EnumDef, declared: Option<Span>) -> Value {
         match &value.kind {
             ValueKind::Symbol(name) => {
@@ -442,6 +502,9 @@ impl Evaluator<'_, '_> {
                         data,
                     });
                     return Value::new(kind, value.span);
+                }
+                if self.diagnostics.is_full() {
+                    return Value::invalid(value.span);
                 }
                 let names: Vec<&str> = def.variants.keys().map(String::as_str).collect();
                 // A near miss of a variant, else of a declared value (`hom` for `let home`).

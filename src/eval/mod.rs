@@ -4,7 +4,9 @@
 //! variants and checks refinements.
 //!
 //! There is no computation beyond references, `extends` and interpolation,
-//! and cycles are reported, so evaluation always terminates.
+//! and cycles are reported, so evaluation always terminates. Two limits keep
+//! it within a thread's stack and a modest amount of memory whatever the
+//! input: [`MAX_DEPTH`] and [`MAX_WORK`].
 
 mod conform;
 pub mod value;
@@ -20,6 +22,15 @@ use crate::suggest;
 use crate::syntax::ast::{Expr, ExprKind, Ident, ItemKind, RecordLit, StrPart};
 use crate::types::{resolve_type_expr, Type, TypeDef, TypeDefs};
 pub use value::{Field, Record, Value, ValueKind, Variant};
+
+/// How deeply evaluation may recurse through references, `extends`, type
+/// aliases, defaults and nested values, and how deeply a value may nest.
+pub const MAX_DEPTH: usize = 128;
+
+/// How many values evaluation may build or copy. References copy what they
+/// refer to, so without a limit a short file whose values each refer to the
+/// previous one twice would double its size at every line.
+pub const MAX_WORK: usize = 100_000;
 
 /// The evaluated lake: the `lake` declaration and the environments, in source order.
 #[derive(Debug, Default)]
@@ -71,6 +82,10 @@ pub fn evaluate(
         suppress_missing: false,
         written_env_fields: HashMap::new(),
         extended: HashSet::new(),
+        depth: 0,
+        work: 0,
+        limit_reported: false,
+        defaults_in_progress: Vec::new(),
     };
     // Only the environments others extend need their written fields kept.
     evaluator.extended = program
@@ -108,7 +123,7 @@ pub fn evaluate(
     // Move the values out of the memo rather than keeping a second copy.
     let mut evaluated = Evaluated::default();
     for r in wanted {
-        let Some(State::Done(value)) = evaluator.states.remove(&r) else {
+        let Some(State::Done(value, _)) = evaluator.states.remove(&r) else {
             continue;
         };
         match &program.item(r).kind {
@@ -139,7 +154,8 @@ impl Relation {
 
 enum State {
     InProgress,
-    Done(Value),
+    /// The value and its weight (see [`measure`]).
+    Done(Value, usize),
 }
 
 pub(crate) struct Evaluator<'a, 'd> {
@@ -160,6 +176,15 @@ pub(crate) struct Evaluator<'a, 'd> {
     written_env_fields: HashMap<String, IndexMap<String, Field>>,
     /// Names of the environments that some `extends` names.
     extended: HashSet<String>,
+    /// How deeply evaluation has recursed (see [`MAX_DEPTH`]).
+    depth: usize,
+    /// Values built or copied so far (see [`MAX_WORK`]).
+    work: usize,
+    /// A limit is reported once: every value after it would repeat it.
+    limit_reported: bool,
+    /// The record fields whose defaults are being applied, as (record, field):
+    /// a default that needs itself is reported instead of expanded forever.
+    pub(super) defaults_in_progress: Vec<(String, String)>,
 }
 
 impl Evaluator<'_, '_> {
@@ -167,17 +192,73 @@ impl Evaluator<'_, '_> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Enters one level of recursion; false (after reporting) past [`MAX_DEPTH`].
+    pub(super) fn enter(&mut self, span: Span) -> bool {
+        if self.depth >= MAX_DEPTH {
+            self.limit(
+                span,
+                format!(
+                    "evaluation nests too deeply: more than {MAX_DEPTH} levels of references, \
+                     `extends`, type aliases, defaults or nested values"
+                ),
+                "shorten the chain: write the value out instead of reaching it through so many declarations",
+            );
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    pub(super) fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// False (after reporting) once evaluation has built [`MAX_WORK`] values.
+    fn over_budget(&mut self, span: Span) -> bool {
+        if self.work <= MAX_WORK {
+            return false;
+        }
+        self.limit(
+            span,
+            format!("this lake is too large to evaluate: it builds more than {MAX_WORK} values"),
+            "a value copies everything it refers to: refer to large values less often, or split the lake",
+        );
+        true
+    }
+
+    fn limit(&mut self, span: Span, message: String, help: &str) {
+        if std::mem::replace(&mut self.limit_reported, true) {
+            return;
+        }
+        self.report(
+            Diagnostic::new(Code::LimitExceeded, span, message)
+                .with_label("the limit is reached here")
+                .with_help(help),
+        );
+    }
+
     /// The value of a declaration, evaluated once.
     fn item(&mut self, r: ItemRef, via: Option<(Relation, Span)>) -> Value {
         let item = self.program.item(r);
         let name = item.kind.name().map(|n| n.name.clone()).unwrap_or_default();
+        let span = via.map_or(item.span, |(_, s)| s);
+        if self.over_budget(span) {
+            return Value::invalid(span);
+        }
         match self.states.get(&r) {
-            Some(State::Done(value)) => return value.clone(),
+            Some(State::Done(value, weight)) => {
+                let (value, weight) = (value.clone(), *weight);
+                self.work += weight;
+                return value;
+            }
             Some(State::InProgress) => {
                 self.report_cycle(&name, via);
-                return Value::invalid(via.map_or(item.span, |(_, s)| s));
+                return Value::invalid(span);
             }
             None => {}
+        }
+        if !self.enter(span) {
+            return Value::invalid(span);
         }
         self.states.insert(r, State::InProgress);
         self.stack.push((name, via));
@@ -227,7 +308,19 @@ impl Evaluator<'_, '_> {
             _ => Value::invalid(item.span),
         };
         self.stack.pop();
-        self.states.insert(r, State::Done(value.clone()));
+        self.leave();
+        let (value, weight) = match measure(&value, 0) {
+            Some(weight) => (value, weight),
+            None => {
+                self.limit(
+                    value.span,
+                    format!("this value nests too deeply: more than {MAX_DEPTH} levels"),
+                    "a lake needs a few levels at most; check the references that build this value",
+                );
+                (Value::invalid(value.span), 1)
+            }
+        };
+        self.states.insert(r, State::Done(value.clone(), weight));
         value
     }
 
@@ -259,7 +352,14 @@ impl Evaluator<'_, '_> {
         // what the parent wrote, and gets its own defaults.
         let value = self.item(r, Some((Relation::Extends, parent.span)));
         match value.kind {
-            ValueKind::Record(_) => self.written_env_fields.get(&parent.name).cloned(),
+            ValueKind::Record(_) => {
+                let fields = self.written_env_fields.get(&parent.name).cloned()?;
+                self.work += fields
+                    .values()
+                    .map(|f| measure(&f.value, 0).unwrap_or(1))
+                    .sum::<usize>();
+                Some(fields)
+            }
             _ => None,
         }
     }
@@ -315,6 +415,10 @@ impl Evaluator<'_, '_> {
     }
 
     fn undefined(&mut self, name: &str, span: Span, environment: bool) {
+        // Finding a suggestion is the costly part; past the limit it is wasted.
+        if self.diagnostics.is_full() {
+            return;
+        }
         // The environment being declared cannot be its own parent.
         let declaring = self.stack.last().map(|(n, _)| n.as_str());
         let candidates: Vec<&str> = if environment {
@@ -361,6 +465,16 @@ impl Evaluator<'_, '_> {
     }
 
     fn expr(&mut self, expr: &Expr) -> Value {
+        if self.over_budget(expr.span) || !self.enter(expr.span) {
+            return Value::invalid(expr.span);
+        }
+        self.work += 1;
+        let value = self.expr_inner(expr);
+        self.leave();
+        value
+    }
+
+    fn expr_inner(&mut self, expr: &Expr) -> Value {
         let span = expr.span;
         let kind = match &expr.kind {
             ExprKind::Int(i) => ValueKind::Int(*i),
@@ -550,6 +664,9 @@ impl Evaluator<'_, '_> {
         if let Some(field) = record.fields.get(&segment.name) {
             return field.value.clone();
         }
+        if self.diagnostics.is_full() {
+            return Value::invalid(segment.span);
+        }
         let declared = record
             .type_name
             .as_deref()
@@ -585,7 +702,9 @@ impl Evaluator<'_, '_> {
     fn variant_data(&mut self, enum_name: &str, variant: &str) -> Option<Value> {
         let key = (enum_name.to_string(), variant.to_string());
         if let Some(data) = self.variant_data.get(&key) {
-            return data.clone();
+            let data = data.clone();
+            self.work += data.as_ref().map_or(0, |d| measure(d, 0).unwrap_or(1));
+            return data;
         }
         let Some(TypeDef::Enum(def)) = self.types.get(enum_name) else {
             return None;
@@ -604,4 +723,27 @@ impl Evaluator<'_, '_> {
         self.variant_data.insert(key, data.clone());
         data
     }
+}
+
+/// A value's weight, counted against [`MAX_WORK`]: one per value, plus one per
+/// 64 bytes of text. `None` when it nests deeper than [`MAX_DEPTH`] below `depth`.
+fn measure(value: &Value, depth: usize) -> Option<usize> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let inner = match &value.kind {
+        ValueKind::Str(s) | ValueKind::Symbol(s) => s.len() / 64,
+        ValueKind::List(items) => items
+            .iter()
+            .map(|v| measure(v, depth + 1))
+            .sum::<Option<usize>>()?,
+        ValueKind::Record(record) => record
+            .fields
+            .values()
+            .map(|f| measure(&f.value, depth + 1))
+            .sum::<Option<usize>>()?,
+        ValueKind::Variant(Variant { data: Some(d), .. }) => measure(d, depth + 1)?,
+        _ => 0,
+    };
+    Some(1 + inner)
 }

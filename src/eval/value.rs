@@ -97,7 +97,10 @@ impl Value {
             ValueKind::Record(record) => {
                 for field in record.fields.values_mut() {
                     field.key_span = span;
-                    field.value = field.value.clone().respan(span);
+                    // Taken, not cloned: a clone at every level made respanning
+                    // a deep value quadratic.
+                    let value = std::mem::replace(&mut field.value, Value::invalid(span));
+                    field.value = value.respan(span);
                 }
             }
             _ => {}

@@ -38,10 +38,37 @@ impl LoadError {
 
 pub trait SourceLoader {
     /// A stable identity for a path (the canonical path on disk), used to
-    /// load each file once and to find import cycles.
+    /// load each file once, to find import cycles and to keep imports inside
+    /// the project.
     fn identity(&self, path: &Path) -> PathBuf;
     fn read(&mut self, path: &Path) -> Result<String, LoadError>;
+    /// Whether an import may name a file outside the project: the directory
+    /// of the root file. No by default.
+    fn allows_outside_imports(&self) -> bool {
+        false
+    }
 }
+
+/// A loader whose imports may leave the project (`--allow-outside-imports`).
+#[derive(Debug, Default)]
+pub struct AllowOutsideImports<L>(pub L);
+
+impl<L: SourceLoader> SourceLoader for AllowOutsideImports<L> {
+    fn identity(&self, path: &Path) -> PathBuf {
+        self.0.identity(path)
+    }
+
+    fn read(&mut self, path: &Path) -> Result<String, LoadError> {
+        self.0.read(path)
+    }
+
+    fn allows_outside_imports(&self) -> bool {
+        true
+    }
+}
+
+/// How many files deep imports may nest. Real lakes import a file or two.
+pub const MAX_IMPORT_DEPTH: usize = 64;
 
 struct Loading<'l> {
     loader: &'l mut dyn SourceLoader,
@@ -51,6 +78,10 @@ struct Loading<'l> {
     std_loaded: HashMap<&'static str, usize>,
     /// The chain of imports being followed: (identity, display name, import span).
     stack: Vec<(PathBuf, String, Option<Span>)>,
+    /// The directory of the root file, by identity: imports stay inside it.
+    project: PathBuf,
+    /// The project's folder as the user named it, for messages.
+    project_display: String,
 }
 
 /// Loads the root file, its imports and the stdlib prelude.
@@ -61,8 +92,21 @@ pub fn load_program(
     loader: &mut dyn SourceLoader,
     diagnostics: &mut Diagnostics,
 ) -> Program {
+    let root_dir = match root_path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let project = loader.identity(root_dir);
+    // Shown as the user named it, so that messages do not depend on where
+    // the project sits on this machine.
+    let project_display = match Path::new(root_name).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_string_lossy().replace('\\', "/"),
+        _ => "the current folder".to_string(),
+    };
     let mut loading = Loading {
         loader,
+        project,
+        project_display,
         program: Program {
             sources: SourceMap::new(),
             modules: Vec::new(),
@@ -212,6 +256,22 @@ impl Loading<'_> {
                     .unwrap_or_default();
                 let path = base.join(relative);
                 let identity = self.loader.identity(&path);
+                if !identity.starts_with(&self.project) && !self.loader.allows_outside_imports() {
+                    self.report_outside(relative, &identity, span, diagnostics);
+                    return;
+                }
+                if self.stack.len() > MAX_IMPORT_DEPTH {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::LimitExceeded,
+                            span,
+                            format!("imports nest too deeply: more than {MAX_IMPORT_DEPTH} files"),
+                        )
+                        .with_label("the limit is reached here")
+                        .with_help("import the files you need from the root file instead of through a chain"),
+                    );
+                    return;
+                }
                 if let Some(position) = self.stack.iter().position(|(id, _, _)| *id == identity) {
                     self.report_cycle(position, relative, span, diagnostics);
                     return;
@@ -256,6 +316,32 @@ impl Loading<'_> {
         }
     }
 
+    fn report_outside(
+        &self,
+        relative: &str,
+        identity: &Path,
+        span: Span,
+        diagnostics: &mut Diagnostics,
+    ) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::ImportOutsideProject,
+                span,
+                format!("cannot import `{relative}`: it is outside the project"),
+            )
+            .with_label(format!(
+                "this is {} from the project's folder",
+                relative_to(&self.project, identity).display()
+            ))
+            .with_note(format!(
+                "the project is {}, the folder of the lake being checked; imports stay inside it, \
+                 so that the lake checks the same on every machine",
+                self.project_display
+            ))
+            .with_help("move the file into the project, or pass `--allow-outside-imports` if the lake must read it"),
+        );
+    }
+
     fn report_cycle(
         &self,
         position: usize,
@@ -288,4 +374,24 @@ impl Loading<'_> {
         }
         diagnostics.push(diagnostic);
     }
+}
+
+/// `to` as a path relative to `from` (both absolute, or both relative to the
+/// same folder): `../checks/x.dl`.
+fn relative_to(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to_parts[common..] {
+        out.push(part);
+    }
+    out
 }

@@ -8,7 +8,7 @@
 mod loader;
 mod memory;
 
-pub use loader::{load_program, LoadError, SourceLoader};
+pub use loader::{load_program, AllowOutsideImports, LoadError, SourceLoader, MAX_IMPORT_DEPTH};
 pub use memory::MemoryLoader;
 
 use indexmap::IndexMap;

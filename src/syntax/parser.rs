@@ -6,7 +6,7 @@
 //! own, so one syntax error does not hide the items after it.
 
 use std::net::Ipv4Addr;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use ipnet::Ipv4Net;
 use pest::iterators::Pair;
@@ -29,10 +29,15 @@ pub const KEYWORDS: &[&str] = &[
     "matches", "true", "false",
 ];
 
+/// How deeply brackets (`[` and `{`) may nest. Real lakes use a handful of
+/// levels; the limit keeps the recursive parser and the stages after it
+/// within a thread's stack whatever the input.
+pub const MAX_NESTING: usize = 64;
+
 /// Parses one file. Items that parse are returned even when others do not.
 pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
-    match DlParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
+    if too_deep(text).is_none() {
+        if let Ok(mut pairs) = DlParser::parse(Rule::file, text) {
             let mut builder = Builder {
                 file,
                 offset: 0,
@@ -48,50 +53,101 @@ pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> 
                         .collect()
                 })
                 .unwrap_or_default();
-            Module {
+            return Module {
                 file,
                 items,
                 unparsed: Vec::new(),
-            }
+            };
         }
-        Err(_) => with_error_detail(|| recover(file, text, diagnostics)),
+    }
+    recover(file, text, diagnostics)
+}
+
+/// pest collects what it expected at an error only while a process-wide
+/// switch is on, and collecting it makes every parse a few times slower. A
+/// file is parsed with it off; one that fails is parsed again with it on,
+/// holding this lock, so that no other thread turns it off meanwhile (a
+/// parse that succeeds does not depend on it).
+struct ErrorDetail {
+    _lock: MutexGuard<'static, ()>,
+}
+
+impl ErrorDetail {
+    fn on() -> ErrorDetail {
+        static LOCK: Mutex<()> = Mutex::new(());
+        let guard = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        pest::set_error_detail(true);
+        ErrorDetail { _lock: guard }
     }
 }
 
-/// Runs `f` with pest collecting the tokens it expected, which the messages
-/// name. Collecting them doubles the cost of parsing, so it is on only while
-/// a broken file is parsed again. The setting is global: the lock keeps two
-/// threads from switching it under each other (a parse of a good file in
-/// the meantime is only slower, never different).
-fn with_error_detail<T>(f: impl FnOnce() -> T) -> T {
-    static DETAIL: Mutex<()> = Mutex::new(());
-    let _guard = DETAIL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    pest::set_error_detail(true);
-    let result = f();
-    pest::set_error_detail(false);
-    result
+impl Drop for ErrorDetail {
+    fn drop(&mut self) {
+        pest::set_error_detail(false);
+    }
 }
 
-/// Parses each top-level item on its own and reports the errors of those that fail.
-fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
-    let whole_file_error = match DlParser::parse(Rule::file, text) {
-        Err(error) => error,
-        Ok(_) => {
-            return Module {
-                file,
-                items: Vec::new(),
-                unparsed: Vec::new(),
+/// The offset of the first bracket that opens nesting level `MAX_NESTING + 1`,
+/// outside strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // Strings end at their closing quote or at the end of the line.
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
             }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-    };
+        i += 1;
+    }
+    None
+}
+
+fn nesting_diagnostic(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        Span::new(file, offset, offset + 1),
+        format!("brackets nest too deeply: more than {MAX_NESTING} levels"),
+    )
+    .with_label(format!("level {} opens here", MAX_NESTING + 1))
+    .with_help(
+        "a lake needs a few levels at most; give inner values a name with `let` and refer to it",
+    )
+}
+
+/// Parses each top-level item on its own and reports the errors of those that
+/// fail (or, if none does, the error of the whole file).
+fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
+    let _detail = ErrorDetail::on();
     let mut items = Vec::new();
     let mut unparsed = Vec::new();
     let mut reported = false;
     for (start, end) in item_chunks(text) {
         let chunk = &text[start..end];
         if is_blank(chunk) {
+            continue;
+        }
+        if let Some(offset) = too_deep(chunk) {
+            diagnostics.push(nesting_diagnostic(file, start + offset));
+            reported = true;
             continue;
         }
         match DlParser::parse(Rule::lone_item, chunk) {
@@ -116,13 +172,11 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
         }
     }
     if !reported {
-        diagnostics.push(syntax_diagnostic(
-            file,
-            text,
-            0,
-            text.len(),
-            &whole_file_error,
-        ));
+        if let Some(offset) = too_deep(text) {
+            diagnostics.push(nesting_diagnostic(file, offset));
+        } else if let Err(error) = DlParser::parse(Rule::file, text) {
+            diagnostics.push(syntax_diagnostic(file, text, 0, text.len(), &error));
+        }
     }
     Module {
         file,
@@ -225,7 +279,13 @@ fn syntax_diagnostic(
             })
             .map(|t| format!("`{t}`"))
             .collect();
-        if attempts.max_position > position && !tokens.is_empty() {
+        // A name stops at a letter that is not ASCII (a Cyrillic `а` in
+        // `nаme`), and pest then blames the start of the item: blame the letter.
+        let furthest_is_foreign = text
+            .get(start + attempts.max_position..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| !c.is_ascii());
+        if attempts.max_position > position && (!tokens.is_empty() || furthest_is_foreign) {
             position = attempts.max_position;
             use_rules = false;
         } else if attempts.max_position != position {
@@ -261,23 +321,68 @@ fn syntax_diagnostic(
     }
     expected.sort();
     expected.dedup();
-    let message = if expected.is_empty() {
+    // pest stops with a message of its own when it runs short of stack.
+    let message = if let pest::error::ErrorVariant::CustomError { message } = &error.variant {
+        format!("cannot parse this: {message} (the input nests too deeply)")
+    } else if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {}, found {found}", one_of(&expected))
     };
     let span = Span::new(file, absolute, absolute + found_len);
-    let mut diagnostic =
-        Diagnostic::new(Code::SyntaxError, span, message).with_label(if expected.is_empty() {
-            "not valid here".to_string()
-        } else {
-            format!("expected {} here", one_of(&expected))
-        });
+    let code = match error.variant {
+        pest::error::ErrorVariant::CustomError { .. } => Code::LimitExceeded,
+        _ => Code::SyntaxError,
+    };
+    let mut diagnostic = Diagnostic::new(code, span, message).with_label(if expected.is_empty() {
+        "not valid here".to_string()
+    } else {
+        format!("expected {} here", one_of(&expected))
+    });
+    // The character to explain: the first one outside ASCII in the word found
+    // (`lаke` with a Cyrillic `а`), or else the one found.
+    let suspect = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .find(|c| !c.is_ascii())
+        .or_else(|| rest.chars().next());
     let chunk_ended = absolute >= end && end < text.len();
-    if let Some(help) = syntax_help(&text[start..absolute], &found, chunk_ended) {
+    if let Some(help) = suspect
+        .and_then(non_ascii_help)
+        .or_else(|| syntax_help(&text[start..absolute], &found, chunk_ended))
+    {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// What a character that is not ASCII is, where dl expects its own syntax:
+/// usually a look-alike that an editor or a chat client put in.
+fn non_ascii_help(c: char) -> Option<String> {
+    let what = match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' => {
+            "a typographic quote: strings use the straight quote `\"`"
+        }
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' => {
+            "a typographic apostrophe: strings use the straight double quote `\"`"
+        }
+        '\u{00A0}'
+        | '\u{1680}'
+        | '\u{2000}'..='\u{200D}'
+        | '\u{202F}'
+        | '\u{205F}'
+        | '\u{2060}'
+        | '\u{3000}'
+        | '\u{FEFF}' => "a non-breaking or invisible space: use an ordinary space, or delete it",
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => "a typographic dash: use the hyphen `-`",
+        c if c.is_ascii() => return None,
+        c if c.is_alphabetic() => {
+            "a letter outside ASCII: names and keywords are ASCII letters, digits, `_` and `-`; \
+             a letter from another alphabet can look exactly like a Latin one"
+        }
+        _ => "not ASCII: outside strings and comments, dl is written in ASCII",
+    };
+    Some(format!("U+{:04X} `{c}` is {what}", c as u32))
 }
 
 /// A fix for the common slips, judged from the text before the error.
@@ -1197,6 +1302,51 @@ mod tests {
     fn doc_comments_attach_to_the_next_item() {
         let (module, _) = parse("/// first\n/// second\nlet a = 1\n");
         assert_eq!(module.items[0].docs.lines, ["first", "second"]);
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_nest() {
+        let brackets = "[".repeat(MAX_NESTING + 1);
+        let text = format!("let a = \"{brackets}\" // {brackets}\nlet b = \"\\\"{brackets}\"\n");
+        assert_eq!(too_deep(&text), None);
+        let deepest = format!(
+            "let a = {}{}",
+            "[".repeat(MAX_NESTING),
+            "]".repeat(MAX_NESTING)
+        );
+        assert_eq!(too_deep(&deepest), None);
+        let deeper = format!("let a = {}", "{[".repeat(MAX_NESTING));
+        assert_eq!(too_deep(&deeper), Some("let a = ".len() + MAX_NESTING));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_reported_and_the_other_items_kept() {
+        let deep = "[".repeat(100_000);
+        let (module, diagnostics) = parse(&format!("let a = 1\nlet b = {deep}\nlet c = 3\n"));
+        let names: Vec<_> = module
+            .items
+            .iter()
+            .filter_map(|i| i.kind.name().map(|n| n.name.clone()))
+            .collect();
+        assert_eq!(names, ["a", "c"]);
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::LimitExceeded]);
+        assert_eq!(
+            diagnostics[0].primary.span.start as usize,
+            "let a = 1\nlet b = ".len() + 64
+        );
+    }
+
+    #[test]
+    fn a_letter_outside_ascii_is_blamed_with_its_code_point() {
+        let (_, diagnostics) = parse("let n\u{430}me = 1\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].primary.span.start, 5);
+        let help = diagnostics[0].help.as_deref().unwrap_or("");
+        assert!(help.starts_with("U+0430"), "{help}");
+        let (_, diagnostics) = parse("let x = \u{201c}hello\u{201d}\n");
+        let help = diagnostics[0].help.as_deref().unwrap_or("");
+        assert!(help.contains("straight quote"), "{help}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Types: the builtin ones and those declared with `type`, `record` and `enum`
 //! (the stdlib's schemas, or the user's own).
 
+use std::collections::HashMap;
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -183,7 +184,98 @@ impl TypeDefs {
             };
             defs.insert(name.name.clone(), def);
         }
+        break_alias_cycles(&mut defs, diagnostics);
         TypeDefs { defs }
+    }
+}
+
+/// The declared type that `ty` stands for directly: `A` for `A` and `A?`.
+fn alias_target(ty: &Type) -> Option<&str> {
+    match ty {
+        Type::Optional(inner) => alias_target(inner),
+        Type::Named(name) => Some(name),
+        _ => None,
+    }
+}
+
+/// Reports aliases that stand for themselves (`type A = B`, `type B = A?`),
+/// which no value could ever conform to, and turns them into errors so that
+/// later stages need not follow them. A list or map in between is fine:
+/// `type Tree = [Tree]` holds finite values.
+fn break_alias_cycles(defs: &mut IndexMap<String, TypeDef>, diagnostics: &mut Diagnostics) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Visit {
+        OnPath,
+        Done,
+    }
+    let mut visits: HashMap<String, Visit> = HashMap::new();
+    let mut cycles: Vec<Vec<String>> = Vec::new();
+    let names: Vec<String> = defs.keys().cloned().collect();
+    for start in names {
+        let mut path: Vec<String> = Vec::new();
+        let mut current = Some(start);
+        // Iterative: a chain of aliases may be long.
+        while let Some(name) = current.take() {
+            match visits.get(&name) {
+                Some(Visit::Done) => break,
+                Some(Visit::OnPath) => {
+                    let from = path.iter().position(|n| *n == name).unwrap_or(0);
+                    cycles.push(path[from..].to_vec());
+                    break;
+                }
+                None => {}
+            }
+            let Some(TypeDef::Alias(def)) = defs.get(&name) else {
+                break;
+            };
+            current = alias_target(&def.base).map(String::from);
+            visits.insert(name.clone(), Visit::OnPath);
+            path.push(name);
+        }
+        for name in path {
+            visits.insert(name, Visit::Done);
+        }
+    }
+    // A long cycle is named by its first few members.
+    const SHOWN: usize = 8;
+    for cycle in cycles {
+        let mut spans = Vec::new();
+        for name in &cycle {
+            if let Some(TypeDef::Alias(def)) = defs.get_mut(name) {
+                def.base = Type::Error;
+                spans.push(def.span);
+            }
+        }
+        let Some(&first) = spans.iter().min() else {
+            continue;
+        };
+        let message = match cycle.as_slice() {
+            [one] => format!("the type `{one}` is defined as itself"),
+            few if few.len() <= SHOWN => format!(
+                "the types {} are defined in terms of each other",
+                crate::suggest::list_and(&few.iter().map(String::as_str).collect::<Vec<_>>())
+            ),
+            many => format!(
+                "the types `{}` and {} others are defined in terms of each other",
+                many[0],
+                many.len() - 1
+            ),
+        };
+        let mut chain: Vec<String> = cycle.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+        if cycle.len() > SHOWN {
+            chain.push(format!("... ({} more)", cycle.len() - SHOWN));
+        }
+        chain.push(format!("`{}`", cycle[0]));
+        let mut diagnostic = Diagnostic::new(Code::InvalidTypeDeclaration, first, message)
+            .with_label("no value can ever be of this type")
+            .with_note(format!("the cycle: {}", chain.join(" is ")))
+            .with_help(
+                "end the chain at a builtin type, a record or an enum, e.g. `type Name = String`",
+            );
+        for span in spans.into_iter().filter(|s| *s != first).take(SHOWN) {
+            diagnostic = diagnostic.with_secondary(span, "part of the cycle");
+        }
+        diagnostics.push(diagnostic);
     }
 }
 
@@ -227,6 +319,7 @@ impl Resolver<'_, '_> {
                             Some(ItemKind::Type(_) | ItemKind::Record(_) | ItemKind::Enum(_)) => {
                                 Type::Named(other.to_string())
                             }
+                            _ if self.diagnostics.is_full() => return Type::Error,
                             _ => {
                                 let candidates =
                                     BUILTINS.iter().copied().chain(self.scope.names().filter(
