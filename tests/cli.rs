@@ -12,6 +12,22 @@ fn dlc(args: &[&str]) -> Output {
         .expect("dlc runs")
 }
 
+fn dlc_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    child.wait_with_output().expect("dlc ends")
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8")
 }
@@ -192,19 +208,10 @@ fn warnings_fail_only_with_deny_warnings() {
 
 #[test]
 fn stdin_is_read_with_a_dash() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dlc"))
-        .args(["check", "--format", "short", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"let x: Cidr = \"10.0.0.0/16\"\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = dlc_with_stdin(
+        &["check", "--format", "short", "-"],
+        b"let x: Cidr = \"10.0.0.0/16\"\n",
+    );
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stdout(&output).starts_with("<stdin>:1:15: error[DL0203]"),
@@ -347,19 +354,7 @@ fn fmt_refuses_a_file_that_does_not_parse() {
 
 #[test]
 fn fmt_reads_stdin_and_writes_stdout() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dlc"))
-        .args(["fmt", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"let   a =1\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = dlc_with_stdin(&["fmt", "-"], b"let   a =1\n");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "let a = 1\n");
 }
