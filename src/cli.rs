@@ -425,14 +425,7 @@ fn format_files(
                 }
             }
             Err(crate::fmt::FormatError::Syntax(diagnostics)) => {
-                let checked = Checked {
-                    sources,
-                    diagnostics: diagnostics.into_sorted(),
-                    evaluated: Default::default(),
-                    model: None,
-                    files: Vec::new(),
-                    internal_error: None,
-                };
+                let checked = Checked::unread(sources, diagnostics.into_sorted(), Vec::new());
                 print_diagnostics(&checked, output)?;
                 failed = true;
             }

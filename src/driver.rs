@@ -33,6 +33,24 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The result for a source the stages never got to: it could not be read
+    /// as a lake at all (too large, not UTF-8, not parsed), so only
+    /// diagnostics.
+    pub fn unread(
+        sources: SourceMap,
+        diagnostics: Vec<Diagnostic>,
+        files: Vec<PathBuf>,
+    ) -> Checked {
+        Checked {
+            sources,
+            diagnostics,
+            evaluated: Evaluated::default(),
+            model: None,
+            files,
+            internal_error: None,
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -62,14 +80,7 @@ pub fn check_bytes(
             )
             .with_label("invalid UTF-8 here")
             .with_help("save the file as UTF-8; lake files are text");
-            Checked {
-                sources,
-                diagnostics: vec![diagnostic],
-                evaluated: Evaluated::default(),
-                model: None,
-                files: vec![loader.identity(path)],
-                internal_error: None,
-            }
+            Checked::unread(sources, vec![diagnostic], vec![loader.identity(path)])
         }
     }
 }
@@ -91,14 +102,7 @@ pub fn too_large(name: &str, path: &Path, size: Option<u64>, loader: &dyn Source
     )
     .with_label("not read")
     .with_help("lake files are small text files; check that this is the file you meant");
-    Checked {
-        sources,
-        diagnostics: vec![diagnostic],
-        evaluated: Evaluated::default(),
-        model: None,
-        files: vec![loader.identity(path)],
-        internal_error: None,
-    }
+    Checked::unread(sources, vec![diagnostic], vec![loader.identity(path)])
 }
 
 /// Reads at most [`MAX_SOURCE_BYTES`] + 1 bytes: enough to tell that a source
