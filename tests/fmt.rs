@@ -48,7 +48,9 @@ fn read(path: &Path) -> String {
 fn parses(text: &str) -> bool {
     let mut diagnostics = Diagnostics::new();
     parse_module(FileId(0), text, &mut diagnostics);
-    let broken = diagnostics.iter().any(|d| d.code == Code::SyntaxError);
+    let broken = diagnostics
+        .iter()
+        .any(|d| matches!(d.code, Code::SyntaxError | Code::LimitExceeded));
     !broken
 }
 
@@ -302,4 +304,21 @@ fn line_diff(before: &str, after: &str) -> String {
         out.push_str(&format!("  {a} lines before, {b} after\n"));
     }
     out
+}
+
+/// A file the parser could only partly read (brackets nested past the limit)
+/// is refused, not formatted without the part it dropped.
+#[test]
+fn a_file_over_the_nesting_limit_is_refused_not_truncated() {
+    let text = format!(
+        "let ok = 1\nlet deep = {}1{}\n",
+        "[".repeat(70),
+        "]".repeat(70)
+    );
+    match format_source(FileId(0), &text) {
+        Err(dlc::fmt::FormatError::Syntax(diagnostics)) => {
+            assert!(diagnostics.iter().any(|d| d.code == Code::LimitExceeded));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }

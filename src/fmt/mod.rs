@@ -84,7 +84,11 @@ impl std::error::Error for FormatError {}
 pub fn format_source(file: FileId, text: &str) -> Result<String, FormatError> {
     let mut diagnostics = Diagnostics::new();
     let module = parse_module(file, text, &mut diagnostics);
-    if diagnostics.iter().any(|d| d.code == Code::SyntaxError) {
+    // Both mean the parser left items out: formatting would delete them.
+    if diagnostics
+        .iter()
+        .any(|d| matches!(d.code, Code::SyntaxError | Code::LimitExceeded))
+    {
         return Err(FormatError::Syntax(diagnostics));
     }
     // A CR can only be part of a line break (strings and comments end at
