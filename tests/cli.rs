@@ -518,3 +518,15 @@ fn the_cidr_report_lists_allocated_and_free_blocks() {
     // The largest free block of 10.0.0.0/8 once three /24s near its start are taken.
     assert!(text.contains("\n    10.128.0.0/9\n"), "{text}");
 }
+
+/// S3 accepts a transition to Glacier on the day an object is written; only
+/// expirations must wait a day.
+#[test]
+fn an_immediate_glacier_transition_is_accepted() {
+    let (_dir, path) = mutated("after = 365d", "after = 0d");
+    let output = dlc(&["check", "--format", "short", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let (_dir, path) = mutated("expire_after = 60d", "expire_after = 0d");
+    let output = dlc(&["check", "--format", "short", path.to_str().unwrap()]);
+    assert!(stdout(&output).contains("[DL0333]"), "{}", stdout(&output));
+}

@@ -51,7 +51,10 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
         }
     }
     for transition in &lifecycle.transitions {
-        let Some(after) = days(transition.after, "after", transition.span, diagnostics) else {
+        // A transition may be immediate (S3 accepts 0 days, except for the IA
+        // classes, which the next rule covers); whole days still.
+        let Some(after) = whole_days(transition.after, "after", transition.span, diagnostics)
+        else {
             continue;
         };
         let class = transition.storage_class;
@@ -103,9 +106,9 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
 
 /// A duration in whole positive days; otherwise reported.
 fn days(duration: Duration, field: &str, span: Span, diagnostics: &mut Diagnostics) -> Option<i64> {
-    match duration.whole_days() {
-        Some(days) if days > 0 => Some(days),
-        Some(_) => {
+    match whole_days(duration, field, span, diagnostics)? {
+        days if days > 0 => Some(days),
+        _ => {
             diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidLifecycleDuration,
@@ -120,6 +123,18 @@ fn days(duration: Duration, field: &str, span: Span, diagnostics: &mut Diagnosti
             );
             None
         }
+    }
+}
+
+/// A duration in whole days (zero included); otherwise reported.
+fn whole_days(
+    duration: Duration,
+    field: &str,
+    span: Span,
+    diagnostics: &mut Diagnostics,
+) -> Option<i64> {
+    match duration.whole_days() {
+        Some(days) => Some(days),
         None => {
             diagnostics.push(
                 Diagnostic::new(
