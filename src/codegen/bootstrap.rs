@@ -151,14 +151,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
             json!({
                 "RoleName": names.execution_role,
                 "Description": format!("CloudFormation deploys {}'s stacks with this role", env.name),
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": { "Service": "cloudformation.amazonaws.com" },
-                        "Action": "sts:AssumeRole",
-                    }],
-                },
+                "AssumeRolePolicyDocument": cloudformation_trust(),
                 "ManagedPolicyArns": env.execution_policies.iter().map(|p| managed_policy(p)).collect::<Vec<_>>(),
                 "Tags": resource_tags,
             }),
@@ -471,14 +464,7 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
                 json!({
                     "RoleName": names.update_role,
                     "Description": format!("CloudFormation updates the {} pipeline's own stack with this role", env.name),
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [{
-                            "Effect": "Allow",
-                            "Principal": { "Service": "cloudformation.amazonaws.com" },
-                            "Action": "sts:AssumeRole",
-                        }],
-                    },
+                    "AssumeRolePolicyDocument": cloudformation_trust(),
                     "Policies": [{
                         "PolicyName": "UpdatePipeline",
                         "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
@@ -503,4 +489,16 @@ fn secret_arn(lake: &Lake, secret: &str) -> Value {
             lake.deployment_region.name, lake.deployment_account
         ))
     }
+}
+
+/// The trust policy of a role that CloudFormation itself assumes.
+fn cloudformation_trust() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "cloudformation.amazonaws.com" },
+            "Action": "sts:AssumeRole",
+        }],
+    })
 }

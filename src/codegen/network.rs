@@ -320,23 +320,25 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             span,
         )?;
     }
-    for n in 1..=azs {
-        t.output(
-            format!("SubnetId{n}"),
-            format!("Private subnet {n}"),
-            ref_(&format!("PrivateSubnet{n}")),
-            ctx.export(&format!("SubnetId{n}")),
-            span,
-        )?;
-    }
-    for n in 1..=azs {
-        t.output(
-            format!("RouteTable{n}"),
-            format!("Route table of private subnet {n}"),
-            ref_(&format!("PrivateRouteTable{n}")),
-            ctx.export(&format!("RouteTable{n}")),
-            span,
-        )?;
+    // (export and output name, description, the resource it refers to)
+    let per_zone: [(&str, &str, &str); 2] = [
+        ("SubnetId", "Private subnet", "PrivateSubnet"),
+        (
+            "RouteTable",
+            "Route table of private subnet",
+            "PrivateRouteTable",
+        ),
+    ];
+    for (name, description, resource) in per_zone {
+        for n in 1..=azs {
+            t.output(
+                format!("{name}{n}"),
+                format!("{description} {n}"),
+                ref_(&format!("{resource}{n}")),
+                ctx.export(&format!("{name}{n}")),
+                span,
+            )?;
+        }
     }
     t.output(
         "SharedSecurityGroupId",
