@@ -11,8 +11,8 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::resolve::{Program, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{
-    ConstraintKind, Docs, EnumDecl, Expr, ItemKind, RecordDecl, RecordLit, TypeDecl, TypeExpr,
-    TypeExprKind,
+    ConstraintKind, Docs, EnumDecl, Expr, Ident, ItemKind, RecordDecl, RecordLit, TypeDecl,
+    TypeExpr, TypeExprKind,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -459,23 +459,34 @@ impl Resolver<'_, '_> {
         })
     }
 
+    /// A field of a record, or a variant of an enum, declared a second time.
+    fn declared_twice(&mut self, code: Code, what: &str, name: &Ident, first: Span, owner: &Ident) {
+        self.diagnostics.push(
+            Diagnostic::new(
+                code,
+                name.span,
+                format!(
+                    "the {what} `{}` is declared twice in `{}`",
+                    name.name, owner.name
+                ),
+            )
+            .with_label("declared again here")
+            .with_secondary(first, "first declared here")
+            .with_help("remove one of them"),
+        );
+    }
+
     fn record_decl(&mut self, decl: &RecordDecl, docs: &Docs) -> RecordDef {
         let mut fields = IndexMap::new();
         for field in &decl.fields {
             if let Some(first) = fields.get(&field.name.name) {
                 let first: &FieldDef = first;
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DuplicateField,
-                        field.name.span,
-                        format!(
-                            "the field `{}` is declared twice in `{}`",
-                            field.name.name, decl.name.name
-                        ),
-                    )
-                    .with_label("declared again here")
-                    .with_secondary(first.span, "first declared here")
-                    .with_help("remove one of them"),
+                self.declared_twice(
+                    Code::DuplicateField,
+                    "field",
+                    &field.name,
+                    first.span,
+                    &decl.name,
                 );
                 continue;
             }
@@ -507,18 +518,12 @@ impl Resolver<'_, '_> {
         for variant in &decl.variants {
             if let Some(first) = variants.get(&variant.name.name) {
                 let first: &VariantDef = first;
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DuplicateDeclaration,
-                        variant.name.span,
-                        format!(
-                            "the variant `{}` is declared twice in `{}`",
-                            variant.name.name, decl.name.name
-                        ),
-                    )
-                    .with_label("declared again here")
-                    .with_secondary(first.span, "first declared here")
-                    .with_help("remove one of them"),
+                self.declared_twice(
+                    Code::DuplicateDeclaration,
+                    "variant",
+                    &variant.name,
+                    first.span,
+                    &decl.name,
                 );
                 continue;
             }
