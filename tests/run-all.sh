@@ -27,8 +27,12 @@ npm ci --prefix editors/tests --no-audit --no-fund --silent
 # The codegen tests lint every template with cfn-lint and deploy the examples
 # into moto's CloudFormation emulation.
 python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-# A pyenv Python puts new console scripts (cfn-lint) on PATH only after a rehash.
+# A pyenv Python puts new console scripts (cfn-lint) on PATH only after a
+# rehash; any other Python may install them where PATH does not look.
 if command -v pyenv >/dev/null; then pyenv rehash; fi
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+export PATH
+command -v cfn-lint >/dev/null || { echo "cfn-lint is not on PATH after installing it" >&2; exit 1; }
 
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
