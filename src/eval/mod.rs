@@ -5,8 +5,8 @@
 //!
 //! There is no computation beyond references, `extends` and interpolation,
 //! and cycles are reported, so evaluation always terminates. Two limits keep
-//! it within a thread's stack and a modest amount of memory whatever the
-//! input: [`MAX_DEPTH`] and [`MAX_WORK`].
+//! it within a thread's stack and memory proportional to the input whatever
+//! the input: [`MAX_DEPTH`] and [`work_budget`].
 
 mod conform;
 pub mod value;
@@ -27,10 +27,30 @@ pub use value::{Field, Record, Value, ValueKind, Variant};
 /// aliases, defaults and nested values, and how deeply a value may nest.
 pub const MAX_DEPTH: usize = 128;
 
-/// How many values evaluation may build or copy. References copy what they
-/// refer to, so without a limit a short file whose values each refer to the
-/// previous one twice would double its size at every line.
-pub const MAX_WORK: usize = 100_000;
+/// How many values evaluation may build or copy, whatever the size of the
+/// lake. References copy what they refer to, so without a limit a short file
+/// whose values each refer to the previous one twice would double its size
+/// at every line.
+pub const BASE_WORK: usize = 100_000;
+
+/// How many more values each byte of source allows. A generated lake builds
+/// about one value per four bytes (43 per environment of 170 bytes), so an
+/// honest lake stays far below its budget.
+pub const WORK_PER_BYTE: usize = 2;
+
+/// The budget of the largest inputs. A value costs up to a kilobyte, so this
+/// keeps a hostile input near 2 GB, while a lake of 40,000 environments
+/// still fits.
+pub const MAX_WORK: usize = 2_000_000;
+
+/// How many values evaluating `program` may build or copy: memory stays
+/// linear in the size of the input, and bounded.
+pub fn work_budget(program: &Program) -> usize {
+    let source_bytes: usize = program.sources.files().map(|(_, f)| f.text.len()).sum();
+    BASE_WORK
+        .saturating_add(WORK_PER_BYTE.saturating_mul(source_bytes))
+        .min(MAX_WORK)
+}
 
 /// The evaluated lake: the `lake` declaration and the environments, in source order.
 #[derive(Debug, Default)]
@@ -84,6 +104,7 @@ pub fn evaluate(
         extended: HashSet::new(),
         depth: 0,
         work: 0,
+        work_budget: work_budget(program),
         limit_reported: false,
         defaults_in_progress: Vec::new(),
     };
@@ -178,8 +199,10 @@ pub(crate) struct Evaluator<'a, 'd> {
     extended: HashSet<String>,
     /// How deeply evaluation has recursed (see [`MAX_DEPTH`]).
     depth: usize,
-    /// Values built or copied so far (see [`MAX_WORK`]).
+    /// Values built or copied so far.
     work: usize,
+    /// How many values may be built or copied (see [`work_budget`]).
+    work_budget: usize,
     /// A limit is reported once: every value after it would repeat it.
     limit_reported: bool,
     /// The record fields whose defaults are being applied, as (record, field):
@@ -213,14 +236,15 @@ impl Evaluator<'_, '_> {
         self.depth -= 1;
     }
 
-    /// False (after reporting) once evaluation has built [`MAX_WORK`] values.
+    /// False (after reporting) once evaluation has used up its budget of values.
     fn over_budget(&mut self, span: Span) -> bool {
-        if self.work <= MAX_WORK {
+        if self.work <= self.work_budget {
             return false;
         }
+        let budget = self.work_budget;
         self.limit(
             span,
-            format!("this lake is too large to evaluate: it builds more than {MAX_WORK} values"),
+            format!("this lake is too large to evaluate: it builds more than {budget} values"),
             "a value copies everything it refers to: refer to large values less often, or split the lake",
         );
         true
@@ -725,7 +749,7 @@ impl Evaluator<'_, '_> {
     }
 }
 
-/// A value's weight, counted against [`MAX_WORK`]: one per value, plus one per
+/// A value's weight, counted against the [`work_budget`]: one per value, plus one per
 /// 64 bytes of text. `None` when it nests deeper than [`MAX_DEPTH`] below `depth`.
 fn measure(value: &Value, depth: usize) -> Option<usize> {
     if depth > MAX_DEPTH {
