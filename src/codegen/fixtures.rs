@@ -48,7 +48,7 @@ pub fn examples() -> Vec<(&'static str, Lake)> {
 }
 
 /// Maps spans of an example to file, line and column, as the driver does.
-pub fn locate_in(example: &'static str) -> impl Fn(Span) -> (String, usize, usize) {
+pub fn locate_in(example: &'static str) -> impl Fn(Span) -> (std::sync::Arc<str>, usize, usize) {
     let checked = check_example(example);
     move |span| super::locate_in(&checked.sources)(span)
 }

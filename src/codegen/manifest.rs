@@ -7,24 +7,32 @@
 //! Codegen stays pure: the caller passes a [`Locate`] that maps a span to a
 //! file name and a 1-based line and column.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::template::{render_json, Template};
+use super::template::Template;
 use super::{SetupStack, Stack};
 use crate::model::Lake;
 use crate::source::{SourceMap, Span};
 
 /// Maps a span to (file name, 1-based line, 1-based column).
-pub type Locate<'a> = &'a dyn Fn(Span) -> (String, usize, usize);
+pub type Locate<'a> = &'a dyn Fn(Span) -> (Arc<str>, usize, usize);
 
 /// The usual [`Locate`]: the span's file name as the user gave it, and the
-/// 1-based line and column of its start.
-pub fn locate_in(sources: &SourceMap) -> impl Fn(Span) -> (String, usize, usize) + '_ {
+/// 1-based line and column of its start. Each file's name is allocated once
+/// and shared by every location in it: a large lake has millions.
+pub fn locate_in(sources: &SourceMap) -> impl Fn(Span) -> (Arc<str>, usize, usize) + '_ {
+    let names: Vec<Arc<str>> = sources
+        .files()
+        .map(|(_, f)| Arc::from(f.name.as_str()))
+        .collect();
     move |span| {
         let file = sources.get(span.file);
         let (line, column) = file.line_col(span.start as usize);
-        (file.name.clone(), line, column)
+        (names[span.file.0 as usize].clone(), line, column)
     }
 }
 
@@ -115,14 +123,19 @@ pub struct ResourceEntry {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Location {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
 }
 
 impl Manifest {
+    /// Pretty JSON with a trailing newline, written straight from the
+    /// manifest: no intermediate JSON tree, which for a large lake would be
+    /// several times the size of the text.
     pub fn render(&self) -> String {
-        render_json(&serde_json::to_value(self).expect("the manifest always serializes"))
+        let mut text = serde_json::to_string_pretty(self).expect("the manifest always serializes");
+        text.push('\n');
+        text
     }
 
     pub fn stack(&self, name: &str) -> Option<&StackEntry> {
@@ -155,45 +168,36 @@ fn resources(
         .collect()
 }
 
-pub fn build(lake: &Lake, stacks: &[Stack], setup: &[SetupStack], locate: Locate<'_>) -> Manifest {
-    let location = |span: Span| {
-        let (file, line, column) = locate(span);
+/// Builds the manifest one stack at a time, as each is rendered, so that a
+/// stack's template can go as soon as it is written.
+pub struct ManifestBuilder<'a> {
+    locate: Locate<'a>,
+    stacks: Vec<StackEntry>,
+    bootstrap: Vec<SetupEntry>,
+    pipelines: Vec<PipelineEntry>,
+    setup_order: Vec<String>,
+}
+
+impl<'a> ManifestBuilder<'a> {
+    pub fn new(locate: Locate<'a>) -> ManifestBuilder<'a> {
+        ManifestBuilder {
+            locate,
+            stacks: Vec::new(),
+            bootstrap: Vec::new(),
+            pipelines: Vec::new(),
+            setup_order: Vec::new(),
+        }
+    }
+
+    fn location(&self, span: Span) -> Location {
+        let (file, line, column) = (self.locate)(span);
         Location { file, line, column }
-    };
-    let setup_entry = |s: &SetupStack| SetupEntry {
-        name: s.name.clone(),
-        environment: s.environment.clone(),
-        account: s.account.clone(),
-        region: s.region.clone(),
-        template: s.path.clone(),
-        depends_on: s.depends_on.clone(),
-        capabilities: s.capabilities.iter().map(|c| c.to_string()).collect(),
-        tags: s.tags.iter().cloned().collect(),
-        source: location(s.span),
-        resources: resources(&s.template, &location),
-    };
-    let bootstrap: Vec<SetupEntry> = setup
-        .iter()
-        .filter(|s| s.pipeline.is_none())
-        .map(setup_entry)
-        .collect();
-    let pipelines: Vec<PipelineEntry> = setup
-        .iter()
-        .filter_map(|s| {
-            let p = s.pipeline.as_ref()?;
-            Some(PipelineEntry {
-                stack: setup_entry(s),
-                pipeline: p.model.name.clone(),
-                branch: p.branch.clone(),
-                declaration: p.declaration.clone(),
-                deploys: p.deploys.clone(),
-                update_role: p.update_role.clone(),
-            })
-        })
-        .collect();
-    let entries = stacks
-        .iter()
-        .map(|s| StackEntry {
+    }
+
+    /// Records an environment's stack, in deploy order.
+    pub fn add_stack(&mut self, s: &Stack) {
+        let location = |span| self.location(span);
+        let entry = StackEntry {
             name: s.name.clone(),
             environment: s.environment.clone(),
             account: s.account.clone(),
@@ -211,35 +215,82 @@ pub fn build(lake: &Lake, stacks: &[Stack], setup: &[SetupStack], locate: Locate
             imports: s.template.imports.clone(),
             source: location(s.span),
             resources: resources(&s.template, &location),
-        })
-        .collect::<Vec<_>>();
-    Manifest {
-        format_version: FORMAT_VERSION,
-        lake: lake.name.clone(),
-        deployment_account: lake.deployment_account.clone(),
-        deployment_region: lake.deployment_region.name.clone(),
-        deploy_order: deploy_order(&entries),
-        stacks: entries,
-        // Bootstrap stacks come first in `setup` already.
-        setup_order: setup.iter().map(|s| s.name.clone()).collect(),
-        bootstrap,
-        pipelines,
+        };
+        self.stacks.push(entry);
+    }
+
+    /// Records a bootstrap or pipeline stack, in setup order (bootstrap
+    /// stacks first).
+    pub fn add_setup(&mut self, s: &SetupStack) {
+        let location = |span| self.location(span);
+        let entry = SetupEntry {
+            name: s.name.clone(),
+            environment: s.environment.clone(),
+            account: s.account.clone(),
+            region: s.region.clone(),
+            template: s.path.clone(),
+            depends_on: s.depends_on.clone(),
+            capabilities: s.capabilities.iter().map(|c| c.to_string()).collect(),
+            tags: s.tags.iter().cloned().collect(),
+            source: location(s.span),
+            resources: resources(&s.template, &location),
+        };
+        self.setup_order.push(s.name.clone());
+        match &s.pipeline {
+            None => self.bootstrap.push(entry),
+            Some(p) => self.pipelines.push(PipelineEntry {
+                stack: entry,
+                pipeline: p.model.name.clone(),
+                branch: p.branch.clone(),
+                declaration: p.declaration.clone(),
+                deploys: p.deploys.clone(),
+                update_role: p.update_role.clone(),
+            }),
+        }
+    }
+
+    pub fn finish(self, lake: &Lake) -> Manifest {
+        Manifest {
+            format_version: FORMAT_VERSION,
+            lake: lake.name.clone(),
+            deployment_account: lake.deployment_account.clone(),
+            deployment_region: lake.deployment_region.name.clone(),
+            deploy_order: deploy_order(&self.stacks),
+            stacks: self.stacks,
+            setup_order: self.setup_order,
+            bootstrap: self.bootstrap,
+            pipelines: self.pipelines,
+        }
     }
 }
 
 /// Stacks in their given order, each moved after its dependencies (a stable
-/// topological sort; codegen emits stacks in dependency order already, so
-/// this only guards the invariant).
+/// topological sort by depth-first search, linear in the stacks; codegen
+/// emits stacks in dependency order already, so this only guards the
+/// invariant). A dependency outside this compile (`--env`) is skipped, and a
+/// cycle keeps source order.
 fn deploy_order(stacks: &[StackEntry]) -> Vec<String> {
-    let mut order: Vec<String> = Vec::new();
-    let mut remaining: Vec<&StackEntry> = stacks.iter().collect();
-    while !remaining.is_empty() {
-        let ready = remaining
-            .iter()
-            .position(|s| s.depends_on.iter().all(|d| order.contains(d)))
-            // A dependency outside this compile (`--env`) or a cycle: keep source order.
-            .unwrap_or(0);
-        order.push(remaining.remove(ready).name.clone());
+    let by_name: HashMap<&str, &StackEntry> = stacks.iter().map(|s| (s.name.as_str(), s)).collect();
+    let mut visited: HashSet<&str> = HashSet::new();
+    let mut order: Vec<String> = Vec::with_capacity(stacks.len());
+    fn visit<'a>(
+        stack: &'a StackEntry,
+        by_name: &HashMap<&str, &'a StackEntry>,
+        visited: &mut HashSet<&'a str>,
+        order: &mut Vec<String>,
+    ) {
+        if !visited.insert(stack.name.as_str()) {
+            return;
+        }
+        for dependency in &stack.depends_on {
+            if let Some(dependency) = by_name.get(dependency.as_str()) {
+                visit(dependency, by_name, visited, order);
+            }
+        }
+        order.push(stack.name.clone());
+    }
+    for stack in stacks {
+        visit(stack, &by_name, &mut visited, &mut order);
     }
     order
 }
@@ -256,7 +307,7 @@ mod tests {
         let locate = locate_in(&sources);
         assert_eq!(
             locate(Span::new(lake, 11, 16)),
-            ("lake.dl".to_string(), 2, 3)
+            (Arc::from("lake.dl"), 2, 3)
         );
     }
 }

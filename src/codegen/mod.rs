@@ -208,6 +208,10 @@ pub fn compile_each<E>(
         },
     };
 
+    // Each template is dropped once written and recorded in the manifest:
+    // what is kept of a stack is its name, place and dependencies, which the
+    // pipelines need.
+    let mut manifest = manifest::ManifestBuilder::new(locate);
     let mut stacks = Vec::new();
     let mut errors = Vec::new();
     for env in &environments {
@@ -220,8 +224,9 @@ pub fn compile_each<E>(
                             contents: stack.template.render(),
                         })
                         .map_err(CompileError::Emit)?;
+                        manifest.add_stack(&stack);
                     }
-                    stack.template.forget_properties();
+                    drop(std::mem::take(&mut stack.template));
                     stacks.push(stack);
                 }
             }
@@ -231,7 +236,7 @@ pub fn compile_each<E>(
     if !errors.is_empty() {
         return Err(CompileError::Codegen(errors));
     }
-    let setup = setup_stacks_each(lake, &environments, &stacks, |s| {
+    setup_stacks_each(lake, &environments, &stacks, |s| {
         emit(File {
             path: s.path.clone(),
             contents: s.template.render(),
@@ -242,11 +247,13 @@ pub fn compile_each<E>(
                 contents: pipeline_declaration::render(&p.model),
             })?;
         }
-        s.template.forget_properties();
+        manifest.add_setup(s);
+        drop(std::mem::take(&mut s.template));
         Ok(())
     })?;
+    drop(stacks);
 
-    let manifest = manifest::build(lake, &stacks, &setup, locate);
+    let manifest = manifest.finish(lake);
     emit(File {
         path: MANIFEST.to_string(),
         contents: manifest.render(),
@@ -422,31 +429,39 @@ pub fn environment_stacks(lake: &Lake, env: &Environment) -> Result<Vec<Stack>, 
     .filter_map(|(kind, t)| t.map(|t| (kind, t)))
     .collect();
 
+    // The stacks whose exports each one imports, in deploy order; computed
+    // before the templates move into their stacks.
+    let depends: Vec<Vec<StackKind>> = templates
+        .iter()
+        .map(|(_, template)| {
+            let mut depends: Vec<StackKind> = templates
+                .iter()
+                .filter(|(_, other)| {
+                    other
+                        .outputs
+                        .values()
+                        .any(|o| template.imports.contains(&o.export))
+                })
+                .map(|(k, _)| *k)
+                .collect();
+            depends.sort();
+            depends
+        })
+        .collect();
+
     let mut stacks = Vec::new();
-    for (kind, template) in &templates {
-        // The stacks whose exports this one imports, in deploy order.
-        let mut depends: Vec<StackKind> = templates
-            .iter()
-            .filter(|(_, other)| {
-                other
-                    .outputs
-                    .values()
-                    .any(|o| template.imports.contains(&o.export))
-            })
-            .map(|(k, _)| *k)
-            .collect();
-        depends.sort();
+    for ((kind, template), depends) in templates.into_iter().zip(depends) {
         let needs_iam = template
             .resources
             .values()
             .any(|r| r.kind == "AWS::IAM::Role");
         stacks.push(Stack {
-            kind: *kind,
-            name: naming::stack_name(lake, env, *kind),
+            kind,
+            name: naming::stack_name(lake, env, kind),
             environment: env.name.clone(),
             account: env.account.clone(),
             region: env.region.name.clone(),
-            path: naming::template_path(env, *kind),
+            path: naming::template_path(env, kind),
             depends_on: depends
                 .into_iter()
                 .map(|k| naming::stack_name(lake, env, k))
@@ -457,7 +472,7 @@ pub fn environment_stacks(lake: &Lake, env: &Environment) -> Result<Vec<Stack>, 
                 vec![]
             },
             tags: ctx.tags.clone(),
-            template: template.clone(),
+            template,
             span: match kind {
                 StackKind::Network => env.network.span,
                 StackKind::Storage => env.span,

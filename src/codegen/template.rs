@@ -122,7 +122,7 @@ pub struct Output {
 }
 
 /// A template being built.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Template {
     pub description: String,
     pub resources: IndexMap<String, Resource>,
@@ -194,14 +194,6 @@ impl Template {
 
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).expect("templates always serialize")
-    }
-
-    /// Drops every resource's properties, keeping its type, spans and the
-    /// outputs: what the manifest reads once the template is rendered.
-    pub fn forget_properties(&mut self) {
-        for resource in self.resources.values_mut() {
-            resource.properties = Map::new();
-        }
     }
 
     /// Pretty JSON with a trailing newline.

@@ -8,7 +8,7 @@ use crate::model::{AttributeType, KeyAttribute, Lake, NatGateways};
 use crate::source::{FileId, Span};
 
 /// Maps a span to ("lake.dl", start, end): distinct spans stay distinct.
-fn locate(span: Span) -> (String, usize, usize) {
+fn locate(span: Span) -> (std::sync::Arc<str>, usize, usize) {
     ("lake.dl".into(), span.start as usize, span.end as usize)
 }
 
