@@ -1,3 +1,9 @@
+// The compiler allocates many small, short-lived values (syntax nodes, JSON
+// trees): glibc's malloc and free were a fifth of a seed compile's
+// instructions, and mimalloc does the same work in less than half of them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     restore_sigpipe();
     dlc::cli::run()

@@ -55,29 +55,73 @@ fn report(kind: &str, span: Span, diagnostics: &mut Diagnostics) {
     );
 }
 
+/// A shape of credential: a regular expression, compiled the first time a
+/// string passes its quick test, a necessary condition for a match. Most
+/// strings of a lake are short names, so most runs compile no expression.
+struct Pattern {
+    regex: &'static str,
+    kind: &'static str,
+    may_match: fn(&str) -> bool,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    const fn new(regex: &'static str, kind: &'static str, may_match: fn(&str) -> bool) -> Pattern {
+        Pattern {
+            regex,
+            kind,
+            may_match,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
+        if !(self.may_match)(text) {
+            return None;
+        }
+        self.compiled
+            .get_or_init(|| Regex::new(self.regex).ok())
+            .as_ref()?
+            .find(text)
+    }
+}
+
+static PATTERNS: [Pattern; 5] = [
+    Pattern::new(r"gh[pousr]_[A-Za-z0-9]{36,}", "a GitHub token", |t| {
+        t.len() >= 40 && t.contains("gh")
+    }),
+    Pattern::new(
+        r"github_pat_[A-Za-z0-9_]{22,}",
+        "a GitHub fine-grained token",
+        |t| t.contains("github_pat_"),
+    ),
+    Pattern::new(
+        r"(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}",
+        "an AWS access key ID",
+        |t| {
+            t.len() >= 20
+                && ["AKIA", "ASIA", "ABIA", "ACCA"]
+                    .iter()
+                    .any(|p| t.contains(p))
+        },
+    ),
+    Pattern::new(
+        r"(^|[^A-Za-z0-9/+=])[A-Za-z0-9/+]{40}($|[^A-Za-z0-9/+=])",
+        "an AWS secret access key",
+        |t| t.len() >= 40,
+    ),
+    Pattern::new(
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
+        "a private key",
+        |t| t.contains("-----BEGIN "),
+    ),
+];
+
 /// What kind of credential `text` looks like, if any.
 pub fn credential_kind(text: &str) -> Option<&'static str> {
-    static PATTERNS: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
-    let patterns = PATTERNS.get_or_init(|| {
-        [
-            (r"gh[pousr]_[A-Za-z0-9]{36,}", "a GitHub token"),
-            (
-                r"github_pat_[A-Za-z0-9_]{22,}",
-                "a GitHub fine-grained token",
-            ),
-            (r"(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}", "an AWS access key ID"),
-            (
-                r"(^|[^A-Za-z0-9/+=])[A-Za-z0-9/+]{40}($|[^A-Za-z0-9/+=])",
-                "an AWS secret access key",
-            ),
-            (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", "a private key"),
-        ]
-        .into_iter()
-        .filter_map(|(pattern, kind)| Regex::new(pattern).ok().map(|re| (re, kind)))
-        .collect()
-    });
-    patterns.iter().find_map(|(regex, kind)| {
-        let found = regex.find(text)?;
+    PATTERNS.iter().find_map(|pattern| {
+        let kind = &pattern.kind;
+        let found = pattern.find(text)?;
         // A 40-character run of letters only, or of one case, is a word, not a key.
         if *kind == "an AWS secret access key" {
             let key = found
@@ -94,7 +138,40 @@ pub fn credential_kind(text: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::credential_kind;
+    use super::{credential_kind, PATTERNS};
+
+    /// The quick test of a pattern only skips strings its expression cannot
+    /// match: for every sample any expression matches, its test passes.
+    #[test]
+    fn every_match_passes_its_quick_test() {
+        let samples = [
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+            "token: gho_0123456789abcdefghijABCDEFGHIJ0123456789",
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnop",
+            "AKIAIOSFODNN7EXAMPLE",
+            "id=ASIAIOSFODNN7EXAMPLE;",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "key \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----",
+            "/DataLake/GitHubToken",
+        ];
+        let mut matched = 0;
+        for pattern in &PATTERNS {
+            let regex = regex::Regex::new(pattern.regex).expect("a valid pattern");
+            for sample in samples {
+                if regex.is_match(sample) {
+                    matched += 1;
+                    assert!(
+                        (pattern.may_match)(sample),
+                        "{} matches {sample:?}, but its quick test skips it",
+                        pattern.kind
+                    );
+                }
+            }
+        }
+        assert!(matched >= 9, "the samples exercise every pattern");
+    }
 
     #[test]
     fn credentials_are_recognised_and_names_are_not() {
