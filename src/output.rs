@@ -6,6 +6,11 @@
 //! write (it keeps a list, [`MARKER`]) move over to the new set; dlc never
 //! writes outside `out/`.
 //!
+//! A file whose bytes are already in `out/` is not written again: it is
+//! hard-linked into the new set, and when every file is unchanged `out/` is
+//! left as it is. Compiling an unchanged lake then costs reads, not file
+//! creations and deletions, and keeps the files' modification times.
+//!
 //! The guarantee is against interruption (a kill, a failed write, a full
 //! disk), which is what a pipeline meets. The files are not fsynced: that
 //! doubled the time of a small compile, and a lost `out/` after a power cut
@@ -63,14 +68,19 @@ pub fn replace_output(out: &Path, files: &[(String, String)]) -> Result<(), Outp
 /// commit, it removes itself and `out/` is untouched.
 pub struct Staging {
     out: PathBuf,
-    existing: bool,
-    dir: tempfile::TempDir,
+    parent: PathBuf,
+    /// When `out/` exists: the files dlc wrote there last time (its marker).
+    previous: Option<BTreeSet<String>>,
+    /// The staging folder, created at the first file that differs from `out/`.
+    dir: Option<tempfile::TempDir>,
+    /// Files identical to those in `out/`, seen before the staging folder existed.
+    unchanged: Vec<String>,
     written: BTreeSet<String>,
     directories: BTreeSet<PathBuf>,
 }
 
 impl Staging {
-    /// Checks `out` (absent, or a folder) and opens a staging folder beside it.
+    /// Checks `out` (absent, or a folder) and prepares to write beside it.
     pub fn new(out: &Path) -> Result<Staging, OutputError> {
         let existing = match std::fs::symlink_metadata(out) {
             Ok(metadata) if metadata.is_dir() => true,
@@ -83,14 +93,17 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(io_at(&parent))?;
-        let dir = tempfile::Builder::new()
-            .prefix(".dlc-staging-")
-            .tempdir_in(&parent)
-            .map_err(io_at(&parent))?;
+        let previous = existing.then(|| {
+            std::fs::read_to_string(out.join(MARKER))
+                .map(|list| list.lines().map(String::from).collect())
+                .unwrap_or_default()
+        });
         Ok(Staging {
             out: out.to_path_buf(),
-            existing,
-            dir,
+            parent,
+            previous,
+            dir: None,
+            unchanged: Vec::new(),
             written: BTreeSet::new(),
             directories: BTreeSet::new(),
         })
@@ -101,40 +114,97 @@ impl Staging {
         if !is_inside(relative) {
             return Err(OutputError::Escapes(relative.to_string()));
         }
-        let path = self.dir.path().join(relative);
+        if self.already_in_out(relative, contents) {
+            match &self.dir {
+                None => self.unchanged.push(relative.to_string()),
+                Some(_) => self.link_from_out(relative)?,
+            }
+        } else {
+            let path = self.staging_dir()?.join(relative);
+            self.create_parent(&path)?;
+            std::fs::write(&path, contents).map_err(io_at(&path))?;
+        }
+        self.written.insert(relative.to_string());
+        Ok(())
+    }
+
+    /// Whether `out/relative` is a file dlc wrote, with exactly `contents`.
+    /// Sizes are compared first, so a changed file is rarely read.
+    fn already_in_out(&self, relative: &str, contents: &str) -> bool {
+        if !self.previous.as_ref().is_some_and(|p| p.contains(relative)) {
+            return false;
+        }
+        let path = self.out.join(relative);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() && m.len() == contents.len() as u64 => {}
+            _ => return false,
+        }
+        std::fs::read(&path).is_ok_and(|bytes| bytes == contents.as_bytes())
+    }
+
+    /// The staging folder; at its creation, the unchanged files seen so far
+    /// are linked into it.
+    fn staging_dir(&mut self) -> Result<PathBuf, OutputError> {
+        if let Some(dir) = &self.dir {
+            return Ok(dir.path().to_path_buf());
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(".dlc-staging-")
+            .tempdir_in(&self.parent)
+            .map_err(io_at(&self.parent))?;
+        let path = dir.path().to_path_buf();
+        self.dir = Some(dir);
+        for relative in std::mem::take(&mut self.unchanged) {
+            self.link_from_out(&relative)?;
+        }
+        Ok(path)
+    }
+
+    /// Puts `out/relative` into the staging folder: a hard link, or a copy
+    /// where the file system has none.
+    fn link_from_out(&mut self, relative: &str) -> Result<(), OutputError> {
+        let to = self.staging_dir()?.join(relative);
+        self.create_parent(&to)?;
+        let from = self.out.join(relative);
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to).map_err(io_at(&from))?;
+        }
+        Ok(())
+    }
+
+    fn create_parent(&mut self, path: &Path) -> Result<(), OutputError> {
         if let Some(dir) = path.parent() {
             if self.directories.insert(dir.to_path_buf()) {
                 std::fs::create_dir_all(dir).map_err(io_at(dir))?;
             }
         }
-        std::fs::write(&path, contents).map_err(io_at(&path))?;
-        self.written.insert(relative.to_string());
         Ok(())
     }
 
-    /// Makes the staged files the content of `out/`, in one atomic exchange.
-    pub fn commit(self) -> Result<(), OutputError> {
-        let Staging {
-            out,
-            existing,
-            dir,
-            written,
-            ..
-        } = self;
-        if existing {
-            keep_foreign_files(&out, dir.path(), &written)?;
+    /// Makes the staged files the content of `out/`, in one atomic exchange;
+    /// or, when `out/` holds exactly these files already, leaves it alone.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        if self.dir.is_none() && self.previous.as_ref() == Some(&self.written) {
+            return Ok(());
         }
-        let list: String = written.iter().map(|p| format!("{p}\n")).collect();
-        let marker = dir.path().join(MARKER);
+        let staging = self.staging_dir()?;
+        if self.previous.is_some() {
+            keep_foreign_files(&self.out, &staging, &self.written)?;
+        }
+        let list: String = self.written.iter().map(|p| format!("{p}\n")).collect();
+        let marker = staging.join(MARKER);
         std::fs::write(&marker, list).map_err(io_at(&marker))?;
 
-        let staged = dir.keep();
-        if existing {
-            exchange(&staged, &out).map_err(io_at(&out))?;
+        let staged = match self.dir.take() {
+            Some(dir) => dir.keep(),
+            None => staging,
+        };
+        if self.previous.is_some() {
+            exchange(&staged, &self.out).map_err(io_at(&self.out))?;
             // `staged` now holds the old output.
             std::fs::remove_dir_all(&staged).map_err(io_at(&staged))?;
         } else {
-            std::fs::rename(&staged, &out).map_err(io_at(&out))?;
+            std::fs::rename(&staged, &self.out).map_err(io_at(&self.out))?;
         }
         Ok(())
     }
@@ -246,6 +316,103 @@ mod tests {
         );
         let leftovers: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no staging folder is left behind");
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).unwrap().ino()
+    }
+
+    fn entries(dir: &Path) -> usize {
+        std::fs::read_dir(dir).unwrap().count()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unchanged_output_is_left_alone() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let set = files(&[("a.json", "1"), ("Dev/b.json", "22")]);
+        replace_output(&out, &set).unwrap();
+        let before = (
+            inode(&out),
+            inode(&out.join("a.json")),
+            inode(&out.join(MARKER)),
+        );
+        replace_output(&out, &set).unwrap();
+        let after = (
+            inode(&out),
+            inode(&out.join("a.json")),
+            inode(&out.join(MARKER)),
+        );
+        assert_eq!(before, after, "the same folder, files and marker");
+        assert_eq!(entries(root.path()), 1, "no staging folder is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_carry_over_and_changed_ones_are_rewritten() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        replace_output(
+            &out,
+            &files(&[("a.json", "1"), ("Dev/b.json", "22"), ("c.json", "3")]),
+        )
+        .unwrap();
+        let a = inode(&out.join("a.json"));
+        let c = inode(&out.join("c.json"));
+        // Same size, other bytes: compared by content, not only by size.
+        replace_output(
+            &out,
+            &files(&[("a.json", "1"), ("Dev/b.json", "23"), ("c.json", "3")]),
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("Dev/b.json")).unwrap(),
+            "23"
+        );
+        assert_eq!(
+            inode(&out.join("a.json")),
+            a,
+            "linked before the first change"
+        );
+        assert_eq!(
+            inode(&out.join("c.json")),
+            c,
+            "linked after the first change"
+        );
+        assert_eq!(entries(root.path()), 1, "no staging folder is left behind");
+    }
+
+    #[test]
+    fn a_file_edited_in_out_is_written_again() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let set = files(&[("a.json", "1"), ("b.json", "2")]);
+        replace_output(&out, &set).unwrap();
+        std::fs::write(out.join("a.json"), "edited").unwrap();
+        std::fs::remove_file(out.join("b.json")).unwrap();
+        replace_output(&out, &set).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.json")).unwrap(), "1");
+        assert_eq!(std::fs::read_to_string(out.join("b.json")).unwrap(), "2");
+    }
+
+    #[test]
+    fn a_smaller_set_with_unchanged_files_still_drops_the_rest() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        replace_output(&out, &files(&[("a.json", "1"), ("b.json", "2")])).unwrap();
+        replace_output(&out, &files(&[("a.json", "1")])).unwrap();
+        assert!(out.join("a.json").exists());
+        assert!(
+            !out.join("b.json").exists(),
+            "b.json is no longer part of the output"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join(MARKER)).unwrap(),
+            "a.json\n"
+        );
     }
 
     #[test]
