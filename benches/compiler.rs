@@ -5,6 +5,10 @@
 //! small sizes only, for CI, where the benches run once and assert nothing.
 //! BENCHMARKS.md has the numbers and the whole-process measurements.
 
+// The allocator of the `dlc` binary, so that these numbers are its numbers.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 
 use divan::Bencher;
@@ -83,24 +87,44 @@ fn compile_in_memory(bencher: Bencher, envs: usize) {
         .bench(|| dlc::codegen::compile(lake, None, &locate).expect("compiles"));
 }
 
+/// Codegen streamed into a staging folder and swapped in, as `dlc compile`
+/// does, into a new output folder each time (its removal is not timed).
 #[divan::bench(args = environments(), sample_count = 3, sample_size = 1)]
 fn compile_to_disk(bencher: Bencher, envs: usize) {
     let checked = checked(envs);
     let lake = checked.model.as_ref().expect("checked");
     let locate = dlc::codegen::locate_in(&checked.sources);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("out");
     bencher
         .counter(divan::counter::ItemsCount::new(envs))
-        .bench(|| {
-            let output = dlc::codegen::compile(lake, None, &locate).expect("compiles");
-            let files: Vec<(String, String)> = output
-                .files
-                .into_iter()
-                .map(|f| (f.path, f.contents))
-                .collect();
-            dlc::output::replace_output(&out, &files).expect("writes");
+        .with_inputs(|| tempfile::tempdir().expect("temp dir"))
+        .bench_values(|dir| {
+            write_output(lake, &locate, &dir.path().join("out"));
+            dir
         });
+}
+
+/// The same, into an output folder that already holds this output: every
+/// file is compared and none is written.
+#[divan::bench(args = environments(), sample_count = 3, sample_size = 1)]
+fn compile_unchanged(bencher: Bencher, envs: usize) {
+    let checked = checked(envs);
+    let lake = checked.model.as_ref().expect("checked");
+    let locate = dlc::codegen::locate_in(&checked.sources);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    write_output(lake, &locate, &out);
+    bencher
+        .counter(divan::counter::ItemsCount::new(envs))
+        .bench(|| write_output(lake, &locate, &out));
+}
+
+fn write_output(lake: &dlc::model::Lake, locate: dlc::codegen::Locate<'_>, out: &Path) {
+    let mut staging = dlc::output::Staging::new(out).expect("staging");
+    dlc::codegen::compile_each(lake, None, locate, |file| {
+        staging.write(&file.path, &file.contents)
+    })
+    .expect("compiles and writes");
+    staging.commit().expect("commits");
 }
 
 /// The sort-and-sweep overlap check and a free-block suggestion per overlap,
