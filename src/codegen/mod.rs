@@ -22,6 +22,7 @@
 pub mod bootstrap;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod json;
 pub mod manifest;
 pub mod naming;
 pub mod pipeline;

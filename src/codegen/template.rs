@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
+use super::json::Pretty;
 use super::Error;
 use crate::source::Span;
 
@@ -92,7 +93,44 @@ impl Resource {
     }
 }
 
-/// Written field by field from borrowed data: rendering a template clones
+impl Resource {
+    /// The resource as [`Template::render`] writes it: the same members, in
+    /// the same order, as its [`Serialize`] form.
+    fn write(&self, w: &mut Pretty) {
+        let outer = w.open('{');
+        w.key("Type");
+        w.string(self.kind);
+        if let Some(metadata) = &self.metadata {
+            w.key("Metadata");
+            w.value(metadata);
+        }
+        if !self.depends_on.is_empty() {
+            w.key("DependsOn");
+            let list = w.open('[');
+            for id in &self.depends_on {
+                w.item();
+                w.string(id);
+            }
+            w.close(']', list);
+        }
+        if let Some(policy) = self.policy {
+            w.key("DeletionPolicy");
+            w.string(policy.as_str());
+            w.key("UpdateReplacePolicy");
+            w.string(policy.as_str());
+        }
+        w.key("Properties");
+        let properties = w.open('{');
+        for (name, value) in &self.properties {
+            w.key(name);
+            w.value(value);
+        }
+        w.close('}', properties);
+        w.close('}', outer);
+    }
+}
+
+/// Written field by field from borrowed data: serializing a template clones
 /// nothing (the property trees are most of a compile's memory).
 impl Serialize for Resource {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -196,11 +234,43 @@ impl Template {
         serde_json::to_value(self).expect("templates always serialize")
     }
 
-    /// Pretty JSON with a trailing newline.
+    /// Pretty JSON with a trailing newline: the bytes of its [`Serialize`]
+    /// form, written directly (see [`super::json`]).
     pub fn render(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("templates always serialize");
-        text.push('\n');
-        text
+        let mut w = Pretty::with_capacity(32 * 1024);
+        let top = w.open('{');
+        w.key("AWSTemplateFormatVersion");
+        w.string("2010-09-09");
+        w.key("Description");
+        w.string(&self.description);
+        w.key("Resources");
+        let resources = w.open('{');
+        for (id, resource) in &self.resources {
+            w.key(id);
+            resource.write(&mut w);
+        }
+        w.close('}', resources);
+        if !self.outputs.is_empty() {
+            w.key("Outputs");
+            let outputs = w.open('{');
+            for (id, output) in &self.outputs {
+                w.key(id);
+                let entry = w.open('{');
+                w.key("Description");
+                w.string(&output.description);
+                w.key("Value");
+                w.value(&output.value);
+                w.key("Export");
+                let export = w.open('{');
+                w.key("Name");
+                w.string(&output.export);
+                w.close('}', export);
+                w.close('}', entry);
+            }
+            w.close('}', outputs);
+        }
+        w.close('}', top);
+        w.finish()
     }
 }
 
@@ -236,9 +306,7 @@ impl Serialize for Template {
 
 /// Pretty JSON (two-space indent, keys in insertion order) with a trailing newline.
 pub fn render_json(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialize");
-    text.push('\n');
-    text
+    super::json::pretty(value)
 }
 
 /// `{"Ref": id}`

@@ -236,3 +236,31 @@ fn a_warehouse_needs_three_zones() {
          the Dev network spans 2"
     );
 }
+
+/// `Template::render` writes templates by hand, for speed: it must give the
+/// bytes serde gives for the same template, on every stack of both examples.
+#[test]
+fn templates_render_as_serde_serializes_them() {
+    for (name, lake) in fixtures::examples() {
+        let environments: Vec<&crate::model::Environment> = lake.environments.values().collect();
+        let mut stacks = Vec::new();
+        for env in &environments {
+            stacks.extend(super::environment_stacks(&lake, env).expect("compiles"));
+        }
+        let setup = super::setup_stacks(&lake, &environments, &stacks).expect("compiles");
+        let templates = stacks
+            .iter()
+            .map(|s| (&s.path, &s.template))
+            .chain(setup.iter().map(|s| (&s.path, &s.template)));
+        let mut compared = 0;
+        for (path, template) in templates {
+            let serde = serde_json::to_string_pretty(template).unwrap() + "\n";
+            assert!(
+                template.render() == serde,
+                "{name}: {path} differs from serde's"
+            );
+            compared += 1;
+        }
+        assert!(compared >= 12, "{name}: every stack was compared");
+    }
+}
