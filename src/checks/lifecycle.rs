@@ -53,8 +53,12 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
     for transition in &lifecycle.transitions {
         // A transition may be immediate (S3 accepts 0 days, except for the IA
         // classes, which the next rule covers); whole days still.
-        let Some(after) = whole_days(transition.after, "after", transition.span, diagnostics)
-        else {
+        let Some(after) = whole_days(
+            transition.after,
+            "after",
+            transition.after_span,
+            diagnostics,
+        ) else {
             continue;
         };
         let class = transition.storage_class;
@@ -62,7 +66,7 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::TransitionTooEarly,
-                    transition.span,
+                    transition.after_span,
                     format!("S3 moves objects to {} no sooner than 30 days after creation; this says {after}", class.s3_name()),
                 )
                 .with_label(format!("{after} days"))
@@ -75,7 +79,7 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::TransitionAfterExpiry,
-                    transition.span,
+                    transition.after_span,
                     format!("objects expire after {expire} days, before this transition to {} at {after} days", class.s3_name()),
                 )
                 .with_label(format!("at {after} days"))

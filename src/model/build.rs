@@ -125,10 +125,12 @@ fn lifecycle(value: &Value) -> Result<Lifecycle> {
         transitions: list(field(value, "transitions")?)?
             .iter()
             .map(|t| {
+                let after = field(t, "after")?;
                 Ok(Transition {
                     storage_class: storage_class(variant(field(t, "storage_class")?)?)?,
-                    after: duration(field(t, "after")?)?,
+                    after: duration(after)?,
                     span: t.span,
+                    after_span: after.span,
                 })
             })
             .collect::<Result<Vec<_>>>()?,

@@ -210,7 +210,10 @@ pub struct Lifecycle {
 pub struct Transition {
     pub storage_class: StorageClass,
     pub after: Duration,
+    /// The whole `{ storage_class = ..., after = ... }` record.
     pub span: Span,
+    /// The value of `after`, where a diagnostic about the timing points.
+    pub after_span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
