@@ -150,6 +150,15 @@ pub fn check_source(
             Ok(None) => {}
             Err(error) => internal_error = Some(error.0),
         }
+    } else if let Some(partial) = model::build_partial_model(&evaluated) {
+        // One run reports both a type error and, in the environments that
+        // type-check, an overlap or a bad name. Every domain check looks at
+        // one environment or a pair, so leaving some out hides findings
+        // but invents none. Only errors: warnings are advice on a lake that
+        // is otherwise ready, and would bury the errors here.
+        let mut domain = Diagnostics::new();
+        checks::check_lake(&partial, &mut domain);
+        diagnostics.extend(domain.into_sorted().into_iter().filter(|d| d.is_error()));
     }
     if let Some(root) = program.root {
         diagnostics.finish(Span::new(root, 0, 0));

@@ -1,6 +1,9 @@
 //! Domain checks: the rules of AWS and of a sound lake that no type can
 //! express. They run on the checked model (and, for secrets, on the user's
-//! literals), after type checking succeeded.
+//! literals). When there are type errors, they run on the environments that
+//! type-check (`model::build_partial_model`) and report only errors. Each
+//! rule looks at one environment or a pair, so that leaving environments out
+//! hides findings but never makes one up.
 
 mod accounts;
 mod audit;

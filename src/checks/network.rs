@@ -41,7 +41,13 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             span: reserved.span,
         });
     }
-    let occupied = Occupied::new(networks.iter().map(|n| n.cidr.trunc()));
+    // A suggested free range also avoids environments a partial check left out.
+    let occupied = Occupied::new(
+        networks
+            .iter()
+            .map(|n| n.cidr.trunc())
+            .chain(lake.left_out_networks.iter().map(|n| n.trunc())),
+    );
     for network in &networks {
         check_host_bits(network, diagnostics);
         check_in_pool(lake, network, &occupied, diagnostics);

@@ -22,8 +22,58 @@ pub fn build_model(evaluated: &Evaluated) -> Result<Option<Lake>> {
     for (env_name, value) in &evaluated.environments {
         environments.insert(env_name.clone(), environment(env_name, value)?);
     }
-    Ok(Some(Lake {
-        name: name.clone(),
+    lake_with(name, lake, environments).map(Some)
+}
+
+/// For a lake that has errors already: the lake with only the environments
+/// whose values are whole, so that the domain checks can still look at
+/// those. `None` when the lake's own fields are not whole. Never used for
+/// codegen.
+pub fn build_partial_model(evaluated: &Evaluated) -> Option<Lake> {
+    let (name, lake) = evaluated.lake.as_ref()?;
+    if !is_whole(lake) {
+        return None;
+    }
+    let mut environments = IndexMap::new();
+    let mut left_out_networks = Vec::new();
+    for (env_name, value) in &evaluated.environments {
+        match is_whole(value)
+            .then(|| environment(env_name, value).ok())
+            .flatten()
+        {
+            Some(env) => {
+                environments.insert(env_name.clone(), env);
+            }
+            None => left_out_networks.extend(
+                optional(value, "network")
+                    .and_then(|n| optional(n, "cidr"))
+                    .and_then(|c| cidr(c).ok()),
+            ),
+        }
+    }
+    let mut partial = lake_with(name, lake, environments).ok()?;
+    partial.left_out_networks = left_out_networks;
+    Some(partial)
+}
+
+/// Whether nothing in `value` is a mistake already reported.
+fn is_whole(value: &Value) -> bool {
+    match &value.kind {
+        ValueKind::Invalid => false,
+        ValueKind::List(items) => items.iter().all(is_whole),
+        ValueKind::Record(record) => record.fields.values().all(|f| is_whole(&f.value)),
+        ValueKind::Variant(variant) => variant.data.as_ref().is_none_or(|d| is_whole(d)),
+        _ => true,
+    }
+}
+
+fn lake_with(
+    name: &str,
+    lake: &Value,
+    environments: IndexMap<String, Environment>,
+) -> Result<Lake> {
+    Ok(Lake {
+        name: name.to_string(),
         logical_id_prefix: string(field(lake, "logical_id_prefix")?)?,
         resource_prefix: string(field(lake, "resource_prefix")?)?,
         deployment_account: string(field(lake, "deployment_account")?)?,
@@ -45,7 +95,8 @@ pub fn build_model(evaluated: &Evaluated) -> Result<Option<Lake>> {
         environments,
         span: lake.span,
         field_spans: field_spans(lake),
-    }))
+        left_out_networks: Vec::new(),
+    })
 }
 
 fn environment(name: &str, value: &Value) -> Result<Environment> {

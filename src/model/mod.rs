@@ -8,7 +8,7 @@
 mod build;
 pub mod naming;
 
-pub use build::{build_model, ModelError};
+pub use build::{build_model, build_partial_model, ModelError};
 
 use indexmap::IndexMap;
 use ipnet::Ipv4Net;
@@ -53,6 +53,10 @@ pub struct Lake {
     pub environments: IndexMap<String, Environment>,
     pub span: Span,
     pub field_spans: FieldSpans,
+    /// In a partial model (see [`build_partial_model`]): the VPC ranges of
+    /// the environments left out, where they could be read, so that a
+    /// suggested free range avoids them too. Empty otherwise.
+    pub left_out_networks: Vec<ipnet::Ipv4Net>,
 }
 
 /// The build step of every pipeline.
