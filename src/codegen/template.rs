@@ -5,7 +5,6 @@
 //! resource remembers the lake span it came from, for the manifest.
 
 use indexmap::IndexMap;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::json::Pretty;
@@ -91,11 +90,9 @@ impl Resource {
         }));
         self
     }
-}
 
-impl Resource {
-    /// The resource as [`Template::render`] writes it: the same members, in
-    /// the same order, as its [`Serialize`] form.
+    /// The resource as [`Template::render`] writes it: `Type`, `Metadata`,
+    /// `DependsOn`, the two policies, `Properties`.
     fn write(&self, w: &mut Pretty) {
         let outer = w.open('{');
         w.key("Type");
@@ -127,27 +124,6 @@ impl Resource {
         }
         w.close('}', properties);
         w.close('}', outer);
-    }
-}
-
-/// Written field by field from borrowed data: serializing a template clones
-/// nothing (the property trees are most of a compile's memory).
-impl Serialize for Resource {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Type", self.kind)?;
-        if let Some(metadata) = &self.metadata {
-            map.serialize_entry("Metadata", metadata)?;
-        }
-        if !self.depends_on.is_empty() {
-            map.serialize_entry("DependsOn", &self.depends_on)?;
-        }
-        if let Some(policy) = self.policy {
-            map.serialize_entry("DeletionPolicy", policy.as_str())?;
-            map.serialize_entry("UpdateReplacePolicy", policy.as_str())?;
-        }
-        map.serialize_entry("Properties", &self.properties)?;
-        map.end()
     }
 }
 
@@ -230,12 +206,13 @@ impl Template {
         json!({ "Fn::ImportValue": export })
     }
 
+    /// The template as a JSON value: its rendered text, read back.
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).expect("templates always serialize")
+        serde_json::from_str(&self.render()).expect("a rendered template is JSON")
     }
 
-    /// Pretty JSON with a trailing newline: the bytes of its [`Serialize`]
-    /// form, written directly (see [`super::json`]).
+    /// Pretty JSON with a trailing newline, written directly from borrowed
+    /// data (see [`super::json`]): rendering clones no property tree.
     pub fn render(&self) -> String {
         let mut w = Pretty::with_capacity(32 * 1024);
         let top = w.open('{');
@@ -271,36 +248,6 @@ impl Template {
         }
         w.close('}', top);
         w.finish()
-    }
-}
-
-impl Serialize for Template {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Outputs<'a>(&'a IndexMap<String, Output>);
-        impl Serialize for Outputs<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(self.0.len()))?;
-                for (id, output) in self.0 {
-                    map.serialize_entry(
-                        id,
-                        &json!({
-                            "Description": output.description,
-                            "Value": output.value,
-                            "Export": { "Name": output.export },
-                        }),
-                    )?;
-                }
-                map.end()
-            }
-        }
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AWSTemplateFormatVersion", "2010-09-09")?;
-        map.serialize_entry("Description", &self.description)?;
-        map.serialize_entry("Resources", &self.resources)?;
-        if !self.outputs.is_empty() {
-            map.serialize_entry("Outputs", &Outputs(&self.outputs))?;
-        }
-        map.end()
     }
 }
 
