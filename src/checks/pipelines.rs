@@ -17,11 +17,7 @@ pub const DEFAULT_EXECUTION_POLICY: &str = "arn:aws:iam::aws:policy/Administrato
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     branches(lake, diagnostics);
     source(lake, diagnostics);
-    let pipelined: Vec<&Environment> = lake
-        .environments
-        .values()
-        .filter(|e| e.branch.is_some())
-        .collect();
+    let pipelined = lake.pipelined();
     for env in &pipelined {
         region(lake, env, diagnostics);
         if env.execution_policies.is_empty() {

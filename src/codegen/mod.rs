@@ -296,11 +296,7 @@ fn setup_stacks_each<E>(
             .or_default()
             .push(stack);
     }
-    let pipelined: Vec<&Environment> = lake
-        .environments
-        .values()
-        .filter(|e| e.branch.is_some())
-        .collect();
+    let pipelined = lake.pipelined();
     let selected: Vec<&Environment> = environments
         .iter()
         .copied()

@@ -59,6 +59,16 @@ pub struct Lake {
     pub left_out_networks: Vec<ipnet::Ipv4Net>,
 }
 
+impl Lake {
+    /// The environments with a branch, which get a pipeline, in source order.
+    pub fn pipelined(&self) -> Vec<&Environment> {
+        self.environments
+            .values()
+            .filter(|e| e.branch.is_some())
+            .collect()
+    }
+}
+
 /// The build step of every pipeline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Build {
