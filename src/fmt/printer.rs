@@ -399,12 +399,8 @@ impl Printer<'_> {
                 self.write("record ");
                 self.write(&decl.name.name);
                 self.write(" ");
-                let open = self
-                    .trivia
-                    .find(self.src, decl.name.span.end as usize, b'{');
-                let close = self.code_end(open, end) - 1;
                 let fields: Vec<Elem> = decl.fields.iter().map(Elem::FieldDecl).collect();
-                self.body(open, close, &fields, BodyKind::Braces);
+                self.braces(decl.name.span.end as usize, end, &fields);
             }
             ItemKind::Enum(decl) => {
                 self.write("enum ");
@@ -414,12 +410,8 @@ impl Printer<'_> {
                     self.type_expr(ty);
                 }
                 self.write(" ");
-                let open = self
-                    .trivia
-                    .find(self.src, decl.name.span.end as usize, b'{');
-                let close = self.code_end(open, end) - 1;
                 let variants: Vec<Elem> = decl.variants.iter().map(Elem::Variant).collect();
-                self.body(open, close, &variants, BodyKind::Braces);
+                self.braces(decl.name.span.end as usize, end, &variants);
             }
         }
     }
@@ -491,11 +483,20 @@ impl Printer<'_> {
             self.write(&type_name.name);
             self.write(" ");
         }
-        let start = record.span.start as usize;
-        let open = self.trivia.find(self.src, start, b'{');
-        let close = self.code_end(start, record.span.end as usize) - 1;
         let fields: Vec<Elem> = record.fields.iter().map(Elem::Field).collect();
-        self.body(open, close, &fields, BodyKind::Braces);
+        self.braces(
+            record.span.start as usize,
+            record.span.end as usize,
+            &fields,
+        );
+    }
+
+    /// `elems` in the braces that open at or after `from`, the closing one
+    /// being the last code before `end`.
+    fn braces(&mut self, from: usize, end: usize, elems: &[Elem]) {
+        let open = self.trivia.find(self.src, from, b'{');
+        let close = self.code_end(open, end) - 1;
+        self.body(open, close, elems, BodyKind::Braces);
     }
 
     fn expr(&mut self, expr: &Expr) {
