@@ -43,7 +43,9 @@ DLC_BENCH_QUICK=1 cargo bench --bench compiler -- --sample-count 1 --sample-size
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test 2>&1 | tee "$log"
-# One closing line for the whole suite.
+status=0
+cargo test 2>&1 | tee "$log" || status=$?
+# One closing line for the whole suite, also when it fails; then its status.
 awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
      END { printf "total: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log"
+exit "$status"
