@@ -62,6 +62,9 @@ struct Pattern {
     regex: &'static str,
     kind: &'static str,
     may_match: fn(&str) -> bool,
+    /// A last test of what the expression found, where its shape alone
+    /// would also match ordinary words.
+    confirm: fn(&str) -> bool,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -71,8 +74,14 @@ impl Pattern {
             regex,
             kind,
             may_match,
+            confirm: |_| true,
             compiled: OnceLock::new(),
         }
+    }
+
+    const fn confirmed_by(mut self, confirm: fn(&str) -> bool) -> Pattern {
+        self.confirm = confirm;
+        self
     }
 
     fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
@@ -109,7 +118,8 @@ static PATTERNS: [Pattern; 5] = [
         r"(^|[^A-Za-z0-9/+=])[A-Za-z0-9/+]{40}($|[^A-Za-z0-9/+=])",
         "an AWS secret access key",
         |t| t.len() >= 40,
-    ),
+    )
+    .confirmed_by(mixes_digits_and_cases),
     Pattern::new(
         r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
         "a private key",
@@ -120,20 +130,17 @@ static PATTERNS: [Pattern; 5] = [
 /// What kind of credential `text` looks like, if any.
 pub fn credential_kind(text: &str) -> Option<&'static str> {
     PATTERNS.iter().find_map(|pattern| {
-        let kind = &pattern.kind;
         let found = pattern.find(text)?;
-        // A 40-character run of letters only, or of one case, is a word, not a key.
-        if *kind == "an AWS secret access key" {
-            let key = found
-                .as_str()
-                .trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '+'));
-            let mixed = key.chars().any(|c| c.is_ascii_digit())
-                && key.chars().any(|c| c.is_ascii_lowercase())
-                && key.chars().any(|c| c.is_ascii_uppercase());
-            return mixed.then_some(*kind);
-        }
-        Some(*kind)
+        (pattern.confirm)(found.as_str()).then_some(pattern.kind)
     })
+}
+
+/// A 40-character run of letters only, or of one case, is a word, not a key.
+fn mixes_digits_and_cases(found: &str) -> bool {
+    let key = found.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '+'));
+    key.chars().any(|c| c.is_ascii_digit())
+        && key.chars().any(|c| c.is_ascii_lowercase())
+        && key.chars().any(|c| c.is_ascii_uppercase())
 }
 
 #[cfg(test)]
@@ -193,5 +200,9 @@ mod tests {
             None
         );
         assert_eq!(credential_kind("DataLakeCDKBlogInfrastructure"), None);
+        // Forty letters have a secret key's shape, but no digit: a name.
+        let name = "DataLakeInfrastructurePipelineDeployRole";
+        assert!(regex::Regex::new(PATTERNS[3].regex).unwrap().is_match(name));
+        assert_eq!(credential_kind(name), None);
     }
 }
