@@ -53,15 +53,6 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     move |e| OutputError::Io(path.to_path_buf(), e)
 }
 
-/// Replaces the contents dlc wrote in `out` by `files` (relative path, text).
-pub fn replace_output(out: &Path, files: &[(String, String)]) -> Result<(), OutputError> {
-    let mut staging = Staging::new(out)?;
-    for (relative, contents) in files {
-        staging.write(relative, contents)?;
-    }
-    staging.commit()
-}
-
 /// A compile's output being written beside `out/`, invisible until
 /// [`Staging::commit`]. Files can be written as they are produced, so a large
 /// lake's output never has to sit in memory at once. Dropped without a
@@ -286,6 +277,15 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One whole compile's files through a staging folder.
+    fn replace_output(out: &Path, files: &[(String, String)]) -> Result<(), OutputError> {
+        let mut staging = Staging::new(out)?;
+        for (relative, contents) in files {
+            staging.write(relative, contents)?;
+        }
+        staging.commit()
+    }
 
     fn files(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -11,8 +11,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::json::pretty;
 use super::pipeline::{self, Pipeline, Style};
-use super::template::render_json;
 
 /// `{ "pipeline": ..., "tags": [...] }`.
 pub fn declaration(pipeline: &Pipeline) -> Value {
@@ -32,5 +32,5 @@ pub fn declaration(pipeline: &Pipeline) -> Value {
 
 /// Pretty JSON with a trailing newline.
 pub fn render(pipeline: &Pipeline) -> String {
-    render_json(&declaration(pipeline))
+    pretty(&declaration(pipeline))
 }

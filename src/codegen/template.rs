@@ -251,11 +251,6 @@ impl Template {
     }
 }
 
-/// Pretty JSON (two-space indent, keys in insertion order) with a trailing newline.
-pub fn render_json(value: &Value) -> String {
-    super::json::pretty(value)
-}
-
 /// `{"Ref": id}`
 pub fn ref_(logical_id: &str) -> Value {
     json!({ "Ref": logical_id })
