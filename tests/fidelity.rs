@@ -1,5 +1,5 @@
 //! The last-mile-health example against what the CDK app synthesizes today
-//! (`../shared/reference/cdk-synth`, beside the repository): the same bucket
+//! (`tests/fixtures/cdk-reference`, see its README): the same bucket
 //! names, export names, subnets, lifecycle rules and bucket-policy statements,
 //! so that existing ETL stacks and runbooks keep working. CDK-only parts (the
 //! BucketDeployment, bootstrap parameters) are ignored.
@@ -18,10 +18,12 @@ use serde_json::Value;
 use dlc::codegen::fixtures;
 
 fn reference_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/cdk-synth");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cdk-reference");
     assert!(
-        dir.is_dir(),
-        "the CDK reference is missing at {}: shared/ must sit beside the repository",
+        dir.join("Dev/Vpc.template.json").is_file(),
+        "the CDK reference templates are missing from {}: they are committed with the \
+         repository (restore them with `git checkout -- tests/fixtures/cdk-reference`); \
+         its README.md says how they were produced",
         dir.display()
     );
     dir
