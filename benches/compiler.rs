@@ -1,8 +1,9 @@
 //! Throughput of each stage on synthetic lakes of 1 to 10,000 environments,
 //! and of the overlap check alone on 1,000 to 100,000 ranges.
 //!
-//! `cargo bench --bench compiler` measures; `DLC_BENCH_QUICK=1` keeps the
-//! small sizes only, for CI, where the benches run once and assert nothing.
+//! `cargo bench --bench compiler` measures. `cargo test --all-targets` runs
+//! each bench once (divan's test mode, as the test suite does) on the small
+//! sizes only, and so does `DLC_BENCH_QUICK=1`: they assert nothing.
 //! BENCHMARKS.md has the numbers and the whole-process measurements.
 
 // The allocator of the `dlc` binary, so that these numbers are its numbers.
@@ -22,8 +23,10 @@ fn main() {
     divan::main();
 }
 
+/// Small sizes only: under `cargo test` (cargo passes `--bench` only to a
+/// real benchmark run) or when asked.
 fn quick() -> bool {
-    std::env::var_os("DLC_BENCH_QUICK").is_some()
+    std::env::var_os("DLC_BENCH_QUICK").is_some() || !std::env::args().any(|a| a == "--bench")
 }
 
 fn environments() -> Vec<usize> {

@@ -41,10 +41,15 @@ fn variants() -> Lake {
 
 #[test]
 fn every_template_passes_cfn_lint() {
-    let version = Command::new("cfn-lint").arg("--version").output();
+    let version = Command::new(common::python_tool("cfn-lint"))
+        .arg("--version")
+        .output();
     match version {
         Ok(out) if out.status.success() => {}
-        _ => panic!("cfn-lint is not installed: run `pip install cfn-lint` (CI installs it)"),
+        _ => panic!(
+            "cfn-lint is not installed: {}",
+            common::PYTHON_TOOLS_INSTALL
+        ),
     }
 
     let mut failures = Vec::new();
@@ -84,7 +89,7 @@ fn every_template_passes_cfn_lint() {
                 .push(dir.join(template));
         }
         for (region, templates) in by_region {
-            let out = Command::new("cfn-lint")
+            let out = Command::new(common::python_tool("cfn-lint"))
                 .args(["--format", "parseable", "--regions", region, "--"])
                 .args(&templates)
                 .output()

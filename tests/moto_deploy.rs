@@ -12,22 +12,21 @@ use std::process::Command;
 
 use dlc::codegen::fixtures;
 
-const INSTALL: &str = "pip install 'moto[server]' boto3";
-
 fn require_moto() {
-    let python = Command::new("python3")
-        .args([
-            "-c",
-            "import boto3, moto, shutil; assert shutil.which('moto_server')",
-        ])
+    let python = Command::new(common::python_tool("python3"))
+        .args(["-c", "import boto3, moto.server"])
         .output();
     match python {
         Ok(out) if out.status.success() => {}
         Ok(out) => panic!(
-            "python3 lacks boto3, moto or moto_server: run `{INSTALL}`\n{}",
+            "python3 lacks boto3 or moto's server: {}\n{}",
+            common::PYTHON_TOOLS_INSTALL,
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(e) => panic!("python3 is not available ({e}): install it, then `{INSTALL}`"),
+        Err(e) => panic!(
+            "python3 is not available ({e}): install it, then {}",
+            common::PYTHON_TOOLS_INSTALL
+        ),
     }
 }
 
@@ -48,7 +47,7 @@ fn every_environment_deploys_into_moto() {
             example
         };
         common::write(&common::compile(spans, &lake), &dir);
-        let out = Command::new("python3")
+        let out = Command::new(common::python_tool("python3"))
             .arg(&script)
             .arg(&dir)
             .output()

@@ -1,51 +1,120 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: install what the tests drive
-# (when missing), check formatting and lints, then run `cargo test`.
-# README.md gives this command; CI runs it through .ci/run.
+# (only what is missing), check formatting and lints, then run every test
+# binary and say which failed. README.md gives this command; CI runs it
+# through .ci/run.
+#
+# Needs root only for apt-get (Vim, Neovim, Node.js when missing): it uses
+# sudo when not root. Python tools go into a virtual environment in .venv/
+# (ignored by git), npm packages into editors/tests/node_modules; a second
+# run reinstalls neither unless its lock file changed.
 set -euo pipefail
 export CARGO_TERM_COLOR=never
 cd "$(dirname "$0")/.."
+started=$SECONDS
+
+say() { printf '== %s\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        echo "installing system packages needs root: run as root or install sudo, or install them yourself: $*" >&2
+        exit 2
+    fi
+}
 
 apt_updated=0
 apt_install() {
     if [ "$apt_updated" = 0 ]; then
-        apt-get update -qq
+        as_root apt-get update -qq
         apt_updated=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    say "apt-get install $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# The editor tests drive a real Vim (vim-tiny has no syntax support) and Node.
+# A lock file's digest, kept beside what it installed, so an unchanged lock
+# file means nothing to install.
+stamp_matches() { [ -f "$2" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$(cat "$2")" ]; }
+write_stamp() { sha256sum "$1" | cut -d' ' -f1 >"$2"; }
+
+# --- Tools the tests drive -------------------------------------------------
+
+# The editor tests drive a real Vim (vim-tiny has no syntax support), Neovim
+# and Node.
 if ! command -v vim >/dev/null || ! vim --version | grep -q '+syntax'; then
     apt_install vim
+fi
+if ! command -v nvim >/dev/null; then
+    apt_install neovim
 fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     apt_install nodejs npm
 fi
-npm ci --prefix editors/tests --no-audit --no-fund --silent
+if ! stamp_matches editors/tests/package-lock.json editors/tests/node_modules/.lock-digest; then
+    say "npm ci (editors/tests)"
+    npm ci --prefix editors/tests --no-audit --no-fund --silent
+    write_stamp editors/tests/package-lock.json editors/tests/node_modules/.lock-digest
+fi
 
-# The codegen tests lint every template with cfn-lint and deploy the examples
-# into moto's CloudFormation emulation.
-python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-# A pyenv Python puts new console scripts (cfn-lint) on PATH only after a
-# rehash; any other Python may install them where PATH does not look.
-if command -v pyenv >/dev/null; then pyenv rehash; fi
-PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+# cfn-lint lints every template, moto takes a deploy of the examples, botocore
+# validates the pipeline declarations, checkov audits the templates.
+venv=.venv
+if [ ! -x "$venv/bin/python3" ]; then
+    say "python3 -m venv $venv"
+    python3 -m venv "$venv" 2>/dev/null || {
+        apt_install python3-venv
+        python3 -m venv "$venv"
+    }
+fi
+if ! stamp_matches tests/requirements.txt "$venv/.requirements-digest"; then
+    say "pip install -r tests/requirements.txt (into $venv)"
+    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+    write_stamp tests/requirements.txt "$venv/.requirements-digest"
+fi
+# The tests find the tools on PATH, the venv's python3 first.
+PATH="$PWD/$venv/bin:$PATH"
 export PATH
-command -v cfn-lint >/dev/null || { echo "cfn-lint is not on PATH after installing it" >&2; exit 1; }
+for tool in cfn-lint moto_server; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing from $venv after installing tests/requirements.txt" >&2; exit 1; }
+done
+tools_done=$SECONDS
 
+# --- Formatting and lints ----------------------------------------------------
+
+say "cargo fmt --check"
 cargo fmt --all -- --check
-cargo clippy --all-targets -- -D warnings
+say "cargo clippy --all-targets"
+cargo clippy --all-targets --quiet -- -D warnings
+lints_done=$SECONDS
 
-# The benchmarks run once on small inputs, to prove they still work; they
-# assert no timings.
-DLC_BENCH_QUICK=1 cargo bench --bench compiler -- --sample-count 1 --sample-size 1
+# --- Every test binary -------------------------------------------------------
 
+# --all-targets runs the benches too, once each on small inputs, in the test
+# profile: they prove the benches still work and assert no timings.
+# --no-fail-fast: one failing binary must not hide the others.
+say "cargo test --all-targets --no-fail-fast"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test 2>&1 | tee "$log" || status=$?
-# One closing line for the whole suite, also when it fails; then its status.
+cargo test --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
+tests_done=$SECONDS
+
+# The closing lines: how many binaries ran, which failed (cargo names each
+# as `--test NAME`, `--lib`, ...), then one total for the whole suite.
+binaries=$(grep -c '^ *Running ' "$log" || true)
+failed_binaries=$(grep -o 'to rerun pass `[^`]*`' "$log" | sed 's/.*`\(.*\)`/\1/' | sort -u | paste -sd' ' - || true)
+printf '\ntimes: tools %ds, fmt and clippy %ds, build and tests %ds\n' \
+    "$((tools_done - started))" "$((lints_done - tools_done))" "$((tests_done - lints_done))"
+printf 'test binaries run: %d\n' "$binaries"
+if [ -n "$failed_binaries" ]; then
+    printf 'test binaries that failed: %s\n' "$failed_binaries"
+elif [ "$status" != 0 ]; then
+    printf 'cargo test failed before or between test binaries (see above)\n'
+fi
 awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
      END { printf "total: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log"
 exit "$status"

@@ -8,6 +8,7 @@
 //! file name and a 1-based line and column.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -25,14 +26,51 @@ pub type Locate<'a> = &'a dyn Fn(Span) -> (Arc<str>, usize, usize);
 /// 1-based line and column of its start. Each file's name is allocated once
 /// and shared by every location in it: a large lake has millions.
 pub fn locate_in(sources: &SourceMap) -> impl Fn(Span) -> (Arc<str>, usize, usize) + '_ {
-    let names: Vec<Arc<str>> = sources
+    locate_with_names(sources, file_names(sources, |name| name.to_string()))
+}
+
+/// [`locate_in`] with file names relative to `project`, the folder of the
+/// lake file: the manifest is the same bytes whether the lake was given as
+/// `lake.dl`, `./lake.dl`, `infra/lake.dl` or an absolute path. Names of
+/// files outside it (the stdlib's `std/...`) stay as they are.
+pub fn locate_in_project<'a>(
+    sources: &'a SourceMap,
+    project: &Path,
+) -> impl Fn(Span) -> (Arc<str>, usize, usize) + 'a {
+    locate_with_names(
+        sources,
+        file_names(sources, |name| project_relative(name, project)),
+    )
+}
+
+fn file_names(sources: &SourceMap, name_of: impl Fn(&str) -> String) -> Vec<Arc<str>> {
+    sources
         .files()
-        .map(|(_, f)| Arc::from(f.name.as_str()))
-        .collect();
+        .map(|(_, f)| Arc::from(name_of(&f.name).as_str()))
+        .collect()
+}
+
+fn locate_with_names(
+    sources: &SourceMap,
+    names: Vec<Arc<str>>,
+) -> impl Fn(Span) -> (Arc<str>, usize, usize) + '_ {
     move |span| {
         let file = sources.get(span.file);
         let (line, column) = file.line_col(span.start as usize);
         (names[span.file.0 as usize].clone(), line, column)
+    }
+}
+
+/// `infra/shared/zones.dl` in project `infra` -> `shared/zones.dl`, with `/`
+/// between components on every platform.
+fn project_relative(name: &str, project: &Path) -> String {
+    match Path::new(name).strip_prefix(project) {
+        Ok(relative) => relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => name.to_string(),
     }
 }
 

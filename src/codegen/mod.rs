@@ -44,7 +44,7 @@ use serde_json::Value;
 
 use crate::model::{Environment, Lake, Retention};
 use crate::source::Span;
-pub use manifest::{locate_in, Locate, Manifest};
+pub use manifest::{locate_in, locate_in_project, Locate, Manifest};
 pub use naming::StackKind;
 use template::{Policy, Template};
 

@@ -57,3 +57,21 @@ pub fn seed_with_codecommit() -> dlc::model::Lake {
     lake.environments.get_mut("Prod").unwrap().branch = None;
     lake
 }
+
+/// A Python tool of tests/requirements.txt (`python3`, `cfn-lint`, ...): the
+/// one in the repository's `.venv`, which tests/run-all.sh installs, when it
+/// is there; otherwise whatever PATH finds.
+pub fn python_tool(name: &str) -> PathBuf {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".venv/bin")
+        .join(name);
+    if venv.is_file() {
+        venv
+    } else {
+        PathBuf::from(name)
+    }
+}
+
+/// How to install the Python tools, for messages of tests that need them.
+pub const PYTHON_TOOLS_INSTALL: &str = "run `bash tests/run-all.sh` once (it installs \
+     tests/requirements.txt into .venv), or `pip install -r tests/requirements.txt`";
