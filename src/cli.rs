@@ -214,28 +214,41 @@ fn check(
     cidr_report: bool,
     imports: &ImportOptions,
 ) -> miette::Result<ExitCode> {
-    let mut results = Vec::new();
+    // (what to call it on success, the result)
+    let mut results: Vec<(String, Checked)> = Vec::new();
     for file in files {
-        results.push(check_one(file, imports)?);
+        let checked = check_one(file, imports)?;
+        let name = file.display().to_string();
+        if checked.is_module && file != Path::new("-") {
+            // A file with no lake (pre-commit may stage only it) is checked
+            // as part of the lakes that import it, where its values are used.
+            let importers = importers_of(file, &checked, imports)?;
+            if !importers.is_empty() {
+                results.extend(importers);
+                continue;
+            }
+        }
+        results.push((name, checked));
     }
-    // A file imported by another file on the command line is checked as part
-    // of that lake, not again on its own (pre-commit passes both).
-    let keep: Vec<bool> = results
-        .iter()
-        .enumerate()
-        .map(|(i, checked)| {
-            let root = checked.files.first();
-            !results
-                .iter()
-                .enumerate()
-                .any(|(j, other)| j != i && other.files.iter().skip(1).any(|f| Some(f) == root))
+    // A lake is checked once, even when pre-commit passes both it and the
+    // files it imports, or two files it imports.
+    let roots: Vec<Option<&PathBuf>> = results.iter().map(|(_, c)| c.files.first()).collect();
+    let keep: Vec<bool> = (0..results.len())
+        .map(|i| {
+            let root = roots[i];
+            let repeated = roots[..i].contains(&root) && root.is_some();
+            let imported = results.iter().enumerate().any(|(j, (_, other))| {
+                j != i && other.files.iter().skip(1).any(|f| Some(f) == root)
+            });
+            !repeated && !imported
         })
         .collect();
-    let results: Vec<Checked> = results
+    let results: Vec<(String, Checked)> = results
         .into_iter()
         .zip(keep)
         .filter_map(|(r, keep)| keep.then_some(r))
         .collect();
+    let (names, results): (Vec<String>, Vec<Checked>) = results.into_iter().unzip();
 
     if let Some(error) = results.iter().find_map(|r| r.internal_error.as_ref()) {
         return Err(internal(error));
@@ -254,11 +267,56 @@ fn check(
             .iter()
             .any(|d| d.is_error() || deny_warnings)
     });
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if failed {
+        return Ok(ExitCode::from(1));
+    }
+    for (name, checked) in names.iter().zip(&results) {
+        done(|| {
+            let warnings = checked.diagnostics.len();
+            let problems = match warnings {
+                0 => "no problems".to_string(),
+                n => plural(n, "warning"),
+            };
+            match &checked.model {
+                Some(lake) => format!(
+                    "checked {name}: {}, {problems}",
+                    plural(lake.environments.len(), "environment")
+                ),
+                None if checked.is_module => {
+                    format!(
+                        "checked {name} on its own (no lake file near it imports it): {problems}"
+                    )
+                }
+                None => format!("checked {name}: {problems}"),
+            }
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The checks of the lake files near `module` (see
+/// [`driver::lake_files_near`]) that import it, directly or not.
+fn importers_of(
+    module: &Path,
+    checked: &Checked,
+    imports: &ImportOptions,
+) -> miette::Result<Vec<(String, Checked)>> {
+    let Some(identity) = checked.files.first() else {
+        return Ok(Vec::new());
+    };
+    let mut importers = Vec::new();
+    for candidate in driver::lake_files_near(module) {
+        let lake = check_one(&candidate, imports)?;
+        if lake.files.iter().skip(1).any(|f| f == identity) {
+            let name = format!(
+                "{} (which imports {})",
+                candidate.display(),
+                module.display()
+            );
+            importers.push((name, lake));
+        }
+    }
+    Ok(importers)
 }
 
 fn eval(file: &Path, output: &OutputOptions, imports: &ImportOptions) -> miette::Result<ExitCode> {
@@ -311,7 +369,15 @@ fn compile(
             ));
         }
     }
-    let locate = crate::codegen::locate_in(&checked.sources);
+    // Sources are named relative to the lake's folder (imports on stdin are
+    // relative to the working directory), so the manifest does not depend on
+    // the path the lake was given by.
+    let project = if file == Path::new("-") {
+        std::env::current_dir().into_diagnostic()?
+    } else {
+        file.parent().unwrap_or(Path::new("")).to_path_buf()
+    };
+    let locate = crate::codegen::locate_in_project(&checked.sources, &project);
     let write_error = |e: crate::output::OutputError| {
         miette!(
             help = "nothing in the output folder changed",
@@ -331,8 +397,29 @@ fn compile(
         }
         crate::codegen::CompileError::Emit(e) => write_error(e),
     })?;
-    staging.commit().map_err(write_error)?;
+    let committed = staging.commit().map_err(write_error)?;
+    done(|| {
+        let files = plural(committed.files, "file");
+        if committed.changed {
+            format!("wrote {files} to {}/", out.display())
+        } else {
+            format!("{}/ is up to date: {files}, none changed", out.display())
+        }
+    });
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line on standard error saying what a successful command did, for a
+/// person at a terminal; a pipe or a file (scripts, CI, pre-commit) gets none.
+fn done(line: impl FnOnce() -> String) {
+    if std::io::stderr().is_terminal() {
+        eprintln!("{}", line());
+    }
+}
+
+/// `1 file`, `17 files`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Prints the diagnostics of checked lakes in the chosen format.
@@ -384,6 +471,7 @@ fn format_files(
     output: &OutputOptions,
 ) -> miette::Result<ExitCode> {
     let mut failed = false;
+    let mut rewritten = 0;
     for file in files {
         let (name, bytes) = match read_input(file)? {
             Input::Bytes(name, bytes) => (name, bytes),
@@ -421,6 +509,7 @@ fn format_files(
                     } else {
                         driver::write_atomically(file, formatted.as_bytes())
                             .map_err(|e| miette!("cannot write {}: {e}", file.display()))?;
+                        rewritten += 1;
                     }
                 }
             }
@@ -437,11 +526,21 @@ fn format_files(
             }
         }
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if failed {
+        return Ok(ExitCode::from(1));
+    }
+    let on_disk = files.iter().filter(|f| *f != Path::new("-")).count();
+    if on_disk > 0 {
+        done(|| match (check, rewritten) {
+            (true, _) => format!("{} already formatted", plural(on_disk, "file")),
+            (false, 0) => format!(
+                "{} already formatted, none changed",
+                plural(on_disk, "file")
+            ),
+            (false, n) => format!("formatted {}: {n} rewritten", plural(on_disk, "file")),
+        });
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A lake's bytes, or the news that it is over the size limit.
@@ -538,7 +637,6 @@ fn print_summary(results: &[Checked]) {
     if all.is_empty() {
         return;
     }
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     println!(
         "{} and {} in {}",
         plural(errors, "error"),

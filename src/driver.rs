@@ -30,6 +30,9 @@ pub struct Checked {
     pub files: Vec<PathBuf>,
     /// A disagreement between the stdlib and the model: a bug in dlc, not in the lake.
     pub internal_error: Option<String>,
+    /// The root file declares only `let`s and types: a module that lakes
+    /// import, checked here on its own.
+    pub is_module: bool,
 }
 
 impl Checked {
@@ -48,6 +51,7 @@ impl Checked {
             model: None,
             files,
             internal_error: None,
+            is_module: false,
         }
     }
 
@@ -129,7 +133,8 @@ pub fn check_source(
     let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
     let scope = Scope::build(&program, &mut diagnostics);
     let types = TypeDefs::build(&program, &scope, &mut diagnostics);
-    let lake = if needs_lake(&program) {
+    let is_module = !needs_lake(&program);
+    let lake = if !is_module {
         resolve::find_lake(&program, &mut diagnostics)
     } else {
         None
@@ -171,6 +176,7 @@ pub fn check_source(
         model,
         files,
         internal_error,
+        is_module,
     }
 }
 
@@ -267,6 +273,82 @@ impl SourceLoader for FsLoader {
         }
         String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)
     }
+}
+
+/// Folders a search for lake files does not enter: build output and
+/// dependencies (hidden folders such as `.git` are skipped too).
+const UNSEARCHED_FOLDERS: &[&str] = &["target", "node_modules"];
+
+/// The most `.dl` files one search looks at, so that a check run from the
+/// wrong folder (a home directory) ends.
+const MAX_SEARCHED_FILES: usize = 10_000;
+
+/// The lake files that may import `module`: every `.dl` file that declares a
+/// `lake`, in the repository that holds `module` (the nearest folder above it
+/// with a `.git`) or, outside a repository, in the module's own folder and
+/// below. Paths are relative to the working directory where they can be, in
+/// sorted order. Which of them really import `module` only a check can tell.
+pub fn lake_files_near(module: &Path) -> Vec<PathBuf> {
+    let Ok(absolute) = std::path::absolute(module) else {
+        return Vec::new();
+    };
+    let folder = absolute.parent().unwrap_or(Path::new("/"));
+    let root = folder
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(folder);
+    let cwd = std::env::current_dir().ok();
+    let mut found = Vec::new();
+    let mut seen = 0;
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(dir) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !name.starts_with('.') && !UNSEARCHED_FOLDERS.contains(&name.as_ref()) {
+                    folders.push(path);
+                }
+            } else if kind.is_file() && name.ends_with(".dl") && path != absolute {
+                seen += 1;
+                if seen > MAX_SEARCHED_FILES {
+                    break;
+                }
+                if declares_lake(&path) {
+                    let shown = cwd
+                        .as_deref()
+                        .and_then(|cwd| path.strip_prefix(cwd).ok())
+                        .map(Path::to_path_buf)
+                        .unwrap_or(path);
+                    found.push(shown);
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A quick look, not a parse: a line that starts with `lake`.
+fn declares_lake(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(bytes) = read_limited(file) else {
+        return false;
+    };
+    String::from_utf8_lossy(&bytes).lines().any(|line| {
+        line.trim_start()
+            .strip_prefix("lake")
+            .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+    })
 }
 
 /// `a/./b/../c` -> `a/c`, without touching the disk.

@@ -174,9 +174,13 @@ impl Staging {
 
     /// Makes the staged files the content of `out/`, in one atomic exchange;
     /// or, when `out/` holds exactly these files already, leaves it alone.
-    pub fn commit(mut self) -> Result<(), OutputError> {
+    pub fn commit(mut self) -> Result<Committed, OutputError> {
+        let files = self.written.len();
         if self.dir.is_none() && self.previous.as_ref() == Some(&self.written) {
-            return Ok(());
+            return Ok(Committed {
+                files,
+                changed: false,
+            });
         }
         let staging = self.staging_dir()?;
         if self.previous.is_some() {
@@ -197,8 +201,19 @@ impl Staging {
         } else {
             std::fs::rename(&staged, &self.out).map_err(io_at(&self.out))?;
         }
-        Ok(())
+        Ok(Committed {
+            files,
+            changed: true,
+        })
     }
+}
+
+/// What a commit did: how many files dlc's output has, and whether `out/`
+/// changed (an unchanged lake leaves it untouched).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Committed {
+    pub files: usize,
+    pub changed: bool,
 }
 
 /// Relative, and without `..`: the path stays inside `out/`.
@@ -279,7 +294,7 @@ mod tests {
     use super::*;
 
     /// One whole compile's files through a staging folder.
-    fn replace_output(out: &Path, files: &[(String, String)]) -> Result<(), OutputError> {
+    fn replace_output(out: &Path, files: &[(String, String)]) -> Result<Committed, OutputError> {
         let mut staging = Staging::new(out)?;
         for (relative, contents) in files {
             staging.write(relative, contents)?;
@@ -334,13 +349,21 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("out");
         let set = files(&[("a.json", "1"), ("Dev/b.json", "22")]);
-        replace_output(&out, &set).unwrap();
+        let first = replace_output(&out, &set).unwrap();
+        assert_eq!(
+            first,
+            Committed {
+                files: 2,
+                changed: true
+            }
+        );
         let before = (
             inode(&out),
             inode(&out.join("a.json")),
             inode(&out.join(MARKER)),
         );
-        replace_output(&out, &set).unwrap();
+        let second = replace_output(&out, &set).unwrap();
+        assert!(!second.changed, "an unchanged output is reported unchanged");
         let after = (
             inode(&out),
             inode(&out.join("a.json")),
@@ -393,7 +416,7 @@ mod tests {
         replace_output(&out, &set).unwrap();
         std::fs::write(out.join("a.json"), "edited").unwrap();
         std::fs::remove_file(out.join("b.json")).unwrap();
-        replace_output(&out, &set).unwrap();
+        assert!(replace_output(&out, &set).unwrap().changed);
         assert_eq!(std::fs::read_to_string(out.join("a.json")).unwrap(), "1");
         assert_eq!(std::fs::read_to_string(out.join("b.json")).unwrap(), "2");
     }

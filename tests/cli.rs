@@ -530,3 +530,151 @@ fn an_immediate_glacier_transition_is_accepted() {
     let output = dlc(&["check", "--format", "short", path.to_str().unwrap()]);
     assert!(stdout(&output).contains("[DL0333]"), "{}", stdout(&output));
 }
+
+/// The manifest names sources relative to the lake's folder, so it is the
+/// same bytes whichever path the lake was given by.
+#[test]
+fn the_manifest_is_the_same_whichever_path_names_the_lake() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let seed_dir = root.join("lang-examples/seed");
+    let out = tempfile::tempdir().unwrap();
+    let compile = |cwd: &Path, lake: &Path, name: &str| -> String {
+        let dir = out.path().join(name);
+        let output = Command::new(env!("CARGO_BIN_EXE_dlc"))
+            .args([
+                "compile",
+                lake.to_str().unwrap(),
+                "-o",
+                dir.to_str().unwrap(),
+            ])
+            .current_dir(cwd)
+            .output()
+            .expect("dlc runs");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        std::fs::read_to_string(dir.join("manifest.json")).unwrap()
+    };
+    let relative = compile(root, Path::new("lang-examples/seed/lake.dl"), "relative");
+    let absolute = compile(Path::new("/"), &seed_dir.join("lake.dl"), "absolute");
+    let inside = compile(&seed_dir, Path::new("lake.dl"), "inside");
+    let dotted = compile(&seed_dir, Path::new("./lake.dl"), "dotted");
+    let elsewhere = compile(
+        &root.join("src"),
+        Path::new("../lang-examples/seed/lake.dl"),
+        "up",
+    );
+    assert!(relative.contains("\"file\": \"lake.dl\""), "{relative}");
+    assert!(!relative.contains("lang-examples"), "{relative}");
+    for (how, manifest) in [
+        ("absolute", &absolute),
+        ("inside", &inside),
+        ("./", &dotted),
+        ("..", &elsewhere),
+    ] {
+        assert!(
+            manifest == &relative,
+            "the manifest differs when the lake is given {how}"
+        );
+    }
+}
+
+/// A copy of the seed lake whose Dev range comes from `shared/net.dl`, in a
+/// folder that is a git repository (as where pre-commit runs).
+fn lake_with_a_module(dev_range: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::create_dir(dir.path().join("shared")).unwrap();
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let lake = format!(
+        "import \"shared/net.dl\"\n{}",
+        text.replacen("cidr = 10.20.0.0/24", "cidr = dev_range", 1)
+    );
+    std::fs::write(dir.path().join("lake.dl"), lake).unwrap();
+    std::fs::write(
+        dir.path().join("shared/net.dl"),
+        format!("let dev_range = {dev_range}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+/// A file with no lake (pre-commit may stage only it) is checked as part of
+/// the lakes that import it: a range that is fine on its own overlaps there.
+#[test]
+fn checking_a_module_checks_the_lakes_that_import_it() {
+    let run = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_dlc"))
+            .args(["check", "--format", "short", "shared/net.dl"])
+            .current_dir(dir)
+            .output()
+            .expect("dlc runs")
+    };
+    let good = lake_with_a_module("10.20.0.0/24");
+    let output = run(good.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    let bad = lake_with_a_module("10.0.0.0/24"); // Prod's range
+    let output = run(bad.path());
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("[DL0303]"), "{text}");
+
+    // Outside any lake's imports, the module is checked on its own.
+    let alone = tempfile::tempdir().unwrap();
+    std::fs::write(alone.path().join("net.dl"), "let dev_range = 10.0.0.0/24\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["check", "net.dl"])
+        .current_dir(alone.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+}
+
+/// Runs `dlc ARGS` in a pseudo-terminal (util-linux `script`), so that its
+/// standard error is a terminal; returns everything it printed.
+fn in_a_terminal(args: &str, cwd: &Path) -> String {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_dlc"));
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("`script` (util-linux) runs a command in a pseudo-terminal");
+    String::from_utf8_lossy(&output.stdout).replace('\r', "")
+}
+
+#[test]
+fn success_is_one_line_in_a_terminal_and_nothing_in_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(seed(), dir.path().join("lake.dl")).unwrap();
+    let checked = in_a_terminal("check lake.dl", dir.path());
+    assert_eq!(checked, "checked lake.dl: 3 environments, no problems\n");
+    let compiled = in_a_terminal("compile lake.dl -o out", dir.path());
+    let files = std::fs::read_to_string(dir.path().join("out/.dlc-output"))
+        .map(|list| list.lines().count())
+        .unwrap_or_default();
+    assert_eq!(compiled, format!("wrote {files} files to out/\n"));
+    let again = in_a_terminal("compile lake.dl -o out", dir.path());
+    assert_eq!(
+        again,
+        format!("out/ is up to date: {files} files, none changed\n")
+    );
+    let formatted = in_a_terminal("fmt lake.dl", dir.path());
+    assert_eq!(formatted, "1 file already formatted, none changed\n");
+
+    for args in [
+        &["check", "lake.dl"][..],
+        &["compile", "lake.dl", "-o", "out"],
+        &["fmt", "lake.dl"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_dlc"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        assert!(
+            output.stdout.is_empty() && output.stderr.is_empty(),
+            "{args:?}: {output:?}"
+        );
+    }
+}
