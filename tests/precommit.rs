@@ -1,6 +1,8 @@
 //! The pre-commit hooks, run exactly as `.pre-commit-hooks.yaml` states
 //! them: its `entry` with the staged files appended, as pre-commit does.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -127,4 +129,87 @@ fn the_fmt_hook_rewrites_a_messy_lake_and_leaves_a_formatted_one() {
         std::fs::read_to_string(dir.path().join("tidy.dl")).unwrap(),
         seed()
     );
+}
+
+/// The fenced block of `language` that follows `heading` in README.md.
+fn readme_block(heading: &str, language: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = &readme[readme.find(heading).expect("the README has the heading")..];
+    let fence = format!("```{language}\n");
+    let start = section.find(&fence).expect("a fenced block in the section") + fence.len();
+    let end = start + section[start..].find("```").expect("a closed block");
+    section[start..end].to_string()
+}
+
+/// Runs `program` in `dir`, with the dlc under test first on PATH.
+fn in_repository(dir: &Path, program: &Path, args: &[&str]) -> std::process::Output {
+    let bin = Path::new(env!("CARGO_BIN_EXE_dlc")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("PRE_COMMIT_HOME", dir.join(".pre-commit-home"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+}
+
+/// The configuration README.md gives, run by pre-commit itself on a lake
+/// repository: only a module of the lake is staged, and its mistake shows
+/// only in the lake that imports it.
+#[test]
+fn the_readme_configuration_runs_in_pre_commit() {
+    let config = readme_block("## Pre-commit", "yaml");
+    assert!(
+        config.starts_with("repos:"),
+        "a whole .pre-commit-config.yaml:\n{config}"
+    );
+    let pre_commit = common::python_tool("pre-commit");
+    match Command::new(&pre_commit).arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        _ => panic!(
+            "pre-commit is not installed: {}",
+            common::PYTHON_TOOLS_INSTALL
+        ),
+    }
+    let git = Path::new("git");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    assert!(in_repository(root, git, &["init", "-q"]).status.success());
+    std::fs::write(root.join(".pre-commit-config.yaml"), &config).unwrap();
+    std::fs::create_dir(root.join("shared")).unwrap();
+    let lake = seed().replacen("cidr = 10.20.0.0/24", "cidr = dev_range", 1);
+    std::fs::write(
+        root.join("lake.dl"),
+        format!("import \"shared/net.dl\"\n{lake}"),
+    )
+    .unwrap();
+    let stage = |range: &str| {
+        std::fs::write(
+            root.join("shared/net.dl"),
+            format!("let dev_range = {range}\n"),
+        )
+        .unwrap();
+        assert!(in_repository(root, git, &["add", "-A"]).status.success());
+        in_repository(root, &pre_commit, &["run", "--files", "shared/net.dl"])
+    };
+
+    let good = stage("10.20.0.0/24");
+    let text = String::from_utf8_lossy(&good.stdout);
+    assert_eq!(good.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("dlc check") && text.contains("Passed"),
+        "{text}"
+    );
+
+    // Prod's range: fine in the module alone, an overlap in the lake.
+    let bad = stage("10.0.0.0/24");
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{text}");
+    assert!(text.contains("[DL0303]"), "{text}");
 }
