@@ -106,7 +106,7 @@ tests_done=$SECONDS
 # The closing lines: how many binaries ran, which failed (cargo names each
 # as `--test NAME`, `--lib`, ...), then one total for the whole suite.
 binaries=$(grep -c '^ *Running ' "$log" || true)
-failed_binaries=$(grep -o 'to rerun pass `[^`]*`' "$log" | sed 's/.*`\(.*\)`/\1/' | sort -u | paste -sd' ' - || true)
+failed_binaries=$(grep -o 'to rerun pass `[^`]*`' "$log" | sed 's/.*`\(.*\)`/\1/' | sort -u | paste -sd',' - | sed 's/,/, /g' || true)
 printf '\ntimes: tools %ds, fmt and clippy %ds, build and tests %ds\n' \
     "$((tools_done - started))" "$((lints_done - tools_done))" "$((tests_done - lints_done))"
 printf 'test binaries run: %d\n' "$binaries"
