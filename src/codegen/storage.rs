@@ -128,7 +128,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
 
     let mut zone_ids = Vec::new();
     for zone in &ctx.env.zones {
-        let id = format!("{}Bucket", naming::pascal(&zone.name));
+        let id = naming::zone_bucket_id(&zone.name);
         zone_ids.push(id.clone());
         zone_bucket(ctx, &mut t, zone, &id)?;
     }
