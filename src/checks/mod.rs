@@ -14,6 +14,7 @@ mod network;
 mod pipelines;
 mod report;
 mod secrets;
+mod unique_names;
 pub mod warehouse;
 
 pub use report::cidr_report;
