@@ -8,7 +8,9 @@
 mod accounts;
 mod audit;
 pub mod cidr;
+mod endpoints;
 mod lifecycle;
+mod logical_ids;
 mod names;
 mod network;
 mod pipelines;
@@ -27,6 +29,8 @@ use crate::resolve::Program;
 pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     network::check(lake, diagnostics);
     names::check(lake, diagnostics);
+    logical_ids::check(lake, diagnostics);
+    endpoints::check(lake, diagnostics);
     accounts::check(lake, diagnostics);
     lifecycle::check(lake, diagnostics);
     pipelines::check(lake, diagnostics);

@@ -186,7 +186,13 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
         let stack = naming::stack_name(lake, env, kind);
         add(Kind::Stack, &own_region, stack, NamedBy::Owner, span);
         let path = naming::template_path(env, kind);
-        add(Kind::OutputFile, &Scope::OutputFolder, path, NamedBy::Owner, span);
+        add(
+            Kind::OutputFile,
+            &Scope::OutputFolder,
+            path,
+            NamedBy::Owner,
+            span,
+        );
     }
     for export in naming::export_names(env) {
         add(Kind::Export, &own_region, export, NamedBy::Owner, span);
@@ -249,7 +255,11 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
         owner(Kind::IamRole, &deployment_account, &pipeline.build_role),
         owner(Kind::IamRole, &deployment_account, &pipeline.update_role),
         owner(Kind::Pipeline, &deployment_region, &pipeline.pipeline),
-        owner(Kind::BuildProject, &deployment_region, &pipeline.build_project),
+        owner(
+            Kind::BuildProject,
+            &deployment_region,
+            &pipeline.build_project,
+        ),
         owner(Kind::KmsAlias, &deployment_region, &pipeline.key_alias),
         owner(
             Kind::Stack,
