@@ -304,3 +304,115 @@ fn deployment_region(lake: &Lake) -> Scope {
         region: lake.deployment_region.name.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::*;
+    use crate::codegen::{compile, fixtures};
+
+    /// The physical names a template gives its resources, by property.
+    fn emitted(template: &Value) -> Vec<(Kind, String)> {
+        let mut names = Vec::new();
+        let resources = template["Resources"].as_object().expect("resources");
+        for (id, resource) in resources {
+            let properties = &resource["Properties"];
+            let kind = resource["Type"].as_str().expect("type");
+            // The property that names each resource type dlc names.
+            let field = match kind {
+                "AWS::S3::Bucket" => Some(("BucketName", Kind::Bucket)),
+                "AWS::IAM::Role" => Some(("RoleName", Kind::IamRole)),
+                "AWS::IAM::ManagedPolicy" => Some(("ManagedPolicyName", Kind::ManagedPolicy)),
+                "AWS::KMS::Alias" => Some(("AliasName", Kind::KmsAlias)),
+                "AWS::DynamoDB::Table" => Some(("TableName", Kind::DynamoDbTable)),
+                "AWS::RedshiftServerless::Namespace" => {
+                    Some(("NamespaceName", Kind::RedshiftNamespace))
+                }
+                "AWS::RedshiftServerless::Workgroup" => {
+                    Some(("WorkgroupName", Kind::RedshiftWorkgroup))
+                }
+                "AWS::CodePipeline::Pipeline" => Some(("Name", Kind::Pipeline)),
+                "AWS::CodePipeline::Webhook" => Some(("Name", Kind::Webhook)),
+                "AWS::CodeBuild::Project" => Some(("Name", Kind::BuildProject)),
+                "AWS::Events::Rule" => Some(("Name", Kind::EventRule)),
+                _ => None,
+            };
+            if let Some((field, kind)) = field {
+                if let Some(value) = properties.get(field) {
+                    // A name computed in the template (Fn::Sub) would escape
+                    // the checks: every name is a plain string.
+                    let name = value
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{id}.{field} is not a plain name: {value}"));
+                    names.push((kind, name.to_string()));
+                }
+            }
+        }
+        names
+    }
+
+    /// Codegen names nothing the inventory does not list, so the checks see
+    /// every name a compile emits.
+    #[test]
+    fn every_name_codegen_emits_is_in_the_inventory() {
+        let mut lakes = fixtures::examples();
+        // A CodeCommit source adds the trigger rule and its role.
+        let mut code_commit = fixtures::seed();
+        code_commit.source = Source::CodeCommit {
+            repository: "datalake".into(),
+            span: code_commit.span,
+            field_spans: Default::default(),
+        };
+        lakes.push(("seed with CodeCommit", code_commit));
+        for (example, lake) in lakes {
+            let listed: BTreeSet<(Kind, String)> = lake_names(&lake)
+                .into_iter()
+                .chain(
+                    lake.environments
+                        .values()
+                        .flat_map(|env| environment_names(&lake, env)),
+                )
+                .map(|n| (n.kind, n.name))
+                .collect();
+            let locate = |_| (std::sync::Arc::<str>::from("lake.dl"), 0, 0);
+            let output = compile(&lake, None, &locate).expect("compiles");
+            let mut checked = 0;
+            for file in &output.files {
+                if file.path == crate::codegen::MANIFEST {
+                    continue;
+                }
+                assert!(
+                    listed.contains(&(Kind::OutputFile, file.path.clone())),
+                    "{example}: the file {} is not in the inventory",
+                    file.path
+                );
+                if !file.path.ends_with(".template.json") {
+                    continue;
+                }
+                let template: Value = serde_json::from_str(&file.contents).unwrap();
+                for (kind, name) in emitted(&template) {
+                    assert!(
+                        listed.contains(&(kind, name.clone())),
+                        "{example}: {} names the {} `{name}`, which the inventory does not list",
+                        file.path,
+                        kind.what()
+                    );
+                    checked += 1;
+                }
+            }
+            let manifest = &output.manifest;
+            let stacks = manifest.deploy_order.iter().chain(&manifest.setup_order);
+            for stack in stacks {
+                assert!(
+                    listed.contains(&(Kind::Stack, stack.clone())),
+                    "{example}: the stack {stack} is not in the inventory"
+                );
+                checked += 1;
+            }
+            assert!(checked > 20, "{example}: only {checked} names seen");
+        }
+    }
+}
