@@ -177,3 +177,94 @@ fn help(pairs: &[(&PhysicalName, &PhysicalName)]) -> String {
         .collect();
     format!("{why}: rename {}", what.join(" or "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::codegen::fixtures;
+    use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+    use crate::model::{AuditTable, Lake};
+
+    fn clashes(lake: &Lake) -> Vec<Diagnostic> {
+        let mut diagnostics = Diagnostics::new();
+        check(lake, &mut diagnostics);
+        let found: Vec<Diagnostic> = diagnostics.into_iter().collect();
+        assert!(found.iter().all(|d| d.code == Code::DuplicateResourceName));
+        found
+    }
+
+    fn name_audit_table(lake: &mut Lake, env: &str, name: &str) {
+        let table: &mut AuditTable = lake.environments[env]
+            .audit_table
+            .as_mut()
+            .expect("the seed's environments have an audit table");
+        table.name = Some(name.to_string());
+    }
+
+    #[test]
+    fn the_examples_name_everything_once() {
+        for (example, lake) in fixtures::examples() {
+            assert!(clashes(&lake).is_empty(), "{example}");
+        }
+    }
+
+    #[test]
+    fn one_table_name_clashes_only_in_one_account_and_region() {
+        let mut lake = fixtures::seed();
+        name_audit_table(&mut lake, "Dev", "etl_audit");
+        name_audit_table(&mut lake, "Test", "etl_audit");
+        assert!(clashes(&lake).is_empty(), "different accounts");
+
+        lake.environments["Test"].account = lake.environments["Dev"].account.clone();
+        let found = clashes(&lake);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            found[0].message,
+            "`Dev` and `Test` would both create the DynamoDB table `etl_audit`"
+        );
+        assert!(found[0].help.as_deref().unwrap().contains("audit table"));
+    }
+
+    #[test]
+    fn a_written_table_name_clashes_with_another_environments_default() {
+        let mut lake = fixtures::seed();
+        lake.environments["Test"].account = lake.environments["Dev"].account.clone();
+        name_audit_table(&mut lake, "Test", "dev-cdkblog-e2e-etl-audit");
+        let found = clashes(&lake);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].message.contains("`dev-cdkblog-e2e-etl-audit`"));
+    }
+
+    #[test]
+    fn names_equal_but_for_case_clash_in_the_deployment_account_and_on_disk() {
+        let mut lake = fixtures::seed();
+        let mut prod = lake.environments.shift_remove("Prod").unwrap();
+        prod.name = "TEST".into();
+        lake.environments.insert("TEST".into(), prod);
+        let found = clashes(&lake);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let d = &found[0];
+        assert!(d.message.starts_with("`Test` and `TEST` would both create"));
+        let notes = d.notes.join("\n");
+        for name in [
+            "`test-cdkblog-e2e-pipeline`",
+            "`test-cdkblog-e2e-111111111111-us-east-2-pipeline`",
+            "`TEST/Network.template.json`",
+        ] {
+            assert!(notes.contains(name), "{name} in {notes}");
+        }
+        // Their own accounts differ: nothing of theirs clashes.
+        assert!(!notes.contains("444444444444"), "{notes}");
+    }
+
+    #[test]
+    fn the_lakes_bootstrap_file_clashes_with_an_environment_named_like_the_lake() {
+        let mut lake = fixtures::seed();
+        let mut prod = lake.environments.shift_remove("Prod").unwrap();
+        prod.name = lake.name.to_lowercase();
+        lake.environments.insert(prod.name.clone(), prod);
+        let found = clashes(&lake);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].message.contains("the output file"), "{found:#?}");
+    }
+}
