@@ -29,6 +29,7 @@ use crate::resolve::Program;
 pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     network::check(lake, diagnostics);
     names::check(lake, diagnostics);
+    unique_names::check(lake, diagnostics);
     logical_ids::check(lake, diagnostics);
     endpoints::check(lake, diagnostics);
     accounts::check(lake, diagnostics);

@@ -1,5 +1,6 @@
-//! Computed names: every bucket name must satisfy S3's rules, and no two
-//! environments (nor the lake) may create the same name in its AWS scope.
+//! Computed names: every bucket name must satisfy S3's rules, and no zone
+//! repeats a bucket name within its environment (`unique_names` compares
+//! names across environments).
 
 use std::collections::HashMap;
 
@@ -96,7 +97,6 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
 
         check_zone_names(env, diagnostics);
     }
-    super::unique_names::check(lake, diagnostics);
 }
 
 /// A zone listed twice, or named like the access-logs bucket, names a bucket
