@@ -239,29 +239,29 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
     let pipeline = PipelineNames::new(lake, env);
     let deployment_account = Scope::Account(lake.deployment_account.clone());
     let deployment_region = deployment_region(lake);
-    let owner = |kind, scope: &Scope, name: &str| (kind, scope.clone(), name.to_string());
+    let entry = |kind, scope: &Scope, name: &str| (kind, scope.clone(), name.to_string());
     let mut pipeline_names = vec![
         // In the environment's account, from its bootstrap.
-        owner(Kind::IamRole, &own_account, &pipeline.deploy_role),
-        owner(Kind::IamRole, &own_account, &pipeline.execution_role),
-        owner(
+        entry(Kind::IamRole, &own_account, &pipeline.deploy_role),
+        entry(Kind::IamRole, &own_account, &pipeline.execution_role),
+        entry(
             Kind::Stack,
             &own_region,
             &naming::bootstrap_stack_name(lake, env),
         ),
         // In the deployment account, from its bootstrap and the pipeline stack.
-        owner(Kind::Bucket, &Scope::Global, &pipeline.bucket),
-        owner(Kind::IamRole, &deployment_account, &pipeline.pipeline_role),
-        owner(Kind::IamRole, &deployment_account, &pipeline.build_role),
-        owner(Kind::IamRole, &deployment_account, &pipeline.update_role),
-        owner(Kind::Pipeline, &deployment_region, &pipeline.pipeline),
-        owner(
+        entry(Kind::Bucket, &Scope::Global, &pipeline.bucket),
+        entry(Kind::IamRole, &deployment_account, &pipeline.pipeline_role),
+        entry(Kind::IamRole, &deployment_account, &pipeline.build_role),
+        entry(Kind::IamRole, &deployment_account, &pipeline.update_role),
+        entry(Kind::Pipeline, &deployment_region, &pipeline.pipeline),
+        entry(
             Kind::BuildProject,
             &deployment_region,
             &pipeline.build_project,
         ),
-        owner(Kind::KmsAlias, &deployment_region, &pipeline.key_alias),
-        owner(
+        entry(Kind::KmsAlias, &deployment_region, &pipeline.key_alias),
+        entry(
             Kind::Stack,
             &deployment_region,
             &naming::pipeline_stack_name(lake, env),
@@ -269,15 +269,15 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
     ];
     match lake.source {
         Source::GitHub { .. } => {
-            pipeline_names.push(owner(Kind::Webhook, &deployment_region, &pipeline.webhook));
+            pipeline_names.push(entry(Kind::Webhook, &deployment_region, &pipeline.webhook));
         }
         Source::CodeCommit { .. } => {
-            pipeline_names.push(owner(
+            pipeline_names.push(entry(
                 Kind::IamRole,
                 &deployment_account,
                 &pipeline.events_role,
             ));
-            pipeline_names.push(owner(
+            pipeline_names.push(entry(
                 Kind::EventRule,
                 &deployment_region,
                 &pipeline.trigger_rule,
