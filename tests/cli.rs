@@ -582,6 +582,14 @@ fn what_codegen_would_refuse_is_a_coded_error_at_check_time() {
                 "network = { cidr = 10.20.0.0/24, gateway_endpoints = [s3, s3] }",
             )],
         ),
+        // A policy attached twice: cfn-lint's E3037, a role CloudFormation refuses.
+        (
+            "DL0314",
+            &[(
+                r#"execution_policies = ["arn:aws:iam::aws:policy/AdministratorAccess"]"#,
+                r#"execution_policies = ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess"]"#,
+            )],
+        ),
         // Names equal but for case, in different accounts: the pipelines
         // collide in the deployment account, the output folders on disk.
         (

@@ -8,12 +8,12 @@
 mod accounts;
 mod audit;
 pub mod cidr;
-mod endpoints;
 mod lifecycle;
 mod logical_ids;
 mod names;
 mod network;
 mod pipelines;
+mod repeated_entries;
 mod report;
 mod secrets;
 mod unique_names;
@@ -31,7 +31,7 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     names::check(lake, diagnostics);
     unique_names::check(lake, diagnostics);
     logical_ids::check(lake, diagnostics);
-    endpoints::check(lake, diagnostics);
+    repeated_entries::check(lake, diagnostics);
     accounts::check(lake, diagnostics);
     lifecycle::check(lake, diagnostics);
     pipelines::check(lake, diagnostics);
