@@ -678,3 +678,176 @@ fn success_is_one_line_in_a_terminal_and_nothing_in_a_pipe() {
         );
     }
 }
+
+/// A copy of the seed lake with each substitution made once, in order.
+fn mutated_many(substitutions: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let mut text = std::fs::read_to_string(seed()).expect("seed");
+    for (from, to) in substitutions {
+        assert!(text.contains(from), "the lake contains {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lake.dl");
+    std::fs::write(&path, text).expect("write");
+    (dir, path)
+}
+
+/// Lakes that codegen used to refuse (with "internal error ... this is a bug
+/// in dlc") or compile into colliding names: each is now an error at check
+/// time, so `dlc compile` stops before codegen and writes nothing.
+#[test]
+fn what_codegen_would_refuse_is_a_coded_error_at_check_time() {
+    let dev_network = "network = { cidr = 10.20.0.0/24 }";
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        // Zones whose logical IDs collide: `Stage1Bucket` twice.
+        (
+            "DL0313",
+            &[(
+                r#"{ name = "conformed" }"#,
+                r#"{ name = "stage-1" }, { name = "stage1" }"#,
+            )],
+        ),
+        // Pipelined environments whose update roles' logical IDs collide.
+        (
+            "DL0313",
+            &[
+                ("env Test extends Dev {", "env dev-eu extends Dev {"),
+                ("env Prod extends Test {", "env DevEu extends dev-eu {"),
+            ],
+        ),
+        // An endpoint listed twice: two resources with one logical ID.
+        (
+            "DL0314",
+            &[(
+                dev_network,
+                "network = { cidr = 10.20.0.0/24, interface_endpoints = [glue, kms, glue] }",
+            )],
+        ),
+        (
+            "DL0314",
+            &[(
+                dev_network,
+                "network = { cidr = 10.20.0.0/24, gateway_endpoints = [s3, s3] }",
+            )],
+        ),
+        // A policy attached twice: cfn-lint's E3037, a role CloudFormation refuses.
+        (
+            "DL0314",
+            &[(
+                r#"execution_policies = ["arn:aws:iam::aws:policy/AdministratorAccess"]"#,
+                r#"execution_policies = ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess"]"#,
+            )],
+        ),
+        // Names equal but for case, in different accounts: the pipelines
+        // collide in the deployment account, the output folders on disk.
+        (
+            "DL0312",
+            &[("env Prod extends Test {", "env TEST extends Test {")],
+        ),
+        // One audit table name twice in one account and region.
+        (
+            "DL0312",
+            &[
+                (
+                    "audit_table = {}",
+                    r#"audit_table = { name = "etl_audit" }"#,
+                ),
+                (r#"account = "333333333333""#, r#"account = "222222222222""#),
+            ],
+        ),
+        // The former codegen errors the checks already caught: more
+        // availability zones than the region has, subnets too small, a
+        // warehouse in fewer than three zones, a bucket name too long, an
+        // expiration on day 0, a sort key repeating the partition key.
+        (
+            "DL0306",
+            &[(
+                dev_network,
+                "network = { cidr = 10.20.0.0/24, availability_zones = 6 }",
+            )],
+        ),
+        (
+            "DL0305",
+            &[(dev_network, "network = { cidr = 10.20.0.0/27 }")],
+        ),
+        (
+            "DL0363",
+            &[(
+                dev_network,
+                r#"network = { cidr = 10.20.0.0/24, availability_zones = 2 }
+    warehouse = { database = "analytics" }"#,
+            )],
+        ),
+        (
+            "DL0311",
+            &[(
+                r#"resource_prefix = "cdkblog-e2e""#,
+                r#"resource_prefix = "cdkblog-e2e-with-a-much-longer-prefix""#,
+            )],
+        ),
+        ("DL0333", &[("expire_after = 60d", "expire_after = 0d")]),
+        (
+            "DL0371",
+            &[(
+                "audit_table = {}",
+                r#"audit_table = {
+        partition_key = { name = "execution_id" }
+        sort_key = { name = "execution_id" }
+    }"#,
+            )],
+        ),
+    ];
+    for (code, substitutions) in cases {
+        let (dir, path) = mutated_many(substitutions);
+        let check = dlc(&["check", "--format", "short", path.to_str().unwrap()]);
+        let found = stdout(&check);
+        assert_eq!(check.status.code(), Some(1), "{substitutions:?}: {found}");
+        assert!(
+            found.contains(&format!("[{code}]")),
+            "{substitutions:?}: {found}"
+        );
+
+        let out = dir.path().join("out");
+        let compile = dlc(&[
+            "compile",
+            path.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let said = format!(
+            "{}{}",
+            stdout(&compile),
+            String::from_utf8_lossy(&compile.stderr)
+        );
+        assert_eq!(compile.status.code(), Some(1), "{substitutions:?}: {said}");
+        assert!(said.contains(code), "{substitutions:?}: {said}");
+        assert!(
+            !said.contains("internal error"),
+            "{substitutions:?}: {said}"
+        );
+        assert!(!out.exists(), "{substitutions:?}: compile wrote {out:?}");
+    }
+}
+
+/// S3 takes a Glacier transition on day 0; codegen used to refuse it after
+/// the checks had accepted it.
+#[test]
+fn a_transition_on_day_0_compiles() {
+    let (dir, path) = mutated("after = 365d", "after = 0d");
+    let out = dir.path().join("out");
+    let compile = dlc(&[
+        "compile",
+        path.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        compile.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&compile),
+        String::from_utf8_lossy(&compile.stderr)
+    );
+    let storage = std::fs::read_to_string(out.join("Prod/Storage.template.json")).unwrap();
+    assert!(storage.contains(r#""TransitionInDays": 0"#), "{storage}");
+}

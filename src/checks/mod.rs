@@ -9,11 +9,14 @@ mod accounts;
 mod audit;
 pub mod cidr;
 mod lifecycle;
+mod logical_ids;
 mod names;
 mod network;
 mod pipelines;
+mod repeated_entries;
 mod report;
 mod secrets;
+mod unique_names;
 pub mod warehouse;
 
 pub use report::cidr_report;
@@ -26,6 +29,9 @@ use crate::resolve::Program;
 pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     network::check(lake, diagnostics);
     names::check(lake, diagnostics);
+    unique_names::check(lake, diagnostics);
+    logical_ids::check(lake, diagnostics);
+    repeated_entries::check(lake, diagnostics);
     accounts::check(lake, diagnostics);
     lifecycle::check(lake, diagnostics);
     pipelines::check(lake, diagnostics);

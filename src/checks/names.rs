@@ -1,18 +1,16 @@
-//! Computed names: every bucket name must satisfy S3's rules, and no two
-//! environments may create the same bucket or export.
+//! Computed names: every bucket name must satisfy S3's rules, and no zone
+//! repeats a bucket name within its environment (`unique_names` compares
+//! names across environments).
 
 use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::naming::{bucket_name, export_names, ACCESS_LOGS_SUFFIX};
+use crate::model::naming::{bucket_name, ACCESS_LOGS_SUFFIX};
 use crate::model::{Environment, Lake};
 use crate::source::Span;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     let prefix_span = lake.field_spans.get_or("resource_prefix", lake.span);
-    // (name, span of what chose it, environment) for duplicates.
-    let mut buckets: HashMap<String, (Span, String)> = HashMap::new();
-    let mut exports: HashMap<String, (Span, String)> = HashMap::new();
     for env in lake.environments.values() {
         let mut names: Vec<(String, Span)> = env
             .zones
@@ -98,12 +96,6 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
 
         check_zone_names(env, diagnostics);
-        duplicates(&mut buckets, names, &env.name, "bucket", diagnostics);
-        let exported = export_names(env)
-            .into_iter()
-            .map(|name| (name, env.span))
-            .collect();
-        duplicates(&mut exports, exported, &env.name, "export", diagnostics);
     }
 }
 
@@ -144,67 +136,6 @@ fn check_zone_names(env: &Environment, diagnostics: &mut Diagnostics) {
         } else {
             seen.insert(&zone.name, span);
         }
-    }
-}
-
-/// Names an environment creates that an earlier one (or itself) already
-/// created: one diagnostic per pair of environments, not one per name.
-fn duplicates(
-    seen: &mut HashMap<String, (Span, String)>,
-    names: Vec<(String, Span)>,
-    env: &str,
-    what: &str,
-    diagnostics: &mut Diagnostics,
-) {
-    // (first environment, span of the first clash here, its span there, names)
-    let mut clashes: Vec<(String, Span, Span, Vec<String>)> = Vec::new();
-    for (name, span) in names {
-        if let Some((first_span, first_env)) = seen.get(&name) {
-            // Within one environment, only a repeated zone repeats a name,
-            // and `check_zone_names` reports it.
-            if first_env == env {
-                continue;
-            }
-            match clashes.iter_mut().find(|clash| clash.0 == *first_env) {
-                Some(clash) => clash.3.push(name),
-                None => clashes.push((first_env.clone(), span, *first_span, vec![name])),
-            }
-        } else {
-            seen.insert(name, (span, env.to_string()));
-        }
-    }
-    for (first_env, span, first_span, names) in clashes {
-        let count = names.len();
-        let (message, label, secondary) = match &names[..] {
-            [name] => (
-                format!("`{first_env}` and `{env}` would both create the {what} `{name}`"),
-                format!("`{env}` creates `{name}` again"),
-                format!("`{first_env}` creates `{name}` first"),
-            ),
-            _ => (
-                format!("`{first_env}` and `{env}` would both create the same {count} {what}s"),
-                format!("`{env}` creates them again"),
-                format!("`{first_env}` creates them first"),
-            ),
-        };
-        let mut diagnostic = Diagnostic::new(Code::DuplicateResourceName, span, message)
-            .with_label(label)
-            .with_secondary(first_span, secondary);
-        if count > 1 {
-            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            diagnostic = diagnostic.with_note(format!("the {what}s are {}", list.join(", ")));
-        }
-        if what == "bucket" && first_env.eq_ignore_ascii_case(env) {
-            diagnostic = diagnostic.with_note(format!(
-                "bucket names are lowercase: `{first_env}` and `{env}` both become `{}`",
-                env.to_lowercase()
-            ));
-        }
-        diagnostics.push(diagnostic.with_help(if what == "bucket" {
-            "bucket names are global: rename the environment or the zone"
-        } else {
-            "export names are unique in an account and region: rename the environment or the zone"
-        }));
     }
 }
 

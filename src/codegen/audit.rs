@@ -8,10 +8,7 @@ use super::{naming, Ctx, Error};
 use crate::model::AuditTable;
 
 pub fn add(ctx: &Ctx, t: &mut Template, table: &AuditTable) -> Result<(), Error> {
-    let name = table
-        .name
-        .clone()
-        .unwrap_or_else(|| naming::audit_table_name(ctx.lake, ctx.env));
+    let name = naming::audit_table_physical_name(ctx.lake, ctx.env, table);
     let mut attributes = vec![json!({
         "AttributeName": table.partition_key.name,
         "AttributeType": table.partition_key.kind.dynamodb_letter(),

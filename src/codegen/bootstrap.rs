@@ -164,11 +164,6 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
     Ok(t)
 }
 
-/// Logical ID of the update role of `env`'s pipeline in the deployment bootstrap.
-pub fn update_role_id(env: &Environment) -> String {
-    format!("{}UpdatePipelineRole", naming::pascal(&env.name))
-}
-
 /// The deployment account's bootstrap template, for the pipelines of
 /// `pipelined` (every environment of the lake with a branch).
 pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, Error> {
@@ -457,7 +452,7 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
             Source::GitHubConnection { .. } => {}
         }
         t.add(
-            update_role_id(env),
+            naming::update_role_id(env),
             Resource::new(
                 "AWS::IAM::Role",
                 env.field_spans.get_or("branch", env.span),

@@ -1,127 +1,18 @@
-//! Every name codegen makes up: stacks, template paths, physical resource
-//! names, export names and logical IDs. One place, so the rules are easy to
-//! read and the manifest, templates and tests agree.
+//! The names codegen uses: the model's physical names (stacks, template
+//! paths, resources, exports; see `model::naming`), the service names of VPC
+//! endpoints and the tags.
 
 use crate::model::{Environment, Lake};
 
-/// The stacks of one environment, in deploy order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum StackKind {
-    Network,
-    Storage,
-    Warehouse,
-}
-
-impl StackKind {
-    /// Every kind, in deploy order.
-    pub const ALL: [StackKind; 3] = [StackKind::Network, StackKind::Storage, StackKind::Warehouse];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StackKind::Network => "Network",
-            StackKind::Storage => "Storage",
-            StackKind::Warehouse => "Warehouse",
-        }
-    }
-}
-
-/// The CloudFormation stack name: `<Env><LogicalIdPrefix><Stack>`, e.g.
-/// `DevDataLakeCDKBlogNetwork`.
-pub fn stack_name(lake: &Lake, env: &Environment, kind: StackKind) -> String {
-    format!("{}{}{}", env.name, lake.logical_id_prefix, kind.as_str())
-}
-
-/// The template's path relative to the output folder: `Dev/Network.template.json`.
-pub fn template_path(env: &Environment, kind: StackKind) -> String {
-    format!("{}/{}.template.json", env.name, kind.as_str())
-}
-
-/// The pipeline stack of an environment, in the deployment account:
-/// `<Env><LogicalIdPrefix>Pipeline`.
-pub fn pipeline_stack_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}{}Pipeline", env.name, lake.logical_id_prefix)
-}
-
-/// The bootstrap stack of an environment, in its account:
-/// `<Env><LogicalIdPrefix>Bootstrap`.
-pub fn bootstrap_stack_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}{}Bootstrap", env.name, lake.logical_id_prefix)
-}
-
-/// The bootstrap stack of the deployment account: `<LogicalIdPrefix>Bootstrap`.
-pub fn deployment_bootstrap_stack_name(lake: &Lake) -> String {
-    format!("{}Bootstrap", lake.logical_id_prefix)
-}
-
-/// `pipelines/<Env>.template.json`: the pipeline stack.
-pub fn pipeline_template_path(env: &Environment) -> String {
-    format!("pipelines/{}.template.json", env.name)
-}
-
-/// `pipelines/<Env>.pipeline.json`: the same pipeline as CodePipeline's declaration.
-pub fn pipeline_declaration_path(env: &Environment) -> String {
-    format!("pipelines/{}.pipeline.json", env.name)
-}
-
-/// `bootstrap/<Env>.template.json`: the roles in the environment's account.
-pub fn bootstrap_path(env: &Environment) -> String {
-    format!("bootstrap/{}.template.json", env.name)
-}
-
-/// `bootstrap/<Lake>.template.json`: the deployment account's part. The lake
-/// shares its namespace with the environments, so no environment has its name.
-pub fn deployment_bootstrap_path(lake: &Lake) -> String {
-    format!("bootstrap/{}.template.json", lake.name)
-}
-
-/// The permissions boundary of every pipeline role: `<resource_prefix>-pipeline-boundary`.
-pub fn boundary_policy_name(lake: &Lake) -> String {
-    format!("{}-pipeline-boundary", lake.resource_prefix)
-}
-
-pub use crate::model::naming::PipelineNames;
-
-/// The environment's name in lowercase, as it starts physical names: `dev`.
-pub fn env_lower(env: &Environment) -> String {
-    env.name.to_lowercase()
-}
-
-// Bucket names and zone name casing are shared with the checks, which
-// validate exactly what codegen emits.
+// Physical names are the model's, which the checks prove valid and unique:
+// codegen emits them and makes up none of its own.
 pub use crate::model::naming::{
-    bucket_name, pascal_case as pascal, ACCESS_LOGS_SUFFIX as ACCESS_LOGS,
+    audit_table_physical_name, bootstrap_path, bootstrap_stack_name, boundary_policy_name,
+    bucket_name, deployment_bootstrap_path, deployment_bootstrap_stack_name, endpoint_id, export,
+    kms_alias, pascal_case as pascal, pipeline_declaration_path, pipeline_stack_name,
+    pipeline_template_path, stack_name, template_path, update_role_id, warehouse_name,
+    zone_bucket_id, PipelineNames, StackKind, ACCESS_LOGS_SUFFIX as ACCESS_LOGS,
 };
-
-/// `alias/<env>-<resource_prefix>-kms-key`, as in the reference.
-pub fn kms_alias(lake: &Lake, env: &Environment) -> String {
-    format!("alias/{}-{}-kms-key", env_lower(env), lake.resource_prefix)
-}
-
-/// The audit table's default name: `<env>-<resource_prefix>-etl-audit`.
-pub fn audit_table_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}-{}-etl-audit", env_lower(env), lake.resource_prefix)
-}
-
-/// The Redshift Serverless namespace and workgroup name: `<env>-<resource_prefix>`.
-pub fn warehouse_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}-{}", env_lower(env), lake.resource_prefix)
-}
-
-/// An export name: `<Env><Name>`, e.g. `DevVpcId`, `DevRawBucketName`.
-pub fn export(env: &Environment, name: &str) -> String {
-    format!("{}{}", env.name, name)
-}
-
-/// The logical ID part for a VPC interface-endpoint service: `secretsmanager`
-/// -> `SecretsManager`, `states` -> `StepFunctions`.
-pub fn endpoint_id(service: &str) -> String {
-    match service {
-        "secretsmanager" => "SecretsManager".into(),
-        "states" => "StepFunctions".into(),
-        "dynamodb" => "DynamoDb".into(),
-        other => pascal(other),
-    }
-}
 
 /// The service part of a VPC endpoint's service name: `ecr-api` -> `ecr.api`.
 pub fn endpoint_service(service: &str) -> &str {

@@ -128,7 +128,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
 
     let mut zone_ids = Vec::new();
     for zone in &ctx.env.zones {
-        let id = format!("{}Bucket", naming::pascal(&zone.name));
+        let id = naming::zone_bucket_id(&zone.name);
         zone_ids.push(id.clone());
         zone_bucket(ctx, &mut t, zone, &id)?;
     }
@@ -284,14 +284,20 @@ pub(crate) fn abort_incomplete_uploads() -> Value {
 
 /// The lake's lifecycle as one S3 rule.
 fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
-    let days = |d: &crate::syntax::ast::Duration, span| {
-        d.whole_days().filter(|&n| n > 0).ok_or_else(|| {
-            Error::new(
-                span,
-                format!("S3 lifecycle rules count whole days, at least one: `{d}` is not"),
-            )
-        })
+    // Expirations count at least one day; a transition may happen on day 0
+    // (the checks allow it where S3 does: DL0333, DL0335).
+    let days_from = |least: i64| {
+        move |d: &crate::syntax::ast::Duration, span| {
+            d.whole_days().filter(|&n| n >= least).ok_or_else(|| {
+                Error::new(
+                    span,
+                    format!("S3 lifecycle rules count whole days, at least {least}: `{d}` is not"),
+                )
+            })
+        }
     };
+    let days = days_from(1);
+    let transition_days = days_from(0);
     let mut rule = Map::new();
     rule.insert("Id".into(), json!("ZoneLifecycle"));
     rule.insert("Status".into(), json!("Enabled"));
@@ -311,7 +317,7 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
             .map(|tr| {
                 Ok(json!({
                     "StorageClass": tr.storage_class.s3_name(),
-                    "TransitionInDays": days(&tr.after, tr.span)?,
+                    "TransitionInDays": transition_days(&tr.after, tr.span)?,
                 }))
             })
             .collect::<Result<Vec<_>, Error>>()?;

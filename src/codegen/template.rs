@@ -155,8 +155,9 @@ impl Template {
         }
     }
 
-    /// Adds a resource; a logical ID used twice is an error (two zones whose
-    /// names differ only in ways a logical ID cannot show).
+    /// Adds a resource. A logical ID used twice is a bug in dlc: the IDs
+    /// made from names the user writes are proven distinct by the checks
+    /// (DL0313 for zones and pipelines, DL0314 for endpoints).
     pub fn add(&mut self, logical_id: impl Into<String>, resource: Resource) -> Result<(), Error> {
         let logical_id = logical_id.into();
         if self.resources.contains_key(&logical_id) {
@@ -169,6 +170,8 @@ impl Template {
         Ok(())
     }
 
+    /// Adds an exported output. An output or export name used twice is a
+    /// bug in dlc, as for [`Template::add`] (zone exports follow zone IDs).
     pub fn output(
         &mut self,
         logical_id: impl Into<String>,

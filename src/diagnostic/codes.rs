@@ -88,6 +88,8 @@ codes! {
     NotEnoughAvailabilityZones = "DL0306", Error, "region has fewer availability zones than asked";
     InvalidBucketName = "DL0311", Error, "computed bucket name breaks S3's rules";
     DuplicateResourceName = "DL0312", Error, "two environments create the same name";
+    DuplicateLogicalId = "DL0313", Error, "two names give one CloudFormation logical ID";
+    RepeatedListEntry = "DL0314", Error, "an entry listed twice in one list";
     SharesDeploymentAccount = "DL0321", Warning, "environment in the deployment account";
     SharedAccountAndRegion = "DL0322", Warning, "environments share an account and region";
     TransitionAfterExpiry = "DL0331", Error, "transition at or after expiration";

@@ -7,6 +7,7 @@
 
 mod build;
 pub mod naming;
+pub mod physical;
 
 pub use build::{build_model, build_partial_model, ModelError};
 

@@ -1,7 +1,10 @@
 //! Names and sizes derived from the model, shared by the checks (which
-//! validate them) and codegen (which emits them), so that both agree.
+//! validate them) and codegen (which emits them), so that both agree. Every
+//! physical name dlc gives a resource, stack, export or output file is
+//! computed here and nowhere else: codegen emits these names and
+//! `checks::names` proves them valid and unique in their AWS scope.
 
-use super::{Environment, Lake};
+use super::{AuditTable, Environment, Lake};
 
 /// The public and the private tier.
 pub const SUBNET_TIERS: u32 = 2;
@@ -137,20 +140,166 @@ pub fn zone_bucket_export(env: &Environment, zone: &str) -> String {
     format!("{}{}BucketName", env.name, pascal_case(zone))
 }
 
+/// A zone bucket's logical ID in the `Storage` template: `RawBucket`.
+pub fn zone_bucket_id(zone: &str) -> String {
+    format!("{}Bucket", pascal_case(zone))
+}
+
 /// Every export name an environment's stacks create.
 pub fn export_names(env: &Environment) -> Vec<String> {
-    let e = &env.name;
-    let mut names = vec![format!("{e}VpcId")];
+    let mut names = vec![export(env, "VpcId")];
     for i in 1..=env.network.availability_zones {
-        names.push(format!("{e}AvailabilityZone{i}"));
-        names.push(format!("{e}SubnetId{i}"));
-        names.push(format!("{e}RouteTable{i}"));
+        names.push(export(env, &format!("AvailabilityZone{i}")));
+        names.push(export(env, &format!("SubnetId{i}")));
+        names.push(export(env, &format!("RouteTable{i}")));
     }
-    names.push(format!("{e}SharedSecurityGroupId"));
-    names.push(format!("{e}S3KmsKeyArn"));
-    names.push(format!("{e}S3AccessLogBucket"));
+    names.push(export(env, "SharedSecurityGroupId"));
+    names.push(export(env, "S3KmsKeyArn"));
+    names.push(export(env, "S3AccessLogBucket"));
     names.extend(env.zones.iter().map(|z| zone_bucket_export(env, &z.name)));
+    if env.audit_table.is_some() {
+        names.push(export(env, "AuditTableName"));
+        names.push(export(env, "AuditTableArn"));
+    }
+    if env.warehouse.is_some() {
+        names.push(export(env, "WarehouseNamespaceName"));
+        names.push(export(env, "WarehouseWorkgroupName"));
+        names.push(export(env, "WarehouseRoleArn"));
+    }
     names
+}
+
+/// An export name: `<Env><Name>`, e.g. `DevVpcId`, `DevRawBucketName`.
+pub fn export(env: &Environment, name: &str) -> String {
+    format!("{}{}", env.name, name)
+}
+
+/// The stacks of one environment, in deploy order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StackKind {
+    Network,
+    Storage,
+    Warehouse,
+}
+
+impl StackKind {
+    /// Every kind, in deploy order.
+    pub const ALL: [StackKind; 3] = [StackKind::Network, StackKind::Storage, StackKind::Warehouse];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StackKind::Network => "Network",
+            StackKind::Storage => "Storage",
+            StackKind::Warehouse => "Warehouse",
+        }
+    }
+}
+
+/// The stacks an environment deploys: a `Warehouse` only with a warehouse.
+pub fn stack_kinds(env: &Environment) -> Vec<StackKind> {
+    StackKind::ALL
+        .into_iter()
+        .filter(|kind| *kind != StackKind::Warehouse || env.warehouse.is_some())
+        .collect()
+}
+
+/// The CloudFormation stack name: `<Env><LogicalIdPrefix><Stack>`, e.g.
+/// `DevDataLakeCDKBlogNetwork`.
+pub fn stack_name(lake: &Lake, env: &Environment, kind: StackKind) -> String {
+    format!("{}{}{}", env.name, lake.logical_id_prefix, kind.as_str())
+}
+
+/// The template's path relative to the output folder: `Dev/Network.template.json`.
+pub fn template_path(env: &Environment, kind: StackKind) -> String {
+    format!("{}/{}.template.json", env.name, kind.as_str())
+}
+
+/// The pipeline stack of an environment, in the deployment account:
+/// `<Env><LogicalIdPrefix>Pipeline`.
+pub fn pipeline_stack_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}{}Pipeline", env.name, lake.logical_id_prefix)
+}
+
+/// The bootstrap stack of an environment, in its account:
+/// `<Env><LogicalIdPrefix>Bootstrap`.
+pub fn bootstrap_stack_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}{}Bootstrap", env.name, lake.logical_id_prefix)
+}
+
+/// The bootstrap stack of the deployment account: `<LogicalIdPrefix>Bootstrap`.
+pub fn deployment_bootstrap_stack_name(lake: &Lake) -> String {
+    format!("{}Bootstrap", lake.logical_id_prefix)
+}
+
+/// `pipelines/<Env>.template.json`: the pipeline stack.
+pub fn pipeline_template_path(env: &Environment) -> String {
+    format!("pipelines/{}.template.json", env.name)
+}
+
+/// `pipelines/<Env>.pipeline.json`: the same pipeline as CodePipeline's declaration.
+pub fn pipeline_declaration_path(env: &Environment) -> String {
+    format!("pipelines/{}.pipeline.json", env.name)
+}
+
+/// `bootstrap/<Env>.template.json`: the roles in the environment's account.
+pub fn bootstrap_path(env: &Environment) -> String {
+    format!("bootstrap/{}.template.json", env.name)
+}
+
+/// `bootstrap/<Lake>.template.json`: the deployment account's part. The lake
+/// shares its namespace with the environments, so no environment has its name.
+pub fn deployment_bootstrap_path(lake: &Lake) -> String {
+    format!("bootstrap/{}.template.json", lake.name)
+}
+
+/// The permissions boundary of every pipeline role: `<resource_prefix>-pipeline-boundary`.
+pub fn boundary_policy_name(lake: &Lake) -> String {
+    format!("{}-pipeline-boundary", lake.resource_prefix)
+}
+
+/// The environment's name in lowercase, as it starts physical names: `dev`.
+pub fn env_lower(env: &Environment) -> String {
+    env.name.to_lowercase()
+}
+
+/// `alias/<env>-<resource_prefix>-kms-key`, as in the reference.
+pub fn kms_alias(lake: &Lake, env: &Environment) -> String {
+    format!("alias/{}-{}-kms-key", env_lower(env), lake.resource_prefix)
+}
+
+/// The audit table's default name: `<env>-<resource_prefix>-etl-audit`.
+pub fn audit_table_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}-{}-etl-audit", env_lower(env), lake.resource_prefix)
+}
+
+/// The name the audit table gets: its own `name`, or the default.
+pub fn audit_table_physical_name(lake: &Lake, env: &Environment, table: &AuditTable) -> String {
+    table
+        .name
+        .clone()
+        .unwrap_or_else(|| audit_table_name(lake, env))
+}
+
+/// The Redshift Serverless namespace and workgroup name: `<env>-<resource_prefix>`.
+pub fn warehouse_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}-{}", env_lower(env), lake.resource_prefix)
+}
+
+/// The logical ID of the update role of `env`'s pipeline in the deployment
+/// bootstrap, which holds one per pipeline: `DevUpdatePipelineRole`.
+pub fn update_role_id(env: &Environment) -> String {
+    format!("{}UpdatePipelineRole", pascal_case(&env.name))
+}
+
+/// The logical ID part for a VPC endpoint's service: `secretsmanager`
+/// -> `SecretsManager`, `states` -> `StepFunctions`.
+pub fn endpoint_id(service: &str) -> String {
+    match service {
+        "secretsmanager" => "SecretsManager".into(),
+        "states" => "StepFunctions".into(),
+        "dynamodb" => "DynamoDb".into(),
+        other => pascal_case(other),
+    }
 }
 
 /// The prefix length of each subnet when a VPC of `vpc_prefix` is split into

@@ -1,0 +1,83 @@
+//! Lists whose entries become one thing each list every entry once: a VPC
+//! endpoint per service (its logical ID is the service's, and a second
+//! interface endpoint would claim the same private DNS name), and a managed
+//! policy attached to the execution role (CloudFormation allows no
+//! duplicates in a role's `ManagedPolicyArns`). A repeat is an error rather
+//! than silently dropped: it is most often a slip for another entry.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::model::{FieldSpans, Lake};
+use crate::source::Span;
+
+pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    for env in lake.environments.values() {
+        let network = &env.network;
+        let lists = [
+            (
+                "gateway_endpoints",
+                &network.gateway_endpoints,
+                &network.field_spans,
+                network.span,
+            ),
+            (
+                "interface_endpoints",
+                &network.interface_endpoints,
+                &network.field_spans,
+                network.span,
+            ),
+            (
+                "execution_policies",
+                &env.execution_policies,
+                &env.field_spans,
+                env.span,
+            ),
+        ];
+        for (field, entries, field_spans, fallback) in lists {
+            check_list(field, entries, field_spans, fallback, diagnostics);
+        }
+    }
+}
+
+/// The message names no environment, so a list inherited through `extends`
+/// is reported once.
+fn check_list(
+    field: &str,
+    entries: &[String],
+    field_spans: &FieldSpans,
+    fallback: Span,
+    diagnostics: &mut Diagnostics,
+) {
+    let span = field_spans.get_or(field, fallback);
+    let mut seen = HashSet::new();
+    let mut repeated: Vec<&str> = Vec::new();
+    for entry in entries {
+        if !seen.insert(entry.as_str()) && !repeated.contains(&entry.as_str()) {
+            repeated.push(entry);
+        }
+    }
+    for entry in repeated {
+        let times = match entries.iter().filter(|e| *e == entry).count() {
+            2 => "twice".to_string(),
+            n => format!("{n} times"),
+        };
+        let note = if field == "execution_policies" {
+            "each policy is attached to the execution role once; CloudFormation allows no duplicates in a role's `ManagedPolicyArns`"
+        } else {
+            "each service gets one endpoint per VPC"
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::RepeatedListEntry,
+                span,
+                format!("`{entry}` is listed {times} in `{field}`"),
+            )
+            .with_label(format!("`{entry}` appears {times} in this list"))
+            .with_note(note)
+            .with_help(format!(
+                "remove the repeated `{entry}` (or replace it with the one you meant)"
+            )),
+        );
+    }
+}
