@@ -137,7 +137,7 @@ fn overlap_check(bencher: Bencher, count: usize) {
         .counter(divan::counter::ItemsCount::new(count))
         .bench(|| {
             let pairs = overlapping_pairs(&nets);
-            let occupied = Occupied::new(nets.iter().copied());
+            let mut occupied = Occupied::new(nets.iter().copied());
             let suggestions = pairs
                 .iter()
                 .filter_map(|&(outer, _)| {
