@@ -46,8 +46,10 @@ type StartRuns = BTreeMap<u64, u64>;
 /// Occupied address space, and the free blocks left in it. Suggestions are
 /// taken from it one by one, so that no two of them collide.
 pub struct Occupied {
-    /// Occupied ranges as inclusive bounds, in order of start.
-    intervals: BTreeSet<(u32, u32)>,
+    /// The ranges it was made with, merged into sorted disjoint intervals.
+    intervals: Vec<(u32, u32)>,
+    /// Blocks taken since, as inclusive bounds.
+    taken: BTreeSet<(u32, u32)>,
     /// For a (pool, prefix) asked before: the aligned starts a free block of
     /// that size can take.
     starts: HashMap<(u32, u8, u8), StartRuns>,
@@ -55,34 +57,53 @@ pub struct Occupied {
 
 impl Occupied {
     pub fn new(nets: impl IntoIterator<Item = Ipv4Net>) -> Occupied {
+        let mut all: Vec<(u32, u32)> = nets.into_iter().map(|n| bounds(&n)).collect();
+        all.sort_unstable();
+        let mut intervals: Vec<(u32, u32)> = Vec::with_capacity(all.len());
+        for (start, end) in all {
+            match intervals.last_mut() {
+                Some(last) if u64::from(start) <= u64::from(last.1) + 1 => last.1 = last.1.max(end),
+                _ => intervals.push((start, end)),
+            }
+        }
         Occupied {
-            intervals: nets.into_iter().map(|n| bounds(&n)).collect(),
+            intervals,
+            taken: BTreeSet::new(),
             starts: HashMap::new(),
         }
     }
 
     /// The aligned starts of free `size` blocks in `pool`, one run per gap
-    /// that can hold one. Computed once per pool and size: a dense pool has
-    /// many gaps too small to matter, and skipping them once is what keeps a
-    /// thousand suggestions from each walking the whole lake.
+    /// that can hold one. Computed once per pool and size, then kept up to
+    /// date as blocks are taken: a dense pool has many gaps too small to
+    /// matter, and skipping them once is what keeps a thousand suggestions
+    /// from each walking the whole lake.
     fn free_starts(&mut self, pool: &Ipv4Net, prefix: u8) -> &mut StartRuns {
         let key = (u32::from(pool.network()), pool.prefix_len(), prefix);
-        let intervals = &self.intervals;
+        let (intervals, taken) = (&self.intervals, &self.taken);
         self.starts.entry(key).or_insert_with(|| {
             let (pool_start, pool_end) = bounds(pool);
             let (pool_start, pool_end) = (u64::from(pool_start), u64::from(pool_end));
             let size = 1u64 << (32 - prefix);
-            let mut runs = StartRuns::new();
+            let mut runs = Vec::new();
             let mut push_gap = |low: u64, high: u64| {
                 let first = low.div_ceil(size) * size;
                 if let Some(last) = (high + 1).checked_sub(size).map(|l| l / size * size) {
                     if first <= last {
-                        runs.insert(first, last);
+                        runs.push((first, last));
                     }
                 }
             };
+            let from = intervals.partition_point(|&(_, end)| u64::from(end) < pool_start);
+            let mut lake = intervals[from..].iter().copied().peekable();
+            let mut taken = taken.iter().copied().peekable();
             let mut cursor = pool_start;
-            for &(start, end) in intervals {
+            // Both in order of start, merged.
+            while let Some((start, end)) = match (lake.peek(), taken.peek()) {
+                (Some(a), Some(b)) if b < a => taken.next(),
+                (Some(_), _) => lake.next(),
+                (None, _) => taken.next(),
+            } {
                 let (start, end) = (u64::from(start), u64::from(end));
                 if start > pool_end {
                     break;
@@ -95,7 +116,8 @@ impl Occupied {
             if cursor <= pool_end {
                 push_gap(cursor, pool_end);
             }
-            runs
+            // Sorted already: the map is built in one pass.
+            runs.into_iter().collect()
         })
     }
 
@@ -130,7 +152,7 @@ impl Occupied {
     /// Marks `net` occupied: no later suggestion overlaps it.
     pub fn take(&mut self, net: Ipv4Net) {
         let (start, end) = bounds(&net);
-        self.intervals.insert((start, end));
+        self.taken.insert((start, end));
         let (start, end) = (u64::from(start), u64::from(end));
         for (&(_, _, prefix), runs) in &mut self.starts {
             // The aligned starts whose block meets [start, end].
