@@ -84,34 +84,42 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         report_outside_pool(lake, &networks[i], free.get(i), diagnostics);
     }
     for (i, finding) in &special {
-        let help = match lake.address_pool {
-            Some(pool) if !private_pool => format!(
-                "the lake's address pool {pool} is outside RFC 1918 too: move it into 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, then take `{}`'s range from it",
-                networks[*i].environment.as_deref().unwrap_or_default()
-            ),
-            _ => move_help(lake, &networks[*i], free.get(*i)),
-        };
+        let help = special_range_help(lake, &networks[*i], private_pool, free.get(*i));
         diagnostics.push(special_ranges::report(&networks[*i], finding, help));
     }
     for group in &groups {
         if diagnostics.is_full() {
             break;
         }
-        diagnostics.push(overlaps::report(lake, &networks, group, &free));
+        diagnostics.extend(overlaps::report(lake, &networks, group, &free));
     }
 }
 
-/// The help of a VPC that must leave its range: the free one suggested.
-fn move_help(lake: &Lake, network: &Network, suggestion: Option<Ipv4Net>) -> String {
+/// The help of a VPC in a range AWS rejects or advises against: the free
+/// range suggested, or, when the lake's pool is outside RFC 1918 itself, to
+/// move the pool.
+fn special_range_help(
+    lake: &Lake,
+    network: &Network,
+    private_pool: bool,
+    suggestion: Option<Ipv4Net>,
+) -> String {
     let env = network.environment.as_deref().unwrap_or_default();
     let cidr = network.cidr.trunc();
-    match suggestion {
-        Some(free) => format!(
+    match (lake.address_pool, suggestion) {
+        (Some(pool), _) if !private_pool => format!(
+            "the lake's address pool {pool} is outside RFC 1918 too: move it into 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, then take `{env}`'s range from it"
+        ),
+        (_, Some(free)) => format!(
             "{free} is the nearest free /{}{}: use it for `{env}`",
             free.prefix_len(),
             within(lake, &cidr)
         ),
-        None => format!(
+        (Some(pool), None) => format!(
+            "the address pool {pool} has no free /{} left: widen the pool",
+            cidr.prefix_len()
+        ),
+        (None, None) => format!(
             "choose a /{} in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 for `{env}`",
             cidr.prefix_len()
         ),

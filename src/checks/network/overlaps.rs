@@ -44,9 +44,10 @@ impl Group {
     /// The members a diagnostic names: the first mover, then the others in
     /// source order, at most [`NAMED`].
     pub fn named(&self) -> Vec<usize> {
-        let first = self.movers[0];
-        std::iter::once(first)
-            .chain(self.members.iter().copied().filter(|&i| i != first))
+        let first = self.movers.first().copied();
+        first
+            .into_iter()
+            .chain(self.members.iter().copied().filter(|&i| Some(i) != first))
             .take(NAMED)
             .collect()
     }
@@ -164,6 +165,9 @@ fn group(networks: &[Network], ranges: &[Range]) -> Option<Group> {
                 .filter(|i| is_vpc(i) || vpc_above[k] || vpc_below[k]),
         );
     }
+    if movers.is_empty() {
+        return None;
+    }
     members.sort_unstable();
     movers.sort_unstable();
     Some(Group {
@@ -175,12 +179,23 @@ fn group(networks: &[Network], ranges: &[Range]) -> Option<Group> {
 
 /// The diagnostic for a group: two networks read as a sentence about both,
 /// more as a list.
-pub fn report(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> Diagnostic {
+pub fn report(
+    lake: &Lake,
+    networks: &[Network],
+    group: &Group,
+    free: &FreeRanges,
+) -> Option<Diagnostic> {
     match group.members[..] {
         [a, b] => {
-            let blamed = group.movers[0];
+            let blamed = *group.movers.first()?;
             let other = if a == blamed { b } else { a };
-            pair(lake, &networks[blamed], blamed, &networks[other], free)
+            Some(pair(
+                lake,
+                &networks[blamed],
+                blamed,
+                &networks[other],
+                free,
+            ))
         }
         _ => many(lake, networks, group, free),
     }
@@ -260,7 +275,7 @@ fn pair_help(
 
 /// Three networks or more: each named member is labelled (members declared
 /// by one range share a label), the rest are counted.
-fn many(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> Diagnostic {
+fn many(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> Option<Diagnostic> {
     let named = group.named();
     let name = |i: usize| match &networks[i].environment {
         Some(env) => format!("`{env}`"),
@@ -323,7 +338,7 @@ fn many(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> 
         (false, _) => format!("{count} networks overlap in {outer}"),
     };
 
-    let (primary, rest) = labels.split_first().expect("a group names its first mover");
+    let (primary, rest) = labels.split_first()?;
     let mut diagnostic =
         Diagnostic::new(Code::NetworksOverlap, primary.0, message).with_label(label(primary));
     for secondary in rest {
@@ -356,7 +371,7 @@ fn many(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> 
             _ => format!("and {uncounted} more networks in {outer}, not labelled"),
         });
     }
-    diagnostic.with_help(help(lake, networks, group, free))
+    Some(diagnostic.with_help(help(lake, networks, group, free)))
 }
 
 /// Where each named mover can go, and what to do about the others.
@@ -371,7 +386,11 @@ fn help(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> 
             None => stuck.push(format!("`{}`", env(i))),
         }
     }
-    let within = within(lake, &networks[named_movers[0]].cidr.trunc());
+    // The first mover's pool stands for all: they share the group's block.
+    let first = named_movers
+        .first()
+        .map_or(group.outer, |&i| networks[i].cidr.trunc());
+    let within = within(lake, &first);
     let mut parts = Vec::new();
     match &moves[..] {
         [] => {}
@@ -393,7 +412,7 @@ fn help(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> 
         }
     }
     if !stuck.is_empty() {
-        let pool = pool_for(lake, &networks[named_movers[0]].cidr.trunc());
+        let pool = pool_for(lake, &first);
         parts.push(format!(
             "{pool} has no free range left for {}: widen the pool",
             join_and(&stuck)
