@@ -291,6 +291,10 @@ fn many(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> 
         });
         labels[slot].1.push(i);
     }
+    // Within a label, names read in source order.
+    for (_, members, _) in &mut labels {
+        members.sort_unstable();
+    }
     // The members left unnamed are counted on the label of their range, or
     // in a note when no label shows it.
     let mut uncounted = 0;
