@@ -111,6 +111,9 @@ enum Command {
         /// Instead, one environment and this many disjoint reserved ranges.
         #[arg(long)]
         ranges: Option<usize>,
+        /// Give every environment the same VPC range, from one `let`.
+        #[arg(long, conflicts_with = "ranges")]
+        shared_range: bool,
     },
 }
 
@@ -197,9 +200,14 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             output,
         } => format_files(&files, check, &output),
         Command::Explain { code } => explain(&code),
-        Command::Generate { envs, ranges } => {
+        Command::Generate {
+            envs,
+            ranges,
+            shared_range,
+        } => {
             match ranges {
                 Some(count) => print!("{}", crate::synth::reserved_ranges_lake(count)),
+                None if shared_range => print!("{}", crate::synth::shared_range_lake(envs)),
                 None => print!("{}", crate::synth::lake(envs)),
             }
             Ok(ExitCode::SUCCESS)

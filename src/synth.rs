@@ -19,6 +19,16 @@ const REGIONS: &[&str] = &[
 /// Every tenth environment has a warehouse; each one in the deployment region
 /// (us-east-1) has its own branch, since pipelines deploy only there.
 pub fn lake(envs: usize) -> String {
+    lake_text(envs, false)
+}
+
+/// The same lake with every environment on one VPC range, from one `let`:
+/// the stress input of the overlap check's grouping (one DL0303).
+pub fn shared_range_lake(envs: usize) -> String {
+    lake_text(envs, true)
+}
+
+fn lake_text(envs: usize, shared_range: bool) -> String {
     let mut out = String::with_capacity(300 + envs * 330);
     out.push_str(
         "// A synthetic lake for benchmarks.\n\
@@ -33,19 +43,25 @@ pub fn lake(envs: usize) -> String {
          let rebuildable: Lifecycle = { expire_after = 60d, noncurrent_expire_after = 30d }\n\
          let deploy_with: [ManagedPolicyArn] = [\"arn:aws:iam::aws:policy/AdministratorAccess\"]\n",
     );
+    if shared_range {
+        out.push_str("let shared: Network = { cidr = 10.0.0.0/24 }\n");
+    }
     for i in 0..envs.min(65_536) {
         let region = REGIONS[i % REGIONS.len()];
+        let network = if shared_range {
+            "shared".to_string()
+        } else {
+            format!("{{ cidr = 10.{}.{}.0/24 }}", i / 256, i % 256)
+        };
         let _ = write!(
             out,
             "\nenv E{i} {{\n    \
                 account = \"{account:012}\"\n    \
                 region = {region}\n    \
-                network = {{ cidr = 10.{hi}.{lo}.0/24 }}\n    \
+                network = {network}\n    \
                 lifecycle = rebuildable\n    \
                 audit_table = {{}}\n",
             account = 100_000_000_000u64 + i as u64,
-            hi = i / 256,
-            lo = i % 256,
         );
         if region == "us-east-1" {
             let _ = write!(

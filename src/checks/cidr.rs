@@ -1,9 +1,7 @@
 //! Address arithmetic for the network checks: overlaps by sort and sweep, and
-//! the nearest free block.
+//! the nearest free blocks, handed out so that no two collide.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ipnet::Ipv4Net;
 
@@ -41,16 +39,20 @@ pub fn private_block(net: &Ipv4Net) -> Option<Ipv4Net> {
         .find(|block| block.contains(net))
 }
 
-/// Sorted disjoint runs `(first, last)` of the aligned starts a free block
-/// can take.
-type StartRuns = Rc<Vec<(u64, u64)>>;
+/// The aligned starts a free block of one size can take, as disjoint
+/// `first -> last` runs.
+type StartRuns = BTreeMap<u64, u64>;
 
-/// Occupied address space, merged into sorted disjoint intervals.
+/// Occupied address space, and the free blocks left in it. Suggestions are
+/// taken from it one by one, so that no two of them collide.
 pub struct Occupied {
+    /// The ranges it was made with, merged into sorted disjoint intervals.
     intervals: Vec<(u32, u32)>,
+    /// Blocks taken since, as inclusive bounds.
+    taken: BTreeSet<(u32, u32)>,
     /// For a (pool, prefix) asked before: the aligned starts a free block of
-    /// that size can take, as sorted disjoint (first, last) runs.
-    starts: RefCell<HashMap<(u32, u8, u8), StartRuns>>,
+    /// that size can take.
+    starts: HashMap<(u32, u8, u8), StartRuns>,
 }
 
 impl Occupied {
@@ -66,63 +68,68 @@ impl Occupied {
         }
         Occupied {
             intervals,
-            starts: RefCell::new(HashMap::new()),
+            taken: BTreeSet::new(),
+            starts: HashMap::new(),
         }
     }
 
     /// The aligned starts of free `size` blocks in `pool`, one run per gap
-    /// that can hold one. Computed once per pool and size: a dense pool has
-    /// many gaps too small to matter, and skipping them once is what keeps a
-    /// thousand suggestions from each walking the whole lake.
-    fn free_starts(&self, pool: &Ipv4Net, prefix: u8) -> StartRuns {
+    /// that can hold one. Computed once per pool and size, then kept up to
+    /// date as blocks are taken: a dense pool has many gaps too small to
+    /// matter, and skipping them once is what keeps a thousand suggestions
+    /// from each walking the whole lake.
+    fn free_starts(&mut self, pool: &Ipv4Net, prefix: u8) -> &mut StartRuns {
         let key = (u32::from(pool.network()), pool.prefix_len(), prefix);
-        if let Some(found) = self.starts.borrow().get(&key) {
-            return Rc::clone(found);
-        }
-        let (pool_start, pool_end) = bounds(pool);
-        let (pool_start, pool_end) = (u64::from(pool_start), u64::from(pool_end));
-        let size = 1u64 << (32 - prefix);
-        let mut runs = Vec::new();
-        let mut push_gap = |low: u64, high: u64| {
-            let first = low.div_ceil(size) * size;
-            if let Some(last) = (high + 1).checked_sub(size).map(|l| l / size * size) {
-                if first <= last {
-                    runs.push((first, last));
+        let (intervals, taken) = (&self.intervals, &self.taken);
+        self.starts.entry(key).or_insert_with(|| {
+            let (pool_start, pool_end) = bounds(pool);
+            let (pool_start, pool_end) = (u64::from(pool_start), u64::from(pool_end));
+            let size = 1u64 << (32 - prefix);
+            let mut runs = Vec::new();
+            let mut push_gap = |low: u64, high: u64| {
+                let first = low.div_ceil(size) * size;
+                if let Some(last) = (high + 1).checked_sub(size).map(|l| l / size * size) {
+                    if first <= last {
+                        runs.push((first, last));
+                    }
                 }
+            };
+            let from = intervals.partition_point(|&(_, end)| u64::from(end) < pool_start);
+            let mut lake = intervals[from..].iter().copied().peekable();
+            let mut taken = taken.iter().copied().peekable();
+            let mut cursor = pool_start;
+            // Both in order of start, merged.
+            while let Some((start, end)) = match (lake.peek(), taken.peek()) {
+                (Some(a), Some(b)) if b < a => taken.next(),
+                (Some(_), _) => lake.next(),
+                (None, _) => taken.next(),
+            } {
+                let (start, end) = (u64::from(start), u64::from(end));
+                if start > pool_end {
+                    break;
+                }
+                if start > cursor {
+                    push_gap(cursor, start - 1);
+                }
+                cursor = cursor.max(end + 1);
             }
-        };
-        let mut cursor = pool_start;
-        let from = self
-            .intervals
-            .partition_point(|&(_, end)| u64::from(end) < pool_start);
-        for &(start, end) in &self.intervals[from..] {
-            let (start, end) = (u64::from(start), u64::from(end));
-            if start > pool_end {
-                break;
+            if cursor <= pool_end {
+                push_gap(cursor, pool_end);
             }
-            if start > cursor {
-                push_gap(cursor, start - 1);
-            }
-            cursor = cursor.max(end + 1);
-        }
-        if cursor <= pool_end {
-            push_gap(cursor, pool_end);
-        }
-        let runs = Rc::new(runs);
-        self.starts.borrow_mut().insert(key, Rc::clone(&runs));
-        runs
+            // Sorted already: the map is built in one pass.
+            runs.into_iter().collect()
+        })
     }
 
     /// The free block of `prefix` length inside `pool` whose start is nearest
     /// to `near` (the higher one on a tie) and that overlaps nothing occupied.
-    pub fn nearest_free(&self, pool: &Ipv4Net, prefix: u8, near: u32) -> Option<Ipv4Net> {
+    pub fn nearest_free(&mut self, pool: &Ipv4Net, prefix: u8, near: u32) -> Option<Ipv4Net> {
         if prefix < pool.prefix_len() || prefix > 32 {
             return None;
         }
         let size = 1u64 << (32 - prefix);
         let near = u64::from(near);
         let runs = self.free_starts(pool, prefix);
-        let at = runs.partition_point(|&(first, _)| first <= near);
         let mut best: Option<(u64, u64)> = None;
         let mut consider = |start: u64| {
             let distance = start.abs_diff(near);
@@ -130,17 +137,50 @@ impl Occupied {
                 best = Some((distance, start));
             }
         };
-        if at > 0 {
+        if let Some((&first, &last)) = runs.range(..=near).next_back() {
             // The run at or below `near`: the aligned starts around it.
-            let (first, last) = runs[at - 1];
             let below = (near / size * size).clamp(first, last);
             consider(below);
             consider((below + size).min(last));
         }
-        if let Some(&(first, _)) = runs.get(at) {
+        if let Some((&first, _)) = runs.range(near + 1..).next() {
             consider(first);
         }
         best.and_then(|(_, start)| Ipv4Net::new((start as u32).into(), prefix).ok())
+    }
+
+    /// Marks `net` occupied: no later suggestion overlaps it.
+    pub fn take(&mut self, net: Ipv4Net) {
+        let (start, end) = bounds(&net);
+        self.taken.insert((start, end));
+        let (start, end) = (u64::from(start), u64::from(end));
+        for (&(_, _, prefix), runs) in &mut self.starts {
+            // The aligned starts whose block meets [start, end].
+            let size = 1u64 << (32 - prefix);
+            let (low, high) = (start / size * size, end / size * size);
+            let hit: Vec<(u64, u64)> = runs
+                .range(..=high)
+                .rev()
+                .take_while(|&(_, &last)| last >= low)
+                .map(|(&first, &last)| (first, last))
+                .collect();
+            for (first, last) in hit {
+                runs.remove(&first);
+                if first < low {
+                    runs.insert(first, low - size);
+                }
+                if last > high {
+                    runs.insert(high + size, last);
+                }
+            }
+        }
+    }
+
+    /// The nearest free block (see [`Occupied::nearest_free`]), taken.
+    pub fn allocate(&mut self, pool: &Ipv4Net, prefix: u8, near: u32) -> Option<Ipv4Net> {
+        let free = self.nearest_free(pool, prefix, near)?;
+        self.take(free);
+        Some(free)
     }
 }
 
@@ -199,7 +239,7 @@ mod tests {
             sweep.sort();
             assert_eq!(sweep, brute_force(&nets), "round {round}: {nets:?}");
 
-            let occupied = Occupied::new(nets.iter().copied());
+            let mut occupied = Occupied::new(nets.iter().copied());
             let pool = net("10.0.0.0/8");
             for n in &nets {
                 if let Some(free) = occupied.nearest_free(&pool, n.prefix_len(), bounds(n).0) {
@@ -231,7 +271,7 @@ mod tests {
                         .trunc()
                 })
                 .collect();
-            let occupied = Occupied::new(nets.iter().copied());
+            let mut occupied = Occupied::new(nets.iter().copied());
             let prefix = 20 + (rng.next() % 9) as u8;
             let near = 0x0A00_0000 | (rng.next() & 0xFFFF);
             let size = 1u32 << (32 - prefix);
@@ -256,10 +296,61 @@ mod tests {
         }
     }
 
+    /// The first free block by brute force: every aligned block of the pool,
+    /// nearest start first, the higher one on a tie.
+    fn brute_nearest(pool: Ipv4Net, taken: &[Ipv4Net], prefix: u8, near: u32) -> Option<Ipv4Net> {
+        let (pool_start, pool_end) = bounds(&pool);
+        let size = 1u64 << (32 - prefix);
+        (u64::from(pool_start)..=u64::from(pool_end))
+            .step_by(size as usize)
+            .filter(|&start| {
+                let end = start + size - 1;
+                taken.iter().all(|n| {
+                    let (s, e) = bounds(n);
+                    end < u64::from(s) || u64::from(e) < start
+                })
+            })
+            .min_by_key(|&start| (start.abs_diff(u64::from(near)), std::cmp::Reverse(start)))
+            .and_then(|start| Ipv4Net::new((start as u32).into(), prefix).ok())
+    }
+
+    /// Suggestions handed out one after another never collide, and each is
+    /// the nearest block that is free once the earlier ones are taken.
+    #[test]
+    fn allocated_blocks_are_the_nearest_free_and_never_collide() {
+        let mut rng = Lcg(13);
+        let pool = net("10.0.0.0/16");
+        for round in 0..300 {
+            let count = (rng.next() % 30) as usize;
+            let mut taken: Vec<Ipv4Net> = (0..count)
+                .map(|_| {
+                    let address = 0x0A00_0000 | (rng.next() & 0xFFFF);
+                    Ipv4Net::new(address.into(), 18 + (rng.next() % 11) as u8)
+                        .unwrap()
+                        .trunc()
+                })
+                .collect();
+            let mut occupied = Occupied::new(taken.iter().copied());
+            for request in 0..1 + rng.next() % 12 {
+                // Several sizes at once, so that a block taken for one size
+                // must also leave the cached starts of another.
+                let prefix = 20 + (rng.next() % 9) as u8;
+                let near = 0x0A00_0000 | (rng.next() & 0xFFFF);
+                let expected = brute_nearest(pool, &taken, prefix, near);
+                let found = occupied.allocate(&pool, prefix, near);
+                assert_eq!(
+                    found, expected,
+                    "round {round}, request {request}: /{prefix} near {near:#x} with {taken:?}"
+                );
+                taken.extend(found);
+            }
+        }
+    }
+
     #[test]
     fn suggests_the_nearest_free_block_of_the_same_size() {
         let nets = [net("10.0.0.0/16"), net("10.0.0.0/24"), net("10.10.0.0/24")];
-        let occupied = Occupied::new(nets);
+        let mut occupied = Occupied::new(nets);
         let pool = net("10.0.0.0/8");
         assert_eq!(
             occupied.nearest_free(&pool, 16, bounds(&nets[0]).0),
@@ -269,7 +360,7 @@ mod tests {
             occupied.nearest_free(&pool, 24, bounds(&nets[2]).0),
             Some(net("10.10.1.0/24"))
         );
-        let full = Occupied::new([net("10.0.0.0/8")]);
+        let mut full = Occupied::new([net("10.0.0.0/8")]);
         assert_eq!(full.nearest_free(&pool, 16, 0), None);
     }
 }

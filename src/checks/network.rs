@@ -1,13 +1,19 @@
 //! VPC ranges: host bits, allowed sizes, the subnet plan, the address pool,
-//! and overlaps between every network the lake knows.
+//! ranges AWS rejects or advises against, and overlaps between every network
+//! the lake knows.
+
+mod free_ranges;
+mod overlaps;
+mod special_ranges;
 
 use ipnet::Ipv4Net;
 
-use super::cidr::{bounds, overlapping_pairs, private_block, Occupied};
+use super::cidr::private_block;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
 use crate::model::Lake;
 use crate::source::Span;
+use free_ranges::{within, FreeRanges};
 
 /// A range the lake knows: an environment's VPC or a reserved range.
 struct Network {
@@ -41,18 +47,83 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             span: reserved.span,
         });
     }
-    // A suggested free range also avoids environments a partial check left out.
-    let occupied = Occupied::new(
-        networks
-            .iter()
-            .map(|n| n.cidr.trunc())
-            .chain(lake.left_out_networks.iter().map(|n| n.trunc())),
-    );
     for network in &networks {
         check_host_bits(network, diagnostics);
-        check_in_pool(lake, network, &occupied, diagnostics);
     }
-    check_overlaps(lake, &networks, &occupied, diagnostics);
+
+    // Find every VPC that must move first, so that the ranges suggested to
+    // them are allocated together.
+    let vpcs = || (0..networks.len()).filter(|&i| networks[i].environment.is_some());
+    let outside_pool: Vec<usize> = vpcs()
+        .filter(|&i| {
+            lake.address_pool
+                .is_some_and(|pool| !pool.contains(&networks[i].cidr.trunc()))
+        })
+        .collect();
+    let special: Vec<(usize, special_ranges::Finding)> = vpcs()
+        .filter_map(|i| special_ranges::classify(&networks[i].cidr.trunc()).map(|f| (i, f)))
+        .collect();
+    let groups = overlaps::groups(&networks);
+    // Past the diagnostics limit nobody reads the rest: suggest no ranges for them.
+    let shown = groups.len().min(crate::diagnostic::MAX_DIAGNOSTICS);
+    // A pool outside RFC 1918 has only such ranges to offer.
+    let private_pool = lake
+        .address_pool
+        .is_none_or(|pool| private_block(&pool.trunc()).is_some());
+    let free = FreeRanges::allocate(
+        lake,
+        &networks,
+        outside_pool
+            .iter()
+            .copied()
+            .chain(special.iter().filter(|_| private_pool).map(|(i, _)| *i))
+            .chain(groups[..shown].iter().flat_map(|g| g.named_movers())),
+    );
+
+    for &i in &outside_pool {
+        report_outside_pool(lake, &networks[i], free.get(i), diagnostics);
+    }
+    for (i, finding) in &special {
+        let help = special_range_help(lake, &networks[*i], private_pool, free.get(*i));
+        diagnostics.push(special_ranges::report(&networks[*i], finding, help));
+    }
+    for group in &groups {
+        if diagnostics.is_full() {
+            break;
+        }
+        diagnostics.extend(overlaps::report(lake, &networks, group, &free));
+    }
+}
+
+/// The help of a VPC in a range AWS rejects or advises against: the free
+/// range suggested, or, when the lake's pool is outside RFC 1918 itself, to
+/// move the pool.
+fn special_range_help(
+    lake: &Lake,
+    network: &Network,
+    private_pool: bool,
+    suggestion: Option<Ipv4Net>,
+) -> String {
+    let env = network.environment.as_deref().unwrap_or_default();
+    let cidr = network.cidr.trunc();
+    match (lake.address_pool, suggestion) {
+        (Some(pool), _) if !private_pool => format!(
+            "the lake's address pool {pool} is outside RFC 1918 too: move it into 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, then take `{env}`'s range from it"
+        ),
+        (_, Some(free)) => format!(
+            "{free} is the nearest free /{}{}: use it for `{env}`",
+            free.prefix_len(),
+            within(lake, &cidr)
+        ),
+        (Some(pool), None) => format!(
+            "the address pool {pool} has no free /{} left: widen the pool",
+            cidr.prefix_len()
+        ),
+        (None, None) => format!(
+            "choose a /{} in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 for `{env}`",
+            cidr.prefix_len()
+        ),
+    }
 }
 
 fn check_host_bits(network: &Network, diagnostics: &mut Diagnostics) {
@@ -188,30 +259,25 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
     }
 }
 
-fn check_in_pool(
+fn report_outside_pool(
     lake: &Lake,
     network: &Network,
-    occupied: &Occupied,
+    suggestion: Option<Ipv4Net>,
     diagnostics: &mut Diagnostics,
 ) {
     let Some(pool) = lake.address_pool else {
         return;
     };
-    // The pool is where the lake allocates its VPCs; reserved ranges belong
-    // to networks outside the lake and may lie anywhere.
-    let Some(env) = &network.environment else {
-        return;
-    };
-    let cidr = network.cidr.trunc();
-    if pool.contains(&cidr) {
-        return;
-    }
-    let help = match occupied.nearest_free(&pool, cidr.prefix_len(), bounds(&cidr).0) {
+    let env = network.environment.as_deref().unwrap_or_default();
+    let help = match suggestion {
         Some(free) => format!(
             "{free} is the nearest /{} in the pool that overlaps nothing in the lake: use it for `{env}`",
             free.prefix_len()
         ),
-        None => format!("the pool has no free /{}: widen the pool", cidr.prefix_len()),
+        None => format!(
+            "the pool has no free /{}: widen the pool",
+            network.cidr.prefix_len()
+        ),
     };
     diagnostics.push(
         Diagnostic::new(
@@ -229,102 +295,4 @@ fn check_in_pool(
         )
         .with_help(help),
     );
-}
-
-fn check_overlaps(
-    lake: &Lake,
-    networks: &[Network],
-    occupied: &Occupied,
-    diagnostics: &mut Diagnostics,
-) {
-    let nets: Vec<Ipv4Net> = networks.iter().map(|n| n.cidr.trunc()).collect();
-    for (outer, inner) in overlapping_pairs(&nets) {
-        let (outer_vpc, inner_vpc) = (
-            networks[outer].environment.is_some(),
-            networks[inner].environment.is_some(),
-        );
-        // Reserved ranges are networks the lake does not own: only a VPC
-        // must stay clear of them, and it is the VPC that has to move.
-        let (blamed, other) = match (outer_vpc, inner_vpc) {
-            (false, false) => continue,
-            (true, false) => (outer, inner),
-            (false, true) => (inner, outer),
-            // Blame the larger range (it swallows the other); on equal ranges, the later one.
-            (true, true) if nets[outer].prefix_len() < nets[inner].prefix_len() => (outer, inner),
-            (true, true) => (outer.max(inner), outer.min(inner)),
-        };
-        let (a, b) = (&networks[blamed], &networks[other]);
-        // CIDR blocks nest, so the range they share is the smaller one.
-        let shared = if nets[blamed].prefix_len() > nets[other].prefix_len() {
-            nets[blamed]
-        } else {
-            nets[other]
-        };
-        let pool = lake.address_pool.or_else(|| private_block(&nets[blamed]));
-        let suggestion = pool.and_then(|pool| {
-            occupied.nearest_free(&pool, nets[blamed].prefix_len(), bounds(&nets[blamed]).0)
-        });
-        let within = match lake.address_pool {
-            Some(pool) => format!(" in the address pool {pool}"),
-            None => String::new(),
-        };
-        let env = a.environment.as_deref().unwrap_or_default();
-        let help = match (suggestion, lake.address_pool) {
-            (Some(free), _) => format!(
-                "{free} is the nearest /{}{within} that overlaps nothing in the lake: use it for `{env}`",
-                free.prefix_len()
-            ),
-            (None, Some(pool)) => format!(
-                "the address pool {pool} has no free /{} left: widen the pool",
-                nets[blamed].prefix_len()
-            ),
-            (None, None) => "choose a range that overlaps no other network of the lake".into(),
-        };
-        if a.span == b.span {
-            // One written range serves both: an environment that extends
-            // another and sets no network of its own, or a shared `let`.
-            let help = match suggestion {
-                Some(free) => format!(
-                    "give `{env}` a network of its own: {free} is the nearest /{}{within} that overlaps nothing in the lake",
-                    free.prefix_len()
-                ),
-                None => format!("give `{env}` a network of its own"),
-            };
-            let first = b.environment.as_deref().unwrap_or_default();
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::NetworksOverlap,
-                    a.span,
-                    format!("`{first}` and `{env}` have the same VPC range, {}, from one declaration", nets[blamed]),
-                )
-                .with_label(format!("the range of both `{first}` and `{env}`"))
-                .with_note("an environment that `extends` another inherits its network unless it sets its own")
-                .with_note("overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes")
-                .with_help(help),
-            );
-            continue;
-        }
-        let message = if nets[blamed] == nets[other] {
-            format!(
-                "{} and {} are the same range, {}",
-                b.owner, a.owner, nets[blamed]
-            )
-        } else {
-            format!(
-                "{} ({}) overlaps {} ({}): they share {shared}",
-                a.owner, nets[blamed], b.owner, nets[other]
-            )
-        };
-        diagnostics.push(
-            Diagnostic::new(Code::NetworksOverlap, a.span, message)
-                .with_label(format!("{} is {}", a.owner, nets[blamed]))
-                .with_secondary(b.span, format!("{} is {}", b.owner, nets[other]))
-                .with_note(if b.environment.is_some() {
-                    "overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes"
-                } else {
-                    "a VPC that overlaps a network outside the lake cannot route to it over VPN, Direct Connect or Transit Gateway"
-                })
-                .with_help(help),
-        );
-    }
 }

@@ -86,6 +86,9 @@ codes! {
     OutsideAddressPool = "DL0304", Error, "network outside the lake's address pool";
     SubnetPlanDoesNotFit = "DL0305", Error, "subnets do not fit in the VPC";
     NotEnoughAvailabilityZones = "DL0306", Error, "region has fewer availability zones than asked";
+    LinkLocalVpcRange = "DL0307", Error, "VPC range in the link-local block";
+    DockerBridgeVpcRange = "DL0308", Warning, "VPC range of Docker's default bridge network";
+    NonPrivateVpcRange = "DL0309", Warning, "VPC range outside the private ranges of RFC 1918";
     InvalidBucketName = "DL0311", Error, "computed bucket name breaks S3's rules";
     DuplicateResourceName = "DL0312", Error, "two environments create the same name";
     DuplicateLogicalId = "DL0313", Error, "two names give one CloudFormation logical ID";
