@@ -32,6 +32,31 @@ impl FieldSpans {
     }
 }
 
+/// Where each tag's key and value were written, by key, so that a check can
+/// point at the one that breaks a rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagSpans(IndexMap<String, TagSpan>);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TagSpan {
+    pub key: Span,
+    pub value: Span,
+}
+
+impl TagSpans {
+    pub fn insert(&mut self, key: &str, span: TagSpan) {
+        self.0.insert(key.to_string(), span);
+    }
+
+    /// The spans of the tag `key`, or `fallback` for both when it has none.
+    pub fn get_or(&self, key: &str, fallback: Span) -> TagSpan {
+        self.0.get(key).copied().unwrap_or(TagSpan {
+            key: fallback,
+            value: fallback,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lake {
     /// The name after `lake`.
@@ -43,6 +68,7 @@ pub struct Lake {
     pub source: Source,
     /// Tag keys as written (without the resource prefix), in source order.
     pub tags: IndexMap<String, String>,
+    pub tag_spans: TagSpans,
     /// The range every network of the lake is allocated from, if declared.
     pub address_pool: Option<Ipv4Net>,
     /// Ranges used outside the lake (on-premises, partners) that no VPC may overlap.
@@ -166,8 +192,11 @@ pub struct Environment {
     pub warehouse: Option<Warehouse>,
     /// The environment's own tags, in source order (the lake's are in [`Lake::tags`]).
     pub tags: IndexMap<String, String>,
+    pub tag_spans: TagSpans,
     /// ARNs of the managed policies CloudFormation deploys the stacks with.
     pub execution_policies: Vec<String>,
+    /// Where each of `execution_policies` was written, in the same order.
+    pub execution_policy_spans: Vec<Span>,
     pub span: Span,
     pub field_spans: FieldSpans,
 }
