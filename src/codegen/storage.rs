@@ -284,14 +284,19 @@ pub(crate) fn abort_incomplete_uploads() -> Value {
 
 /// The lake's lifecycle as one S3 rule.
 fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
-    let days = |d: &crate::syntax::ast::Duration, span| {
-        d.whole_days().filter(|&n| n > 0).ok_or_else(|| {
-            Error::new(
-                span,
-                format!("S3 lifecycle rules count whole days, at least one: `{d}` is not"),
-            )
-        })
+    // Expirations are at least a day old; a transition may be immediate.
+    let days_from = |least: i64| {
+        move |d: &crate::syntax::ast::Duration, span| {
+            d.whole_days().filter(|&n| n >= least).ok_or_else(|| {
+                Error::new(
+                    span,
+                    format!("S3 lifecycle rules count whole days, at least {least}: `{d}` is not"),
+                )
+            })
+        }
     };
+    let days = days_from(1);
+    let transition_days = days_from(0);
     let mut rule = Map::new();
     rule.insert("Id".into(), json!("ZoneLifecycle"));
     rule.insert("Status".into(), json!("Enabled"));
@@ -311,7 +316,7 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
             .map(|tr| {
                 Ok(json!({
                     "StorageClass": tr.storage_class.s3_name(),
-                    "TransitionInDays": days(&tr.after, tr.span)?,
+                    "TransitionInDays": transition_days(&tr.after, tr.span)?,
                 }))
             })
             .collect::<Result<Vec<_>, Error>>()?;

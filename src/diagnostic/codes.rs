@@ -95,6 +95,9 @@ codes! {
     InvalidLifecycleDuration = "DL0333", Error, "lifecycle duration not a positive whole number of days";
     NoncurrentAfterExpiry = "DL0334", Warning, "old versions kept as long as current objects";
     TransitionTooEarly = "DL0335", Error, "transition sooner than S3 allows";
+    TransitionOrderRefused = "DL0336", Error, "transition S3 cannot make from the previous storage class";
+    RepeatedTransitionClass = "DL0337", Error, "two transitions to one storage class";
+    TransitionBeforeMinimumDuration = "DL0338", Error, "transition before the previous class's minimum storage duration";
     SecretInSource = "DL0341", Error, "credential in the lake file";
     DuplicateBranch = "DL0351", Error, "two environments on one branch";
     InvalidBranchName = "DL0352", Error, "branch name git rejects";

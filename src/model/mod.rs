@@ -291,6 +291,23 @@ impl StorageClass {
             StorageClass::DeepArchive => 180,
         }
     }
+
+    /// Whether an S3 lifecycle rule can move objects from this class to
+    /// `to`: S3's "waterfall", where objects only move to colder classes,
+    /// and from One Zone-IA only to Glacier Flexible Retrieval or Deep Archive.
+    pub fn can_transition_to(self, to: StorageClass) -> bool {
+        use StorageClass::*;
+        match self {
+            StandardIa => matches!(
+                to,
+                IntelligentTiering | OnezoneIa | GlacierIr | Glacier | DeepArchive
+            ),
+            IntelligentTiering => matches!(to, OnezoneIa | GlacierIr | Glacier | DeepArchive),
+            OnezoneIa | GlacierIr => matches!(to, Glacier | DeepArchive),
+            Glacier => to == DeepArchive,
+            DeepArchive => false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
