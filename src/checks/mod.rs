@@ -14,6 +14,7 @@ mod network;
 mod pipelines;
 mod report;
 mod secrets;
+pub mod tags;
 pub mod warehouse;
 
 pub use report::cidr_report;
@@ -31,6 +32,7 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     pipelines::check(lake, diagnostics);
     warehouse::check(lake, diagnostics);
     audit::check(lake, diagnostics);
+    tags::check(lake, diagnostics);
 }
 
 /// Rules over the source itself rather than the model.

@@ -112,6 +112,10 @@ codes! {
     NoExecutionPolicy = "DL0384", Error, "empty list of execution policies";
     PipelineInOtherRegion = "DL0385", Error, "environment with a pipeline outside the deployment region";
     ForeignExecutionPolicy = "DL0386", Error, "execution policy of another account";
+    InvalidTagKey = "DL0391", Error, "tag key AWS rejects";
+    TagValueTooLong = "DL0392", Error, "tag value longer than AWS allows";
+    InvalidTagCharacter = "DL0393", Error, "character AWS does not allow in a tag";
+    TooManyTags = "DL0394", Error, "more tags on a resource than AWS allows";
 }
 
 impl Code {
