@@ -126,7 +126,7 @@ fn tags_at_the_limits_check_clean_and_pass_cfn_lint_and_one_more_does_not() {
             v.push('v');
         }
     });
-    assert_eq!(tag_findings(&longer_value), [Code::TagValueTooLong]);
+    assert_eq!(tag_findings(&longer_value), [Code::InvalidTagValue]);
 }
 
 /// cfn-lint's findings on every template of `lake`, one entry per region

@@ -19,8 +19,11 @@ pub const MAX_VALUE_CHARS: usize = 256;
 /// The most user tags (those not under `aws:`) a resource may carry.
 pub const MAX_TAGS: usize = 50;
 
-/// The tag dlc puts on every resource of an environment, with its name.
+/// The tag dlc puts on every resource of an environment, with its name
+/// (`codegen::naming::tags`).
 const ENVIRONMENT_TAG: &str = "environment";
+/// The tag dlc puts on an environment's pipeline (`codegen::pipeline`).
+const PIPELINE_TAG: &str = "pipeline";
 /// Besides `environment`, dlc adds one tag to some resources: `Name` to the
 /// EC2 resources of every environment's network, `pipeline` to its pipeline.
 const OTHER_ADDED_TAGS: usize = 1;
@@ -85,6 +88,18 @@ fn check_tag(
             .with_help(format!("shorten the key to {room} characters or fewer, e.g. `\"{trimmed}\"`")),
         );
     }
+    if [ENVIRONMENT_TAG, PIPELINE_TAG].contains(&key) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTagKey,
+                span.key,
+                format!("dlc sets the tag `{prefix}:{key}` itself, to the environment's name"),
+            )
+            .with_label("a key dlc reserves")
+            .with_note(format!("dlc tags every resource with `{prefix}:{ENVIRONMENT_TAG}` and each pipeline with `{prefix}:{PIPELINE_TAG}`: a tag of the lake's with either key would be overwritten or given twice"))
+            .with_help(format!("give the tag another key, e.g. `\"{key}-kind\"`, or drop it")),
+        );
+    }
     let length = value.chars().count();
     if length > MAX_VALUE_CHARS {
         let trimmed: String = value.chars().take(MAX_VALUE_CHARS).collect();
@@ -94,7 +109,7 @@ fn check_tag(
             .collect();
         diagnostics.push(
             Diagnostic::new(
-                Code::TagValueTooLong,
+                Code::InvalidTagValue,
                 span.value,
                 format!("the value of the tag `{key}` is {length} characters; AWS takes at most {MAX_VALUE_CHARS}"),
             )
@@ -103,6 +118,17 @@ fn check_tag(
                 1 => format!("drop its last character: end it `…{ending}`"),
                 excess => format!("shorten it by {excess} characters: end it `…{ending}`"),
             }),
+        );
+    } else if value.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTagValue,
+                span.value,
+                format!("the tag `{key}` has an empty value, which CloudFormation refuses in a stack's tags"),
+            )
+            .with_label("empty")
+            .with_note("the manifest lists these tags for each stack, and a stack tag's value has at least one character")
+            .with_help(format!("give the tag a value, or drop `{key}`")),
         );
     }
     for (what, text, at) in [("key", key, span.key), ("value", value, span.value)] {

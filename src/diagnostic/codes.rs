@@ -112,8 +112,8 @@ codes! {
     NoExecutionPolicy = "DL0384", Error, "empty list of execution policies";
     PipelineInOtherRegion = "DL0385", Error, "environment with a pipeline outside the deployment region";
     ForeignExecutionPolicy = "DL0386", Error, "execution policy of another account";
-    InvalidTagKey = "DL0391", Error, "tag key AWS rejects";
-    TagValueTooLong = "DL0392", Error, "tag value longer than AWS allows";
+    InvalidTagKey = "DL0391", Error, "tag key too long or reserved";
+    InvalidTagValue = "DL0392", Error, "tag value too long or empty";
     InvalidTagCharacter = "DL0393", Error, "character AWS does not allow in a tag";
     TooManyTags = "DL0394", Error, "more tags on a resource than AWS allows";
 }
