@@ -256,3 +256,59 @@ fn whole_days(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::waterfall_rank;
+    use crate::model::StorageClass::{self, *};
+
+    /// The supported lifecycle transitions as the S3 User Guide lists them
+    /// ("Transitioning objects using Amazon S3 Lifecycle").
+    #[test]
+    fn the_waterfall_is_the_one_s3_documents() {
+        let all = [
+            StandardIa,
+            IntelligentTiering,
+            OnezoneIa,
+            GlacierIr,
+            Glacier,
+            DeepArchive,
+        ];
+        let supported: [(StorageClass, &[StorageClass]); 6] = [
+            (
+                StandardIa,
+                &[
+                    IntelligentTiering,
+                    OnezoneIa,
+                    GlacierIr,
+                    Glacier,
+                    DeepArchive,
+                ],
+            ),
+            (
+                IntelligentTiering,
+                &[OnezoneIa, GlacierIr, Glacier, DeepArchive],
+            ),
+            (OnezoneIa, &[Glacier, DeepArchive]),
+            (GlacierIr, &[Glacier, DeepArchive]),
+            (Glacier, &[DeepArchive]),
+            (DeepArchive, &[]),
+        ];
+        for (from, targets) in supported {
+            for to in all {
+                assert_eq!(
+                    from.can_transition_to(to),
+                    targets.contains(&to),
+                    "{from:?} to {to:?}"
+                );
+                // Sorting a day's transitions by rank never puts a refused pair in order.
+                if from.can_transition_to(to) {
+                    assert!(
+                        waterfall_rank(from) < waterfall_rank(to),
+                        "{from:?} to {to:?}"
+                    );
+                }
+            }
+        }
+    }
+}
