@@ -418,6 +418,27 @@ fn compile_writes_templates_and_a_manifest_deterministically() {
 }
 
 #[test]
+fn an_immediate_transition_checks_clean_and_compiles() {
+    // S3 accepts `TransitionInDays: 0` for the Glacier classes.
+    let (dir, lake) = mutated("after = 365d", "after = 0d");
+    let out = dir.path().join("out");
+    let output = dlc(&[
+        "compile",
+        lake.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let template = std::fs::read_to_string(out.join("Prod/Storage.template.json")).unwrap();
+    assert!(template.contains("\"TransitionInDays\": 0"), "{template}");
+}
+
+#[test]
 fn compile_on_an_error_leaves_the_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

@@ -1,8 +1,9 @@
-//! Lifecycle rules: whole positive days, transitions before expiry, and the
-//! storage classes' minimum durations.
+//! Lifecycle rules: whole positive days, transitions before expiry, the
+//! storage classes' minimum durations, and transitions in an order S3 can
+//! follow (its "waterfall").
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Lake, Lifecycle, StorageClass};
+use crate::model::{Lake, Lifecycle, StorageClass, Transition};
 use crate::source::Span;
 use crate::syntax::ast::Duration;
 
@@ -106,6 +107,102 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
             );
         }
     }
+    check_sequence(lifecycle, diagnostics);
+}
+
+/// The transitions as S3 follows them, by age: each to a class S3 can move
+/// objects to from the previous one, once each class, and no sooner than the
+/// previous class's minimum storage duration. S3 refuses the whole lifecycle
+/// configuration otherwise.
+fn check_sequence(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
+    // Durations that are not whole days are reported already.
+    let mut steps: Vec<(i64, &Transition)> = Vec::new();
+    for transition in &lifecycle.transitions {
+        let Some(after) = transition.after.whole_days() else {
+            continue;
+        };
+        let class = transition.storage_class;
+        if let Some((_, first)) = steps.iter().find(|(_, t)| t.storage_class == class) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::RepeatedTransitionClass,
+                    transition.span,
+                    format!(
+                        "a second transition to {}: S3 takes one per storage class in a rule",
+                        class.s3_name()
+                    ),
+                )
+                .with_label("the second")
+                .with_secondary(first.span, "the first")
+                .with_note(
+                    "rule `transitions`: S3 rejects the lifecycle configuration at deploy time",
+                )
+                .with_help("drop one of the two"),
+            );
+            continue;
+        }
+        steps.push((after, transition));
+    }
+    // By age; on the same day, down the waterfall.
+    steps.sort_by_key(|(after, t)| (*after, waterfall_rank(t.storage_class)));
+    for pair in steps.windows(2) {
+        let [(since, previous), (after, next)] = pair else {
+            continue;
+        };
+        let (from, to) = (previous.storage_class, next.storage_class);
+        if !from.can_transition_to(to) {
+            let help = if to.can_transition_to(from) {
+                format!(
+                    "move objects to {} before {}: give it the earlier `after`",
+                    to.s3_name(),
+                    from.s3_name()
+                )
+            } else {
+                "drop one of the two transitions".to_string()
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::TransitionOrderRefused,
+                    next.span,
+                    format!("S3 cannot move objects from {} to {}", from.s3_name(), to.s3_name()),
+                )
+                .with_label(format!("to {} at {after} days", to.s3_name()))
+                .with_secondary(previous.span, format!("in {} from {since} days", from.s3_name()))
+                .with_note("rule `transitions`: lifecycle transitions go only down S3's waterfall (Standard-IA, Intelligent-Tiering, One Zone-IA, Glacier Instant Retrieval, Glacier, Deep Archive), and One Zone-IA goes only to Glacier or Deep Archive")
+                .with_help(help),
+            );
+        } else if after - since < from.minimum_days() {
+            let minimum = from.minimum_days();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::TransitionBeforeMinimumDuration,
+                    next.after_span,
+                    format!(
+                        "objects move on to {} {} days after reaching {}, whose minimum storage duration is {minimum} days",
+                        to.s3_name(),
+                        after - since,
+                        from.s3_name()
+                    ),
+                )
+                .with_label(format!("{after} days"))
+                .with_secondary(previous.after_span, format!("in {} from {since} days", from.s3_name()))
+                .with_note("rule `transitions`: in one lifecycle rule, S3 rejects a transition out of a class before its minimum storage duration")
+                .with_help(format!("use `after = {}d` or later", since + minimum)),
+            );
+        }
+    }
+}
+
+/// A class's place in S3's waterfall, warmest first.
+fn waterfall_rank(class: StorageClass) -> u8 {
+    match class {
+        StorageClass::StandardIa => 0,
+        StorageClass::IntelligentTiering => 1,
+        StorageClass::OnezoneIa => 2,
+        StorageClass::GlacierIr => 3,
+        StorageClass::Glacier => 4,
+        StorageClass::DeepArchive => 5,
+    }
 }
 
 /// A duration in whole positive days; otherwise reported.
@@ -156,6 +253,62 @@ fn whole_days(
                 )),
             );
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::waterfall_rank;
+    use crate::model::StorageClass::{self, *};
+
+    /// The supported lifecycle transitions as the S3 User Guide lists them
+    /// ("Transitioning objects using Amazon S3 Lifecycle").
+    #[test]
+    fn the_waterfall_is_the_one_s3_documents() {
+        let all = [
+            StandardIa,
+            IntelligentTiering,
+            OnezoneIa,
+            GlacierIr,
+            Glacier,
+            DeepArchive,
+        ];
+        let supported: [(StorageClass, &[StorageClass]); 6] = [
+            (
+                StandardIa,
+                &[
+                    IntelligentTiering,
+                    OnezoneIa,
+                    GlacierIr,
+                    Glacier,
+                    DeepArchive,
+                ],
+            ),
+            (
+                IntelligentTiering,
+                &[OnezoneIa, GlacierIr, Glacier, DeepArchive],
+            ),
+            (OnezoneIa, &[Glacier, DeepArchive]),
+            (GlacierIr, &[Glacier, DeepArchive]),
+            (Glacier, &[DeepArchive]),
+            (DeepArchive, &[]),
+        ];
+        for (from, targets) in supported {
+            for to in all {
+                assert_eq!(
+                    from.can_transition_to(to),
+                    targets.contains(&to),
+                    "{from:?} to {to:?}"
+                );
+                // Sorting a day's transitions by rank never puts a refused pair in order.
+                if from.can_transition_to(to) {
+                    assert!(
+                        waterfall_rank(from) < waterfall_rank(to),
+                        "{from:?} to {to:?}"
+                    );
+                }
+            }
         }
     }
 }

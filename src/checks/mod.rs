@@ -16,6 +16,7 @@ mod pipelines;
 mod repeated_entries;
 mod report;
 mod secrets;
+pub mod tags;
 mod unique_names;
 pub mod warehouse;
 
@@ -37,6 +38,7 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     pipelines::check(lake, diagnostics);
     warehouse::check(lake, diagnostics);
     audit::check(lake, diagnostics);
+    tags::check(lake, diagnostics);
 }
 
 /// Rules over the source itself rather than the model.

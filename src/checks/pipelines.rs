@@ -20,6 +20,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     let pipelined = lake.pipelined();
     for env in &pipelined {
         region(lake, env, diagnostics);
+        foreign_execution_policies(env, diagnostics);
         if env.execution_policies.is_empty() {
             diagnostics.push(
                 Diagnostic::new(
@@ -113,6 +114,46 @@ fn region(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
             "put the environment in {home}, or drop its `branch` and deploy it from out/ by hand"
         )),
     );
+}
+
+/// An execution policy is AWS's or one of the environment's own account:
+/// IAM attaches no customer-managed policy of another account to a role.
+fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) {
+    for (index, arn) in env.execution_policies.iter().enumerate() {
+        // The type has checked the shape: `arn:<partition>:iam::<account>:policy/<path>`.
+        let Some(account) = arn.split(':').nth(4) else {
+            continue;
+        };
+        if account == "aws" || account == env.account {
+            continue;
+        }
+        let span = env
+            .execution_policy_spans
+            .get(index)
+            .copied()
+            .unwrap_or_else(|| env.field_spans.get_or("execution_policies", env.span));
+        let own = arn.replacen(&format!(":{account}:"), &format!(":{}:", env.account), 1);
+        diagnostics.push(
+            Diagnostic::new(
+                Code::ForeignExecutionPolicy,
+                span,
+                format!(
+                    "the execution policy `{arn}` belongs to account {account}, but `{}` deploys into account {}",
+                    env.name, env.account
+                ),
+            )
+            .with_label(format!("a policy of account {account}"))
+            .with_secondary(
+                env.field_spans.get_or("account", env.span),
+                format!("`{}` deploys here", env.name),
+            )
+            .with_note("the execution role lives in the environment's account, and IAM attaches to it only AWS managed policies and that account's own: CloudFormation fails to create the bootstrap stack")
+            .with_help(format!(
+                "create the policy in account {} and name it, e.g. `{own}`, or use an AWS managed policy (`arn:aws:iam::aws:policy/...`)",
+                env.account
+            )),
+        );
+    }
 }
 
 /// One warning per lake for the environments that deploy with the default

@@ -4,7 +4,7 @@
 //! Codes are grouped by stage: DL00xx syntax, DL01xx names and imports,
 //! DL02xx types, DL03xx domain checks (DL030x networks, DL031x names, DL032x
 //! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x
-//! warehouse, DL037x audit table, DL038x pipelines).
+//! warehouse, DL037x audit table, DL038x pipelines, DL039x tags and templates).
 
 use super::Severity;
 
@@ -100,6 +100,9 @@ codes! {
     InvalidLifecycleDuration = "DL0333", Error, "lifecycle duration not a positive whole number of days";
     NoncurrentAfterExpiry = "DL0334", Warning, "old versions kept as long as current objects";
     TransitionTooEarly = "DL0335", Error, "transition sooner than S3 allows";
+    TransitionOrderRefused = "DL0336", Error, "transition S3 cannot make from the previous storage class";
+    RepeatedTransitionClass = "DL0337", Error, "two transitions to one storage class";
+    TransitionBeforeMinimumDuration = "DL0338", Error, "transition before the previous class's minimum storage duration";
     SecretInSource = "DL0341", Error, "credential in the lake file";
     DuplicateBranch = "DL0351", Error, "two environments on one branch";
     InvalidBranchName = "DL0352", Error, "branch name git rejects";
@@ -113,6 +116,11 @@ codes! {
     AdministratorExecutionPolicy = "DL0383", Warning, "stacks deploy with AdministratorAccess by default";
     NoExecutionPolicy = "DL0384", Error, "empty list of execution policies";
     PipelineInOtherRegion = "DL0385", Error, "environment with a pipeline outside the deployment region";
+    ForeignExecutionPolicy = "DL0386", Error, "execution policy of another account";
+    InvalidTagKey = "DL0391", Error, "tag key too long or reserved";
+    InvalidTagValue = "DL0392", Error, "tag value too long or empty";
+    InvalidTagCharacter = "DL0393", Error, "character AWS does not allow in a tag";
+    TooManyTags = "DL0394", Error, "more tags on a resource than AWS allows";
 }
 
 impl Code {

@@ -505,7 +505,7 @@ impl Evaluator<'_, '_> {
             ExprKind::Bool(b) => ValueKind::Bool(*b),
             ExprKind::Cidr(c) => ValueKind::Cidr(*c),
             ExprKind::Duration(d) => ValueKind::Duration(*d),
-            ExprKind::Str(parts) => ValueKind::Str(self.string(parts)),
+            ExprKind::Str(parts) => self.string(parts),
             ExprKind::List(items) => ValueKind::List(items.iter().map(|e| self.expr(e)).collect()),
             ExprKind::Record(record) => {
                 return self.record(record, record.type_name.as_ref(), span)
@@ -551,8 +551,11 @@ impl Evaluator<'_, '_> {
         )
     }
 
-    fn string(&mut self, parts: &[StrPart]) -> String {
+    /// The string's text; `Invalid` when an interpolation fails, so that no
+    /// later check reads the text that is left.
+    fn string(&mut self, parts: &[StrPart]) -> ValueKind {
         let mut text = String::new();
+        let mut whole = true;
         for part in parts {
             match part {
                 StrPart::Text(t) => text.push_str(t),
@@ -568,9 +571,11 @@ impl Evaluator<'_, '_> {
                         ValueKind::Symbol(name) => {
                             let name = name.clone();
                             self.undefined(&name, *span, false);
+                            whole = false;
                         }
-                        ValueKind::Invalid => {}
+                        ValueKind::Invalid => whole = false,
                         ValueKind::List(_) | ValueKind::Record(_) => {
+                            whole = false;
                             let help = match &value.kind {
                                 ValueKind::Record(record) => {
                                     let written: Vec<&str> =
@@ -601,7 +606,11 @@ impl Evaluator<'_, '_> {
                 }
             }
         }
-        text
+        if whole {
+            ValueKind::Str(text)
+        } else {
+            ValueKind::Invalid
+        }
     }
 
     /// `name` or `name.field...`. A bare name that is not declared is kept as

@@ -80,6 +80,7 @@ fn lake_with(
         deployment_region: region(field(lake, "deployment_region")?)?,
         source: source(field(lake, "source")?)?,
         tags: string_map(field(lake, "tags")?)?,
+        tag_spans: tag_spans(field(lake, "tags")?),
         address_pool: optional(lake, "address_pool").map(cidr).transpose()?,
         reserved: list(field(lake, "reserved")?)?
             .iter()
@@ -130,10 +131,15 @@ fn environment(name: &str, value: &Value) -> Result<Environment> {
             .transpose()?,
         warehouse: optional(value, "warehouse").map(warehouse).transpose()?,
         tags: string_map(field(value, "tags")?)?,
+        tag_spans: tag_spans(field(value, "tags")?),
         execution_policies: list(field(value, "execution_policies")?)?
             .iter()
             .map(string)
             .collect::<Result<Vec<_>>>()?,
+        execution_policy_spans: list(field(value, "execution_policies")?)?
+            .iter()
+            .map(|p| p.span)
+            .collect(),
         span: value.span,
         field_spans: field_spans(value),
     })
@@ -290,6 +296,20 @@ fn field_spans(value: &Value) -> FieldSpans {
     if let ValueKind::Record(record) = &value.kind {
         for (name, field) in &record.fields {
             spans.insert(name, field.value.span);
+        }
+    }
+    spans
+}
+
+fn tag_spans(value: &Value) -> TagSpans {
+    let mut spans = TagSpans::default();
+    if let ValueKind::Record(record) = &value.kind {
+        for (key, field) in &record.fields {
+            let span = TagSpan {
+                key: field.key_span,
+                value: field.value.span,
+            };
+            spans.insert(key, span);
         }
     }
     spans

@@ -33,6 +33,31 @@ impl FieldSpans {
     }
 }
 
+/// Where each tag's key and value were written, by key, so that a check can
+/// point at the one that breaks a rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagSpans(IndexMap<String, TagSpan>);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TagSpan {
+    pub key: Span,
+    pub value: Span,
+}
+
+impl TagSpans {
+    pub fn insert(&mut self, key: &str, span: TagSpan) {
+        self.0.insert(key.to_string(), span);
+    }
+
+    /// The spans of the tag `key`, or `fallback` for both when it has none.
+    pub fn get_or(&self, key: &str, fallback: Span) -> TagSpan {
+        self.0.get(key).copied().unwrap_or(TagSpan {
+            key: fallback,
+            value: fallback,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lake {
     /// The name after `lake`.
@@ -44,6 +69,7 @@ pub struct Lake {
     pub source: Source,
     /// Tag keys as written (without the resource prefix), in source order.
     pub tags: IndexMap<String, String>,
+    pub tag_spans: TagSpans,
     /// The range every network of the lake is allocated from, if declared.
     pub address_pool: Option<Ipv4Net>,
     /// Ranges used outside the lake (on-premises, partners) that no VPC may overlap.
@@ -167,8 +193,11 @@ pub struct Environment {
     pub warehouse: Option<Warehouse>,
     /// The environment's own tags, in source order (the lake's are in [`Lake::tags`]).
     pub tags: IndexMap<String, String>,
+    pub tag_spans: TagSpans,
     /// ARNs of the managed policies CloudFormation deploys the stacks with.
     pub execution_policies: Vec<String>,
+    /// Where each of `execution_policies` was written, in the same order.
+    pub execution_policy_spans: Vec<Span>,
     pub span: Span,
     pub field_spans: FieldSpans,
 }
@@ -261,6 +290,23 @@ impl StorageClass {
             StorageClass::IntelligentTiering => 0,
             StorageClass::GlacierIr | StorageClass::Glacier => 90,
             StorageClass::DeepArchive => 180,
+        }
+    }
+
+    /// Whether an S3 lifecycle rule can move objects from this class to
+    /// `to`: S3's "waterfall", where objects only move to colder classes,
+    /// and from One Zone-IA only to Glacier Flexible Retrieval or Deep Archive.
+    pub fn can_transition_to(self, to: StorageClass) -> bool {
+        use StorageClass::*;
+        match self {
+            StandardIa => matches!(
+                to,
+                IntelligentTiering | OnezoneIa | GlacierIr | Glacier | DeepArchive
+            ),
+            IntelligentTiering => matches!(to, OnezoneIa | GlacierIr | Glacier | DeepArchive),
+            OnezoneIa | GlacierIr => matches!(to, Glacier | DeepArchive),
+            Glacier => to == DeepArchive,
+            DeepArchive => false,
         }
     }
 }

@@ -1,0 +1,230 @@
+//! Tags: what AWS accepts on every resource and stack dlc tags. A key is
+//! checked as dlc writes it, `<resource_prefix>:<key>`, and a resource's
+//! tags are counted with the ones dlc adds, so that a lake that checks clean
+//! compiles to tags AWS takes.
+
+use std::sync::OnceLock;
+
+use indexmap::IndexSet;
+use regex::Regex;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::model::{Environment, Lake, TagSpans};
+use crate::source::Span;
+
+/// The longest tag key AWS accepts, in Unicode characters.
+pub const MAX_KEY_CHARS: usize = 128;
+/// The longest tag value AWS accepts, in Unicode characters.
+pub const MAX_VALUE_CHARS: usize = 256;
+/// The most user tags (those not under `aws:`) a resource may carry.
+pub const MAX_TAGS: usize = 50;
+
+/// The tag dlc puts on every resource of an environment, with its name
+/// (`codegen::naming::tags`).
+const ENVIRONMENT_TAG: &str = "environment";
+/// The tag dlc puts on an environment's pipeline (`codegen::pipeline`).
+const PIPELINE_TAG: &str = "pipeline";
+/// Besides `environment`, dlc adds one tag to some resources: `Name` to the
+/// EC2 resources of every environment's network, `pipeline` to its pipeline.
+const OTHER_ADDED_TAGS: usize = 1;
+
+pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let prefix = &lake.resource_prefix;
+    reserved_prefix(lake, diagnostics);
+    let lake_span = lake.field_spans.get_or("tags", lake.span);
+    for (key, value) in &lake.tags {
+        check_tag(prefix, key, value, &lake.tag_spans, lake_span, diagnostics);
+    }
+    for env in lake.environments.values() {
+        let env_span = env.field_spans.get_or("tags", env.span);
+        for (key, value) in &env.tags {
+            check_tag(prefix, key, value, &env.tag_spans, env_span, diagnostics);
+        }
+        count(lake, env, diagnostics);
+    }
+}
+
+/// A resource prefix `aws` makes every key start with `aws:`, which AWS
+/// keeps for its own tags.
+fn reserved_prefix(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let prefix = &lake.resource_prefix;
+    if !prefix.eq_ignore_ascii_case("aws") {
+        return;
+    }
+    diagnostics.push(
+        Diagnostic::new(
+            Code::InvalidTagKey,
+            lake.field_spans.get_or("resource_prefix", lake.span),
+            format!("with the resource prefix `{prefix}`, every tag key starts with `aws:`, which AWS reserves for its own tags"),
+        )
+        .with_label(format!("tag keys are written `{prefix}:<key>`"))
+        .with_note(format!("dlc tags every resource with `{prefix}:{ENVIRONMENT_TAG}`; AWS refuses keys that start with `aws:`, so no stack deploys"))
+        .with_help("choose another resource prefix, e.g. `resource_prefix = \"awsdata\"`"),
+    );
+}
+
+fn check_tag(
+    prefix: &str,
+    key: &str,
+    value: &str,
+    spans: &TagSpans,
+    fallback: Span,
+    diagnostics: &mut Diagnostics,
+) {
+    let span = spans.get_or(key, fallback);
+    let written = format!("{prefix}:{key}");
+    let length = written.chars().count();
+    if length > MAX_KEY_CHARS {
+        let room = MAX_KEY_CHARS - prefix.chars().count() - 1;
+        let trimmed: String = key.chars().take(room).collect();
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTagKey,
+                span.key,
+                format!("the tag key `{prefix}:{key}` is {length} characters; AWS takes at most {MAX_KEY_CHARS}"),
+            )
+            .with_label(format!("{} characters, written under `{prefix}:`", key.chars().count()))
+            .with_note(format!("dlc writes each key under the resource prefix, which leaves {room} characters for the key"))
+            .with_help(format!("shorten the key to {room} characters or fewer, e.g. `\"{trimmed}\"`")),
+        );
+    }
+    if [ENVIRONMENT_TAG, PIPELINE_TAG].contains(&key) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTagKey,
+                span.key,
+                format!("dlc sets the tag `{prefix}:{key}` itself, to the environment's name"),
+            )
+            .with_label("a key dlc reserves")
+            .with_note(format!("dlc tags every resource with `{prefix}:{ENVIRONMENT_TAG}` and each pipeline with `{prefix}:{PIPELINE_TAG}`: a tag of the lake's with either key would be overwritten or given twice"))
+            .with_help(format!("give the tag another key, e.g. `\"{key}-kind\"`, or drop it")),
+        );
+    }
+    let length = value.chars().count();
+    if length > MAX_VALUE_CHARS {
+        let trimmed: String = value.chars().take(MAX_VALUE_CHARS).collect();
+        let ending: String = trimmed
+            .chars()
+            .skip(MAX_VALUE_CHARS.saturating_sub(24))
+            .collect();
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTagValue,
+                span.value,
+                format!("the value of the tag `{key}` is {length} characters; AWS takes at most {MAX_VALUE_CHARS}"),
+            )
+            .with_label(format!("{length} characters"))
+            .with_help(match length - MAX_VALUE_CHARS {
+                1 => format!("drop its last character: end it `…{ending}`"),
+                excess => format!("shorten it by {excess} characters: end it `…{ending}`"),
+            }),
+        );
+    } else if value.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTagValue,
+                span.value,
+                format!("the tag `{key}` has an empty value, which CloudFormation refuses in a stack's tags"),
+            )
+            .with_label("empty")
+            .with_note("the manifest lists these tags for each stack, and a stack tag's value has at least one character")
+            .with_help(format!("give the tag a value, or drop `{key}`")),
+        );
+    }
+    for (what, text, at) in [("key", key, span.key), ("value", value, span.value)] {
+        let refused = refused_characters(text);
+        if refused.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = refused.iter().map(|c| format!("{c:?}")).collect();
+        let cleaned: String = text.chars().filter(|c| !refused.contains(c)).collect();
+        let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTagCharacter,
+                at,
+                format!(
+                    "the tag {what} `{text}` holds {} AWS does not allow in tags",
+                    if refused.len() == 1 {
+                        "a character"
+                    } else {
+                        "characters"
+                    }
+                ),
+            )
+            .with_label(format!("{} not allowed", shown.join(", ")))
+            .with_note("tag keys and values take letters, digits, spaces and `_ . : / = + - @`")
+            .with_help(format!("remove {}, e.g. `\"{cleaned}\"`", shown.join(", "))),
+        );
+    }
+}
+
+/// The characters of `text` outside AWS's tag alphabet, each once, in order.
+fn refused_characters(text: &str) -> IndexSet<char> {
+    static ALLOWED: OnceLock<Regex> = OnceLock::new();
+    let allowed = ALLOWED
+        .get_or_init(|| Regex::new(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]$").expect("a valid pattern"));
+    let mut buffer = [0u8; 4];
+    text.chars()
+        .filter(|c| !allowed.is_match(c.encode_utf8(&mut buffer)))
+        .collect()
+}
+
+/// The tags on an environment's most tagged resource: the lake's and the
+/// environment's (one per key), `environment`, and `Name` or `pipeline`.
+fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
+    let mut keys: IndexSet<&str> = lake.tags.keys().map(String::as_str).collect();
+    keys.extend(env.tags.keys().map(String::as_str));
+    let added =
+        |keys: &IndexSet<&str>| OTHER_ADDED_TAGS + usize::from(!keys.contains(ENVIRONMENT_TAG));
+    let allowed = MAX_TAGS - added(&keys);
+    // The first tag with no room left says who must trim.
+    let Some(first_over) = keys.get_index(allowed).copied() else {
+        return;
+    };
+    let (span, whose, total) = if env.tags.contains_key(first_over) {
+        let fallback = env.field_spans.get_or("tags", env.span);
+        let span = env.tag_spans.get_or(first_over, fallback).key;
+        (
+            span,
+            format!("`{}`'s resources", env.name),
+            keys.len() + added(&keys),
+        )
+    } else {
+        // The lake's tags alone are too many: counted alone, so that every
+        // environment reports the same finding, once.
+        let lake_keys: IndexSet<&str> = lake.tags.keys().map(String::as_str).collect();
+        let fallback = lake.field_spans.get_or("tags", lake.span);
+        let span = lake.tag_spans.get_or(first_over, fallback).key;
+        (
+            span,
+            "every resource".to_string(),
+            lake_keys.len() + added(&lake_keys),
+        )
+    };
+    diagnostics.push(
+        Diagnostic::new(
+            Code::TooManyTags,
+            span,
+            format!("{whose} would carry {total} tags; AWS allows {MAX_TAGS} on a resource"),
+        )
+        .with_label(format!("tag number {}: only {allowed} fit beside dlc's own", allowed + 1))
+        .with_note(format!("dlc adds `{ENVIRONMENT_TAG}` to every resource, and `Name` to the network's or `pipeline` to the pipeline: {allowed} tags are left for the lake and its environments together"))
+        .with_help(match total - MAX_TAGS {
+            1 => "drop a tag, or merge two into one value".to_string(),
+            excess => format!("drop {excess} tags, or merge some into one value"),
+        }),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refused_characters;
+
+    #[test]
+    fn the_tag_alphabet_is_letters_digits_spaces_and_seven_symbols() {
+        assert!(refused_characters("Données 数据 ٣ _.:/=+-@\u{a0}").is_empty());
+        let refused: Vec<char> = refused_characters("a#b, c#d\t'e'").into_iter().collect();
+        assert_eq!(refused, ['#', ',', '\t', '\'']);
+    }
+}
