@@ -16,6 +16,7 @@ const EXAMPLES: &str = "\
 Examples:
   dlc compile lake.dl -o out            write templates, pipelines, bootstrap and manifest to out/
   dlc compile lake.dl -o out --env Dev  compile one environment
+  dlc compile --check lake.dl -o out    list the files of out/ that differ from the lake; exit 1 if any
   dlc check lake.dl                     check a lake; exit 1 on any error
   dlc check --format short *.dl         one line per problem, for editors and CI
   dlc check --format json lake.dl       machine-readable diagnostics
@@ -73,6 +74,10 @@ enum Command {
         /// Exit with status 1 (and write nothing) when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Write nothing: list the files in the output folder that differ from
+        /// what the lake compiles to, exit 1 if any.
+        #[arg(long)]
+        check: bool,
         #[command(flatten)]
         imports: ImportOptions,
     },
@@ -182,13 +187,17 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             env,
             output,
             deny_warnings,
+            check,
             imports,
         } => compile(
             &file,
             &out,
             env.as_deref(),
             &output,
-            deny_warnings,
+            CompileMode {
+                deny_warnings,
+                check,
+            },
             &imports,
         ),
         Command::Fmt {
@@ -275,12 +284,19 @@ fn eval(file: &Path, output: &OutputOptions, imports: &ImportOptions) -> miette:
     Ok(ExitCode::SUCCESS)
 }
 
+/// How `dlc compile` treats warnings and the output folder.
+struct CompileMode {
+    deny_warnings: bool,
+    /// Compare with the output folder instead of writing it.
+    check: bool,
+}
+
 fn compile(
     file: &Path,
     out: &Path,
     env: Option<&str>,
     output: &OutputOptions,
-    deny_warnings: bool,
+    mode: CompileMode,
     imports: &ImportOptions,
 ) -> miette::Result<ExitCode> {
     let checked = check_one(file, imports)?;
@@ -294,7 +310,7 @@ fn compile(
     let Some(lake) = checked
         .model
         .as_ref()
-        .filter(|_| !(deny_warnings && warnings))
+        .filter(|_| !(mode.deny_warnings && warnings))
     else {
         return Ok(ExitCode::from(1));
     };
@@ -312,6 +328,9 @@ fn compile(
         }
     }
     let locate = crate::codegen::locate_in(&checked.sources);
+    if mode.check {
+        return compare_output(lake, env, &locate, file, out);
+    }
     let write_error = |e: crate::output::OutputError| {
         miette!(
             help = "nothing in the output folder changed",
@@ -333,6 +352,52 @@ fn compile(
     })?;
     staging.commit().map_err(write_error)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `dlc compile --check`: the lake compiled in memory and compared with
+/// `out`, file by file; nothing is written.
+fn compare_output(
+    lake: &crate::model::Lake,
+    env: Option<&str>,
+    locate: crate::codegen::Locate<'_>,
+    file: &Path,
+    out: &Path,
+) -> miette::Result<ExitCode> {
+    let read_error = |e: crate::output::OutputError| miette!("cannot compare with the output: {e}");
+    let mut comparison = crate::output::Comparison::new(out).map_err(read_error)?;
+    crate::codegen::compile_each(lake, env, locate, |file| {
+        comparison.file(&file.path, &file.contents)
+    })
+    .map_err(|error| match error {
+        crate::codegen::CompileError::Codegen(errors) => {
+            let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            internal(&messages.join("; "))
+        }
+        crate::codegen::CompileError::Emit(e) => read_error(e),
+    })?;
+    let differences = comparison.finish();
+    let out_name = out.display();
+    let lake_name = file.display();
+    if differences.is_empty() {
+        println!("{out_name} is what {lake_name} compiles to");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{out_name} is not what {lake_name} compiles to:");
+    for (what, paths) in [
+        ("added", &differences.added),
+        ("changed", &differences.changed),
+        ("removed", &differences.removed),
+    ] {
+        for path in paths {
+            println!("  {what:<8} {path}");
+        }
+    }
+    let env_flag = env.map(|e| format!(" --env {e}")).unwrap_or_default();
+    println!(
+        "help: run `dlc compile {lake_name} -o {out_name}{env_flag}` and commit {out_name}; \
+         the pipelines deploy the committed files"
+    );
+    Ok(ExitCode::from(1))
 }
 
 /// Prints the diagnostics of checked lakes in the chosen format.
