@@ -399,11 +399,44 @@ fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
     assert!(build
         .as_str()
         .unwrap()
-        .contains("dlc compile infra/lake.dl -o out"));
+        .contains("run 'dlc compile infra/lake.dl -o out' and commit out/"));
     // Prod has no branch: no pipeline and no bootstrap of its own.
     assert!(codecommit.file("pipelines/Prod.template.json").is_none());
     assert!(codecommit.file("bootstrap/Prod.template.json").is_none());
     assert_eq!(codecommit.manifest.pipelines.len(), 2);
+}
+
+#[test]
+fn the_default_build_deploys_the_committed_output_and_downloads_nothing() {
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        for file in &output.files {
+            // The stdlib once defaulted to a placeholder repository.
+            assert!(
+                !file.contents.contains("your-org"),
+                "{name} {}: a placeholder address",
+                file.path
+            );
+        }
+        for entry in &output.manifest.pipelines {
+            let template = json(&output, &entry.stack.template);
+            let project = &template["Resources"]["BuildProject"]["Properties"];
+            let spec: Value =
+                serde_json::from_str(project["Source"]["BuildSpec"].as_str().unwrap()).unwrap();
+            assert!(spec["phases"].get("install").is_none(), "{name}");
+            let commands = spec["phases"]["build"]["commands"].to_string();
+            assert!(!commands.contains("curl") && !commands.contains("dlc --version"));
+            // Every file the later stages read is one the build checks for.
+            let declaration = json(&output, &entry.declaration);
+            for action in actions(&declaration) {
+                if let Some(path) = action["configuration"]["TemplatePath"].as_str() {
+                    let path = path.strip_prefix("Build::").unwrap();
+                    assert!(output.file(path).is_some(), "{name} {path}");
+                    assert!(commands.contains(&format!(" {path}")), "{name} {path}");
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -7,8 +7,12 @@ use std::process::Command;
 struct Hook {
     id: String,
     entry: Vec<String>,
+    /// Default arguments, after the entry (a flow list: `[a, b]`).
+    args: Vec<String>,
     files: String,
     language: String,
+    /// Whether pre-commit appends the staged files (`pass_filenames`).
+    pass_filenames: bool,
 }
 
 /// The hooks file is a flat list of maps with scalar values; this reads
@@ -33,8 +37,10 @@ fn hooks() -> Vec<Hook> {
             current = Some(Hook {
                 id: String::new(),
                 entry: Vec::new(),
+                args: Vec::new(),
                 files: String::new(),
                 language: String::new(),
+                pass_filenames: true,
             });
         }
         let (key, value) = body.split_once(": ").expect("key: value");
@@ -42,6 +48,14 @@ fn hooks() -> Vec<Hook> {
         match key {
             "id" => hook.id = value.to_string(),
             "entry" => hook.entry = value.split_whitespace().map(String::from).collect(),
+            "args" => {
+                let list = value
+                    .strip_prefix('[')
+                    .and_then(|v| v.strip_suffix(']'))
+                    .expect("args is a flow list");
+                hook.args = list.split(',').map(|a| a.trim().to_string()).collect();
+            }
+            "pass_filenames" => hook.pass_filenames = value == "true",
             "files" => hook.files = value.to_string(),
             "language" => hook.language = value.to_string(),
             _ => {}
@@ -53,8 +67,10 @@ fn hooks() -> Vec<Hook> {
 
 fn run(hook: &Hook, dir: &Path, files: &[&str]) -> std::process::Output {
     assert_eq!(hook.entry[0], "dlc", "hooks run the dlc binary");
+    assert!(hook.pass_filenames || files.is_empty());
     Command::new(env!("CARGO_BIN_EXE_dlc"))
         .args(&hook.entry[1..])
+        .args(&hook.args)
         .args(files)
         .current_dir(dir)
         .output()
@@ -72,10 +88,13 @@ fn seed() -> String {
 fn the_hooks_are_declared_for_dl_files() {
     let hooks = hooks();
     let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["dlc-check", "dlc-fmt"]);
+    assert_eq!(ids, ["dlc-check", "dlc-fmt", "dlc-compile-check"]);
     for hook in &hooks {
         assert_eq!(hook.language, "rust");
-        assert_eq!(hook.files, r"\.dl$");
+        // A hook that reads no file names runs on every commit.
+        if hook.pass_filenames {
+            assert_eq!(hook.files, r"\.dl$");
+        }
     }
 }
 
@@ -126,5 +145,39 @@ fn the_fmt_hook_rewrites_a_messy_lake_and_leaves_a_formatted_one() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("tidy.dl")).unwrap(),
         seed()
+    );
+}
+
+#[test]
+fn the_compile_check_hook_fails_until_out_is_what_the_lake_compiles_to() {
+    let hooks = hooks();
+    let hook = hooks.iter().find(|h| h.id == "dlc-compile-check").unwrap();
+    assert!(!hook.pass_filenames);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lake.dl"), seed()).unwrap();
+    let missing = run(hook, dir.path(), &[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(!dir.path().join("out").exists(), "the hook writes nothing");
+
+    let compile = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["compile", "lake.dl", "-o", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(compile.status.code(), Some(0));
+    assert_eq!(run(hook, dir.path(), &[]).status.code(), Some(0));
+
+    // A change to the lake not compiled into out/.
+    std::fs::write(
+        dir.path().join("lake.dl"),
+        seed().replace("10.20.0.0/24", "10.21.0.0/24"),
+    )
+    .unwrap();
+    let stale = run(hook, dir.path(), &[]);
+    assert_eq!(stale.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&stale.stdout);
+    assert!(
+        text.contains("changed  Dev/Network.template.json"),
+        "{text}"
     );
 }

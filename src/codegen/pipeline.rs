@@ -7,8 +7,8 @@
 //!
 //! Stages, in order:
 //! - `Source`: the lake's repository, on pushes to the environment's branch;
-//! - `Build`: a CodeBuild project that installs dlc, runs `dlc check` and
-//!   `dlc compile`, and hands `out/` on as the `Build` artifact;
+//! - `Build`: a CodeBuild project that hands the repository's committed
+//!   `out/` on as the `Build` artifact (see `build_step`);
 //! - `UpdatePipeline`: CloudFormation updates the pipeline's own stack from
 //!   `Build::pipelines/<Env>.template.json`; a changed pipeline restarts on its
 //!   new definition before it deploys anything;

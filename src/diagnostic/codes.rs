@@ -108,6 +108,7 @@ codes! {
     AdministratorExecutionPolicy = "DL0383", Warning, "stacks deploy with AdministratorAccess by default";
     NoExecutionPolicy = "DL0384", Error, "empty list of execution policies";
     PipelineInOtherRegion = "DL0385", Error, "environment with a pipeline outside the deployment region";
+    UnpinnedBuildInstall = "DL0387", Warning, "build.install not pinned to an exact version or checksum";
 }
 
 impl Code {
