@@ -22,6 +22,8 @@ Examples:
   dlc check --format json lake.dl       machine-readable diagnostics
   cat lake.dl | dlc check -             check the lake on standard input
   dlc eval lake.dl                      print the checked lake as JSON
+  dlc pipeline-declaration out/pipelines/Dev.pipeline.json --artifact-key-arn ARN
+                                        the declaration with AWS's values, for create-pipeline
   dlc explain DL0204                    explain a diagnostic code
   dlc fmt lake.dl                       rewrite a lake in the canonical layout
   dlc fmt --check *.dl                  list files that are not formatted; exit 1 if any";
@@ -80,6 +82,19 @@ enum Command {
         check: bool,
         #[command(flatten)]
         imports: ImportOptions,
+    },
+    /// Print a pipeline's declaration (`out/pipelines/<Env>.pipeline.json`)
+    /// with the values only AWS has filled in: the input of
+    /// `aws codepipeline create-pipeline --cli-input-json`.
+    PipelineDeclaration {
+        /// The declaration `dlc compile` wrote.
+        file: PathBuf,
+        /// The ARN of the pipeline stack's artifact key (an alias will not do).
+        #[arg(long)]
+        artifact_key_arn: String,
+        /// Read the GitHub token of a `GitHub` token source from standard input.
+        #[arg(long)]
+        github_token_stdin: bool,
     },
     /// Print the checked lake as JSON: defaults applied, references resolved.
     Eval {
@@ -200,6 +215,11 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             },
             &imports,
         ),
+        Command::PipelineDeclaration {
+            file,
+            artifact_key_arn,
+            github_token_stdin,
+        } => pipeline_declaration(&file, artifact_key_arn, github_token_stdin),
         Command::Fmt {
             files,
             check,
@@ -398,6 +418,38 @@ fn compare_output(
          the pipelines deploy the committed files"
     );
     Ok(ExitCode::from(1))
+}
+
+/// `dlc pipeline-declaration`: the declaration with its placeholders filled.
+fn pipeline_declaration(
+    file: &Path,
+    artifact_key_arn: String,
+    github_token_stdin: bool,
+) -> miette::Result<ExitCode> {
+    use crate::codegen::pipeline_declaration::{fill, Values};
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+    let github_token = if github_token_stdin {
+        let mut token = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut token)
+            .map_err(|e| miette!("cannot read the GitHub token from standard input: {e}"))?;
+        Some(token.trim().to_string())
+    } else {
+        None
+    };
+    let values = Values {
+        artifact_key_arn: Some(artifact_key_arn),
+        github_token,
+    };
+    let filled = fill(&text, &values).map_err(|e| {
+        miette!(
+            help = "see \"The declaration\" in docs/output.md for where each value comes from",
+            "cannot fill {}: {e}",
+            file.display()
+        )
+    })?;
+    print!("{filled}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints the diagnostics of checked lakes in the chosen format.
