@@ -16,11 +16,14 @@ const EXAMPLES: &str = "\
 Examples:
   dlc compile lake.dl -o out            write templates, pipelines, bootstrap and manifest to out/
   dlc compile lake.dl -o out --env Dev  compile one environment
+  dlc compile --check lake.dl -o out    list the files of out/ that differ from the lake; exit 1 if any
   dlc check lake.dl                     check a lake; exit 1 on any error
   dlc check --format short *.dl         one line per problem, for editors and CI
   dlc check --format json lake.dl       machine-readable diagnostics
   cat lake.dl | dlc check -             check the lake on standard input
   dlc eval lake.dl                      print the checked lake as JSON
+  dlc pipeline-declaration out/pipelines/Dev.pipeline.json --artifact-key-arn ARN
+                                        the declaration with AWS's values, for create-pipeline
   dlc explain DL0204                    explain a diagnostic code
   dlc fmt lake.dl                       rewrite a lake in the canonical layout
   dlc fmt --check *.dl                  list files that are not formatted; exit 1 if any";
@@ -73,8 +76,25 @@ enum Command {
         /// Exit with status 1 (and write nothing) when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Write nothing: list the files in the output folder that differ from
+        /// what the lake compiles to, exit 1 if any.
+        #[arg(long)]
+        check: bool,
         #[command(flatten)]
         imports: ImportOptions,
+    },
+    /// Print a pipeline's declaration (`out/pipelines/<Env>.pipeline.json`)
+    /// with the values only AWS has filled in: the input of
+    /// `aws codepipeline create-pipeline --cli-input-json`.
+    PipelineDeclaration {
+        /// The declaration `dlc compile` wrote.
+        file: PathBuf,
+        /// The ARN of the pipeline stack's artifact key (an alias will not do).
+        #[arg(long)]
+        artifact_key_arn: String,
+        /// Read the GitHub token of a `GitHub` token source from standard input.
+        #[arg(long)]
+        github_token_stdin: bool,
     },
     /// Print the checked lake as JSON: defaults applied, references resolved.
     Eval {
@@ -185,15 +205,24 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             env,
             output,
             deny_warnings,
+            check,
             imports,
         } => compile(
             &file,
             &out,
             env.as_deref(),
             &output,
-            deny_warnings,
+            CompileMode {
+                deny_warnings,
+                check,
+            },
             &imports,
         ),
+        Command::PipelineDeclaration {
+            file,
+            artifact_key_arn,
+            github_token_stdin,
+        } => pipeline_declaration(&file, artifact_key_arn, github_token_stdin),
         Command::Fmt {
             files,
             check,
@@ -341,12 +370,19 @@ fn eval(file: &Path, output: &OutputOptions, imports: &ImportOptions) -> miette:
     Ok(ExitCode::SUCCESS)
 }
 
+/// How `dlc compile` treats warnings and the output folder.
+struct CompileMode {
+    deny_warnings: bool,
+    /// Compare with the output folder instead of writing it.
+    check: bool,
+}
+
 fn compile(
     file: &Path,
     out: &Path,
     env: Option<&str>,
     output: &OutputOptions,
-    deny_warnings: bool,
+    mode: CompileMode,
     imports: &ImportOptions,
 ) -> miette::Result<ExitCode> {
     let checked = check_one(file, imports)?;
@@ -360,7 +396,7 @@ fn compile(
     let Some(lake) = checked
         .model
         .as_ref()
-        .filter(|_| !(deny_warnings && warnings))
+        .filter(|_| !(mode.deny_warnings && warnings))
     else {
         return Ok(ExitCode::from(1));
     };
@@ -386,6 +422,9 @@ fn compile(
         file.parent().unwrap_or(Path::new("")).to_path_buf()
     };
     let locate = crate::codegen::locate_in_project(&checked.sources, &project);
+    if mode.check {
+        return compare_output(lake, env, &locate, file, out);
+    }
     let write_error = |e: crate::output::OutputError| {
         miette!(
             help = "nothing in the output folder changed",
@@ -428,6 +467,84 @@ fn done(line: impl FnOnce() -> String) {
 /// `1 file`, `17 files`.
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `dlc compile --check`: the lake compiled in memory and compared with
+/// `out`, file by file; nothing is written.
+fn compare_output(
+    lake: &crate::model::Lake,
+    env: Option<&str>,
+    locate: crate::codegen::Locate<'_>,
+    file: &Path,
+    out: &Path,
+) -> miette::Result<ExitCode> {
+    let read_error = |e: crate::output::OutputError| miette!("cannot compare with the output: {e}");
+    let mut comparison = crate::output::Comparison::new(out).map_err(read_error)?;
+    crate::codegen::compile_each(lake, env, locate, |file| {
+        comparison.file(&file.path, &file.contents)
+    })
+    .map_err(|error| match error {
+        crate::codegen::CompileError::Codegen(errors) => {
+            let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            internal(&messages.join("; "))
+        }
+        crate::codegen::CompileError::Emit(e) => read_error(e),
+    })?;
+    let differences = comparison.finish();
+    let out_name = out.display();
+    let lake_name = file.display();
+    if differences.is_empty() {
+        println!("{out_name} is what {lake_name} compiles to");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{out_name} is not what {lake_name} compiles to:");
+    for (what, paths) in [
+        ("added", &differences.added),
+        ("changed", &differences.changed),
+        ("removed", &differences.removed),
+    ] {
+        for path in paths {
+            println!("  {what:<8} {path}");
+        }
+    }
+    let env_flag = env.map(|e| format!(" --env {e}")).unwrap_or_default();
+    println!(
+        "help: run `dlc compile {lake_name} -o {out_name}{env_flag}` and commit {out_name}; \
+         the pipelines deploy the committed files"
+    );
+    Ok(ExitCode::from(1))
+}
+
+/// `dlc pipeline-declaration`: the declaration with its placeholders filled.
+fn pipeline_declaration(
+    file: &Path,
+    artifact_key_arn: String,
+    github_token_stdin: bool,
+) -> miette::Result<ExitCode> {
+    use crate::codegen::pipeline_declaration::{fill, Values};
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+    let github_token = if github_token_stdin {
+        let mut token = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut token)
+            .map_err(|e| miette!("cannot read the GitHub token from standard input: {e}"))?;
+        Some(token.trim().to_string())
+    } else {
+        None
+    };
+    let values = Values {
+        artifact_key_arn: Some(artifact_key_arn),
+        github_token,
+    };
+    let filled = fill(&text, &values).map_err(|e| {
+        miette!(
+            help = "see \"The declaration\" in docs/output.md for where each value comes from",
+            "cannot fill {}: {e}",
+            file.display()
+        )
+    })?;
+    print!("{filled}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints the diagnostics of checked lakes in the chosen format.

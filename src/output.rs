@@ -11,6 +11,9 @@
 //! left as it is. Compiling an unchanged lake then costs reads, not file
 //! creations and deletions, and keeps the files' modification times.
 //!
+//! [`Comparison`] is the read-only twin of [`Staging`], for
+//! `dlc compile --check`: it reports what a compile would change in `out/`.
+//!
 //! The guarantee is against interruption (a kill, a failed write, a full
 //! disk), which is what a pipeline meets. The files are not fsynced: that
 //! doubled the time of a small compile, and a lost `out/` after a power cut
@@ -214,6 +217,100 @@ impl Staging {
 pub struct Committed {
     pub files: usize,
     pub changed: bool,
+}
+
+/// How `out/` differs from a compile's files, by relative path, sorted.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Differences {
+    /// Files the compile writes that `out/` lacks.
+    pub added: Vec<String>,
+    /// Files in `out/` whose bytes the compile would replace.
+    pub changed: Vec<String>,
+    /// Files dlc wrote to `out/` before that the compile no longer writes.
+    pub removed: Vec<String>,
+}
+
+impl Differences {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// `dlc compile --check`: compares a compile's files, as they are rendered,
+/// with `out/`, and writes nothing. What it reports is exactly what a
+/// [`Staging`] of the same files would change in `out/`.
+pub struct Comparison {
+    out: PathBuf,
+    /// The files dlc wrote to `out/` last time (its marker), when `out/` exists.
+    previous: Option<BTreeSet<String>>,
+    seen: BTreeSet<String>,
+    differences: Differences,
+}
+
+impl Comparison {
+    pub fn new(out: &Path) -> Result<Comparison, OutputError> {
+        let previous = match std::fs::symlink_metadata(out) {
+            Ok(metadata) if metadata.is_dir() => Some(
+                std::fs::read_to_string(out.join(MARKER))
+                    .map(|list| list.lines().map(String::from).collect())
+                    .unwrap_or_default(),
+            ),
+            Ok(_) => return Err(OutputError::NotADirectory(out.to_path_buf())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(OutputError::Io(out.to_path_buf(), e)),
+        };
+        Ok(Comparison {
+            out: out.to_path_buf(),
+            previous,
+            seen: BTreeSet::new(),
+            differences: Differences::default(),
+        })
+    }
+
+    /// Compares one file, at a path relative to `out/`, with `out/`'s.
+    pub fn file(&mut self, relative: &str, contents: &str) -> Result<(), OutputError> {
+        if !is_inside(relative) {
+            return Err(OutputError::Escapes(relative.to_string()));
+        }
+        let path = self.out.join(relative);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.differences.added.push(relative.to_string());
+            }
+            Err(e) => return Err(OutputError::Io(path, e)),
+            Ok(m) if !m.is_file() || m.len() != contents.len() as u64 => {
+                self.differences.changed.push(relative.to_string());
+            }
+            Ok(_) => {
+                if std::fs::read(&path).map_err(io_at(&path))? != contents.as_bytes() {
+                    self.differences.changed.push(relative.to_string());
+                }
+            }
+        }
+        self.seen.insert(relative.to_string());
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Differences {
+        let previous = self.previous.take();
+        if let Some(previous) = &previous {
+            self.differences.removed = previous.difference(&self.seen).cloned().collect();
+        }
+        // Same files, but a list that does not name exactly them (out/ was
+        // written by hand, or its list was not committed): compile would
+        // write the list, so out/ is not what the lake compiles to.
+        if self.differences.is_empty() && previous.as_ref() != Some(&self.seen) {
+            let marker = self.out.join(MARKER);
+            if marker.is_file() {
+                self.differences.changed.push(MARKER.to_string());
+            } else {
+                self.differences.added.push(MARKER.to_string());
+            }
+        }
+        self.differences.added.sort();
+        self.differences.changed.sort();
+        self.differences
+    }
 }
 
 /// Relative, and without `..`: the path stays inside `out/`.
@@ -435,6 +532,66 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join(MARKER)).unwrap(),
             "a.json\n"
+        );
+    }
+
+    fn compare(out: &Path, files: &[(String, String)]) -> Differences {
+        let mut comparison = Comparison::new(out).unwrap();
+        for (relative, contents) in files {
+            comparison.file(relative, contents).unwrap();
+        }
+        comparison.finish()
+    }
+
+    fn paths(list: &[&str]) -> Vec<String> {
+        list.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn a_comparison_lists_what_a_compile_would_change_and_writes_nothing() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let set = files(&[("a.json", "1"), ("Dev/b.json", "22"), ("c.json", "3")]);
+        let absent = compare(&out, &set);
+        assert_eq!(absent.added, paths(&["Dev/b.json", "a.json", "c.json"]));
+        assert!(!out.exists(), "nothing is written");
+
+        replace_output(&out, &set).unwrap();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(
+            compare(&out, &set).is_empty(),
+            "the files dlc wrote, and one of the user's"
+        );
+
+        // Same size, other bytes; a new file; a file no longer written.
+        let next = files(&[("a.json", "1"), ("Dev/b.json", "23"), ("d.json", "4")]);
+        assert_eq!(
+            compare(&out, &next),
+            Differences {
+                added: paths(&["d.json"]),
+                changed: paths(&["Dev/b.json"]),
+                removed: paths(&["c.json"]),
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("Dev/b.json")).unwrap(),
+            "22"
+        );
+    }
+
+    #[test]
+    fn a_comparison_sees_a_missing_list_of_files() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let set = files(&[("a.json", "1")]);
+        replace_output(&out, &set).unwrap();
+        std::fs::remove_file(out.join(MARKER)).unwrap();
+        assert_eq!(
+            compare(&out, &set),
+            Differences {
+                added: paths(&[MARKER]),
+                ..Differences::default()
+            }
         );
     }
 

@@ -40,16 +40,3 @@ pub const MODULES: &[StdModule] = &[
 pub fn find(name: &str) -> Option<&'static StdModule> {
     MODULES.iter().find(|m| m.name == name)
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_default_dlc_install_is_this_release() {
-        let lake = super::find("lake").expect("the lake module").text;
-        let tag = format!("--tag v{} dlc\"", env!("CARGO_PKG_VERSION"));
-        assert!(
-            lake.contains(&tag),
-            "PipelineBuild.install in stdlib/lake.dl must install this release ({tag})"
-        );
-    }
-}

@@ -484,6 +484,67 @@ fn compile_on_an_error_leaves_the_output_untouched() {
 }
 
 #[test]
+fn compile_check_lists_the_files_that_differ_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let lake = seed();
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "compile",
+            "--check",
+            lake.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        dlc(&args)
+    };
+    let missing = check(&[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stdout(&missing).contains("  added    manifest.json\n"));
+    assert!(!out.exists(), "--check writes nothing");
+
+    let compile = dlc(&[
+        "compile",
+        lake.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(compile.status.code(), Some(0));
+    let clean = check(&[]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+
+    // A hand edit, a deleted file and a file the lake no longer compiles to.
+    std::fs::write(out.join("Dev/Network.template.json"), "{}\n").unwrap();
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    let before = tree(&out);
+    let stale = check(&["--env", "Dev"]);
+    assert_eq!(stale.status.code(), Some(1));
+    let text = stdout(&stale);
+    for line in [
+        "  changed  Dev/Network.template.json\n",
+        "  added    manifest.json\n",
+        "  removed  Prod/Network.template.json\n",
+        "--env Dev` and commit",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    assert_eq!(tree(&out), before, "--check writes nothing");
+
+    // A lake with errors is reported as compile reports it.
+    let (_lake_dir, broken) = mutated("10.20.0.0/24", "10.20.0.0/33");
+    let output = dlc(&[
+        "compile",
+        "--check",
+        broken.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("DL0003"));
+}
+
+#[test]
 fn compile_refuses_an_output_path_that_is_a_file_and_an_unknown_environment() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out");

@@ -1,7 +1,7 @@
 //! Deploys the bootstrap and pipeline stacks, then every environment, of both
 //! example lakes (and of the seed with its other sources) into moto's
 //! CloudFormation emulation, in manifest order; creates each pipeline from its
-//! declaration with CodePipeline's API; and reads back what moto models. The
+//! declaration, filled by `dlc pipeline-declaration`, with CodePipeline's API; and reads back what moto models. The
 //! work is in tests/deploy/moto_deploy.py; this test compiles the lakes and
 //! runs it.
 
@@ -50,6 +50,7 @@ fn every_environment_deploys_into_moto() {
         let out = Command::new(common::python_tool("python3"))
             .arg(&script)
             .arg(&dir)
+            .args(["--dlc", env!("CARGO_BIN_EXE_dlc")])
             .output()
             .expect("python3 runs");
         let stdout = String::from_utf8_lossy(&out.stdout);

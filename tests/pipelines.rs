@@ -171,7 +171,8 @@ fn change_sets_deploy_level_by_level_and_approvals_name_them() {
 
 /// What CloudFormation would make of the template's intrinsic functions, from
 /// the template's own resources: a `Ref` is a resource's name, a role's
-/// `Arn` its ARN, and a KMS key (whose ID is random) is its alias's ARN.
+/// `Arn` its ARN. A KMS key's ARN (its ID is random) and a secret's value are
+/// the declaration's placeholders.
 struct Resolver<'a> {
     template: &'a Value,
     account: &'a str,
@@ -204,23 +205,11 @@ impl Resolver<'_> {
 
     fn attribute(&self, id: &str, attribute: &str) -> String {
         assert_eq!(attribute, "Arn", "{id}.{attribute}");
-        let (account, region) = (self.account, self.region);
+        let account = self.account;
         match self.resource(id)["Type"].as_str().unwrap() {
             "AWS::IAM::Role" => format!("arn:aws:iam::{account}:role/{}", self.reference(id)),
             "AWS::S3::Bucket" => format!("arn:aws:s3:::{}", self.reference(id)),
-            "AWS::KMS::Key" => {
-                let alias = self.template["Resources"]
-                    .as_object()
-                    .unwrap()
-                    .values()
-                    .find(|r| {
-                        r["Type"] == "AWS::KMS::Alias"
-                            && r["Properties"]["TargetKeyId"] == json!({ "Ref": id })
-                    })
-                    .expect("the key has an alias");
-                let name = alias["Properties"]["AliasName"].as_str().unwrap();
-                format!("arn:aws:kms:{region}:{account}:{name}")
-            }
+            "AWS::KMS::Key" => "${dlc:ArtifactKeyArn}".to_string(),
             other => panic!("no ARN for {other}"),
         }
     }
@@ -266,6 +255,9 @@ impl Resolver<'_> {
                     .collect(),
             ),
             Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
+            Value::String(s) if s.starts_with("{{resolve:secretsmanager:") => {
+                json!("${dlc:GitHubToken}")
+            }
             other => other.clone(),
         }
     }
@@ -361,8 +353,13 @@ fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
     let source =
         &json(&github, "pipelines/Test.pipeline.json")["pipeline"]["stages"][0]["actions"][0];
     assert_eq!(source["configuration"]["Branch"], "test");
+    // The declaration leaves the token to `dlc pipeline-declaration`; the
+    // template has CloudFormation read it.
+    assert_eq!(source["configuration"]["OAuthToken"], "${dlc:GitHubToken}");
+    let template_source =
+        &template["Resources"]["Pipeline"]["Properties"]["Stages"][0]["Actions"][0];
     assert_eq!(
-        source["configuration"]["OAuthToken"],
+        template_source["Configuration"]["OAuthToken"],
         "{{resolve:secretsmanager:/DataLake/GitHubToken:SecretString:::}}"
     );
 
@@ -399,11 +396,44 @@ fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
     assert!(build
         .as_str()
         .unwrap()
-        .contains("dlc compile infra/lake.dl -o out"));
+        .contains("run 'dlc compile infra/lake.dl -o out' and commit out/"));
     // Prod has no branch: no pipeline and no bootstrap of its own.
     assert!(codecommit.file("pipelines/Prod.template.json").is_none());
     assert!(codecommit.file("bootstrap/Prod.template.json").is_none());
     assert_eq!(codecommit.manifest.pipelines.len(), 2);
+}
+
+#[test]
+fn the_default_build_deploys_the_committed_output_and_downloads_nothing() {
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        for file in &output.files {
+            // The stdlib once defaulted to a placeholder repository.
+            assert!(
+                !file.contents.contains("your-org"),
+                "{name} {}: a placeholder address",
+                file.path
+            );
+        }
+        for entry in &output.manifest.pipelines {
+            let template = json(&output, &entry.stack.template);
+            let project = &template["Resources"]["BuildProject"]["Properties"];
+            let spec: Value =
+                serde_json::from_str(project["Source"]["BuildSpec"].as_str().unwrap()).unwrap();
+            assert!(spec["phases"].get("install").is_none(), "{name}");
+            let commands = spec["phases"]["build"]["commands"].to_string();
+            assert!(!commands.contains("curl") && !commands.contains("dlc --version"));
+            // Every file the later stages read is one the build checks for.
+            let declaration = json(&output, &entry.declaration);
+            for action in actions(&declaration) {
+                if let Some(path) = action["configuration"]["TemplatePath"].as_str() {
+                    let path = path.strip_prefix("Build::").unwrap();
+                    assert!(output.file(path).is_some(), "{name} {path}");
+                    assert!(commands.contains(&format!(" {path}")), "{name} {path}");
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -579,4 +609,143 @@ fn action_patterns() {
     assert!(matches("kms:ReEncrypt*", "kms:ReEncrypt*"));
     assert!(matches("s3:Get*", "s3:GetObject"));
     assert!(!matches("s3:Get*", "s3:PutObject"));
+}
+
+/// `tests/validate_declarations.py` over `files`: (success, its output).
+fn validate_declarations(files: &[std::path::PathBuf]) -> (bool, String) {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_declarations.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(files)
+        .output()
+        .expect("python3 runs (botocore: `pip install -r tests/requirements.txt`)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !text.contains("ModuleNotFoundError"),
+        "botocore is missing: `pip install -r tests/requirements.txt`\n{text}"
+    );
+    (out.status.success(), text)
+}
+
+/// `dlc pipeline-declaration`, as the docs tell a person to run it.
+fn fill_declaration(
+    path: &std::path::Path,
+    key: &str,
+    token: Option<&str>,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dlc"));
+    command
+        .arg("pipeline-declaration")
+        .arg(path)
+        .args(["--artifact-key-arn", key])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if token.is_some() {
+        command.arg("--github-token-stdin");
+    }
+    let mut child = command.spawn().expect("dlc runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(token.unwrap_or_default().as_bytes())
+        .unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn filled_declarations_are_valid_create_pipeline_input_for_botocore() {
+    let mut filled = Vec::new();
+    let mut written = Vec::new();
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        let dir = common::scratch_dir(&format!("declarations/{name}"));
+        common::write(&output, &dir);
+        for file in &output.files {
+            assert!(
+                !file.contents.contains("{{resolve:") || file.path.ends_with(".template.json"),
+                "{name} {}: a dynamic reference outside a template",
+                file.path
+            );
+        }
+        assert!(!output.manifest.pipelines.is_empty(), "{name}");
+        for entry in &output.manifest.pipelines {
+            let path = dir.join(&entry.declaration);
+            let key = format!(
+                "arn:aws:kms:{}:{}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                entry.stack.region, entry.stack.account
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            let token = text
+                .contains("${dlc:GitHubToken}")
+                .then_some("ghp_example\n");
+            let out = fill_declaration(&path, &key, token);
+            assert!(
+                out.status.success(),
+                "{name} {}: {}",
+                entry.declaration,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let filled_path = dir.join(format!("{}.filled.json", entry.pipeline));
+            std::fs::write(&filled_path, &out.stdout).unwrap();
+            written.push(path);
+            filled.push(filled_path);
+        }
+    }
+    let (ok, text) = validate_declarations(&filled);
+    assert!(ok, "{text}");
+
+    // As written, the declarations are not yet the call: the placeholders are
+    // what the validator finds, and nothing else.
+    let (ok, text) = validate_declarations(&written);
+    assert!(!ok);
+    for line in text.lines().filter(|l| l.starts_with("INVALID")) {
+        assert!(
+            line.contains("is a placeholder the API does not resolve"),
+            "{line}"
+        );
+    }
+
+    // The step refuses the alias the declaration once named the key by.
+    let alias = fill_declaration(
+        &written[0],
+        "arn:aws:kms:us-east-2:111111111111:alias/dev-cdkblog-e2e-pipeline",
+        Some("ghp_example"),
+    );
+    assert_eq!(alias.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&alias.stderr).contains("is an alias"));
+
+    // A broken declaration fails, and each problem is named.
+    let mut broken: Value = serde_json::from_slice(&std::fs::read(&filled[0]).unwrap()).unwrap();
+    let pipeline = &mut broken["pipeline"];
+    pipeline["artifactStore"]["encryptionKey"]["id"] =
+        json!("arn:aws:kms:us-east-2:111111111111:alias/dev-x-pipeline");
+    pipeline["stages"][1]["actions"][0]["name"] = json!("Compile it");
+    pipeline["stages"][1]["actions"][0]["runOrder"] = json!(1000);
+    pipeline["stages"][2]["actions"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("actionTypeId");
+    pipeline["executionMode"] = json!("PARALLELISH");
+    pipeline["stageCount"] = json!(4);
+    let broken_path = filled[0].with_extension("broken.json");
+    std::fs::write(&broken_path, serde_json::to_string(&broken).unwrap()).unwrap();
+    let (ok, text) = validate_declarations(&[broken_path]);
+    assert!(!ok, "{text}");
+    for problem in [
+        "is an alias, but actions run as roles of",
+        "'Compile it' does not match ActionName's pattern",
+        "1000 is over ActionRunOrder's maximum 999",
+        "Missing required parameter in pipeline.stages[2].actions[0]: \"actionTypeId\"",
+        "'PARALLELISH' is not one of",
+        "Unknown parameter in pipeline: \"stageCount\"",
+    ] {
+        assert!(text.contains(problem), "{problem:?} in\n{text}");
+    }
 }

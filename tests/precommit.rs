@@ -9,8 +9,12 @@ use std::process::Command;
 struct Hook {
     id: String,
     entry: Vec<String>,
+    /// Default arguments, after the entry (a flow list: `[a, b]`).
+    args: Vec<String>,
     files: String,
     language: String,
+    /// Whether pre-commit appends the staged files (`pass_filenames`).
+    pass_filenames: bool,
 }
 
 /// The hooks file is a flat list of maps with scalar values; this reads
@@ -35,8 +39,10 @@ fn hooks() -> Vec<Hook> {
             current = Some(Hook {
                 id: String::new(),
                 entry: Vec::new(),
+                args: Vec::new(),
                 files: String::new(),
                 language: String::new(),
+                pass_filenames: true,
             });
         }
         let (key, value) = body.split_once(": ").expect("key: value");
@@ -44,6 +50,14 @@ fn hooks() -> Vec<Hook> {
         match key {
             "id" => hook.id = value.to_string(),
             "entry" => hook.entry = value.split_whitespace().map(String::from).collect(),
+            "args" => {
+                let list = value
+                    .strip_prefix('[')
+                    .and_then(|v| v.strip_suffix(']'))
+                    .expect("args is a flow list");
+                hook.args = list.split(',').map(|a| a.trim().to_string()).collect();
+            }
+            "pass_filenames" => hook.pass_filenames = value == "true",
             "files" => hook.files = value.to_string(),
             "language" => hook.language = value.to_string(),
             _ => {}
@@ -55,8 +69,10 @@ fn hooks() -> Vec<Hook> {
 
 fn run(hook: &Hook, dir: &Path, files: &[&str]) -> std::process::Output {
     assert_eq!(hook.entry[0], "dlc", "hooks run the dlc binary");
+    assert!(hook.pass_filenames || files.is_empty());
     Command::new(env!("CARGO_BIN_EXE_dlc"))
         .args(&hook.entry[1..])
+        .args(&hook.args)
         .args(files)
         .current_dir(dir)
         .output()
@@ -74,10 +90,13 @@ fn seed() -> String {
 fn the_hooks_are_declared_for_dl_files() {
     let hooks = hooks();
     let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["dlc-check", "dlc-fmt"]);
+    assert_eq!(ids, ["dlc-check", "dlc-fmt", "dlc-compile-check"]);
     for hook in &hooks {
         assert_eq!(hook.language, "rust");
-        assert_eq!(hook.files, r"\.dl$");
+        // A hook that reads no file names runs on every commit.
+        if hook.pass_filenames {
+            assert_eq!(hook.files, r"\.dl$");
+        }
     }
 }
 
@@ -199,6 +218,15 @@ fn the_readme_configuration_runs_in_pre_commit() {
         in_repository(root, &pre_commit, &["run", "--files", "shared/net.dl"])
     };
 
+    // The committed out/ is what the lake compiles to.
+    std::fs::write(root.join("shared/net.dl"), "let dev_range = 10.20.0.0/24\n").unwrap();
+    let compile = in_repository(
+        root,
+        Path::new(env!("CARGO_BIN_EXE_dlc")),
+        &["compile", "lake.dl", "-o", "out"],
+    );
+    assert!(compile.status.success(), "{compile:?}");
+
     let good = stage("10.20.0.0/24");
     let text = String::from_utf8_lossy(&good.stdout);
     assert_eq!(good.status.code(), Some(0), "{text}");
@@ -206,10 +234,60 @@ fn the_readme_configuration_runs_in_pre_commit() {
         text.contains("dlc check") && text.contains("Passed"),
         "{text}"
     );
+    assert!(!text.contains("Failed"), "{text}");
 
     // Prod's range: fine in the module alone, an overlap in the lake.
     let bad = stage("10.0.0.0/24");
     let text = String::from_utf8_lossy(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{text}");
     assert!(text.contains("[DL0303]"), "{text}");
+
+    // A lake change not compiled into out/ fails the compile check.
+    let lake = std::fs::read_to_string(root.join("lake.dl")).unwrap();
+    std::fs::write(
+        root.join("lake.dl"),
+        lake.replacen("10.10.0.0/24", "10.11.0.0/24", 1),
+    )
+    .unwrap();
+    let stale = stage("10.20.0.0/24");
+    let text = String::from_utf8_lossy(&stale.stdout);
+    assert_eq!(stale.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("changed  Test/Network.template.json"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_compile_check_hook_fails_until_out_is_what_the_lake_compiles_to() {
+    let hooks = hooks();
+    let hook = hooks.iter().find(|h| h.id == "dlc-compile-check").unwrap();
+    assert!(!hook.pass_filenames);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lake.dl"), seed()).unwrap();
+    let missing = run(hook, dir.path(), &[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(!dir.path().join("out").exists(), "the hook writes nothing");
+
+    let compile = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["compile", "lake.dl", "-o", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(compile.status.code(), Some(0));
+    assert_eq!(run(hook, dir.path(), &[]).status.code(), Some(0));
+
+    // A change to the lake not compiled into out/.
+    std::fs::write(
+        dir.path().join("lake.dl"),
+        seed().replace("10.20.0.0/24", "10.21.0.0/24"),
+    )
+    .unwrap();
+    let stale = run(hook, dir.path(), &[]);
+    assert_eq!(stale.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&stale.stdout);
+    assert!(
+        text.contains("changed  Dev/Network.template.json"),
+        "{text}"
+    );
 }

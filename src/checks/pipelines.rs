@@ -1,7 +1,7 @@
 //! Branches and pipelines: one environment per branch, names git accepts, an
 //! approval before environments that keep their data; a source the pipelines
-//! can read, pipelines in the deployment region, and an execution policy
-//! chosen on purpose.
+//! can read, pipelines in the deployment region, an execution policy chosen
+//! on purpose, and a build that installs a dlc it names exactly.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -35,6 +35,142 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
     }
     default_execution_policy(&pipelined, diagnostics);
+    if !pipelined.is_empty() {
+        build_install(lake, diagnostics);
+    }
+}
+
+/// Why dlc cannot verify what a `build.install` installs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallProblem {
+    /// A download piped into a shell: `curl ... | sh`.
+    PipedToShell,
+    /// A `cargo install` without `--locked` and an exact version or commit.
+    CargoNotPinned,
+    /// Something else, with no SHA-256 checksum checked.
+    NoChecksum,
+}
+
+/// Whether dlc can verify what `install` installs, reading it (never running
+/// it). Verifiable means: nothing is piped into a shell, and either a SHA-256
+/// digest written in the command is checked (`sha256sum -c`, `sha256sum
+/// --check`, `shasum -a 256 -c`), or it downloads nothing with curl or wget
+/// and every `cargo install` in it has `--locked` and an exact version
+/// (`--version X.Y.Z`, `--version =X.Y.Z`, `name@X.Y.Z`) or a full commit
+/// (`--rev` and 40 hex digits). A tag or a branch can move; a URL can serve
+/// other bytes tomorrow.
+pub fn install_problem(install: &str) -> Option<InstallProblem> {
+    static PIPE_TO_SHELL: OnceLock<Regex> = OnceLock::new();
+    static DIGEST: OnceLock<Regex> = OnceLock::new();
+    static SHA256_CHECK: OnceLock<Regex> = OnceLock::new();
+    static DOWNLOAD: OnceLock<Regex> = OnceLock::new();
+    let pattern = |cell: &'static OnceLock<Regex>, re: &str| {
+        cell.get_or_init(|| Regex::new(re).expect("a valid pattern"))
+    };
+    if pattern(
+        &PIPE_TO_SHELL,
+        r"\|\s*(sudo\s+)?(\S*/)?(sh|bash|zsh|dash|ksh)\b",
+    )
+    .is_match(install)
+    {
+        return Some(InstallProblem::PipedToShell);
+    }
+    let checksum = pattern(&DIGEST, r"\b[0-9a-fA-F]{64}\b").is_match(install)
+        && pattern(
+            &SHA256_CHECK,
+            r"\b(sha256sum|shasum\s+-a\s*256)\b[^&|;]*\s(-c|--check)\b",
+        )
+        .is_match(install);
+    if checksum {
+        return None;
+    }
+    let cargo: Vec<Vec<&str>> = commands(install)
+        .filter(|words| words.windows(2).any(|w| w == ["cargo", "install"]))
+        .collect();
+    if !cargo.is_empty() && !cargo.iter().all(|words| cargo_pinned(words)) {
+        return Some(InstallProblem::CargoNotPinned);
+    }
+    let downloads = pattern(&DOWNLOAD, r"\b(curl|wget)\b").is_match(install);
+    if cargo.is_empty() || downloads {
+        return Some(InstallProblem::NoChecksum);
+    }
+    None
+}
+
+/// The words of each simple command of a shell line (split at `&&`, `||`,
+/// `;`, `|` and newlines; quotes are not interpreted).
+fn commands(line: &str) -> impl Iterator<Item = Vec<&str>> {
+    line.split(['&', '|', ';', '\n'])
+        .map(|command| command.split_whitespace().collect::<Vec<_>>())
+        .filter(|words| !words.is_empty())
+}
+
+/// `cargo install --locked` of an exact version or a full commit.
+fn cargo_pinned(words: &[&str]) -> bool {
+    let exact_version = |v: &str| {
+        let v = v.strip_prefix('=').unwrap_or(v);
+        let core = v.split(['-', '+']).next().unwrap_or_default();
+        let parts: Vec<&str> = core.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let commit = |v: &str| v.len() == 40 && v.chars().all(|c| c.is_ascii_hexdigit());
+    let value_of = |flag: &str| {
+        words
+            .iter()
+            .enumerate()
+            .find_map(|(i, w)| match w.strip_prefix(flag) {
+                Some("") => words.get(i + 1).copied(),
+                Some(rest) => rest.strip_prefix('='),
+                None => None,
+            })
+    };
+    let locked = words.contains(&"--locked");
+    let version = value_of("--version").is_some_and(exact_version)
+        || words.iter().any(|w| {
+            !w.starts_with('-') && w.split_once('@').is_some_and(|(_, v)| exact_version(v))
+        });
+    let rev = value_of("--rev").is_some_and(commit);
+    locked && (version || rev)
+}
+
+/// A warning when `build.install` installs something dlc cannot verify.
+fn build_install(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let Some(install) = &lake.build.install else {
+        return;
+    };
+    let Some(problem) = install_problem(install) else {
+        return;
+    };
+    let (message, label, help) = match problem {
+        InstallProblem::PipedToShell => (
+            "`build.install` pipes a download into a shell: every build runs whatever that address serves at the time",
+            "piped into a shell",
+            "leave `build.install` out (the pipeline then deploys the committed out/ and needs no dlc), or download a file and check it against its SHA-256: `curl -fsSLo dlc.tar.gz <URL> && echo \"<sha256>  dlc.tar.gz\" | sha256sum -c - && tar -xzf dlc.tar.gz -C /usr/local/bin dlc`",
+        ),
+        InstallProblem::CargoNotPinned => (
+            "`build.install` runs `cargo install` without pinning it (`--locked` and an exact version or full commit): a tag, a branch or a version range can give the build another dlc than the one that compiled out/",
+            "not pinned",
+            "add `--locked` and an exact version, e.g. `cargo install --locked dlc --version =0.1.0`, or `--git <URL> --rev <full commit hash>`; or leave `build.install` out",
+        ),
+        InstallProblem::NoChecksum => (
+            "`build.install` is not pinned to an exact version or checksum: dlc cannot tell which dlc the build gets",
+            "no exact version or SHA-256 checksum",
+            "check what it downloads against its SHA-256, e.g. `... && echo \"<sha256>  dlc.tar.gz\" | sha256sum -c -`, or leave `build.install` out: the pipeline then deploys the committed out/ and needs no dlc",
+        ),
+    };
+    diagnostics.push(
+        Diagnostic::new(
+            Code::UnpinnedBuildInstall,
+            lake.build.field_spans.get_or("install", lake.build.span),
+            message,
+        )
+        .with_label(label)
+        .with_note("the build runs these commands with the pipeline's build role, and then checks out/ with the dlc they install: both should be exactly what you reviewed")
+        .with_help(help),
+    );
 }
 
 /// The git repository: no `.git` suffix, and a connection that is one.
@@ -283,7 +419,62 @@ pub fn git_branch_problem(name: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{git_branch_problem, is_connection_arn};
+    use super::{git_branch_problem, install_problem, is_connection_arn, InstallProblem};
+
+    #[test]
+    fn installs_dlc_can_verify() {
+        let digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        for good in [
+            format!("curl -fsSLo dlc.tgz https://example.com/dlc.tgz && echo \"{digest}  dlc.tgz\" | sha256sum -c - && tar -xzf dlc.tgz"),
+            format!("wget -q https://example.com/dlc && echo \"{digest}  dlc\" | shasum -a 256 --check"),
+            "cargo install --locked dlc --version =0.1.0".to_string(),
+            "cargo install --locked dlc --version 0.1.0".to_string(),
+            "cargo install --locked dlc@0.1.0".to_string(),
+            "cargo install --locked --git https://example.com/dlc --rev 4d84a55e0c1f1f2b3c4d5e6f708192a3b4c5d6e7 dlc".to_string(),
+        ] {
+            assert_eq!(install_problem(&good), None, "{good}");
+        }
+        for (bad, problem) in [
+            (
+                "curl -sSf https://sh.rustup.rs | sh -s -- -y",
+                InstallProblem::PipedToShell,
+            ),
+            (
+                &format!("curl https://x | bash # {digest} sha256sum -c") as &str,
+                InstallProblem::PipedToShell,
+            ),
+            (
+                "cargo install --locked --git https://example.com/dlc --tag v0.1.0 dlc",
+                InstallProblem::CargoNotPinned,
+            ),
+            (
+                "cargo install dlc --version 0.1.0",
+                InstallProblem::CargoNotPinned,
+            ),
+            (
+                "cargo install --locked dlc --version ^0.1",
+                InstallProblem::CargoNotPinned,
+            ),
+            (
+                "curl -fsSLo /usr/local/bin/dlc https://example.com/dlc",
+                InstallProblem::NoChecksum,
+            ),
+            (
+                "curl -fsSLo dlc.tgz https://x && cargo install --locked dlc@0.1.0",
+                InstallProblem::NoChecksum,
+            ),
+            (
+                "aws s3 cp s3://tools/dlc /usr/local/bin/dlc",
+                InstallProblem::NoChecksum,
+            ),
+            (
+                &format!("echo {digest}") as &str,
+                InstallProblem::NoChecksum,
+            ),
+        ] {
+            assert_eq!(install_problem(bad), Some(problem), "{bad}");
+        }
+    }
 
     #[test]
     fn connection_arns() {

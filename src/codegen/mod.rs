@@ -20,6 +20,7 @@
 //! the manifest's `setup_order`. See `docs/output.md`.
 
 pub mod bootstrap;
+pub mod build_step;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod json;

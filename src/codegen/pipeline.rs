@@ -7,8 +7,8 @@
 //!
 //! Stages, in order:
 //! - `Source`: the lake's repository, on pushes to the environment's branch;
-//! - `Build`: a CodeBuild project that installs dlc, runs `dlc check` and
-//!   `dlc compile`, and hands `out/` on as the `Build` artifact;
+//! - `Build`: a CodeBuild project that hands the repository's committed
+//!   `out/` on as the `Build` artifact (see `build_step`);
 //! - `UpdatePipeline`: CloudFormation updates the pipeline's own stack from
 //!   `Build::pipelines/<Env>.template.json`; a changed pipeline restarts on its
 //!   new definition before it deploys anything;
@@ -21,6 +21,7 @@
 use serde_json::{json, Map, Value};
 
 use super::naming::{self, PipelineNames};
+use super::pipeline_declaration::Placeholder;
 use super::{Error, Stack};
 use crate::model::{Environment, Lake, Source};
 
@@ -56,12 +57,19 @@ pub enum Val {
     Ref { logical_id: String, name: String },
     /// An attribute of a resource of the pipeline stack: `Fn::GetAtt` in the
     /// template; in the declaration `resolved`, an equivalent known before the
-    /// stack exists (a role's ARN; for a KMS key, its alias's ARN, since a
-    /// key's ID is only known once it is created).
+    /// stack exists (a role's ARN), or a placeholder (a KMS key's ARN: a key's
+    /// ID is only known once it is created, and cross-account actions take no
+    /// alias).
     Att {
         logical_id: String,
         attribute: &'static str,
         resolved: String,
+    },
+    /// A secret: in the template, the dynamic reference CloudFormation
+    /// resolves; in the declaration, a placeholder (the API resolves none).
+    Secret {
+        reference: String,
+        placeholder: Placeholder,
     },
 }
 
@@ -95,6 +103,8 @@ impl Val {
                 Style::Template,
             ) => json!({ "Fn::GetAtt": [logical_id, attribute] }),
             (Val::Att { resolved, .. }, Style::Declaration) => json!(resolved),
+            (Val::Secret { reference, .. }, Style::Template) => json!(reference),
+            (Val::Secret { placeholder, .. }, Style::Declaration) => json!(placeholder.text()),
         }
     }
 }
@@ -192,7 +202,6 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
         }
     }
     let account = &lake.deployment_account;
-    let region = &lake.deployment_region.name;
 
     let mut triggers = Vec::new();
     let source = source_action(lake, branch, &mut triggers);
@@ -279,7 +288,7 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
         artifact_key: Val::Att {
             logical_id: "ArtifactKey".into(),
             attribute: "Arn",
-            resolved: format!("arn:{PARTITION}:kms:{region}:{account}:{}", names.key_alias),
+            resolved: Placeholder::ArtifactKeyArn.text().into(),
         },
         stages,
         triggers,
@@ -302,7 +311,13 @@ fn source_action(lake: &Lake, branch: &str, triggers: &mut Vec<Trigger>) -> Acti
                     ("Owner", Val::text(owner)),
                     ("Repo", Val::text(repo)),
                     ("Branch", Val::text(branch)),
-                    ("OAuthToken", Val::Text(oauth_token_reference(token_secret))),
+                    (
+                        "OAuthToken",
+                        Val::Secret {
+                            reference: oauth_token_reference(token_secret),
+                            placeholder: Placeholder::GitHubToken,
+                        },
+                    ),
                     // The pipeline stack's webhook starts the pipeline.
                     ("PollForSourceChanges", Val::text("false")),
                 ],

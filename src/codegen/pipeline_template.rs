@@ -10,6 +10,7 @@
 
 use serde_json::{json, Value};
 
+use super::build_step;
 use super::naming::{self, PipelineNames};
 use super::pipeline::{self, oauth_token_reference, Pipeline, Style, SOURCE_ACTION};
 use super::storage::{abort_incomplete_uploads, public_access_block, tls_only, KEY_ADMINISTRATION};
@@ -23,7 +24,7 @@ const ARTIFACT_DAYS: u32 = 30;
 /// The image of the build step: CodeBuild's standard Linux image.
 pub const BUILD_IMAGE: &str = "aws/codebuild/standard:7.0";
 
-/// Minutes the build step may take (the default install compiles dlc).
+/// Minutes the build step may take (a lake's own `build.install` may build dlc).
 const BUILD_TIMEOUT_MINUTES: u32 = 30;
 
 /// What a pipeline role may do with the artifact key.
@@ -375,10 +376,10 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             build_span,
             json!({
                 "Name": names.build_project,
-                "Description": format!("Checks and compiles {} for the {} pipeline", lake.build.lake_file, env.name),
+                "Description": build_step::description(lake, &env.name),
                 "ServiceRole": get_att("BuildRole", "Arn"),
                 "EncryptionKey": get_att("ArtifactKey", "Arn"),
-                "Source": { "Type": "CODEPIPELINE", "BuildSpec": buildspec(lake) },
+                "Source": { "Type": "CODEPIPELINE", "BuildSpec": build_step::buildspec(lake, pipeline) },
                 "Artifacts": { "Type": "CODEPIPELINE" },
                 "Environment": {
                     "Type": "LINUX_CONTAINER",
@@ -481,25 +482,4 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
         Source::GitHubConnection { .. } => {}
     }
     Ok(t)
-}
-
-/// The build step's commands, as CodeBuild's buildspec (JSON is YAML): install
-/// dlc, check and compile the lake, hand `out/` on.
-pub fn buildspec(lake: &Lake) -> String {
-    let file = &lake.build.lake_file;
-    let spec = json!({
-        "version": "0.2",
-        "phases": {
-            "install": { "commands": [lake.build.install] },
-            "build": {
-                "commands": [
-                    "dlc --version",
-                    format!("dlc check {file}"),
-                    format!("dlc compile {file} -o out"),
-                ],
-            },
-        },
-        "artifacts": { "base-directory": "out", "files": ["**/*"] },
-    });
-    serde_json::to_string_pretty(&spec).expect("JSON values always serialize")
 }

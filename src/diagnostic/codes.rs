@@ -117,6 +117,7 @@ codes! {
     NoExecutionPolicy = "DL0384", Error, "empty list of execution policies";
     PipelineInOtherRegion = "DL0385", Error, "environment with a pipeline outside the deployment region";
     ForeignExecutionPolicy = "DL0386", Error, "execution policy of another account";
+    UnpinnedBuildInstall = "DL0387", Warning, "build.install not pinned to an exact version or checksum";
     InvalidTagKey = "DL0391", Error, "tag key too long or reserved";
     InvalidTagValue = "DL0392", Error, "tag value too long or empty";
     InvalidTagCharacter = "DL0393", Error, "character AWS does not allow in a tag";

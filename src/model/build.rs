@@ -148,7 +148,7 @@ fn environment(name: &str, value: &Value) -> Result<Environment> {
 fn build(value: &Value) -> Result<Build> {
     Ok(Build {
         lake_file: string(field(value, "lake_file")?)?,
-        install: string(field(value, "install")?)?,
+        install: optional(value, "install").map(string).transpose()?,
         span: value.span,
         field_spans: field_spans(value),
     })

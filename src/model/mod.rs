@@ -74,7 +74,7 @@ pub struct Lake {
     pub address_pool: Option<Ipv4Net>,
     /// Ranges used outside the lake (on-premises, partners) that no VPC may overlap.
     pub reserved: Vec<ReservedRange>,
-    /// How each pipeline's build step installs dlc and finds the lake file.
+    /// How each pipeline's build step finds the lake file, and dlc if it needs one.
     pub build: Build,
     /// In source order.
     pub environments: IndexMap<String, Environment>,
@@ -101,8 +101,9 @@ impl Lake {
 pub struct Build {
     /// The lake file's path from the repository's root.
     pub lake_file: String,
-    /// Shell commands that put `dlc` on the build's PATH.
-    pub install: String,
+    /// Shell commands that put `dlc` on the build's PATH; none: the build
+    /// deploys the committed output without dlc.
+    pub install: Option<String>,
     pub span: Span,
     pub field_spans: FieldSpans,
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deploy dlc's output into moto's CloudFormation emulation and read it back.
 
-Usage: moto_deploy.py OUT_DIR [--env NAME]
+Usage: moto_deploy.py OUT_DIR [--env NAME] [--dlc PATH]
 
 Starts `moto_server` on a free 127.0.0.1 port and creates, each in its own
 account (through sts:AssumeRole) and region, waiting for CREATE_COMPLETE:
@@ -14,9 +14,11 @@ keys and aliases, roles (trust, inline policies, managed policies, permissions
 boundary), the audit table, and the VPC with its subnets. Expected values come
 from the templates themselves.
 
-Then, for each pipeline, it creates the pipeline from its declaration
-(`pipelines/<Env>.pipeline.json`) with CodePipeline's `create_pipeline` in the
-deployment account, reads it back with `get_pipeline`, and checks that the
+Then, for each pipeline, it fills its declaration
+(`pipelines/<Env>.pipeline.json`) as docs/output.md tells a person to, with
+`dlc pipeline-declaration` (the artifact key's ARN looked up by its alias, a
+token for a GitHub token source), creates the pipeline from it with
+CodePipeline's `create_pipeline` in the deployment account, reads it back with `get_pipeline`, and checks that the
 stages and actions are the declaration's. (moto's CloudFormation does not
 create `AWS::CodePipeline::Pipeline` or `AWS::CodeBuild::Project` resources;
 creating the pipeline checks that the stack made its role, trusted by
@@ -596,6 +598,8 @@ def template_pipeline(client, entry, template):
             return {k: resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [resolve(v) for v in value]
+        if secret_name(value) is not None:
+            return client("secretsmanager").get_secret_value(SecretId=secret_name(value))["SecretString"]
         return value
 
     properties = dict(resources["Pipeline"]["Properties"])
@@ -604,13 +608,58 @@ def template_pipeline(client, entry, template):
     return camel_case(resolve(properties))
 
 
-def create_declared_pipeline(client, entry, out_dir, check):
-    """create_pipeline from the declaration, then get_pipeline: the same stages
-    and actions as the declaration, and as the pipeline stack's resource."""
-    with open(os.path.join(out_dir, entry["declaration"])) as f:
-        declaration = json.load(f)
+SECRET_REFERENCE = ("{{resolve:secretsmanager:", ":SecretString:::}}")
+
+
+def secret_name(text):
+    """The secret a `{{resolve:secretsmanager:...}}` reference names, if it is one."""
+    head, tail = SECRET_REFERENCE
+    if isinstance(text, str) and text.startswith(head) and text.endswith(tail):
+        return text[len(head):-len(tail)]
+    return None
+
+
+def github_secret(client, template):
+    """The GitHub token's secret the pipeline's source reads, created in moto
+    as a team creates it before the pipeline stack (README, step 1)."""
+    stages = template["Resources"]["Pipeline"]["Properties"]["Stages"]
+    name = secret_name(stages[0]["Actions"][0]["Configuration"].get("OAuthToken"))
+    if name is None:
+        return None
+    secrets = client("secretsmanager")
+    try:
+        secrets.create_secret(Name=name, SecretString="moto-github-token")
+    except secrets.exceptions.ResourceExistsException:
+        pass
+    return name
+
+
+def filled_declaration(client, path, template, dlc):
+    """The declaration with its placeholders filled by `dlc
+    pipeline-declaration`, as docs/output.md shows: the key's ARN looked up
+    by its alias, the token read from its secret."""
+    alias = template["Resources"]["ArtifactKeyAlias"]["Properties"]["AliasName"]
+    key_arn = client("kms").describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
+    command = [dlc, "pipeline-declaration", path, "--artifact-key-arn", key_arn]
+    name = github_secret(client, template)
+    token = ""
+    if name is not None:
+        token = client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+        command.append("--github-token-stdin")
+    filled = subprocess.run(command, input=token, capture_output=True, text=True)
+    if filled.returncode != 0:
+        raise SystemExit(f"dlc pipeline-declaration {path} failed:\n{filled.stderr}")
+    return json.loads(filled.stdout)
+
+
+def create_declared_pipeline(client, entry, out_dir, check, dlc):
+    """create_pipeline from the filled declaration, then get_pipeline: the same
+    stages and actions as the declaration, and as the pipeline stack's resource."""
     with open(os.path.join(out_dir, entry["template"])) as f:
-        from_template = template_pipeline(client, entry, json.load(f))
+        template = json.load(f)
+    github_secret(client, template)
+    from_template = template_pipeline(client, entry, template)
+    declaration = filled_declaration(client, os.path.join(out_dir, entry["declaration"]), template, dlc)
     codepipeline = client("codepipeline")
     codepipeline.create_pipeline(**declaration)
     got = codepipeline.get_pipeline(name=entry["pipeline"])["pipeline"]
@@ -627,12 +676,11 @@ def create_declared_pipeline(client, entry, out_dir, check):
         for got_action, want_action in zip(got_stage["actions"], want_stage["actions"]):
             check.eq(f"{what} {want_stage['name']}/{want_action['name']}", got_action, want_action)
     # The stack's pipeline resource, resolved against what moto created: the
-    # same pipeline. The declaration names the artifact key by its alias (a
-    # key's ID is only known once it exists): both must be the same key.
+    # same pipeline, with the same key (the filled declaration has its ARN).
     kms = client("kms")
     want_key = from_template["artifactStore"]["encryptionKey"]["id"]
     got_key = got["artifactStore"]["encryptionKey"]["id"]
-    check.eq(f"{what} artifact key (from its alias)",
+    check.eq(f"{what} artifact key (looked up by its alias)",
              kms.describe_key(KeyId=got_key)["KeyMetadata"]["Arn"], want_key)
     check.eq(f"{what} artifact bucket (the stack's)", got["artifactStore"]["location"],
              from_template["artifactStore"]["location"])
@@ -650,6 +698,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out_dir")
     parser.add_argument("--env")
+    parser.add_argument("--dlc", default="dlc", help="the dlc binary that fills the declarations")
     args = parser.parse_args()
 
     with open(os.path.join(args.out_dir, "manifest.json")) as f:
@@ -683,7 +732,7 @@ def main():
                 deploy(session_for(url, stack["account"], stack["region"]), stack, args.out_dir, check)
             for entry in pipelines:
                 client = session_for(url, entry["account"], entry["region"])
-                create_declared_pipeline(client, entry, args.out_dir, check)
+                create_declared_pipeline(client, entry, args.out_dir, check, args.dlc)
         except BaseException:
             log.seek(0)
             print("--- moto_server log (tail) ---\n" + log.read()[-6000:], file=sys.stderr)
