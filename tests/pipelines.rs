@@ -615,11 +615,16 @@ fn action_patterns() {
 fn validate_declarations(files: &[std::path::PathBuf]) -> (bool, String) {
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_declarations.py");
-    let out = std::process::Command::new("python3")
+    let out = std::process::Command::new(common::python_tool("python3"))
         .arg(script)
         .args(files)
         .output()
-        .expect("python3 runs (botocore: `pip install -r tests/requirements.txt`)");
+        .unwrap_or_else(|e| {
+            panic!(
+                "python3 does not run ({e}): {}",
+                common::PYTHON_TOOLS_INSTALL
+            )
+        });
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -627,7 +632,8 @@ fn validate_declarations(files: &[std::path::PathBuf]) -> (bool, String) {
     );
     assert!(
         !text.contains("ModuleNotFoundError"),
-        "botocore is missing: `pip install -r tests/requirements.txt`\n{text}"
+        "botocore is missing: {}\n{text}",
+        common::PYTHON_TOOLS_INSTALL
     );
     (out.status.success(), text)
 }
