@@ -14,6 +14,7 @@ mod network;
 mod pipelines;
 mod report;
 mod secrets;
+mod templates;
 pub mod warehouse;
 
 pub use report::cidr_report;
@@ -31,6 +32,12 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     pipelines::check(lake, diagnostics);
     warehouse::check(lake, diagnostics);
     audit::check(lake, diagnostics);
+}
+
+/// CloudFormation's quotas on each template, measured on the templates
+/// `dlc compile` would write. Only for a lake without errors: codegen needs one.
+pub fn check_templates(lake: &Lake, diagnostics: &mut Diagnostics) {
+    templates::check(lake, diagnostics);
 }
 
 /// Rules over the source itself rather than the model.

@@ -23,6 +23,7 @@ pub mod bootstrap;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod json;
+pub mod limits;
 pub mod manifest;
 pub mod naming;
 pub mod pipeline;

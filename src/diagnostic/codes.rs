@@ -4,7 +4,7 @@
 //! Codes are grouped by stage: DL00xx syntax, DL01xx names and imports,
 //! DL02xx types, DL03xx domain checks (DL030x networks, DL031x names, DL032x
 //! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x
-//! warehouse, DL037x audit table, DL038x pipelines).
+//! warehouse, DL037x audit table, DL038x pipelines, DL039x tags and templates).
 
 use super::Severity;
 
@@ -108,6 +108,10 @@ codes! {
     AdministratorExecutionPolicy = "DL0383", Warning, "stacks deploy with AdministratorAccess by default";
     NoExecutionPolicy = "DL0384", Error, "empty list of execution policies";
     PipelineInOtherRegion = "DL0385", Error, "environment with a pipeline outside the deployment region";
+    TemplateNeedsS3Bucket = "DL0395", Warning, "template too large to deploy without an S3 bucket";
+    TemplateTooLarge = "DL0396", Error, "template over CloudFormation's 1 MB";
+    TooManyResources = "DL0397", Error, "template over CloudFormation's 500 resources";
+    TooManyOutputs = "DL0398", Error, "template over CloudFormation's 200 outputs";
 }
 
 impl Code {
