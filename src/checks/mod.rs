@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 pub mod cidr;
+mod endpoints;
 mod lifecycle;
 mod names;
 mod network;
@@ -32,6 +33,7 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     pipelines::check(lake, diagnostics);
     warehouse::check(lake, diagnostics);
     audit::check(lake, diagnostics);
+    endpoints::check(lake, diagnostics);
 }
 
 /// CloudFormation's quotas on each template, measured on the templates

@@ -112,6 +112,7 @@ codes! {
     TemplateTooLarge = "DL0396", Error, "template over CloudFormation's 1 MB";
     TooManyResources = "DL0397", Error, "template over CloudFormation's 500 resources";
     TooManyOutputs = "DL0398", Error, "template over CloudFormation's 200 outputs";
+    RepeatedEndpoint = "DL0399", Error, "VPC endpoint listed twice";
 }
 
 impl Code {
