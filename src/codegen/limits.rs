@@ -132,3 +132,59 @@ pub fn measure(lake: &Lake) -> Result<Vec<Measured>, Vec<Error>> {
         Err(CompileError::Emit(never)) => match never {},
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::{compile, fixtures};
+
+    /// What `dlc check` measures is what `dlc compile` writes: every
+    /// template, at its exact size and counts.
+    #[test]
+    fn measures_every_template_compile_writes() {
+        for (example, lake) in fixtures::examples() {
+            let locate = fixtures::locate_in(example);
+            let output = compile(&lake, None, &locate).expect("the example compiles");
+            let measured = measure(&lake).expect("the example measures");
+            let templates: Vec<&str> = output
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(".template.json"))
+                .map(|f| f.path.as_str())
+                .collect();
+            let paths: Vec<&str> = measured.iter().map(|m| m.path.as_str()).collect();
+            assert_eq!(paths, templates, "{example}");
+            for m in &measured {
+                let file = output.file(&m.path).expect("written");
+                let json: serde_json::Value = serde_json::from_str(&file.contents).expect("JSON");
+                let count = |section: &str| json[section].as_object().map_or(0, |o| o.len());
+                assert_eq!(m.bytes, file.contents.len(), "{}", m.path);
+                assert_eq!(m.resources, count("Resources"), "{}", m.path);
+                assert_eq!(m.outputs, count("Outputs"), "{}", m.path);
+            }
+        }
+    }
+
+    #[test]
+    fn only_environments_with_a_branch_are_deployed_from_s3() {
+        let mut lake = fixtures::seed();
+        // Prod deployed by hand.
+        lake.environments.get_mut("Prod").expect("Prod").branch = None;
+        let measured = measure(&lake).expect("the seed measures");
+        assert!(measured
+            .iter()
+            .any(|m| m.environment.as_deref() == Some("Prod") && m.delivery == Delivery::ByHand));
+        for m in &measured {
+            let pipelined = m
+                .environment
+                .as_ref()
+                .and_then(|e| lake.environments.get(e))
+                .is_some_and(|e| e.branch.is_some());
+            let expected = match m.role {
+                Role::Environment(_) if pipelined => Delivery::FromS3,
+                _ => Delivery::ByHand,
+            };
+            assert_eq!(m.delivery, expected, "{}", m.stack);
+        }
+    }
+}
