@@ -147,6 +147,9 @@ pub fn check_source(
         match model::build_model(&evaluated) {
             Ok(Some(lake)) => {
                 checks::check_lake(&lake, &mut diagnostics);
+                if !diagnostics.has_errors() {
+                    checks::check_templates(&lake, &mut diagnostics);
+                }
                 // Codegen sees only a lake without errors.
                 if !diagnostics.has_errors() {
                     model = Some(lake);

@@ -17,6 +17,7 @@ mod repeated_entries;
 mod report;
 mod secrets;
 pub mod tags;
+mod templates;
 mod unique_names;
 pub mod warehouse;
 
@@ -39,6 +40,12 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     warehouse::check(lake, diagnostics);
     audit::check(lake, diagnostics);
     tags::check(lake, diagnostics);
+}
+
+/// CloudFormation's quotas on each template, measured on the templates
+/// `dlc compile` would write. Only for a lake without errors: codegen needs one.
+pub fn check_templates(lake: &Lake, diagnostics: &mut Diagnostics) {
+    templates::check(lake, diagnostics);
 }
 
 /// Rules over the source itself rather than the model.

@@ -24,6 +24,7 @@ pub mod build_step;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod json;
+pub mod limits;
 pub mod manifest;
 pub mod naming;
 pub mod pipeline;

@@ -122,6 +122,10 @@ codes! {
     InvalidTagValue = "DL0392", Error, "tag value too long or empty";
     InvalidTagCharacter = "DL0393", Error, "character AWS does not allow in a tag";
     TooManyTags = "DL0394", Error, "more tags on a resource than AWS allows";
+    TemplateNeedsS3Bucket = "DL0395", Warning, "template too large to deploy without an S3 bucket";
+    TemplateTooLarge = "DL0396", Error, "template over CloudFormation's 1 MB";
+    TooManyResources = "DL0397", Error, "template over CloudFormation's 500 resources";
+    TooManyOutputs = "DL0398", Error, "template over CloudFormation's 200 outputs";
 }
 
 impl Code {
