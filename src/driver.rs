@@ -282,15 +282,16 @@ impl SourceLoader for FsLoader {
 /// dependencies (hidden folders such as `.git` are skipped too).
 const UNSEARCHED_FOLDERS: &[&str] = &["target", "node_modules"];
 
-/// The most `.dl` files one search looks at, so that a check run from the
-/// wrong folder (a home directory) ends.
-const MAX_SEARCHED_FILES: usize = 10_000;
+/// The most folder entries one search looks at, so that a check of a file
+/// in a large folder (a home directory, `/tmp`) ends quickly.
+const MAX_SEARCHED_ENTRIES: usize = 100_000;
 
 /// The lake files that may import `module`: every `.dl` file that declares a
-/// `lake`, in the repository that holds `module` (the nearest folder above it
-/// with a `.git`) or, outside a repository, in the module's own folder and
-/// below. Paths are relative to the working directory where they can be, in
-/// sorted order. Which of them really import `module` only a check can tell.
+/// `lake` and names `module`'s file in a string, in the repository that holds
+/// `module` (the nearest folder above it with a `.git`) or, outside a
+/// repository, in the module's own folder and below. Paths are relative to
+/// the working directory where they can be, in sorted order. Which of them
+/// really import `module` only a check can tell.
 pub fn lake_files_near(module: &Path) -> Vec<PathBuf> {
     let Ok(absolute) = std::path::absolute(module) else {
         return Vec::new();
@@ -300,6 +301,11 @@ pub fn lake_files_near(module: &Path) -> Vec<PathBuf> {
         .ancestors()
         .find(|dir| dir.join(".git").exists())
         .unwrap_or(folder);
+    let Some(file_name) = absolute.file_name() else {
+        return Vec::new();
+    };
+    // `import "shared/net.dl"` ends with the module's name and a quote.
+    let import_end = format!("{}\"", file_name.to_string_lossy());
     let cwd = std::env::current_dir().ok();
     let mut found = Vec::new();
     let mut seen = 0;
@@ -309,6 +315,10 @@ pub fn lake_files_near(module: &Path) -> Vec<PathBuf> {
             continue;
         };
         for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_SEARCHED_ENTRIES {
+                break;
+            }
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
@@ -320,11 +330,7 @@ pub fn lake_files_near(module: &Path) -> Vec<PathBuf> {
                     folders.push(path);
                 }
             } else if kind.is_file() && name.ends_with(".dl") && path != absolute {
-                seen += 1;
-                if seen > MAX_SEARCHED_FILES {
-                    break;
-                }
-                if declares_lake(&path) {
+                if may_import(&path, &import_end) {
                     let shown = cwd
                         .as_deref()
                         .and_then(|cwd| path.strip_prefix(cwd).ok())
@@ -339,19 +345,22 @@ pub fn lake_files_near(module: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// A quick look, not a parse: a line that starts with `lake`.
-fn declares_lake(path: &Path) -> bool {
+/// A quick look, not a parse: a line that starts with `lake`, and the
+/// module's name at the end of a string (`import_end`).
+fn may_import(path: &Path, import_end: &str) -> bool {
     let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
     let Ok(bytes) = read_limited(file) else {
         return false;
     };
-    String::from_utf8_lossy(&bytes).lines().any(|line| {
-        line.trim_start()
-            .strip_prefix("lake")
-            .is_some_and(|rest| rest.starts_with(char::is_whitespace))
-    })
+    let text = String::from_utf8_lossy(&bytes);
+    text.contains(import_end)
+        && text.lines().any(|line| {
+            line.trim_start()
+                .strip_prefix("lake")
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+        })
 }
 
 /// `a/./b/../c` -> `a/c`, without touching the disk.
