@@ -534,29 +534,36 @@ fn matches(pattern: &str, action: &str) -> bool {
 }
 
 #[test]
-fn the_boundary_allows_everything_the_pipeline_roles_do() {
+fn each_pipeline_has_a_boundary_that_allows_everything_its_roles_do() {
     for (name, lake) in lakes() {
         let output = compile(name, &lake);
         let bootstrap = &output.manifest.bootstrap[0];
         assert_eq!(bootstrap.environment, None);
-        let boundary_doc = json(&output, &bootstrap.template)["Resources"]["PipelineBoundary"]
-            ["Properties"]["PolicyDocument"]
-            .clone();
-        let allowed: Vec<String> = boundary_doc["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| as_list(&s["Action"]))
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect();
+        let bootstrap = json(&output, &bootstrap.template);
         for entry in &output.manifest.pipelines {
+            let env = entry.stack.environment.as_deref().unwrap();
+            let boundary = &bootstrap["Resources"][format!("{env}PipelineBoundary")]["Properties"];
+            let policy_name = boundary["ManagedPolicyName"].as_str().unwrap();
+            let allowed: Vec<String> = boundary["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|s| as_list(&s["Action"]))
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect();
             let template = json(&output, &entry.stack.template);
             for (id, resource) in template["Resources"].as_object().unwrap() {
                 if resource["Type"] != "AWS::IAM::Role" {
                     continue;
                 }
                 let props = &resource["Properties"];
-                assert!(props.get("PermissionsBoundary").is_some(), "{name} {id}");
+                let carried = props["PermissionsBoundary"]["Fn::Sub"]
+                    .as_str()
+                    .unwrap_or("");
+                assert!(
+                    carried.ends_with(&format!(":policy/{policy_name}")),
+                    "{name} {env} {id}: carries `{carried}`, not its pipeline's boundary"
+                );
                 for policy in props["Policies"].as_array().unwrap() {
                     for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
                         for action in as_list(&statement["Action"]) {

@@ -74,9 +74,14 @@ pub fn deployment_bootstrap_path(lake: &Lake) -> String {
     format!("bootstrap/{}.template.json", lake.name)
 }
 
-/// The permissions boundary of every pipeline role: `<resource_prefix>-pipeline-boundary`.
-pub fn boundary_policy_name(lake: &Lake) -> String {
-    format!("{}-pipeline-boundary", lake.resource_prefix)
+/// The permissions boundary of one pipeline's roles:
+/// `<env>-<resource_prefix>-pipeline-boundary`.
+pub fn boundary_policy_name(lake: &Lake, env: &Environment) -> String {
+    format!(
+        "{}-{}-pipeline-boundary",
+        env_lower(env),
+        lake.resource_prefix
+    )
 }
 
 pub use crate::model::naming::PipelineNames;

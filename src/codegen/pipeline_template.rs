@@ -4,7 +4,7 @@
 //! push (a GitHub webhook or an EventBridge rule; a connection source uses the
 //! pipeline's own trigger).
 //!
-//! Every role has the lake's permissions boundary (from the deployment
+//! Every role has its pipeline's permissions boundary (from the deployment
 //! account's bootstrap template) and inline policies on this pipeline's
 //! resources only: no `*` action, no `service:*`, no resource `*`.
 
@@ -107,11 +107,11 @@ pub fn codecommit_arn(lake: &Lake, repository: &str) -> Value {
     ))
 }
 
-/// The permissions boundary every role of the pipeline stack carries.
-pub fn boundary_arn(lake: &Lake) -> Value {
+/// The permissions boundary every role of `env`'s pipeline stack carries.
+pub fn boundary_arn(lake: &Lake, env: &Environment) -> Value {
     sub(format!(
         "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{}",
-        naming::boundary_policy_name(lake)
+        naming::boundary_policy_name(lake, env)
     ))
 }
 
@@ -125,10 +125,12 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
         "arn:${{AWS::Partition}}:iam::{}:role/{}",
         env.account, names.deploy_role
     ));
-    let update_role_arn = sub(format!(
-        "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}",
-        names.update_role
-    ));
+    let role_arn = |name: &str| {
+        sub(format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"
+        ))
+    };
+    let update_role_arn = role_arn(&names.update_role);
     let mut t = Template::new(format!(
         "{} {}: the pipeline that deploys {} from the `{}` branch",
         lake.name,
@@ -159,11 +161,18 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                             "Resource": "*",
                         },
                         {
+                            // This pipeline's roles only, named by condition:
+                            // a key policy may not name a role that does not
+                            // exist yet.
                             "Sid": "KeyUsage",
                             "Effect": "Allow",
                             "Principal": { "AWS": account_root(&lake.deployment_account) },
                             "Action": KEY_USE,
                             "Resource": "*",
+                            "Condition": { "ArnEquals": { "aws:PrincipalArn": [
+                                role_arn(&names.pipeline_role),
+                                role_arn(&names.build_role),
+                            ] } },
                         },
                         {
                             "Sid": "DeployRoleReadsArtifacts",
@@ -318,7 +327,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 "RoleName": names.pipeline_role,
                 "Description": format!("The {} pipeline: reads the source, runs the build, updates its own stack, deploys through {}", env.name, names.deploy_role),
                 "AssumeRolePolicyDocument": service_trust("codepipeline.amazonaws.com"),
-                "PermissionsBoundary": boundary_arn(lake),
+                "PermissionsBoundary": boundary_arn(lake, env),
                 "Policies": [{
                     "PolicyName": "Pipeline",
                     "PolicyDocument": { "Version": "2012-10-17", "Statement": pipeline_statements },
@@ -338,7 +347,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 "RoleName": names.build_role,
                 "Description": format!("The build step of the {} pipeline: writes its logs and artifacts", env.name),
                 "AssumeRolePolicyDocument": service_trust("codebuild.amazonaws.com"),
-                "PermissionsBoundary": boundary_arn(lake),
+                "PermissionsBoundary": boundary_arn(lake, env),
                 "Policies": [{
                     "PolicyName": "Build",
                     "PolicyDocument": {
@@ -438,7 +447,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                         "RoleName": names.events_role,
                         "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
                         "AssumeRolePolicyDocument": service_trust("events.amazonaws.com"),
-                        "PermissionsBoundary": boundary_arn(lake),
+                        "PermissionsBoundary": boundary_arn(lake, env),
                         "Policies": [{
                             "PolicyName": "StartPipeline",
                             "PolicyDocument": {
