@@ -52,11 +52,12 @@ fn every_template_passes_cfn_lint() {
         ("variants", variants()),
         ("seed-connection", common::seed_with_connection()),
         ("seed-codecommit", common::seed_with_codecommit()),
+        ("seed-prod-elsewhere", common::seed_with_prod_elsewhere()),
     ]) {
         // The variants are examples edited in memory: their spans still apply.
         let locate = fixtures::locate_in(match example {
             "variants" => "last-mile-health",
-            "seed-connection" | "seed-codecommit" => "seed",
+            "seed-connection" | "seed-codecommit" | "seed-prod-elsewhere" => "seed",
             other => other,
         });
         let output = dlc::codegen::compile(&lake, None, &locate).expect("compiles");

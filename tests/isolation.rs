@@ -873,6 +873,11 @@ fn lakes() -> Vec<(&'static str, &'static str, Lake)> {
         ),
         ("seed-connection", "seed", common::seed_with_connection()),
         ("seed-codecommit", "seed", common::seed_with_codecommit()),
+        (
+            "seed-prod-elsewhere",
+            "seed",
+            common::seed_with_prod_elsewhere(),
+        ),
         ("seven-environments", "seed", many_environments()),
     ]
 }

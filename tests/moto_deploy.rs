@@ -40,6 +40,8 @@ fn every_environment_deploys_into_moto() {
     // by an EventBridge rule.
     lakes.push(("seed-connection", common::seed_with_connection()));
     lakes.push(("seed-codecommit", common::seed_with_codecommit()));
+    // Prod in another region than its pipeline: an artifact store there.
+    lakes.push(("seed-prod-elsewhere", common::seed_with_prod_elsewhere()));
     for (example, lake) in lakes {
         let dir = common::scratch_dir(&format!("moto/{example}"));
         let spans = if example.starts_with("seed") {

@@ -21,6 +21,7 @@ fn lakes() -> Vec<(&'static str, Lake)> {
     let mut lakes = fixtures::examples();
     lakes.push(("seed-connection", common::seed_with_connection()));
     lakes.push(("seed-codecommit", common::seed_with_codecommit()));
+    lakes.push(("seed-prod-elsewhere", common::seed_with_prod_elsewhere()));
     lakes
 }
 
@@ -317,6 +318,20 @@ fn the_declaration_and_the_template_describe_the_same_pipeline() {
                 Some(json!(true))
             );
             let tags = properties.remove("Tags").unwrap();
+            // CloudFormation lists the stores of a cross-region pipeline as
+            // { Region, ArtifactStore }; the API maps each region to its store.
+            if let Some(Value::Array(stores)) = properties.remove("ArtifactStores") {
+                let by_region: Map<String, Value> = stores
+                    .iter()
+                    .map(|s| {
+                        (
+                            s["Region"].as_str().unwrap().into(),
+                            s["ArtifactStore"].clone(),
+                        )
+                    })
+                    .collect();
+                properties.insert("ArtifactStores".into(), Value::Object(by_region));
+            }
             let what = format!("{name} {}", entry.declaration);
             assert_eq!(
                 camel_case(&Value::Object(properties.clone())),
@@ -586,4 +601,95 @@ fn action_patterns() {
     assert!(matches("kms:ReEncrypt*", "kms:ReEncrypt*"));
     assert!(matches("s3:Get*", "s3:GetObject"));
     assert!(!matches("s3:Get*", "s3:PutObject"));
+}
+
+#[test]
+fn a_pipeline_deploys_into_another_region_through_a_store_of_that_region() {
+    let output = common::compile("seed", &common::seed_with_prod_elsewhere());
+    let manifest = &output.manifest;
+    let store = manifest
+        .bootstrap
+        .iter()
+        .find(|b| b.name == "ProdDataLakeCDKBlogArtifacts")
+        .expect("a bootstrap stack for Prod's region");
+    assert_eq!(
+        (store.account.as_str(), store.region.as_str()),
+        ("111111111111", "us-west-2")
+    );
+    assert_eq!(store.template, "bootstrap/Prod.artifacts.template.json");
+    assert_eq!(store.depends_on, ["ProdDataLakeCDKBlogBootstrap"]);
+    let order = &manifest.setup_order;
+    let position = |name: &str| order.iter().position(|n| n == name).unwrap();
+    assert!(position("ProdDataLakeCDKBlogArtifacts") < position("ProdDataLakeCDKBlogPipeline"));
+    assert!(position("ProdDataLakeCDKBlogBootstrap") < position("ProdDataLakeCDKBlogArtifacts"));
+    // Only Prod crosses regions.
+    assert_eq!(
+        manifest
+            .bootstrap
+            .iter()
+            .filter(|b| b.name.ends_with("Artifacts"))
+            .count(),
+        1
+    );
+
+    let declaration = json(&output, "pipelines/Prod.pipeline.json");
+    let pipeline = &declaration["pipeline"];
+    assert!(pipeline.get("artifactStore").is_none());
+    // The API's form: a map from region to store.
+    assert_eq!(
+        pipeline["artifactStores"],
+        json!({
+            "us-east-2": {
+                "type": "S3",
+                "location": "prod-cdkblog-e2e-111111111111-us-east-2-pipeline",
+                "encryptionKey": {
+                    "id": "arn:aws:kms:us-east-2:111111111111:alias/prod-cdkblog-e2e-pipeline",
+                    "type": "KMS",
+                },
+            },
+            "us-west-2": {
+                "type": "S3",
+                "location": "prod-cdkblog-e2e-111111111111-us-west-2-pipeline",
+                "encryptionKey": {
+                    "id": "arn:aws:kms:us-west-2:111111111111:alias/prod-cdkblog-e2e-pipeline",
+                    "type": "KMS",
+                },
+            },
+        })
+    );
+    // CloudFormation's: a list of { Region, ArtifactStore }.
+    let template = json(&output, "pipelines/Prod.template.json");
+    let stores = &template["Resources"]["Pipeline"]["Properties"]["ArtifactStores"];
+    let regions: Vec<&str> = stores
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions, ["us-east-2", "us-west-2"]);
+    for action in actions(&declaration) {
+        let deploys = action["roleArn"]
+            .as_str()
+            .is_some_and(|r| r.ends_with("-deploy"));
+        let region = action.get("region").and_then(Value::as_str);
+        assert_eq!(region, deploys.then_some("us-west-2"), "{}", action["name"]);
+    }
+    // The deploy role reads the artifacts from the store of its region.
+    let bootstrap = json(&output, "bootstrap/Prod.template.json");
+    let policy = bootstrap["Resources"]["DeployRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]
+        .to_string();
+    assert!(
+        policy.contains("s3:::prod-cdkblog-e2e-111111111111-us-west-2-pipeline/*"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("kms:us-west-2:111111111111:key/*"),
+        "{policy}"
+    );
+
+    // Dev stays in one region, with one store.
+    let dev = json(&output, "pipelines/Dev.pipeline.json");
+    assert!(dev["pipeline"].get("artifactStores").is_none());
+    assert!(actions(&dev).all(|a| a.get("region").is_none()));
 }

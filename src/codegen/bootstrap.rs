@@ -16,7 +16,11 @@
 use serde_json::{json, Value};
 
 use super::naming::{self, PipelineNames, StackKind};
-use super::pipeline_template::{codecommit_arn, statement, statement_if, CODECOMMIT_READ, KEY_USE};
+use super::pipeline::crosses_regions;
+use super::pipeline_template::{
+    add_artifact_store, codecommit_arn, regional_store_statements, statement, statement_if,
+    ArtifactStore, CODECOMMIT_READ, KEY_USE,
+};
 use super::template::{account_root, ref_, sub, tags, Resource, Template};
 use super::Error;
 use crate::model::{Environment, Lake, Source};
@@ -45,6 +49,15 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let deployment = &lake.deployment_account;
+    // The deploy actions read the artifacts from the store of their region.
+    let (artifact_bucket, artifact_region) = if crosses_regions(lake, env) {
+        (
+            naming::regional_artifact_bucket(lake, env),
+            &env.region.name,
+        )
+    } else {
+        (names.bucket.clone(), &lake.deployment_region.name)
+    };
     let mut t = Template::new(format!(
         "{} {}: the roles the {} pipeline deploys through, in account {}",
         lake.name, env.name, env.name, env.account
@@ -124,17 +137,14 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
                             statement(
                                 "ReadArtifacts",
                                 &["s3:GetObject", "s3:GetObjectVersion"],
-                                arn(format!("s3:::{}/*", names.bucket)),
+                                arn(format!("s3:::{artifact_bucket}/*")),
                             ),
                             // The artifact key's ID is not known here; its key
                             // policy names this role, and no other key's does.
                             statement(
                                 "DecryptArtifacts",
                                 &["kms:Decrypt", "kms:DescribeKey"],
-                                arn(format!(
-                                    "kms:{}:{deployment}:key/*",
-                                    lake.deployment_region.name
-                                )),
+                                arn(format!("kms:{artifact_region}:{deployment}:key/*")),
                             ),
                         ],
                     },
@@ -167,6 +177,45 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
 /// Logical ID of the update role of `env`'s pipeline in the deployment bootstrap.
 pub fn update_role_id(env: &Environment) -> String {
     format!("{}UpdatePipelineRole", naming::pascal(&env.name))
+}
+
+/// The artifact store of `env`'s pipeline in the environment's region, for
+/// a pipeline that crosses regions: deployed in the deployment account, in
+/// that region. CodePipeline copies the artifacts there for the deploy
+/// actions, which read them through the environment's deploy role.
+pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Error> {
+    let names = PipelineNames::new(lake, env);
+    let deployment = &lake.deployment_account;
+    let role = |account: &str, name: &str| arn(format!("iam::{account}:role/{name}"));
+    let mut t = Template::new(format!(
+        "{} {}: the {} pipeline's artifact store in {}, in the deployment account {deployment}",
+        lake.name, env.name, env.name, env.region.name
+    ));
+    add_artifact_store(
+        &mut t,
+        lake,
+        env.field_spans.get_or("region", env.span),
+        ArtifactStore {
+            description: format!(
+                "Encrypts the artifacts of the {} pipeline of the {} lake in {}",
+                env.name, lake.name, env.region.name
+            ),
+            bucket: &naming::regional_artifact_bucket(lake, env),
+            key_alias: &names.key_alias,
+            // Deployed by a person, not by the update role.
+            manager: None,
+            // The pipeline copies the artifacts here; the build runs in the
+            // pipeline's region.
+            users: vec![role(deployment, &names.pipeline_role)],
+            reader: role(&env.account, &names.deploy_role),
+            tags: tags(
+                naming::tags(lake, env)
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            ),
+        },
+    )?;
+    Ok(t)
 }
 
 /// Logical ID of the permissions boundary of `env`'s pipeline roles in the
@@ -316,6 +365,7 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
             arn(format!("iam::{}:role/{}", env.account, names.deploy_role)),
         ),
     ];
+    statements.extend(regional_store_statements(lake, env));
     match &lake.source {
         Source::GitHub { .. } => {}
         Source::GitHubConnection { connection, .. } => {

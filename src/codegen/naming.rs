@@ -53,6 +53,32 @@ pub fn deployment_bootstrap_stack_name(lake: &Lake) -> String {
     format!("{}Bootstrap", lake.logical_id_prefix)
 }
 
+/// The stack of a pipeline's artifact store in its environment's region, in
+/// the deployment account (only when that region is not the deployment
+/// region): `<Env><LogicalIdPrefix>Artifacts`.
+pub fn regional_artifacts_stack_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}{}Artifacts", env.name, lake.logical_id_prefix)
+}
+
+/// `bootstrap/<Env>.artifacts.template.json`: that stack's template.
+pub fn regional_artifacts_path(env: &Environment) -> String {
+    format!("bootstrap/{}.artifacts.template.json", env.name)
+}
+
+/// The artifact bucket of `env`'s pipeline in the environment's region:
+/// `<env>-<resource_prefix>-<deployment account>-<env region>-pipeline`. It
+/// is shorter than the environment's access-logs bucket name, which the
+/// checks hold to S3's limits, and made of the same characters.
+pub fn regional_artifact_bucket(lake: &Lake, env: &Environment) -> String {
+    format!(
+        "{}-{}-{}-{}-pipeline",
+        env_lower(env),
+        lake.resource_prefix,
+        lake.deployment_account,
+        env.region.name
+    )
+}
+
 /// `pipelines/<Env>.template.json`: the pipeline stack.
 pub fn pipeline_template_path(env: &Environment) -> String {
     format!("pipelines/{}.template.json", env.name)

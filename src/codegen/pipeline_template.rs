@@ -115,6 +115,188 @@ pub fn boundary_arn(lake: &Lake, env: &Environment) -> Value {
     ))
 }
 
+/// An artifact store of the deployment account: what it is called, and who
+/// may do what with it.
+pub struct ArtifactStore<'a> {
+    /// The key's description.
+    pub description: String,
+    pub bucket: &'a str,
+    pub key_alias: &'a str,
+    /// The role that manages the key, besides the account itself (whose root
+    /// keeps the key manageable).
+    pub manager: Option<Value>,
+    /// The roles of the deployment account that may use the key: named by
+    /// condition, since a key policy may not name a role that does not
+    /// exist yet.
+    pub users: Vec<Value>,
+    /// The deploy role, which reads and decrypts the artifacts from the
+    /// environment's account.
+    pub reader: Value,
+    /// The bucket's tags.
+    pub tags: Value,
+}
+
+/// Adds an artifact store to `t`: `ArtifactKey`, its alias, `ArtifactBucket`
+/// and the bucket's policy.
+pub fn add_artifact_store(
+    t: &mut Template,
+    lake: &Lake,
+    span: crate::source::Span,
+    store: ArtifactStore<'_>,
+) -> Result<(), Error> {
+    let deployment_root = account_root(&lake.deployment_account);
+    let mut administrators = vec![deployment_root.clone()];
+    administrators.extend(store.manager);
+    t.add(
+        "ArtifactKey",
+        Resource::new(
+            "AWS::KMS::Key",
+            span,
+            json!({
+                "Description": store.description,
+                "EnableKeyRotation": true,
+                "KeyPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "KeyAdministration",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": administrators },
+                            "Action": KEY_ADMINISTRATION,
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "KeyUsage",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": deployment_root },
+                            "Action": KEY_USE,
+                            "Resource": "*",
+                            "Condition": { "ArnEquals": { "aws:PrincipalArn": store.users } },
+                        },
+                        {
+                            "Sid": "DeployRoleReadsArtifacts",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": store.reader },
+                            "Action": ["kms:Decrypt", "kms:DescribeKey"],
+                            "Resource": "*",
+                        },
+                    ],
+                },
+                // No tags: tagging a key as it is created takes kms:TagResource
+                // on every key of the account, which the update role has not.
+            }),
+        )
+        // Artifacts are passing: the key and bucket go with the stack (a
+        // bucket that still holds artifacts fails the delete, visibly).
+        .policy(Policy::Delete),
+    )?;
+    t.add(
+        "ArtifactKeyAlias",
+        Resource::new(
+            "AWS::KMS::Alias",
+            span,
+            json!({ "AliasName": store.key_alias, "TargetKeyId": ref_("ArtifactKey") }),
+        ),
+    )?;
+    t.add(
+        "ArtifactBucket",
+        Resource::new(
+            "AWS::S3::Bucket",
+            span,
+            json!({
+                "BucketName": store.bucket,
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [{
+                        "ServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "aws:kms",
+                            "KMSMasterKeyID": get_att("ArtifactKey", "Arn"),
+                        },
+                        "BucketKeyEnabled": true,
+                    }],
+                },
+                "VersioningConfiguration": { "Status": "Enabled" },
+                "PublicAccessBlockConfiguration": public_access_block(),
+                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "ExpireArtifacts",
+                            "Status": "Enabled",
+                            "ExpirationInDays": ARTIFACT_DAYS,
+                            "NoncurrentVersionExpiration": { "NoncurrentDays": 1 },
+                        },
+                        abort_incomplete_uploads(),
+                    ],
+                },
+                "Tags": store.tags,
+            }),
+        )
+        .policy(Policy::Delete),
+    )?;
+    t.add(
+        "ArtifactBucketPolicy",
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            span,
+            json!({
+                "Bucket": ref_("ArtifactBucket"),
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        tls_only("ArtifactBucket"),
+                        {
+                            "Sid": "DeployRoleReadsArtifacts",
+                            "Effect": "Allow",
+                            "Principal": { "AWS": store.reader },
+                            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                            "Resource": sub("${ArtifactBucket.Arn}/*"),
+                        },
+                    ],
+                },
+            }),
+        ),
+    )?;
+    Ok(())
+}
+
+/// What the pipeline role (and so its boundary) needs of the artifact store
+/// in the environment's region, when the pipeline crosses regions: copying
+/// artifacts there. Its key's ID is another stack's, so the key is named by
+/// its alias.
+pub fn regional_store_statements(lake: &Lake, env: &Environment) -> Vec<Value> {
+    if !pipeline::crosses_regions(lake, env) {
+        return Vec::new();
+    }
+    let bucket = naming::regional_artifact_bucket(lake, env);
+    let names = PipelineNames::new(lake, env);
+    vec![
+        statement(
+            "RegionalArtifactBucket",
+            &[
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:PutObject",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketLocation",
+                "s3:ListBucket",
+            ],
+            json!([
+                sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}")),
+                sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*")),
+            ]),
+        ),
+        statement_if(
+            "RegionalArtifactKey",
+            KEY_USE,
+            sub(format!(
+                "arn:${{AWS::Partition}}:kms:{}:{}:key/*",
+                env.region.name, lake.deployment_account
+            )),
+            json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": names.key_alias } }),
+        ),
+    ]
+}
+
 pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
     let names = PipelineNames::new(lake, env);
     let span = env.field_spans.get_or("branch", env.span);
@@ -139,123 +321,24 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
         env.branch.as_deref().unwrap_or_default()
     ));
 
-    t.add(
-        "ArtifactKey",
-        Resource::new(
-            "AWS::KMS::Key",
-            span,
-            json!({
-                "Description": format!("Encrypts the artifacts of the {} pipeline of the {} lake", env.name, lake.name),
-                "EnableKeyRotation": true,
-                "KeyPolicy": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            // The update role manages this key through this
-                            // policy alone: its IAM policy can create keys but
-                            // manage none.
-                            "Sid": "KeyAdministration",
-                            "Effect": "Allow",
-                            "Principal": { "AWS": [account_root(&lake.deployment_account), update_role_arn] },
-                            "Action": KEY_ADMINISTRATION,
-                            "Resource": "*",
-                        },
-                        {
-                            // This pipeline's roles only, named by condition:
-                            // a key policy may not name a role that does not
-                            // exist yet.
-                            "Sid": "KeyUsage",
-                            "Effect": "Allow",
-                            "Principal": { "AWS": account_root(&lake.deployment_account) },
-                            "Action": KEY_USE,
-                            "Resource": "*",
-                            "Condition": { "ArnEquals": { "aws:PrincipalArn": [
-                                role_arn(&names.pipeline_role),
-                                role_arn(&names.build_role),
-                            ] } },
-                        },
-                        {
-                            "Sid": "DeployRoleReadsArtifacts",
-                            "Effect": "Allow",
-                            "Principal": { "AWS": deploy_role_arn },
-                            "Action": ["kms:Decrypt", "kms:DescribeKey"],
-                            "Resource": "*",
-                        },
-                    ],
-                },
-                // No tags: tagging a key as it is created takes kms:TagResource
-                // on every key of the account, which the update role has not.
-            }),
-        )
-        // Artifacts are passing: the key and bucket go with the stack (a
-        // bucket that still holds artifacts fails the delete, visibly).
-        .policy(Policy::Delete),
-    )?;
-    t.add(
-        "ArtifactKeyAlias",
-        Resource::new(
-            "AWS::KMS::Alias",
-            span,
-            json!({ "AliasName": names.key_alias, "TargetKeyId": ref_("ArtifactKey") }),
-        ),
-    )?;
-    t.add(
-        "ArtifactBucket",
-        Resource::new(
-            "AWS::S3::Bucket",
-            span,
-            json!({
-                "BucketName": names.bucket,
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [{
-                        "ServerSideEncryptionByDefault": {
-                            "SSEAlgorithm": "aws:kms",
-                            "KMSMasterKeyID": get_att("ArtifactKey", "Arn"),
-                        },
-                        "BucketKeyEnabled": true,
-                    }],
-                },
-                "VersioningConfiguration": { "Status": "Enabled" },
-                "PublicAccessBlockConfiguration": public_access_block(),
-                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
-                "LifecycleConfiguration": {
-                    "Rules": [
-                        {
-                            "Id": "ExpireArtifacts",
-                            "Status": "Enabled",
-                            "ExpirationInDays": ARTIFACT_DAYS,
-                            "NoncurrentVersionExpiration": { "NoncurrentDays": 1 },
-                        },
-                        abort_incomplete_uploads(),
-                    ],
-                },
-                "Tags": resource_tags,
-            }),
-        )
-        .policy(Policy::Delete),
-    )?;
-    t.add(
-        "ArtifactBucketPolicy",
-        Resource::new(
-            "AWS::S3::BucketPolicy",
-            span,
-            json!({
-                "Bucket": ref_("ArtifactBucket"),
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        tls_only("ArtifactBucket"),
-                        {
-                            "Sid": "DeployRoleReadsArtifacts",
-                            "Effect": "Allow",
-                            "Principal": { "AWS": deploy_role_arn },
-                            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-                            "Resource": sub("${ArtifactBucket.Arn}/*"),
-                        },
-                    ],
-                },
-            }),
-        ),
+    add_artifact_store(
+        &mut t,
+        lake,
+        span,
+        ArtifactStore {
+            description: format!(
+                "Encrypts the artifacts of the {} pipeline of the {} lake",
+                env.name, lake.name
+            ),
+            bucket: &names.bucket,
+            key_alias: &names.key_alias,
+            // The update role manages this key through this policy alone:
+            // its IAM policy can create keys but manage none.
+            manager: Some(update_role_arn.clone()),
+            users: vec![role_arn(&names.pipeline_role), role_arn(&names.build_role)],
+            reader: deploy_role_arn.clone(),
+            tags: resource_tags.clone(),
+        },
     )?;
 
     let bucket_and_objects = json!([
@@ -318,6 +401,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
         ),
     ];
     pipeline_statements.extend(source_statement(lake));
+    pipeline_statements.extend(regional_store_statements(lake, env));
     t.add(
         "PipelineRole",
         Resource::new(

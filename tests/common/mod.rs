@@ -57,3 +57,17 @@ pub fn seed_with_codecommit() -> dlc::model::Lake {
     lake.environments.get_mut("Prod").unwrap().branch = None;
     lake
 }
+
+/// The seed lake with Prod in us-west-2: its pipeline, in us-east-2 with the
+/// others, deploys across regions.
+pub fn seed_with_prod_elsewhere() -> dlc::model::Lake {
+    let mut lake = fixtures::seed();
+    let prod = lake.environments.get_mut("Prod").unwrap();
+    prod.region = dlc::model::Region {
+        name: "us-west-2".into(),
+        availability_zones: ["us-west-2a", "us-west-2b", "us-west-2c"]
+            .map(String::from)
+            .to_vec(),
+    };
+    lake
+}

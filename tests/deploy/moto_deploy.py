@@ -604,7 +604,18 @@ def template_pipeline(client, entry, template):
     return camel_case(resolve(properties))
 
 
-def create_declared_pipeline(client, entry, out_dir, check):
+def artifact_stores(pipeline, region):
+    """A pipeline's artifact stores by region: its `artifactStores`, or its one
+    `artifactStore` in the pipeline's region."""
+    stores = pipeline.get("artifactStores")
+    if isinstance(stores, list):  # CloudFormation's form, camel-cased
+        return {s["region"]: s["artifactStore"] for s in stores}
+    if stores is not None:  # the API's: a map from region
+        return stores
+    return {region: pipeline["artifactStore"]}
+
+
+def create_declared_pipeline(url, client, entry, out_dir, check):
     """create_pipeline from the declaration, then get_pipeline: the same stages
     and actions as the declaration, and as the pipeline stack's resource."""
     with open(os.path.join(out_dir, entry["declaration"])) as f:
@@ -616,7 +627,8 @@ def create_declared_pipeline(client, entry, out_dir, check):
     got = codepipeline.get_pipeline(name=entry["pipeline"])["pipeline"]
     want = declaration["pipeline"]
     what = f"pipeline {entry['pipeline']}"
-    for key in ("name", "roleArn", "artifactStore", "pipelineType", "executionMode", "triggers"):
+    for key in ("name", "roleArn", "artifactStore", "artifactStores", "pipelineType", "executionMode",
+                "triggers"):
         if key in want:
             check.eq(f"{what} {key}", got.get(key), want[key])
     check.eq(f"{what} stages", [s["name"] for s in got["stages"]], [s["name"] for s in want["stages"]])
@@ -628,14 +640,18 @@ def create_declared_pipeline(client, entry, out_dir, check):
             check.eq(f"{what} {want_stage['name']}/{want_action['name']}", got_action, want_action)
     # The stack's pipeline resource, resolved against what moto created: the
     # same pipeline. The declaration names the artifact key by its alias (a
-    # key's ID is only known once it exists): both must be the same key.
-    kms = client("kms")
-    want_key = from_template["artifactStore"]["encryptionKey"]["id"]
-    got_key = got["artifactStore"]["encryptionKey"]["id"]
-    check.eq(f"{what} artifact key (from its alias)",
-             kms.describe_key(KeyId=got_key)["KeyMetadata"]["Arn"], want_key)
-    check.eq(f"{what} artifact bucket (the stack's)", got["artifactStore"]["location"],
-             from_template["artifactStore"]["location"])
+    # key's ID is only known once it exists): both must be the same key. A
+    # store in another region is the bootstrap's, there.
+    want_stores = artifact_stores(from_template, entry["region"])
+    got_stores = artifact_stores(got, entry["region"])
+    check.eq(f"{what} artifact store regions", sorted(got_stores), sorted(want_stores))
+    for region, want_store in want_stores.items():
+        got_store = got_stores.get(region, {})
+        kms = session_for(url, entry["account"], region)("kms")
+        key_arn = lambda key_id: kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+        check.eq(f"{what} artifact key in {region} (from its alias)",
+                 key_arn(got_store["encryptionKey"]["id"]), key_arn(want_store["encryptionKey"]["id"]))
+        check.eq(f"{what} artifact bucket in {region}", got_store["location"], want_store["location"])
     check.eq(f"{what} role (the stack's)", got["roleArn"], from_template["roleArn"])
     check.eq(f"{what} stages and actions (the stack's)",
              normalized_stages(got["stages"]), normalized_stages(from_template["stages"]))
@@ -683,7 +699,7 @@ def main():
                 deploy(session_for(url, stack["account"], stack["region"]), stack, args.out_dir, check)
             for entry in pipelines:
                 client = session_for(url, entry["account"], entry["region"])
-                create_declared_pipeline(client, entry, args.out_dir, check)
+                create_declared_pipeline(url, client, entry, args.out_dir, check)
         except BaseException:
             log.seek(0)
             print("--- moto_server log (tail) ---\n" + log.read()[-6000:], file=sys.stderr)
