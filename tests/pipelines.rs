@@ -693,3 +693,48 @@ fn a_pipeline_deploys_into_another_region_through_a_store_of_that_region() {
     assert!(dev["pipeline"].get("artifactStores").is_none());
     assert!(actions(&dev).all(|a| a.get("region").is_none()));
 }
+
+#[test]
+fn a_connection_is_passed_by_the_update_role_and_used_by_the_pipeline_role() {
+    let lake = common::seed_with_connection();
+    let connection = match &lake.source {
+        dlc::model::Source::GitHubConnection { connection, .. } => connection.clone(),
+        _ => unreachable!("the seed with a connection"),
+    };
+    let output = common::compile("seed", &lake);
+    let bootstrap = json(&output, "bootstrap/DataLake.template.json");
+    let update = &bootstrap["Resources"]["DevUpdatePipelineRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"];
+    let pass = update
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "PassConnection")
+        .expect("the update role passes the connection");
+    assert_eq!(
+        pass,
+        &json!({
+            "Sid": "PassConnection",
+            "Effect": "Allow",
+            "Action": ["codestar-connections:PassConnection"],
+            "Resource": connection,
+            "Condition": { "StringEquals": {
+                "codestar-connections:PassedToService": "codepipeline.amazonaws.com",
+            } },
+        })
+    );
+    let pipeline = json(&output, "pipelines/Dev.template.json");
+    let statements = &pipeline["Resources"]["PipelineRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"];
+    let use_ = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "UseConnection")
+        .expect("the pipeline role uses the connection");
+    assert_eq!(
+        use_["Action"],
+        json!(["codestar-connections:UseConnection"])
+    );
+    assert_eq!(use_["Resource"], json!(connection));
+}

@@ -18,8 +18,8 @@ use serde_json::{json, Value};
 use super::naming::{self, PipelineNames, StackKind};
 use super::pipeline::crosses_regions;
 use super::pipeline_template::{
-    add_artifact_store, codecommit_arn, regional_store_statements, statement, statement_if,
-    ArtifactStore, CODECOMMIT_READ, KEY_USE,
+    add_artifact_store, codecommit_arn, connection_permission, regional_store_statements,
+    statement, statement_if, ArtifactStore, CODECOMMIT_READ, KEY_USE,
 };
 use super::template::{account_root, ref_, sub, tags, Resource, Template};
 use super::Error;
@@ -534,7 +534,19 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                 local("events", &format!("rule/{}", names.trigger_rule)),
             ));
         }
-        Source::GitHubConnection { .. } => {}
+        // Whoever creates or updates a pipeline that names a connection
+        // passes the connection to CodePipeline: CloudFormation does, as
+        // this role.
+        Source::GitHubConnection { connection, .. } => {
+            statements.push(statement_if(
+                "PassConnection",
+                &[connection_permission(connection, "PassConnection").as_str()],
+                json!(connection),
+                json!({ "StringEquals": {
+                    connection_permission(connection, "PassedToService"): "codepipeline.amazonaws.com",
+                } }),
+            ));
+        }
     }
     statements
 }

@@ -72,21 +72,30 @@ pub fn source_statement(lake: &Lake) -> Option<Value> {
     match &lake.source {
         // CodePipeline calls GitHub with the token itself.
         Source::GitHub { .. } => None,
-        Source::GitHubConnection { connection, .. } => {
-            // The action's service prefix follows the connection's.
-            let action = if connection.contains(":codeconnections:") {
-                "codeconnections:UseConnection"
-            } else {
-                "codestar-connections:UseConnection"
-            };
-            Some(statement("UseConnection", &[action], json!(connection)))
-        }
+        // The role of the service that uses a connection needs UseConnection.
+        Source::GitHubConnection { connection, .. } => Some(statement(
+            "UseConnection",
+            &[connection_permission(connection, "UseConnection").as_str()],
+            json!(connection),
+        )),
         Source::CodeCommit { repository, .. } => Some(statement(
             "ReadRepository",
             CODECOMMIT_READ,
             json!(codecommit_arn(lake, repository)),
         )),
     }
+}
+
+/// An IAM permission on a connection, in the service prefix of the
+/// connection's ARN (`codestar-connections`, or `codeconnections` since the
+/// service's rename).
+pub fn connection_permission(connection: &str, permission: &str) -> String {
+    let prefix = if connection.contains(":codeconnections:") {
+        "codeconnections"
+    } else {
+        "codestar-connections"
+    };
+    format!("{prefix}:{permission}")
 }
 
 /// What CodePipeline's CodeCommit action does with the repository.
