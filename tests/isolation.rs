@@ -7,7 +7,7 @@
 //! of A's pipeline (pipeline, build and trigger roles, update role, deploy role,
 //! execution role) may modify, pass or assume anything of B's: its stacks,
 //! pipeline stack, bootstrap stack, roles, boundary, key, bucket, build
-//! project, pipeline, webhook or rule.
+//! project, pipeline, webhook, webhook secret or rule.
 //!
 //! The threat it models is the audit's: a change pushed to a branch rewrites
 //! that pipeline's stack, and so, through the update role, the inline policies
@@ -352,6 +352,7 @@ enum Kind {
     LogGroup,
     Webhook,
     Rule,
+    Secret,
 }
 
 impl Kind {
@@ -432,6 +433,12 @@ impl Kind {
                 "codepipeline:RegisterWebhookWithThirdParty",
             ],
             Kind::Rule => &["events:PutRule", "events:PutTargets", "events:DeleteRule"],
+            Kind::Secret => &[
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecret",
+                "secretsmanager:DeleteSecret",
+            ],
         }
     }
 
@@ -656,6 +663,15 @@ impl World {
                     Kind::LogGroup,
                 );
             }
+            "AWS::SecretsManager::Secret" => self.own(
+                env,
+                // Secrets Manager ends a secret's ARN with six random characters.
+                format!(
+                    "arn:aws:secretsmanager:{region}:{account}:secret:{}-AbCdEf",
+                    resolved["Name"].as_str().unwrap()
+                ),
+                Kind::Secret,
+            ),
             "AWS::Events::Rule" => self.own(
                 env,
                 format!(

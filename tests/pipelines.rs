@@ -523,6 +523,7 @@ fn no_role_may_do_everything() {
                                 "kms:CreateKey",
                                 "kms:ListAliases",
                                 "codepipeline:ListWebhooks",
+                                "secretsmanager:GetRandomPassword",
                             ]
                             .contains(&action.as_str().unwrap()),
                             "{name} {}{path}: `{action}` on every resource",
@@ -737,4 +738,22 @@ fn a_connection_is_passed_by_the_update_role_and_used_by_the_pipeline_role() {
         json!(["codestar-connections:UseConnection"])
     );
     assert_eq!(use_["Resource"], json!(connection));
+}
+
+#[test]
+fn a_github_webhook_signs_with_a_secret_of_its_own_not_the_token() {
+    let output = common::compile("seed", &fixtures::seed());
+    let template = json(&output, "pipelines/Dev.template.json");
+    let resources = &template["Resources"];
+    let secret = &resources["WebhookSecret"];
+    assert_eq!(secret["Type"], "AWS::SecretsManager::Secret");
+    assert_eq!(
+        secret["Properties"]["Name"],
+        "dev-cdkblog-e2e-pipeline-webhook"
+    );
+    assert!(secret["Properties"]["GenerateSecretString"].is_object());
+    let token = resources["Webhook"]["Properties"]["AuthenticationConfiguration"]["SecretToken"]
+        .to_string();
+    assert!(!token.contains("GitHubToken"), "{token}");
+    assert!(token.contains("${WebhookSecret}"), "{token}");
 }

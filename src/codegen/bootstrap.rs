@@ -519,6 +519,28 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                 ],
                 secret_arn(lake, token_secret),
             ));
+            // The webhook's own secret: created with the stack, and read by
+            // CloudFormation to register the webhook.
+            statements.push(statement(
+                "WebhookSecret",
+                &[
+                    "secretsmanager:CreateSecret",
+                    "secretsmanager:DeleteSecret",
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:UpdateSecret",
+                    "secretsmanager:TagResource",
+                    "secretsmanager:UntagResource",
+                ],
+                secret_arn(lake, &names.webhook),
+            ));
+            // GenerateSecretString draws the value from Secrets Manager,
+            // which takes no resource for it.
+            statements.push(statement(
+                "GenerateWebhookSecret",
+                &["secretsmanager:GetRandomPassword"],
+                json!("*"),
+            ));
         }
         Source::CodeCommit { .. } => {
             statements.push(statement(

@@ -11,7 +11,7 @@
 use serde_json::{json, Value};
 
 use super::naming::{self, PipelineNames};
-use super::pipeline::{self, oauth_token_reference, Pipeline, Style, SOURCE_ACTION};
+use super::pipeline::{self, Pipeline, Style, SOURCE_ACTION};
 use super::storage::{abort_incomplete_uploads, public_access_block, tls_only, KEY_ADMINISTRATION};
 use super::template::{account_root, get_att, ref_, sub, tags, Policy, Resource, Template};
 use super::Error;
@@ -22,6 +22,9 @@ const ARTIFACT_DAYS: u32 = 30;
 
 /// The image of the build step: CodeBuild's standard Linux image.
 pub const BUILD_IMAGE: &str = "aws/codebuild/standard:7.0";
+
+/// Characters of the webhook's generated secret.
+const WEBHOOK_SECRET_LENGTH: u32 = 40;
 
 /// Minutes the build step may take (the default install compiles dlc).
 const BUILD_TIMEOUT_MINUTES: u32 = 30;
@@ -509,7 +512,27 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
     )?;
 
     match &lake.source {
-        Source::GitHub { token_secret, .. } => {
+        Source::GitHub { .. } => {
+            // The webhook signs with a secret of its own, not the token: a
+            // webhook's secret is part of its definition, which ListWebhooks
+            // returns, and must not open the repository.
+            t.add(
+                "WebhookSecret",
+                Resource::new(
+                    "AWS::SecretsManager::Secret",
+                    source_span,
+                    json!({
+                        "Name": names.webhook,
+                        "Description": format!("Signs GitHub's pushes to the {} pipeline's webhook", env.name),
+                        "GenerateSecretString": {
+                            "PasswordLength": WEBHOOK_SECRET_LENGTH,
+                            "ExcludePunctuation": true,
+                        },
+                        "Tags": resource_tags,
+                    }),
+                )
+                .policy(Policy::Delete),
+            )?;
             t.add(
                 "Webhook",
                 Resource::new(
@@ -518,8 +541,10 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     json!({
                         "Name": names.webhook,
                         "Authentication": "GITHUB_HMAC",
-                        // As the seed does: the token doubles as the webhook's secret.
-                        "AuthenticationConfiguration": { "SecretToken": oauth_token_reference(token_secret) },
+                        "AuthenticationConfiguration": {
+                            // A secret's Ref is its ARN.
+                            "SecretToken": sub("{{resolve:secretsmanager:${WebhookSecret}:SecretString}}"),
+                        },
                         "Filters": [{ "JsonPath": "$.ref", "MatchEquals": "refs/heads/{Branch}" }],
                         "RegisterWithThirdParty": true,
                         "TargetPipeline": ref_("Pipeline"),
