@@ -887,7 +887,7 @@ fn lakes() -> Vec<(&'static str, &'static str, Lake)> {
             "last-mile-health",
             fixtures::last_mile_health(),
         ),
-        ("seed-connection", "seed", common::seed_with_connection()),
+        ("seed-token", "seed", common::seed_with_token()),
         ("seed-codecommit", "seed", common::seed_with_codecommit()),
         (
             "seed-prod-elsewhere",

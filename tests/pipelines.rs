@@ -19,7 +19,7 @@ fn json(output: &Output, path: &str) -> Value {
 /// Every lake the tests look at: the examples and the seed's other sources.
 fn lakes() -> Vec<(&'static str, Lake)> {
     let mut lakes = fixtures::examples();
-    lakes.push(("seed-connection", common::seed_with_connection()));
+    lakes.push(("seed-token", common::seed_with_token()));
     lakes.push(("seed-codecommit", common::seed_with_codecommit()));
     lakes.push(("seed-prod-elsewhere", common::seed_with_prod_elsewhere()));
     lakes
@@ -368,7 +368,7 @@ fn the_declaration_and_the_template_describe_the_same_pipeline() {
 
 #[test]
 fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
-    let github = common::compile("seed", &fixtures::seed());
+    let github = common::compile("seed", &common::seed_with_token());
     let template = json(&github, "pipelines/Test.template.json");
     let webhook = &template["Resources"]["Webhook"]["Properties"];
     assert_eq!(webhook["TargetAction"], "Checkout");
@@ -381,7 +381,7 @@ fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
         "{{resolve:secretsmanager:/DataLake/GitHubToken:SecretString:::}}"
     );
 
-    let connection = common::compile("seed", &common::seed_with_connection());
+    let connection = common::compile("seed", &fixtures::seed());
     let declaration = json(&connection, "pipelines/Test.pipeline.json");
     assert_eq!(
         declaration["pipeline"]["triggers"],
@@ -697,10 +697,10 @@ fn a_pipeline_deploys_into_another_region_through_a_store_of_that_region() {
 
 #[test]
 fn a_connection_is_passed_by_the_update_role_and_used_by_the_pipeline_role() {
-    let lake = common::seed_with_connection();
+    let lake = fixtures::seed();
     let connection = match &lake.source {
         dlc::model::Source::GitHubConnection { connection, .. } => connection.clone(),
-        _ => unreachable!("the seed with a connection"),
+        _ => unreachable!("the seed reads its repository through a connection"),
     };
     let output = common::compile("seed", &lake);
     let bootstrap = json(&output, "bootstrap/DataLake.template.json");
@@ -742,7 +742,7 @@ fn a_connection_is_passed_by_the_update_role_and_used_by_the_pipeline_role() {
 
 #[test]
 fn a_github_webhook_signs_with_a_secret_of_its_own_not_the_token() {
-    let output = common::compile("seed", &fixtures::seed());
+    let output = common::compile("seed", &common::seed_with_token());
     let template = json(&output, "pipelines/Dev.template.json");
     let resources = &template["Resources"];
     let secret = &resources["WebhookSecret"];

@@ -30,13 +30,14 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The seed lake reading its repository through a CodeStar connection.
-pub fn seed_with_connection() -> dlc::model::Lake {
+/// The seed lake reading its repository with an OAuth token kept in Secrets
+/// Manager (the `GitHub` source), started by a webhook.
+pub fn seed_with_token() -> dlc::model::Lake {
     let mut lake = fixtures::seed();
     let span = lake.source.span();
-    lake.source = dlc::model::Source::GitHubConnection {
+    lake.source = dlc::model::Source::GitHub {
         repository: "aws-samples/aws-cdk-pipelines-datalake-infrastructure".into(),
-        connection: "arn:aws:codestar-connections:us-east-2:111111111111:connection/8d0f5c3e-1a2b-4c5d-9e8f-0a1b2c3d4e5f".into(),
+        token_secret: "/DataLake/GitHubToken".into(),
         span,
         field_spans: Default::default(),
     };
