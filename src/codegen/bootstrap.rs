@@ -201,6 +201,9 @@ pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Er
                 env.name, lake.name, env.region.name
             ),
             bucket: &naming::regional_artifact_bucket(lake, env),
+            logs_bucket: &naming::artifact_logs_bucket(&naming::regional_artifact_bucket(
+                lake, env,
+            )),
             key_alias: &names.key_alias,
             // Deployed by a person, not by the update role.
             manager: None,
@@ -456,7 +459,13 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                 "s3:List*",
                 "s3:Put*",
             ],
-            arn(format!("s3:::{}", names.bucket)),
+            json!([
+                arn(format!("s3:::{}", names.bucket)),
+                arn(format!(
+                    "s3:::{}",
+                    naming::artifact_logs_bucket(&names.bucket)
+                )),
+            ]),
         ),
         // CreateKey has no resource to scope to; the new key's own policy
         // then lets this role (and no other pipeline's) manage it.

@@ -79,6 +79,15 @@ pub fn regional_artifact_bucket(lake: &Lake, env: &Environment) -> String {
     )
 }
 
+/// The bucket of an artifact bucket's access logs: its name with `pipelogs`
+/// in place of the final `pipeline`, so exactly as long and as valid.
+pub fn artifact_logs_bucket(artifact_bucket: &str) -> String {
+    match artifact_bucket.strip_suffix("pipeline") {
+        Some(base) => format!("{base}pipelogs"),
+        None => format!("{artifact_bucket}-logs"),
+    }
+}
+
 /// `pipelines/<Env>.template.json`: the pipeline stack.
 pub fn pipeline_template_path(env: &Environment) -> String {
     format!("pipelines/{}.template.json", env.name)

@@ -12,13 +12,20 @@ use serde_json::{json, Value};
 
 use super::naming::{self, PipelineNames};
 use super::pipeline::{self, Pipeline, Style, SOURCE_ACTION};
-use super::storage::{abort_incomplete_uploads, public_access_block, tls_only, KEY_ADMINISTRATION};
+use super::storage::{
+    abort_incomplete_uploads, access_log_delivery, public_access_block, tls_only,
+    KEY_ADMINISTRATION,
+};
 use super::template::{account_root, get_att, ref_, sub, tags, Policy, Resource, Template};
 use super::Error;
 use crate::model::{Environment, Lake, Source};
 
 /// Days an artifact is kept: long enough to look at a failed run again.
 const ARTIFACT_DAYS: u32 = 30;
+
+/// Days the artifact bucket's access logs are kept: a year of who read and
+/// wrote the artifacts.
+const ACCESS_LOG_DAYS: u32 = 365;
 
 /// The image of the build step: CodeBuild's standard Linux image.
 pub const BUILD_IMAGE: &str = "aws/codebuild/standard:7.0";
@@ -133,6 +140,8 @@ pub struct ArtifactStore<'a> {
     /// The key's description.
     pub description: String,
     pub bucket: &'a str,
+    /// The bucket the artifact bucket's access logs go to.
+    pub logs_bucket: &'a str,
     pub key_alias: &'a str,
     /// The role that manages the key, besides the account itself (whose root
     /// keeps the key manageable).
@@ -149,7 +158,7 @@ pub struct ArtifactStore<'a> {
 }
 
 /// Adds an artifact store to `t`: `ArtifactKey`, its alias, `ArtifactBucket`
-/// and the bucket's policy.
+/// and its policy, and `ArtifactLogsBucket` (its access logs) and its policy.
 pub fn add_artifact_store(
     t: &mut Template,
     lake: &Lake,
@@ -229,6 +238,10 @@ pub fn add_artifact_store(
                 "VersioningConfiguration": { "Status": "Enabled" },
                 "PublicAccessBlockConfiguration": public_access_block(),
                 "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                "LoggingConfiguration": {
+                    "DestinationBucketName": ref_("ArtifactLogsBucket"),
+                    "LogFilePrefix": "artifacts/",
+                },
                 "LifecycleConfiguration": {
                     "Rules": [
                         {
@@ -244,6 +257,64 @@ pub fn add_artifact_store(
             }),
         )
         .policy(Policy::Delete),
+    )?;
+    // Server access logs take SSE-S3, not SSE-KMS; they outlive the
+    // artifacts they describe.
+    t.add(
+        "ArtifactLogsBucket",
+        Resource::new(
+            "AWS::S3::Bucket",
+            span,
+            json!({
+                "BucketName": store.logs_bucket,
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [{
+                        "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
+                    }],
+                },
+                "VersioningConfiguration": { "Status": "Enabled" },
+                "PublicAccessBlockConfiguration": public_access_block(),
+                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "ExpireAccessLogs",
+                            "Status": "Enabled",
+                            "ExpirationInDays": ACCESS_LOG_DAYS,
+                            "NoncurrentVersionExpiration": { "NoncurrentDays": 1 },
+                        },
+                        abort_incomplete_uploads(),
+                    ],
+                },
+                "Tags": store.tags,
+            }),
+        )
+        .policy(Policy::Delete)
+        .skip_checkov(
+            "CKV_AWS_18",
+            "this bucket receives the artifact bucket's access logs; logging its own access would take another log bucket, and that one another",
+        ),
+    )?;
+    t.add(
+        "ArtifactLogsBucketPolicy",
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            span,
+            json!({
+                "Bucket": ref_("ArtifactLogsBucket"),
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        tls_only("ArtifactLogsBucket"),
+                        access_log_delivery(
+                            "ArtifactLogsBucket",
+                            json!(lake.deployment_account),
+                            vec![get_att("ArtifactBucket", "Arn")],
+                        ),
+                    ],
+                },
+            }),
+        ),
     )?;
     t.add(
         "ArtifactBucketPolicy",
@@ -343,6 +414,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 env.name, lake.name
             ),
             bucket: &names.bucket,
+            logs_bucket: &naming::artifact_logs_bucket(&names.bucket),
             key_alias: &names.key_alias,
             // The update role manages this key through this policy alone:
             // its IAM policy can create keys but manage none.
