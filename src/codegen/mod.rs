@@ -265,8 +265,9 @@ pub fn compile_each<E>(
     Ok(manifest)
 }
 
-/// The bootstrap stacks, then the pipeline stacks, of `environments` (those
-/// with a branch). The deployment account's bootstrap always covers every
+/// The bootstrap stacks (the deployment account's, each environment's, and
+/// the artifact stores of pipelines that cross regions), then the pipeline
+/// stacks, of `environments` (those with a branch). The deployment account's bootstrap always covers every
 /// pipeline of the lake, so that deploying it after a `--env` compile
 /// removes none.
 pub fn setup_stacks(
