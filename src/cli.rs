@@ -92,6 +92,10 @@ enum Command {
         /// The ARN of the pipeline stack's artifact key (an alias will not do).
         #[arg(long)]
         artifact_key_arn: String,
+        /// For a pipeline that deploys into another region: the ARN of the key
+        /// of its artifact store there (the `<Env>...Artifacts` stack's).
+        #[arg(long)]
+        regional_artifact_key_arn: Option<String>,
         /// Read the GitHub token of a `GitHub` token source from standard input.
         #[arg(long)]
         github_token_stdin: bool,
@@ -221,8 +225,14 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
         Command::PipelineDeclaration {
             file,
             artifact_key_arn,
+            regional_artifact_key_arn,
             github_token_stdin,
-        } => pipeline_declaration(&file, artifact_key_arn, github_token_stdin),
+        } => pipeline_declaration(
+            &file,
+            artifact_key_arn,
+            regional_artifact_key_arn,
+            github_token_stdin,
+        ),
         Command::Fmt {
             files,
             check,
@@ -519,6 +529,7 @@ fn compare_output(
 fn pipeline_declaration(
     file: &Path,
     artifact_key_arn: String,
+    regional_artifact_key_arn: Option<String>,
     github_token_stdin: bool,
 ) -> miette::Result<ExitCode> {
     use crate::codegen::pipeline_declaration::{fill, Values};
@@ -534,6 +545,7 @@ fn pipeline_declaration(
     };
     let values = Values {
         artifact_key_arn: Some(artifact_key_arn),
+        regional_artifact_key_arn,
         github_token,
     };
     let filled = fill(&text, &values).map_err(|e| {

@@ -16,10 +16,10 @@ const REGIONS: &[&str] = &[
 ];
 
 /// Environments with a branch. The deployment account's bootstrap holds a
-/// role for each pipeline and is deployed by hand: past five it passes the
-/// 51,200 bytes of a template sent inline (DL0395), past about 110 the 1 MB
-/// CloudFormation accepts at all (DL0396).
-const PIPELINES: usize = 5;
+/// role and a permissions boundary for each pipeline and is deployed by
+/// hand: past three it passes the 51,200 bytes of a template sent inline
+/// (DL0395), past about 75 the 1 MB CloudFormation accepts at all (DL0396).
+const PIPELINES: usize = 3;
 
 /// A valid lake of `envs` environments (at most 65,536: one /24 each in 10.0.0.0/8).
 /// Every tenth environment has a warehouse; the first [`PIPELINES`] in the

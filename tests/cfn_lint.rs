@@ -56,8 +56,9 @@ fn every_template_passes_cfn_lint() {
     let mut failures = Vec::new();
     for (example, lake) in fixtures::examples().into_iter().chain([
         ("variants", variants()),
-        ("seed-connection", common::seed_with_connection()),
+        ("seed-token", common::seed_with_token()),
         ("seed-codecommit", common::seed_with_codecommit()),
+        ("seed-prod-elsewhere", common::seed_with_prod_elsewhere()),
     ]) {
         failures.extend(lint(example, &lake));
     }
@@ -141,7 +142,7 @@ fn lint(example: &'static str, lake: &Lake) -> Vec<String> {
     // The variants are examples edited in memory: their spans still apply.
     let locate = fixtures::locate_in(match example {
         "variants" => "last-mile-health",
-        "seed-connection" | "seed-codecommit" => "seed",
+        "seed-token" | "seed-codecommit" | "seed-prod-elsewhere" => "seed",
         other => other,
     });
     let output = dlc::codegen::compile(lake, None, &locate).expect("compiles");

@@ -236,7 +236,10 @@ fn eval_prints_the_checked_lake() {
     let output = dlc(&["eval", seed().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     let model: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(model["lake"]["fields"]["source"]["type"], "GitHub");
+    assert_eq!(
+        model["lake"]["fields"]["source"]["type"],
+        "GitHubConnection"
+    );
     // Inherited from Dev through Test, defaulted from the stdlib, overridden in Prod.
     assert_eq!(model["environments"]["Prod"]["region"], "us-east-2");
     assert_eq!(

@@ -276,6 +276,8 @@ fn every_code_is_fired_by_the_corpus_or_a_generated_input() {
     named.insert(Code::SourceTooLarge.as_str().to_string()); // see `oversized_sources_*`
     let missing: Vec<&str> = Code::ALL
         .iter()
+        // A retired code (DL0385) fires nowhere.
+        .filter(|c| c.retired_since().is_none())
         .map(|c| c.as_str())
         .filter(|c| !named.contains(*c))
         .collect();

@@ -35,10 +35,12 @@ fn every_environment_deploys_into_moto() {
     require_moto();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/deploy/moto_deploy.py");
     let mut lakes = fixtures::examples();
-    // The seed's other sources: a pipeline with a V2 trigger, and one started
-    // by an EventBridge rule.
-    lakes.push(("seed-connection", common::seed_with_connection()));
+    // The seed's other sources: a pipeline started by a GitHub webhook, and
+    // one started by an EventBridge rule.
+    lakes.push(("seed-token", common::seed_with_token()));
     lakes.push(("seed-codecommit", common::seed_with_codecommit()));
+    // Prod in another region than its pipeline: an artifact store there.
+    lakes.push(("seed-prod-elsewhere", common::seed_with_prod_elsewhere()));
     for (example, lake) in lakes {
         let dir = common::scratch_dir(&format!("moto/{example}"));
         let spans = if example.starts_with("seed") {

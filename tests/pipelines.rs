@@ -6,6 +6,7 @@ mod common;
 
 use serde_json::{json, Map, Value};
 
+use dlc::codegen::pipeline_declaration::Placeholder;
 use dlc::codegen::{fixtures, Output};
 use dlc::model::Lake;
 
@@ -19,8 +20,9 @@ fn json(output: &Output, path: &str) -> Value {
 /// Every lake the tests look at: the examples and the seed's other sources.
 fn lakes() -> Vec<(&'static str, Lake)> {
     let mut lakes = fixtures::examples();
-    lakes.push(("seed-connection", common::seed_with_connection()));
+    lakes.push(("seed-token", common::seed_with_token()));
     lakes.push(("seed-codecommit", common::seed_with_codecommit()));
+    lakes.push(("seed-prod-elsewhere", common::seed_with_prod_elsewhere()));
     lakes
 }
 
@@ -309,6 +311,26 @@ fn the_declaration_and_the_template_describe_the_same_pipeline() {
                 Some(json!(true))
             );
             let tags = properties.remove("Tags").unwrap();
+            // CloudFormation lists the stores of a cross-region pipeline as
+            // { Region, ArtifactStore }; the API maps each region to its store.
+            if let Some(Value::Array(stores)) = properties.remove("ArtifactStores") {
+                // The key of a store in another region is another stack's,
+                // named by its alias in the template and by a placeholder the
+                // declaration's fill step replaces with its ARN.
+                let by_region: Map<String, Value> = stores
+                    .iter()
+                    .map(|s| {
+                        let region = s["Region"].as_str().unwrap();
+                        let mut store = s["ArtifactStore"].clone();
+                        if region != entry.stack.region {
+                            store["EncryptionKey"]["Id"] =
+                                json!(Placeholder::RegionalArtifactKeyArn.text());
+                        }
+                        (region.into(), store)
+                    })
+                    .collect();
+                properties.insert("ArtifactStores".into(), Value::Object(by_region));
+            }
             let what = format!("{name} {}", entry.declaration);
             assert_eq!(
                 camel_case(&Value::Object(properties.clone())),
@@ -345,7 +367,7 @@ fn the_declaration_and_the_template_describe_the_same_pipeline() {
 
 #[test]
 fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
-    let github = common::compile("seed", &fixtures::seed());
+    let github = common::compile("seed", &common::seed_with_token());
     let template = json(&github, "pipelines/Test.template.json");
     let webhook = &template["Resources"]["Webhook"]["Properties"];
     assert_eq!(webhook["TargetAction"], "Checkout");
@@ -363,7 +385,7 @@ fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
         "{{resolve:secretsmanager:/DataLake/GitHubToken:SecretString:::}}"
     );
 
-    let connection = common::compile("seed", &common::seed_with_connection());
+    let connection = common::compile("seed", &fixtures::seed());
     let declaration = json(&connection, "pipelines/Test.pipeline.json");
     assert_eq!(
         declaration["pipeline"]["triggers"],
@@ -538,6 +560,7 @@ fn no_role_may_do_everything() {
                                 "kms:CreateKey",
                                 "kms:ListAliases",
                                 "codepipeline:ListWebhooks",
+                                "secretsmanager:GetRandomPassword",
                             ]
                             .contains(&action.as_str().unwrap()),
                             "{name} {}{path}: `{action}` on every resource",
@@ -564,29 +587,36 @@ fn matches(pattern: &str, action: &str) -> bool {
 }
 
 #[test]
-fn the_boundary_allows_everything_the_pipeline_roles_do() {
+fn each_pipeline_has_a_boundary_that_allows_everything_its_roles_do() {
     for (name, lake) in lakes() {
         let output = compile(name, &lake);
         let bootstrap = &output.manifest.bootstrap[0];
         assert_eq!(bootstrap.environment, None);
-        let boundary_doc = json(&output, &bootstrap.template)["Resources"]["PipelineBoundary"]
-            ["Properties"]["PolicyDocument"]
-            .clone();
-        let allowed: Vec<String> = boundary_doc["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| as_list(&s["Action"]))
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect();
+        let bootstrap = json(&output, &bootstrap.template);
         for entry in &output.manifest.pipelines {
+            let env = entry.stack.environment.as_deref().unwrap();
+            let boundary = &bootstrap["Resources"][format!("{env}PipelineBoundary")]["Properties"];
+            let policy_name = boundary["ManagedPolicyName"].as_str().unwrap();
+            let allowed: Vec<String> = boundary["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|s| as_list(&s["Action"]))
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect();
             let template = json(&output, &entry.stack.template);
             for (id, resource) in template["Resources"].as_object().unwrap() {
                 if resource["Type"] != "AWS::IAM::Role" {
                     continue;
                 }
                 let props = &resource["Properties"];
-                assert!(props.get("PermissionsBoundary").is_some(), "{name} {id}");
+                let carried = props["PermissionsBoundary"]["Fn::Sub"]
+                    .as_str()
+                    .unwrap_or("");
+                assert!(
+                    carried.ends_with(&format!(":policy/{policy_name}")),
+                    "{name} {env} {id}: carries `{carried}`, not its pipeline's boundary"
+                );
                 for policy in props["Policies"].as_array().unwrap() {
                     for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
                         for action in as_list(&statement["Action"]) {
@@ -642,6 +672,7 @@ fn validate_declarations(files: &[std::path::PathBuf]) -> (bool, String) {
 fn fill_declaration(
     path: &std::path::Path,
     key: &str,
+    regional_key: Option<&str>,
     token: Option<&str>,
 ) -> std::process::Output {
     use std::io::Write;
@@ -650,6 +681,11 @@ fn fill_declaration(
         .arg("pipeline-declaration")
         .arg(path)
         .args(["--artifact-key-arn", key])
+        .args(
+            regional_key
+                .map(|k| vec!["--regional-artifact-key-arn", k])
+                .unwrap_or_default(),
+        )
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -691,7 +727,22 @@ fn filled_declarations_are_valid_create_pipeline_input_for_botocore() {
             let token = text
                 .contains("${dlc:GitHubToken}")
                 .then_some("ghp_example\n");
-            let out = fill_declaration(&path, &key, token);
+            // A pipeline that crosses regions has a second key, there.
+            let regional = text
+                .contains(Placeholder::RegionalArtifactKeyArn.text())
+                .then(|| {
+                    let env = entry
+                        .stack
+                        .environment
+                        .as_deref()
+                        .expect("a pipeline has an environment");
+                    let region = &lake.environments[env].region.name;
+                    format!(
+                        "arn:aws:kms:{region}:{}:key/5678abcd-12ab-34cd-56ef-1234567890ab",
+                        entry.stack.account
+                    )
+                });
+            let out = fill_declaration(&path, &key, regional.as_deref(), token);
             assert!(
                 out.status.success(),
                 "{name} {}: {}",
@@ -722,6 +773,7 @@ fn filled_declarations_are_valid_create_pipeline_input_for_botocore() {
     let alias = fill_declaration(
         &written[0],
         "arn:aws:kms:us-east-2:111111111111:alias/dev-cdkblog-e2e-pipeline",
+        None,
         Some("ghp_example"),
     );
     assert_eq!(alias.status.code(), Some(2));
@@ -754,4 +806,152 @@ fn filled_declarations_are_valid_create_pipeline_input_for_botocore() {
     ] {
         assert!(text.contains(problem), "{problem:?} in\n{text}");
     }
+}
+
+#[test]
+fn a_pipeline_deploys_into_another_region_through_a_store_of_that_region() {
+    let output = common::compile("seed", &common::seed_with_prod_elsewhere());
+    let manifest = &output.manifest;
+    let store = manifest
+        .bootstrap
+        .iter()
+        .find(|b| b.name == "ProdDataLakeCDKBlogArtifacts")
+        .expect("a bootstrap stack for Prod's region");
+    assert_eq!(
+        (store.account.as_str(), store.region.as_str()),
+        ("111111111111", "us-west-2")
+    );
+    assert_eq!(store.template, "bootstrap/Prod.artifacts.template.json");
+    assert_eq!(store.depends_on, ["ProdDataLakeCDKBlogBootstrap"]);
+    let order = &manifest.setup_order;
+    let position = |name: &str| order.iter().position(|n| n == name).unwrap();
+    assert!(position("ProdDataLakeCDKBlogArtifacts") < position("ProdDataLakeCDKBlogPipeline"));
+    assert!(position("ProdDataLakeCDKBlogBootstrap") < position("ProdDataLakeCDKBlogArtifacts"));
+    // Only Prod crosses regions.
+    assert_eq!(
+        manifest
+            .bootstrap
+            .iter()
+            .filter(|b| b.name.ends_with("Artifacts"))
+            .count(),
+        1
+    );
+
+    let declaration = json(&output, "pipelines/Prod.pipeline.json");
+    let pipeline = &declaration["pipeline"];
+    assert!(pipeline.get("artifactStore").is_none());
+    // The API's form: a map from region to store.
+    assert_eq!(
+        pipeline["artifactStores"],
+        json!({
+            "us-east-2": {
+                "type": "S3",
+                "location": "prod-cdkblog-e2e-111111111111-us-east-2-pipeline",
+                "encryptionKey": { "id": "${dlc:ArtifactKeyArn}", "type": "KMS" },
+            },
+            "us-west-2": {
+                "type": "S3",
+                "location": "prod-cdkblog-e2e-111111111111-us-west-2-pipeline",
+                "encryptionKey": { "id": "${dlc:RegionalArtifactKeyArn}", "type": "KMS" },
+            },
+        })
+    );
+    // CloudFormation's: a list of { Region, ArtifactStore }.
+    let template = json(&output, "pipelines/Prod.template.json");
+    let stores = &template["Resources"]["Pipeline"]["Properties"]["ArtifactStores"];
+    let regions: Vec<&str> = stores
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions, ["us-east-2", "us-west-2"]);
+    for action in actions(&declaration) {
+        let deploys = action["roleArn"]
+            .as_str()
+            .is_some_and(|r| r.ends_with("-deploy"));
+        let region = action.get("region").and_then(Value::as_str);
+        assert_eq!(region, deploys.then_some("us-west-2"), "{}", action["name"]);
+    }
+    // The deploy role reads the artifacts from the store of its region.
+    let bootstrap = json(&output, "bootstrap/Prod.template.json");
+    let policy = bootstrap["Resources"]["DeployRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]
+        .to_string();
+    assert!(
+        policy.contains("s3:::prod-cdkblog-e2e-111111111111-us-west-2-pipeline/*"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("kms:us-west-2:111111111111:key/*"),
+        "{policy}"
+    );
+
+    // Dev stays in one region, with one store.
+    let dev = json(&output, "pipelines/Dev.pipeline.json");
+    assert!(dev["pipeline"].get("artifactStores").is_none());
+    assert!(actions(&dev).all(|a| a.get("region").is_none()));
+}
+
+#[test]
+fn a_connection_is_passed_by_the_update_role_and_used_by_the_pipeline_role() {
+    let lake = fixtures::seed();
+    let connection = match &lake.source {
+        dlc::model::Source::GitHubConnection { connection, .. } => connection.clone(),
+        _ => unreachable!("the seed reads its repository through a connection"),
+    };
+    let output = common::compile("seed", &lake);
+    let bootstrap = json(&output, "bootstrap/DataLake.template.json");
+    let update = &bootstrap["Resources"]["DevUpdatePipelineRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"];
+    let pass = update
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "PassConnection")
+        .expect("the update role passes the connection");
+    assert_eq!(
+        pass,
+        &json!({
+            "Sid": "PassConnection",
+            "Effect": "Allow",
+            "Action": ["codestar-connections:PassConnection"],
+            "Resource": connection,
+            "Condition": { "StringEquals": {
+                "codestar-connections:PassedToService": "codepipeline.amazonaws.com",
+            } },
+        })
+    );
+    let pipeline = json(&output, "pipelines/Dev.template.json");
+    let statements = &pipeline["Resources"]["PipelineRole"]["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"];
+    let use_ = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "UseConnection")
+        .expect("the pipeline role uses the connection");
+    assert_eq!(
+        use_["Action"],
+        json!(["codestar-connections:UseConnection"])
+    );
+    assert_eq!(use_["Resource"], json!(connection));
+}
+
+#[test]
+fn a_github_webhook_signs_with_a_secret_of_its_own_not_the_token() {
+    let output = common::compile("seed", &common::seed_with_token());
+    let template = json(&output, "pipelines/Dev.template.json");
+    let resources = &template["Resources"];
+    let secret = &resources["WebhookSecret"];
+    assert_eq!(secret["Type"], "AWS::SecretsManager::Secret");
+    assert_eq!(
+        secret["Properties"]["Name"],
+        "dev-cdkblog-e2e-pipeline-webhook"
+    );
+    assert!(secret["Properties"]["GenerateSecretString"].is_object());
+    let token = resources["Webhook"]["Properties"]["AuthenticationConfiguration"]["SecretToken"]
+        .to_string();
+    assert!(!token.contains("GitHubToken"), "{token}");
+    assert!(token.contains("${WebhookSecret}"), "{token}");
 }

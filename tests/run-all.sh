@@ -61,7 +61,7 @@ if ! stamp_matches editors/tests/package-lock.json editors/tests/node_modules/.l
 fi
 
 # cfn-lint lints every template, moto takes a deploy of the examples, botocore
-# validates the pipeline declarations, checkov audits the templates.
+# validates the pipeline declarations, pre-commit runs the README's hooks.
 venv=.venv
 if [ ! -x "$venv/bin/python3" ]; then
     say "python3 -m venv $venv"
@@ -75,11 +75,22 @@ if ! stamp_matches tests/requirements.txt "$venv/.requirements-digest"; then
     "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
     write_stamp tests/requirements.txt "$venv/.requirements-digest"
 fi
-# The tests find the tools on PATH, the venv's python3 first.
+# checkov pins a boto3 of its own: it gets an environment of its own.
+if [ ! -x .venv-checkov/bin/python3 ]; then
+    say "python3 -m venv .venv-checkov"
+    python3 -m venv .venv-checkov
+fi
+if ! stamp_matches tests/requirements-checkov.txt .venv-checkov/.requirements-digest; then
+    say "pip install -r tests/requirements-checkov.txt (into .venv-checkov)"
+    .venv-checkov/bin/python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements-checkov.txt
+    write_stamp tests/requirements-checkov.txt .venv-checkov/.requirements-digest
+fi
+# The tests find the tools in the two environments (tests/common); PATH gets
+# the first, for the scripts they start.
 PATH="$PWD/$venv/bin:$PATH"
 export PATH
-for tool in cfn-lint moto_server; do
-    command -v "$tool" >/dev/null || { echo "$tool is missing from $venv after installing tests/requirements.txt" >&2; exit 1; }
+for tool in "$venv/bin/cfn-lint" "$venv/bin/moto_server" "$venv/bin/pre-commit" .venv-checkov/bin/checkov; do
+    [ -x "$tool" ] || { echo "$tool is missing after installing the test requirements" >&2; exit 1; }
 done
 tools_done=$SECONDS
 

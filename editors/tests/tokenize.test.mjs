@@ -322,7 +322,7 @@ test('literals, comments and names get their intended scopes', () => {
   expectScope(tour, 'Map', 'support.type.builtin.dl');
   expectScope(tour, 'TierInfo', 'entity.name.type.dl');
   expectScope(tour, 'CodeCommit', 'entity.name.type.dl');
-  expectScope(seed, 'GitHub', 'entity.name.type.dl');
+  expectScope(seed, 'GitHubConnection', 'entity.name.type.dl');
 
   // Fields, variants, paths, numbers.
   expectScope(seed, 'logical_id_prefix', 'variable.other.property.dl');

@@ -1,7 +1,7 @@
 //! Branches and pipelines: one environment per branch, names git accepts, an
 //! approval before environments that keep their data; a source the pipelines
-//! can read, pipelines in the deployment region, an execution policy chosen
-//! on purpose, and a build that installs a dlc it names exactly.
+//! can read, an execution policy chosen on purpose, and a build that
+//! installs a dlc it names exactly.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -19,7 +19,6 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     source(lake, diagnostics);
     let pipelined = lake.pipelined();
     for env in &pipelined {
-        region(lake, env, diagnostics);
         foreign_execution_policies(env, diagnostics);
         if env.execution_policies.is_empty() {
             diagnostics.push(
@@ -223,33 +222,6 @@ pub fn is_connection_arn(arn: &str) -> bool {
         .expect("a valid pattern")
     })
     .is_match(arn)
-}
-
-/// A pipeline deploys only into its own region.
-fn region(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
-    let home = &lake.deployment_region.name;
-    if &env.region.name == home {
-        return;
-    }
-    diagnostics.push(
-        Diagnostic::new(
-            Code::PipelineInOtherRegion,
-            env.field_spans.get_or("region", env.span),
-            format!(
-                "`{}` is in {}, but its pipeline runs in the deployment region {home}; dlc does not yet write cross-region pipelines",
-                env.name, env.region.name
-            ),
-        )
-        .with_label(format!("`{}` is deployed here", env.name))
-        .with_secondary(
-            lake.field_spans.get_or("deployment_region", lake.span),
-            "the pipelines run here",
-        )
-        .with_note("a CodePipeline action in another region needs an artifact bucket and key of its own in that region, which the bootstrap templates do not create yet")
-        .with_help(format!(
-            "put the environment in {home}, or drop its `branch` and deploy it from out/ by hand"
-        )),
-    );
 }
 
 /// An execution policy is AWS's or one of the environment's own account:

@@ -9,14 +9,18 @@
 //!   managed policies the lake names.
 //! - `bootstrap/<Lake>.template.json`, in the deployment account: for each
 //!   pipeline, the role CloudFormation updates the pipeline's own stack with
-//!   (scoped to that pipeline's resources), and the permissions boundary every
-//!   pipeline role carries, so that no pipeline stack can create a role with
-//!   more rights than a pipeline needs.
+//!   (scoped to that pipeline's resources), and the permissions boundary that
+//!   pipeline's roles carry, so that no pipeline stack can give a role more
+//!   than its own pipeline needs, nor anything of another pipeline.
 
 use serde_json::{json, Value};
 
 use super::naming::{self, PipelineNames, StackKind};
-use super::pipeline_template::{codecommit_arn, statement, statement_if, CODECOMMIT_READ, KEY_USE};
+use super::pipeline::crosses_regions;
+use super::pipeline_template::{
+    add_artifact_store, codecommit_arn, connection_permission, regional_store_statements,
+    statement, statement_if, ArtifactStore, CODECOMMIT_READ, KEY_USE,
+};
 use super::template::{account_root, ref_, sub, tags, Resource, Template};
 use super::Error;
 use crate::model::{Environment, Lake, Source};
@@ -45,6 +49,15 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let deployment = &lake.deployment_account;
+    // The deploy actions read the artifacts from the store of their region.
+    let (artifact_bucket, artifact_region) = if crosses_regions(lake, env) {
+        (
+            naming::regional_artifact_bucket(lake, env),
+            &env.region.name,
+        )
+    } else {
+        (names.bucket.clone(), &lake.deployment_region.name)
+    };
     let mut t = Template::new(format!(
         "{} {}: the roles the {} pipeline deploys through, in account {}",
         lake.name, env.name, env.name, env.account
@@ -124,17 +137,14 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
                             statement(
                                 "ReadArtifacts",
                                 &["s3:GetObject", "s3:GetObjectVersion"],
-                                arn(format!("s3:::{}/*", names.bucket)),
+                                arn(format!("s3:::{artifact_bucket}/*")),
                             ),
                             // The artifact key's ID is not known here; its key
                             // policy names this role, and no other key's does.
                             statement(
                                 "DecryptArtifacts",
                                 &["kms:Decrypt", "kms:DescribeKey"],
-                                arn(format!(
-                                    "kms:{}:{deployment}:key/*",
-                                    lake.deployment_region.name
-                                )),
+                                arn(format!("kms:{artifact_region}:{deployment}:key/*")),
                             ),
                         ],
                     },
@@ -164,27 +174,121 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
     Ok(t)
 }
 
-/// The deployment account's bootstrap template, for the pipelines of
-/// `pipelined` (every environment of the lake with a branch).
-pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, Error> {
-    let span = lake.field_spans.get_or("deployment_account", lake.span);
-    let region = &lake.deployment_region.name;
-    let account = &lake.deployment_account;
-    let local = |service: &str, rest: &str| arn(format!("{service}:{region}:{account}:{rest}"));
-    let all: Vec<PipelineNames> = pipelined
-        .iter()
-        .map(|env| PipelineNames::new(lake, env))
-        .collect();
+/// The artifact store of `env`'s pipeline in the environment's region, for
+/// a pipeline that crosses regions: deployed in the deployment account, in
+/// that region. CodePipeline copies the artifacts there for the deploy
+/// actions, which read them through the environment's deploy role.
+pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Error> {
+    let names = PipelineNames::new(lake, env);
+    let deployment = &lake.deployment_account;
+    let role = |account: &str, name: &str| arn(format!("iam::{account}:role/{name}"));
     let mut t = Template::new(format!(
-        "{}: the roles that update the lake's pipelines, and the boundary of every pipeline role, in the deployment account {account}",
+        "{} {}: the {} pipeline's artifact store in {}, in the deployment account {deployment}",
+        lake.name, env.name, env.name, env.region.name
+    ));
+    add_artifact_store(
+        &mut t,
+        lake,
+        env.field_spans.get_or("region", env.span),
+        ArtifactStore {
+            description: format!(
+                "Encrypts the artifacts of the {} pipeline of the {} lake in {}",
+                env.name, lake.name, env.region.name
+            ),
+            bucket: &naming::regional_artifact_bucket(lake, env),
+            logs_bucket: &naming::artifact_logs_bucket(&naming::regional_artifact_bucket(
+                lake, env,
+            )),
+            key_alias: &names.key_alias,
+            // Deployed by a person, not by the update role.
+            manager: None,
+            // The pipeline copies the artifacts here; the build runs in the
+            // pipeline's region.
+            users: vec![role(deployment, &names.pipeline_role)],
+            reader: role(&env.account, &names.deploy_role),
+            tags: tags(
+                naming::tags(lake, env)
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            ),
+        },
+    )?;
+    Ok(t)
+}
+
+/// Logical ID of the permissions boundary of `env`'s pipeline roles in the
+/// deployment bootstrap.
+pub fn boundary_id(env: &Environment) -> String {
+    format!("{}PipelineBoundary", naming::pascal(&env.name))
+}
+
+/// The deployment account's bootstrap template, for the pipelines of
+/// `pipelined` (every environment of the lake with a branch): for each, its
+/// permissions boundary and its update role.
+pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, Error> {
+    let account = &lake.deployment_account;
+    let mut t = Template::new(format!(
+        "{}: the roles that update the lake's pipelines, and each pipeline's permissions boundary, in the deployment account {account}",
         lake.name
     ));
+    let lake_tags = naming::lake_tags(lake);
+    let lake_tags = tags(lake_tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    for env in pipelined {
+        let names = PipelineNames::new(lake, env);
+        let span = env.field_spans.get_or("branch", env.span);
+        t.add(
+            boundary_id(env),
+            Resource::new(
+                "AWS::IAM::ManagedPolicy",
+                span,
+                json!({
+                    "ManagedPolicyName": naming::boundary_policy_name(lake, env),
+                    "Description": format!("The most any role of the {} pipeline may do", env.name),
+                    "PolicyDocument": { "Version": "2012-10-17", "Statement": boundary(lake, env, &names) },
+                }),
+            ),
+        )?;
+        t.add(
+            naming::update_role_id(env),
+            Resource::new(
+                "AWS::IAM::Role",
+                span,
+                json!({
+                    "RoleName": names.update_role,
+                    "Description": format!("CloudFormation updates the {} pipeline's own stack with this role", env.name),
+                    "AssumeRolePolicyDocument": cloudformation_trust(),
+                    "Policies": [{
+                        "PolicyName": "UpdatePipeline",
+                        "PolicyDocument": { "Version": "2012-10-17", "Statement": update_statements(lake, env, &names) },
+                    }],
+                    "Tags": lake_tags.clone(),
+                }),
+            ),
+        )?;
+    }
+    Ok(t)
+}
 
-    // The boundary: everything a pipeline role may ever do, on the lake's
-    // pipeline resources only.
-    let mut boundary = vec![
+/// `arn:${AWS::Partition}:<service>:<deployment region>:<deployment account>:<rest>`.
+fn deployment_arn(lake: &Lake, service: &str, rest: &str) -> Value {
+    arn(format!(
+        "{service}:{}:{}:{rest}",
+        lake.deployment_region.name, lake.deployment_account
+    ))
+}
+
+/// The permissions boundary of one pipeline's roles: everything they may ever
+/// do, on that pipeline's resources only. A change pushed to the branch can
+/// rewrite the roles' own policies (through the update role), so this, not
+/// those policies, is what keeps one pipeline away from another's stacks,
+/// roles, artifacts and deploy role.
+fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value> {
+    let account = &lake.deployment_account;
+    let local = |service: &str, rest: &str| deployment_arn(lake, service, rest);
+    let log_group = format!("log-group:/aws/codebuild/{}", names.build_project);
+    let mut statements = vec![
         statement(
-            "ArtifactBuckets",
+            "ArtifactBucket",
             &[
                 "s3:GetObject",
                 "s3:GetObjectVersion",
@@ -194,15 +298,20 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
                 "s3:GetBucketAcl",
                 "s3:ListBucket",
             ],
-            json!(all
-                .iter()
-                .flat_map(|n| [
-                    arn(format!("s3:::{}", n.bucket)),
-                    arn(format!("s3:::{}/*", n.bucket))
-                ])
-                .collect::<Vec<_>>()),
+            json!([
+                arn(format!("s3:::{}", names.bucket)),
+                arn(format!("s3:::{}/*", names.bucket))
+            ]),
         ),
-        statement("ArtifactKeys", KEY_USE, local("kms", "key/*")),
+        // The key's ID is only known once the pipeline stack exists; its
+        // alias is known now, and only the update role of this pipeline may
+        // point it at a key.
+        statement_if(
+            "ArtifactKey",
+            KEY_USE,
+            local("kms", "key/*"),
+            json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": names.key_alias } }),
+        ),
         statement(
             "BuildLogs",
             &[
@@ -210,41 +319,32 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
                 "logs:CreateLogStream",
                 "logs:PutLogEvents",
             ],
-            json!(all
-                .iter()
-                .flat_map(|n| {
-                    let group = format!("log-group:/aws/codebuild/{}", n.build_project);
-                    [local("logs", &group), local("logs", &format!("{group}:*"))]
-                })
-                .collect::<Vec<_>>()),
+            json!([
+                local("logs", &log_group),
+                local("logs", &format!("{log_group}:*"))
+            ]),
         ),
         statement(
-            "RunBuilds",
+            "RunBuild",
             &[
                 "codebuild:StartBuild",
                 "codebuild:BatchGetBuilds",
                 "codebuild:StopBuild",
             ],
-            json!(all
-                .iter()
-                .map(|n| local("codebuild", &format!("project/{}", n.build_project)))
-                .collect::<Vec<_>>()),
+            local("codebuild", &format!("project/{}", names.build_project)),
         ),
         statement(
-            "UpdatePipelineStacks",
+            "UpdatePipelineStack",
             &[
                 "cloudformation:DescribeStacks",
                 "cloudformation:DescribeStackEvents",
                 "cloudformation:CreateStack",
                 "cloudformation:UpdateStack",
             ],
-            json!(pipelined
-                .iter()
-                .map(|env| local(
-                    "cloudformation",
-                    &format!("stack/{}/*", naming::pipeline_stack_name(lake, env))
-                ))
-                .collect::<Vec<_>>()),
+            local(
+                "cloudformation",
+                &format!("stack/{}/*", naming::pipeline_stack_name(lake, env)),
+            ),
         ),
         statement(
             "ValidateTemplates",
@@ -252,28 +352,22 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
             json!("*"),
         ),
         statement_if(
-            "PassUpdateRoles",
+            "PassUpdateRole",
             &["iam:PassRole"],
-            json!(all
-                .iter()
-                .map(|n| arn(format!("iam::{account}:role/{}", n.update_role)))
-                .collect::<Vec<_>>()),
+            arn(format!("iam::{account}:role/{}", names.update_role)),
             json!({ "StringEquals": { "iam:PassedToService": "cloudformation.amazonaws.com" } }),
         ),
         statement(
-            "AssumeDeployRoles",
+            "AssumeDeployRole",
             &["sts:AssumeRole"],
-            json!(pipelined
-                .iter()
-                .zip(&all)
-                .map(|(env, n)| arn(format!("iam::{}:role/{}", env.account, n.deploy_role)))
-                .collect::<Vec<_>>()),
+            arn(format!("iam::{}:role/{}", env.account, names.deploy_role)),
         ),
     ];
+    statements.extend(regional_store_statements(lake, env));
     match &lake.source {
         Source::GitHub { .. } => {}
         Source::GitHubConnection { connection, .. } => {
-            boundary.push(statement(
+            statements.push(statement(
                 "UseConnection",
                 &[
                     "codestar-connections:UseConnection",
@@ -283,193 +377,204 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
             ));
         }
         Source::CodeCommit { repository, .. } => {
-            boundary.push(statement(
+            statements.push(statement(
                 "ReadRepository",
                 CODECOMMIT_READ,
                 codecommit_arn(lake, repository),
             ));
-            boundary.push(statement(
-                "StartPipelines",
+            statements.push(statement(
+                "StartPipeline",
                 &["codepipeline:StartPipelineExecution"],
-                json!(all
-                    .iter()
-                    .map(|n| local("codepipeline", &n.pipeline))
-                    .collect::<Vec<_>>()),
+                local("codepipeline", &names.pipeline),
             ));
         }
     }
-    t.add(
-        "PipelineBoundary",
-        Resource::new(
-            "AWS::IAM::ManagedPolicy",
-            span,
-            json!({
-                "ManagedPolicyName": naming::boundary_policy_name(lake),
-                "Description": format!("The most any role of the {} lake's pipelines may do", lake.name),
-                "PolicyDocument": { "Version": "2012-10-17", "Statement": boundary },
-            }),
-        ),
-    )?;
+    statements
+}
 
-    // A managed policy's Ref is its ARN.
-    let boundary_arn = ref_("PipelineBoundary");
-    let lake_tags = naming::lake_tags(lake);
-    let lake_tags = tags(lake_tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    for (env, names) in pipelined.iter().zip(&all) {
-        let mut role_names = vec![&names.pipeline_role, &names.build_role];
-        if matches!(lake.source, Source::CodeCommit { .. }) {
-            role_names.push(&names.events_role);
-        }
-        let roles: Vec<Value> = role_names
-            .iter()
-            .map(|r| arn(format!("iam::{account}:role/{r}")))
-            .collect();
-        let mut statements = vec![
-            statement_if(
-                "CreatePipelineRoles",
-                &["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-                json!(roles),
-                json!({ "StringEquals": { "iam:PermissionsBoundary": boundary_arn } }),
-            ),
-            statement(
-                "ManagePipelineRoles",
-                &[
-                    "iam:GetRole",
-                    "iam:DeleteRole",
-                    "iam:UpdateRole",
-                    "iam:UpdateRoleDescription",
-                    "iam:UpdateAssumeRolePolicy",
-                    "iam:PutRolePolicy",
-                    "iam:GetRolePolicy",
-                    "iam:DeleteRolePolicy",
-                    "iam:ListRolePolicies",
-                    "iam:ListAttachedRolePolicies",
-                    "iam:ListInstanceProfilesForRole",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                    "iam:ListRoleTags",
-                ],
-                json!(roles),
-            ),
-            statement_if(
-                "PassPipelineRoles",
-                &["iam:PassRole"],
-                json!(roles),
-                json!({ "StringEquals": { "iam:PassedToService": [
-                    "codepipeline.amazonaws.com",
-                    "codebuild.amazonaws.com",
-                    "events.amazonaws.com",
-                ] } }),
-            ),
-            statement(
-                "ArtifactBucket",
-                &[
-                    "s3:CreateBucket",
-                    "s3:DeleteBucket",
-                    "s3:DeleteBucketPolicy",
-                    "s3:Get*",
-                    "s3:List*",
-                    "s3:Put*",
-                ],
-                arn(format!("s3:::{}", names.bucket)),
-            ),
-            // CreateKey has no resource to scope to; the new key's own policy
-            // then lets this role (and no other pipeline's) manage it.
-            statement("CreateArtifactKey", &["kms:CreateKey"], json!("*")),
-            statement(
-                "ArtifactKeyAlias",
-                &["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
-                local("kms", &names.key_alias),
-            ),
-            statement("ListKeyAliases", &["kms:ListAliases"], json!("*")),
-            statement(
-                "BuildProject",
-                &[
-                    "codebuild:CreateProject",
-                    "codebuild:UpdateProject",
-                    "codebuild:DeleteProject",
-                    "codebuild:BatchGetProjects",
-                ],
-                local("codebuild", &format!("project/{}", names.build_project)),
-            ),
-            statement(
-                "Pipeline",
-                &[
-                    "codepipeline:CreatePipeline",
-                    "codepipeline:UpdatePipeline",
-                    "codepipeline:DeletePipeline",
-                    "codepipeline:GetPipeline",
-                    "codepipeline:GetPipelineState",
-                    "codepipeline:StartPipelineExecution",
-                    "codepipeline:ListTagsForResource",
-                    "codepipeline:TagResource",
-                    "codepipeline:UntagResource",
-                ],
-                local("codepipeline", &names.pipeline),
-            ),
-        ];
-        match &lake.source {
-            Source::GitHub { token_secret, .. } => {
-                statements.push(statement(
-                    "Webhook",
-                    &[
-                        "codepipeline:PutWebhook",
-                        "codepipeline:DeleteWebhook",
-                        "codepipeline:RegisterWebhookWithThirdParty",
-                        "codepipeline:DeregisterWebhookWithThirdParty",
-                    ],
-                    local("codepipeline", &format!("webhook:{}", names.webhook)),
-                ));
-                statements.push(statement(
-                    "ListWebhooks",
-                    &["codepipeline:ListWebhooks"],
-                    json!("*"),
-                ));
-                // CloudFormation resolves the token's dynamic reference with this role.
-                statements.push(statement(
-                    "ReadGitHubToken",
-                    &[
-                        "secretsmanager:GetSecretValue",
-                        "secretsmanager:DescribeSecret",
-                    ],
-                    secret_arn(lake, token_secret),
-                ));
-            }
-            Source::CodeCommit { .. } => {
-                statements.push(statement(
-                    "TriggerRule",
-                    &[
-                        "events:PutRule",
-                        "events:DeleteRule",
-                        "events:DescribeRule",
-                        "events:PutTargets",
-                        "events:RemoveTargets",
-                        "events:ListTargetsByRule",
-                    ],
-                    local("events", &format!("rule/{}", names.trigger_rule)),
-                ));
-            }
-            Source::GitHubConnection { .. } => {}
-        }
-        t.add(
-            naming::update_role_id(env),
-            Resource::new(
-                "AWS::IAM::Role",
-                env.field_spans.get_or("branch", env.span),
-                json!({
-                    "RoleName": names.update_role,
-                    "Description": format!("CloudFormation updates the {} pipeline's own stack with this role", env.name),
-                    "AssumeRolePolicyDocument": cloudformation_trust(),
-                    "Policies": [{
-                        "PolicyName": "UpdatePipeline",
-                        "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
-                    }],
-                    "Tags": lake_tags.clone(),
-                }),
-            ),
-        )?;
+/// The update role's policy: this pipeline's roles (created only with this
+/// pipeline's boundary), bucket, key alias, build project, pipeline, and what
+/// starts it.
+fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value> {
+    let account = &lake.deployment_account;
+    let local = |service: &str, rest: &str| deployment_arn(lake, service, rest);
+    let mut role_names = vec![&names.pipeline_role, &names.build_role];
+    if matches!(lake.source, Source::CodeCommit { .. }) {
+        role_names.push(&names.events_role);
     }
-    Ok(t)
+    let roles: Vec<Value> = role_names
+        .iter()
+        .map(|r| arn(format!("iam::{account}:role/{r}")))
+        .collect();
+    let mut statements = vec![
+        statement_if(
+            "CreatePipelineRoles",
+            &["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+            json!(roles),
+            // A managed policy's Ref is its ARN.
+            json!({ "StringEquals": { "iam:PermissionsBoundary": ref_(&boundary_id(env)) } }),
+        ),
+        statement(
+            "ManagePipelineRoles",
+            &[
+                "iam:GetRole",
+                "iam:DeleteRole",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:GetRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:ListRoleTags",
+            ],
+            json!(roles),
+        ),
+        statement_if(
+            "PassPipelineRoles",
+            &["iam:PassRole"],
+            json!(roles),
+            json!({ "StringEquals": { "iam:PassedToService": [
+                "codepipeline.amazonaws.com",
+                "codebuild.amazonaws.com",
+                "events.amazonaws.com",
+            ] } }),
+        ),
+        statement(
+            "ArtifactBucket",
+            &[
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:Get*",
+                "s3:List*",
+                "s3:Put*",
+            ],
+            json!([
+                arn(format!("s3:::{}", names.bucket)),
+                arn(format!(
+                    "s3:::{}",
+                    naming::artifact_logs_bucket(&names.bucket)
+                )),
+            ]),
+        ),
+        // CreateKey has no resource to scope to; the new key's own policy
+        // then lets this role (and no other pipeline's) manage it.
+        statement("CreateArtifactKey", &["kms:CreateKey"], json!("*")),
+        statement(
+            "ArtifactKeyAlias",
+            &["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
+            local("kms", &names.key_alias),
+        ),
+        statement("ListKeyAliases", &["kms:ListAliases"], json!("*")),
+        statement(
+            "BuildProject",
+            &[
+                "codebuild:CreateProject",
+                "codebuild:UpdateProject",
+                "codebuild:DeleteProject",
+                "codebuild:BatchGetProjects",
+            ],
+            local("codebuild", &format!("project/{}", names.build_project)),
+        ),
+        statement(
+            "Pipeline",
+            &[
+                "codepipeline:CreatePipeline",
+                "codepipeline:UpdatePipeline",
+                "codepipeline:DeletePipeline",
+                "codepipeline:GetPipeline",
+                "codepipeline:GetPipelineState",
+                "codepipeline:StartPipelineExecution",
+                "codepipeline:ListTagsForResource",
+                "codepipeline:TagResource",
+                "codepipeline:UntagResource",
+            ],
+            local("codepipeline", &names.pipeline),
+        ),
+    ];
+    match &lake.source {
+        Source::GitHub { token_secret, .. } => {
+            statements.push(statement(
+                "Webhook",
+                &[
+                    "codepipeline:PutWebhook",
+                    "codepipeline:DeleteWebhook",
+                    "codepipeline:RegisterWebhookWithThirdParty",
+                    "codepipeline:DeregisterWebhookWithThirdParty",
+                ],
+                local("codepipeline", &format!("webhook:{}", names.webhook)),
+            ));
+            statements.push(statement(
+                "ListWebhooks",
+                &["codepipeline:ListWebhooks"],
+                json!("*"),
+            ));
+            // CloudFormation resolves the token's dynamic reference with this role.
+            statements.push(statement(
+                "ReadGitHubToken",
+                &[
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret",
+                ],
+                secret_arn(lake, token_secret),
+            ));
+            // The webhook's own secret: created with the stack, and read by
+            // CloudFormation to register the webhook.
+            statements.push(statement(
+                "WebhookSecret",
+                &[
+                    "secretsmanager:CreateSecret",
+                    "secretsmanager:DeleteSecret",
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:UpdateSecret",
+                    "secretsmanager:TagResource",
+                    "secretsmanager:UntagResource",
+                ],
+                secret_arn(lake, &names.webhook),
+            ));
+            // GenerateSecretString draws the value from Secrets Manager,
+            // which takes no resource for it.
+            statements.push(statement(
+                "GenerateWebhookSecret",
+                &["secretsmanager:GetRandomPassword"],
+                json!("*"),
+            ));
+        }
+        Source::CodeCommit { .. } => {
+            statements.push(statement(
+                "TriggerRule",
+                &[
+                    "events:PutRule",
+                    "events:DeleteRule",
+                    "events:DescribeRule",
+                    "events:PutTargets",
+                    "events:RemoveTargets",
+                    "events:ListTargetsByRule",
+                ],
+                local("events", &format!("rule/{}", names.trigger_rule)),
+            ));
+        }
+        // Whoever creates or updates a pipeline that names a connection
+        // passes the connection to CodePipeline: CloudFormation does, as
+        // this role.
+        Source::GitHubConnection { connection, .. } => {
+            statements.push(statement_if(
+                "PassConnection",
+                &[connection_permission(connection, "PassConnection").as_str()],
+                json!(connection),
+                json!({ "StringEquals": {
+                    connection_permission(connection, "PassedToService"): "codepipeline.amazonaws.com",
+                } }),
+            ));
+        }
+    }
+    statements
 }
 
 /// The GitHub token's secret: its ARN as written, or every version of the

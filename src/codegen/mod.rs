@@ -16,7 +16,9 @@
 //! CodePipeline's declaration, `pipelines/<Env>.pipeline.json`) and a
 //! bootstrap template for its account (`bootstrap/<Env>.template.json`); the
 //! deployment account gets one bootstrap template for all the pipelines
-//! (`bootstrap/<Lake>.template.json`). A team deploys these by hand, once, in
+//! (`bootstrap/<Lake>.template.json`), and a pipeline that deploys outside
+//! the deployment region an artifact store in that region
+//! (`bootstrap/<Env>.artifacts.template.json`). A team deploys these by hand, once, in
 //! the manifest's `setup_order`. See `docs/output.md`.
 
 pub mod bootstrap;
@@ -265,8 +267,9 @@ pub fn compile_each<E>(
     Ok(manifest)
 }
 
-/// The bootstrap stacks, then the pipeline stacks, of `environments` (those
-/// with a branch). The deployment account's bootstrap always covers every
+/// The bootstrap stacks (the deployment account's, each environment's, and
+/// the artifact stores of pipelines that cross regions), then the pipeline
+/// stacks, of `environments` (those with a branch). The deployment account's bootstrap always covers every
 /// pipeline of the lake, so that deploying it after a `--env` compile
 /// removes none.
 pub fn setup_stacks(
@@ -355,6 +358,31 @@ fn setup_stacks_each<E>(
             Err(e) => errors.push(e),
         }
     }
+    for env in selected
+        .iter()
+        .filter(|env| pipeline::crosses_regions(lake, env))
+    {
+        match bootstrap::regional_artifacts(lake, env) {
+            Ok(template) => push(
+                SetupStack {
+                    name: naming::regional_artifacts_stack_name(lake, env),
+                    environment: Some(env.name.clone()),
+                    account: lake.deployment_account.clone(),
+                    region: env.region.name.clone(),
+                    path: naming::regional_artifacts_path(env),
+                    // Its key and bucket policies name the deploy role.
+                    depends_on: vec![naming::bootstrap_stack_name(lake, env)],
+                    capabilities: vec![],
+                    tags: naming::tags(lake, env),
+                    template,
+                    span: env.field_spans.get_or("region", env.span),
+                    pipeline: None,
+                },
+                &mut setup,
+            )?,
+            Err(e) => errors.push(e),
+        }
+    }
     for env in &selected {
         let env_stacks: Vec<Stack> = by_environment
             .get(env.name.as_str())
@@ -370,10 +398,16 @@ fn setup_stacks_each<E>(
                     account: lake.deployment_account.clone(),
                     region: lake.deployment_region.name.clone(),
                     path: naming::pipeline_template_path(env),
-                    depends_on: vec![
-                        deployment_name.clone(),
-                        naming::bootstrap_stack_name(lake, env),
-                    ],
+                    depends_on: {
+                        let mut first = vec![
+                            deployment_name.clone(),
+                            naming::bootstrap_stack_name(lake, env),
+                        ];
+                        if pipeline::crosses_regions(lake, env) {
+                            first.push(naming::regional_artifacts_stack_name(lake, env));
+                        }
+                        first
+                    },
                     capabilities: vec!["CAPABILITY_NAMED_IAM"],
                     tags: model.tags.clone(),
                     template,

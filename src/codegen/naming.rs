@@ -7,10 +7,11 @@ use crate::model::{Environment, Lake};
 // Physical names are the model's, which the checks prove valid and unique:
 // codegen emits them and makes up none of its own.
 pub use crate::model::naming::{
-    audit_table_physical_name, bootstrap_path, bootstrap_stack_name, boundary_policy_name,
-    bucket_name, deployment_bootstrap_path, deployment_bootstrap_stack_name, endpoint_id, export,
-    kms_alias, pascal_case as pascal, pipeline_declaration_path, pipeline_stack_name,
-    pipeline_template_path, stack_name, template_path, update_role_id, warehouse_name,
+    artifact_logs_bucket, audit_table_physical_name, bootstrap_path, bootstrap_stack_name,
+    boundary_policy_name, bucket_name, deployment_bootstrap_path, deployment_bootstrap_stack_name,
+    endpoint_id, export, kms_alias, pascal_case as pascal, pipeline_declaration_path,
+    pipeline_stack_name, pipeline_template_path, regional_artifact_bucket, regional_artifacts_path,
+    regional_artifacts_stack_name, stack_name, template_path, update_role_id, warehouse_name,
     zone_bucket_id, PipelineNames, StackKind, ACCESS_LOGS_SUFFIX as ACCESS_LOGS,
 };
 

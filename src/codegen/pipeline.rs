@@ -142,14 +142,41 @@ pub struct Pipeline {
     pub name: String,
     /// The role CodePipeline acts as.
     pub role: Val,
+    /// The region it runs in: the deployment region.
+    pub region: String,
     pub artifact_bucket: Val,
     pub artifact_key: Val,
+    /// The artifact stores of the other regions its actions run in; none
+    /// when every action runs in the pipeline's region.
+    pub regional_stores: Vec<RegionalStore>,
     pub stages: Vec<Stage>,
     /// Git triggers (pipeline type V2): only a connection source has them; a
     /// GitHub token source is started by a webhook, CodeCommit by an
     /// EventBridge rule, both resources of the pipeline stack.
     pub triggers: Vec<Trigger>,
     pub tags: Vec<(String, String)>,
+}
+
+/// An artifact store in a region other than the pipeline's, from the
+/// bootstrap: CodePipeline copies the artifacts there for the actions of
+/// that region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionalStore {
+    pub region: String,
+    pub bucket: String,
+    /// Its key in the template, by its alias's ARN: the key is another
+    /// stack's, in another region, which a template cannot reference.
+    pub key: Val,
+    /// Its key in the declaration: a placeholder for the key's ARN, which
+    /// `dlc pipeline-declaration` fills (an alias is no use to the deploy
+    /// actions of another account).
+    pub declared_key: String,
+}
+
+/// Whether `env`'s pipeline deploys outside the deployment region, and so
+/// needs an artifact store in the environment's region.
+pub fn crosses_regions(lake: &Lake, env: &Environment) -> bool {
+    env.region.name != lake.deployment_region.name
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,6 +198,8 @@ pub struct Action {
     pub output_artifacts: Vec<String>,
     /// The role the action acts as, when not the pipeline's.
     pub role: Option<Val>,
+    /// The region it runs in, when the pipeline crosses regions.
+    pub region: Option<String>,
 }
 
 /// Start the pipeline on a push to `branch`, seen by the source action.
@@ -202,6 +231,7 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
         }
     }
     let account = &lake.deployment_account;
+    let region = &lake.deployment_region.name;
 
     let mut triggers = Vec::new();
     let source = source_action(lake, branch, &mut triggers);
@@ -228,6 +258,7 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
                 input_artifacts: vec![SOURCE_ARTIFACT.into()],
                 output_artifacts: vec![BUILD_ARTIFACT.into()],
                 role: None,
+                region: None,
             }],
         },
         Stage {
@@ -257,11 +288,12 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
                 input_artifacts: vec![BUILD_ARTIFACT.into()],
                 output_artifacts: vec![],
                 role: None,
+                region: None,
             }],
         },
         Stage {
             name: "Deploy".into(),
-            actions: deploy_actions(env, &names, stacks)?,
+            actions: deploy_actions(lake, env, &names, stacks)?,
         },
     ];
 
@@ -273,6 +305,7 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
     Ok(Pipeline {
         environment: env.name.clone(),
         name: names.pipeline.clone(),
+        region: region.clone(),
         role: Val::Att {
             logical_id: "PipelineRole".into(),
             attribute: "Arn",
@@ -289,6 +322,19 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
             logical_id: "ArtifactKey".into(),
             attribute: "Arn",
             resolved: Placeholder::ArtifactKeyArn.text().into(),
+        },
+        regional_stores: if crosses_regions(lake, env) {
+            vec![RegionalStore {
+                region: env.region.name.clone(),
+                bucket: naming::regional_artifact_bucket(lake, env),
+                key: Val::Arn(format!(
+                    "arn:${{AWS::Partition}}:kms:{}:{account}:{}",
+                    env.region.name, names.key_alias
+                )),
+                declared_key: Placeholder::RegionalArtifactKeyArn.text().into(),
+            }]
+        } else {
+            Vec::new()
         },
         stages,
         triggers,
@@ -366,6 +412,7 @@ fn source_action(lake: &Lake, branch: &str, triggers: &mut Vec<Trigger>) -> Acti
         input_artifacts: vec![],
         output_artifacts: vec![SOURCE_ARTIFACT.into()],
         role: None,
+        region: None,
     }
 }
 
@@ -404,11 +451,13 @@ pub fn levels(stacks: &[Stack]) -> Vec<Vec<&Stack>> {
 }
 
 fn deploy_actions(
+    lake: &Lake,
     env: &Environment,
     names: &PipelineNames,
     stacks: &[Stack],
 ) -> Result<Vec<Action>, Error> {
     let deploy_role = Val::role_arn(&env.account, &names.deploy_role);
+    let deploy_region = crosses_regions(lake, env).then(|| env.region.name.clone());
     let execution_role = Val::role_arn(&env.account, &names.execution_role);
     let cloudformation = |name: String, run_order, configuration, input: bool| Action {
         name,
@@ -424,6 +473,7 @@ fn deploy_actions(
         },
         output_artifacts: vec![],
         role: Some(deploy_role.clone()),
+        region: deploy_region.clone(),
     };
     let mut actions = Vec::new();
     let mut run_order = 1;
@@ -499,6 +549,7 @@ fn approval(env: &Environment, level: &[&Stack], run_order: u32) -> Result<Actio
         input_artifacts: vec![],
         output_artifacts: vec![],
         role: None,
+        region: None,
     })
 }
 
@@ -551,6 +602,9 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
                     if let Some(role) = &a.role {
                         action.insert(k("RoleArn"), role.render(style));
                     }
+                    if let Some(region) = &a.region {
+                        action.insert(k("Region"), json!(region));
+                    }
                     Value::Object(action)
                 })
                 .collect();
@@ -561,13 +615,20 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
         })
         .collect();
 
-    let mut key = Map::new();
-    key.insert(k("Id"), pipeline.artifact_key.render(style));
-    key.insert(k("Type"), json!("KMS"));
-    let mut store = Map::new();
-    store.insert(k("Type"), json!("S3"));
-    store.insert(k("Location"), pipeline.artifact_bucket.render(style));
-    store.insert(k("EncryptionKey"), Value::Object(key));
+    let store = |bucket: Value, key_id: Value| {
+        let mut key = Map::new();
+        key.insert(k("Id"), key_id);
+        key.insert(k("Type"), json!("KMS"));
+        let mut store = Map::new();
+        store.insert(k("Type"), json!("S3"));
+        store.insert(k("Location"), bucket);
+        store.insert(k("EncryptionKey"), Value::Object(key));
+        Value::Object(store)
+    };
+    let home = store(
+        pipeline.artifact_bucket.render(style),
+        pipeline.artifact_key.render(style),
+    );
 
     let mut out = Map::new();
     out.insert(k("Name"), json!(pipeline.name));
@@ -575,7 +636,36 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
     out.insert(k("PipelineType"), json!("V2"));
     // A newer push overtakes an older one that has not reached its stage yet.
     out.insert(k("ExecutionMode"), json!("SUPERSEDED"));
-    out.insert(k("ArtifactStore"), Value::Object(store));
+    if pipeline.regional_stores.is_empty() {
+        out.insert(k("ArtifactStore"), home);
+    } else {
+        // One store per region; CodePipeline takes either form, not both.
+        let mut stores = vec![(pipeline.region.as_str(), home)];
+        stores.extend(pipeline.regional_stores.iter().map(|r| {
+            let key = match style {
+                Style::Template => r.key.render(style),
+                Style::Declaration => json!(r.declared_key),
+            };
+            (r.region.as_str(), store(json!(r.bucket), key))
+        }));
+        let stores = match style {
+            // CloudFormation: a list of { Region, ArtifactStore }.
+            Style::Template => Value::Array(
+                stores
+                    .into_iter()
+                    .map(|(region, store)| json!({ "Region": region, "ArtifactStore": store }))
+                    .collect(),
+            ),
+            // The API: a map from region to store.
+            Style::Declaration => Value::Object(
+                stores
+                    .into_iter()
+                    .map(|(region, store)| (region.to_string(), store))
+                    .collect(),
+            ),
+        };
+        out.insert(k("ArtifactStores"), stores);
+    }
     out.insert(k("Stages"), Value::Array(stages));
     if !pipeline.triggers.is_empty() {
         let triggers: Vec<Value> = pipeline

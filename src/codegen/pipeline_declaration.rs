@@ -6,9 +6,10 @@
 //! it names are the pipeline stack's, and so is what starts it on a push for
 //! a GitHub token or CodeCommit source (a webhook, an EventBridge rule).
 //!
-//! Two values exist only in AWS, never in the lake: the artifact key's ARN (a
-//! key's ID is random, and CodePipeline takes no alias for cross-account
-//! actions) and, for a GitHub token source, the token (CodePipeline's API
+//! Two values exist only in AWS, never in the lake: the artifact keys' ARNs
+//! (a key's ID is random, and CodePipeline takes no alias for cross-account
+//! actions; a pipeline that deploys into another region has a second key
+//! there) and, for a GitHub token source, the token (CodePipeline's API
 //! resolves no `{{resolve:...}}` reference). The declaration writes each as
 //! a [`Placeholder`], and [`fill`] (`dlc pipeline-declaration`) puts the real
 //! values in: its output is the call as AWS takes it.
@@ -26,18 +27,25 @@ use super::pipeline::{self, Pipeline, Style};
 pub enum Placeholder {
     /// The ARN of the pipeline stack's artifact key.
     ArtifactKeyArn,
+    /// For a pipeline that deploys into another region: the ARN of the key of
+    /// its artifact store there (the `<Env>...Artifacts` setup stack's).
+    RegionalArtifactKeyArn,
     /// The GitHub token, the value of the lake's `token_secret`.
     GitHubToken,
 }
 
 impl Placeholder {
-    pub const ALL: &'static [Placeholder] =
-        &[Placeholder::ArtifactKeyArn, Placeholder::GitHubToken];
+    pub const ALL: &'static [Placeholder] = &[
+        Placeholder::ArtifactKeyArn,
+        Placeholder::RegionalArtifactKeyArn,
+        Placeholder::GitHubToken,
+    ];
 
     /// How the declaration writes it: the whole of a JSON string.
     pub fn text(self) -> &'static str {
         match self {
             Placeholder::ArtifactKeyArn => "${dlc:ArtifactKeyArn}",
+            Placeholder::RegionalArtifactKeyArn => "${dlc:RegionalArtifactKeyArn}",
             Placeholder::GitHubToken => "${dlc:GitHubToken}",
         }
     }
@@ -46,6 +54,7 @@ impl Placeholder {
     pub fn option(self) -> &'static str {
         match self {
             Placeholder::ArtifactKeyArn => "--artifact-key-arn",
+            Placeholder::RegionalArtifactKeyArn => "--regional-artifact-key-arn",
             Placeholder::GitHubToken => "--github-token-stdin",
         }
     }
@@ -76,6 +85,7 @@ pub fn render(pipeline: &Pipeline) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct Values {
     pub artifact_key_arn: Option<String>,
+    pub regional_artifact_key_arn: Option<String>,
     pub github_token: Option<String>,
 }
 
@@ -83,6 +93,7 @@ impl Values {
     fn get(&self, placeholder: Placeholder) -> Option<&str> {
         match placeholder {
             Placeholder::ArtifactKeyArn => self.artifact_key_arn.as_deref(),
+            Placeholder::RegionalArtifactKeyArn => self.regional_artifact_key_arn.as_deref(),
             Placeholder::GitHubToken => self.github_token.as_deref(),
         }
     }
@@ -138,7 +149,10 @@ pub fn fill(text: &str, values: &Values) -> Result<String, FillError> {
         .and_then(|arn| arn.split(':').nth(4))
         .map(str::to_string)
         .ok_or_else(|| FillError::NotADeclaration("it has no `pipeline.roleArn`".into()))?;
-    if let Some(key) = &values.artifact_key_arn {
+    for key in [&values.artifact_key_arn, &values.regional_artifact_key_arn]
+        .into_iter()
+        .flatten()
+    {
         check_key_arn(key, &account)?;
     }
     if values.github_token.as_deref().is_some_and(|t| t.is_empty()) {
@@ -235,6 +249,7 @@ mod tests {
     fn values(key: &str, token: Option<&str>) -> Values {
         Values {
             artifact_key_arn: Some(key.into()),
+            regional_artifact_key_arn: None,
             github_token: token.map(String::from),
         }
     }

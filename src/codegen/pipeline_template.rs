@@ -4,7 +4,7 @@
 //! push (a GitHub webhook or an EventBridge rule; a connection source uses the
 //! pipeline's own trigger).
 //!
-//! Every role has the lake's permissions boundary (from the deployment
+//! Every role has its pipeline's permissions boundary (from the deployment
 //! account's bootstrap template) and inline policies on this pipeline's
 //! resources only: no `*` action, no `service:*`, no resource `*`.
 
@@ -12,8 +12,11 @@ use serde_json::{json, Value};
 
 use super::build_step;
 use super::naming::{self, PipelineNames};
-use super::pipeline::{self, oauth_token_reference, Pipeline, Style, SOURCE_ACTION};
-use super::storage::{abort_incomplete_uploads, public_access_block, tls_only, KEY_ADMINISTRATION};
+use super::pipeline::{self, Pipeline, Style, SOURCE_ACTION};
+use super::storage::{
+    abort_incomplete_uploads, access_log_delivery, public_access_block, tls_only,
+    KEY_ADMINISTRATION,
+};
 use super::template::{account_root, get_att, ref_, sub, tags, Policy, Resource, Template};
 use super::Error;
 use crate::model::{Environment, Lake, Source};
@@ -21,8 +24,15 @@ use crate::model::{Environment, Lake, Source};
 /// Days an artifact is kept: long enough to look at a failed run again.
 const ARTIFACT_DAYS: u32 = 30;
 
+/// Days the artifact bucket's access logs are kept: a year of who read and
+/// wrote the artifacts.
+const ACCESS_LOG_DAYS: u32 = 365;
+
 /// The image of the build step: CodeBuild's standard Linux image.
 pub const BUILD_IMAGE: &str = "aws/codebuild/standard:7.0";
+
+/// Characters of the webhook's generated secret.
+const WEBHOOK_SECRET_LENGTH: u32 = 40;
 
 /// Minutes the build step may take (a lake's own `build.install` may build dlc).
 const BUILD_TIMEOUT_MINUTES: u32 = 30;
@@ -73,21 +83,30 @@ pub fn source_statement(lake: &Lake) -> Option<Value> {
     match &lake.source {
         // CodePipeline calls GitHub with the token itself.
         Source::GitHub { .. } => None,
-        Source::GitHubConnection { connection, .. } => {
-            // The action's service prefix follows the connection's.
-            let action = if connection.contains(":codeconnections:") {
-                "codeconnections:UseConnection"
-            } else {
-                "codestar-connections:UseConnection"
-            };
-            Some(statement("UseConnection", &[action], json!(connection)))
-        }
+        // The role of the service that uses a connection needs UseConnection.
+        Source::GitHubConnection { connection, .. } => Some(statement(
+            "UseConnection",
+            &[connection_permission(connection, "UseConnection").as_str()],
+            json!(connection),
+        )),
         Source::CodeCommit { repository, .. } => Some(statement(
             "ReadRepository",
             CODECOMMIT_READ,
             json!(codecommit_arn(lake, repository)),
         )),
     }
+}
+
+/// An IAM permission on a connection, in the service prefix of the
+/// connection's ARN (`codestar-connections`, or `codeconnections` since the
+/// service's rename).
+pub fn connection_permission(connection: &str, permission: &str) -> String {
+    let prefix = if connection.contains(":codeconnections:") {
+        "codeconnections"
+    } else {
+        "codestar-connections"
+    };
+    format!("{prefix}:{permission}")
 }
 
 /// What CodePipeline's CodeCommit action does with the repository.
@@ -108,68 +127,78 @@ pub fn codecommit_arn(lake: &Lake, repository: &str) -> Value {
     ))
 }
 
-/// The permissions boundary every role of the pipeline stack carries.
-pub fn boundary_arn(lake: &Lake) -> Value {
+/// The permissions boundary every role of `env`'s pipeline stack carries.
+pub fn boundary_arn(lake: &Lake, env: &Environment) -> Value {
     sub(format!(
         "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{}",
-        naming::boundary_policy_name(lake)
+        naming::boundary_policy_name(lake, env)
     ))
 }
 
-pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
-    let names = PipelineNames::new(lake, env);
-    let span = env.field_spans.get_or("branch", env.span);
-    let source_span = lake.source.span();
-    let build_span = lake.build.span;
-    let resource_tags = tags(pipeline.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let deploy_role_arn = sub(format!(
-        "arn:${{AWS::Partition}}:iam::{}:role/{}",
-        env.account, names.deploy_role
-    ));
-    let update_role_arn = sub(format!(
-        "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}",
-        names.update_role
-    ));
-    let mut t = Template::new(format!(
-        "{} {}: the pipeline that deploys {} from the `{}` branch",
-        lake.name,
-        env.name,
-        env.name,
-        env.branch.as_deref().unwrap_or_default()
-    ));
+/// An artifact store of the deployment account: what it is called, and who
+/// may do what with it.
+pub struct ArtifactStore<'a> {
+    /// The key's description.
+    pub description: String,
+    pub bucket: &'a str,
+    /// The bucket the artifact bucket's access logs go to.
+    pub logs_bucket: &'a str,
+    pub key_alias: &'a str,
+    /// The role that manages the key, besides the account itself (whose root
+    /// keeps the key manageable).
+    pub manager: Option<Value>,
+    /// The roles of the deployment account that may use the key: named by
+    /// condition, since a key policy may not name a role that does not
+    /// exist yet.
+    pub users: Vec<Value>,
+    /// The deploy role, which reads and decrypts the artifacts from the
+    /// environment's account.
+    pub reader: Value,
+    /// The bucket's tags.
+    pub tags: Value,
+}
 
+/// Adds an artifact store to `t`: `ArtifactKey`, its alias, `ArtifactBucket`
+/// and its policy, and `ArtifactLogsBucket` (its access logs) and its policy.
+pub fn add_artifact_store(
+    t: &mut Template,
+    lake: &Lake,
+    span: crate::source::Span,
+    store: ArtifactStore<'_>,
+) -> Result<(), Error> {
+    let deployment_root = account_root(&lake.deployment_account);
+    let mut administrators = vec![deployment_root.clone()];
+    administrators.extend(store.manager);
     t.add(
         "ArtifactKey",
         Resource::new(
             "AWS::KMS::Key",
             span,
             json!({
-                "Description": format!("Encrypts the artifacts of the {} pipeline of the {} lake", env.name, lake.name),
+                "Description": store.description,
                 "EnableKeyRotation": true,
                 "KeyPolicy": {
                     "Version": "2012-10-17",
                     "Statement": [
                         {
-                            // The update role manages this key through this
-                            // policy alone: its IAM policy can create keys but
-                            // manage none.
                             "Sid": "KeyAdministration",
                             "Effect": "Allow",
-                            "Principal": { "AWS": [account_root(&lake.deployment_account), update_role_arn] },
+                            "Principal": { "AWS": administrators },
                             "Action": KEY_ADMINISTRATION,
                             "Resource": "*",
                         },
                         {
                             "Sid": "KeyUsage",
                             "Effect": "Allow",
-                            "Principal": { "AWS": account_root(&lake.deployment_account) },
+                            "Principal": { "AWS": deployment_root },
                             "Action": KEY_USE,
                             "Resource": "*",
+                            "Condition": { "ArnEquals": { "aws:PrincipalArn": store.users } },
                         },
                         {
                             "Sid": "DeployRoleReadsArtifacts",
                             "Effect": "Allow",
-                            "Principal": { "AWS": deploy_role_arn },
+                            "Principal": { "AWS": store.reader },
                             "Action": ["kms:Decrypt", "kms:DescribeKey"],
                             "Resource": "*",
                         },
@@ -188,7 +217,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
         Resource::new(
             "AWS::KMS::Alias",
             span,
-            json!({ "AliasName": names.key_alias, "TargetKeyId": ref_("ArtifactKey") }),
+            json!({ "AliasName": store.key_alias, "TargetKeyId": ref_("ArtifactKey") }),
         ),
     )?;
     t.add(
@@ -197,7 +226,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "AWS::S3::Bucket",
             span,
             json!({
-                "BucketName": names.bucket,
+                "BucketName": store.bucket,
                 "BucketEncryption": {
                     "ServerSideEncryptionConfiguration": [{
                         "ServerSideEncryptionByDefault": {
@@ -210,6 +239,10 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 "VersioningConfiguration": { "Status": "Enabled" },
                 "PublicAccessBlockConfiguration": public_access_block(),
                 "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                "LoggingConfiguration": {
+                    "DestinationBucketName": ref_("ArtifactLogsBucket"),
+                    "LogFilePrefix": "artifacts/",
+                },
                 "LifecycleConfiguration": {
                     "Rules": [
                         {
@@ -221,10 +254,68 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                         abort_incomplete_uploads(),
                     ],
                 },
-                "Tags": resource_tags,
+                "Tags": store.tags,
             }),
         )
         .policy(Policy::Delete),
+    )?;
+    // Server access logs take SSE-S3, not SSE-KMS; they outlive the
+    // artifacts they describe.
+    t.add(
+        "ArtifactLogsBucket",
+        Resource::new(
+            "AWS::S3::Bucket",
+            span,
+            json!({
+                "BucketName": store.logs_bucket,
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [{
+                        "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
+                    }],
+                },
+                "VersioningConfiguration": { "Status": "Enabled" },
+                "PublicAccessBlockConfiguration": public_access_block(),
+                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "ExpireAccessLogs",
+                            "Status": "Enabled",
+                            "ExpirationInDays": ACCESS_LOG_DAYS,
+                            "NoncurrentVersionExpiration": { "NoncurrentDays": 1 },
+                        },
+                        abort_incomplete_uploads(),
+                    ],
+                },
+                "Tags": store.tags,
+            }),
+        )
+        .policy(Policy::Delete)
+        .skip_checkov(
+            "CKV_AWS_18",
+            "this bucket receives the artifact bucket's access logs; logging its own access would take another log bucket, and that one another",
+        ),
+    )?;
+    t.add(
+        "ArtifactLogsBucketPolicy",
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            span,
+            json!({
+                "Bucket": ref_("ArtifactLogsBucket"),
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        tls_only("ArtifactLogsBucket"),
+                        access_log_delivery(
+                            "ArtifactLogsBucket",
+                            json!(lake.deployment_account),
+                            vec![get_att("ArtifactBucket", "Arn")],
+                        ),
+                    ],
+                },
+            }),
+        ),
     )?;
     t.add(
         "ArtifactBucketPolicy",
@@ -240,7 +331,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                         {
                             "Sid": "DeployRoleReadsArtifacts",
                             "Effect": "Allow",
-                            "Principal": { "AWS": deploy_role_arn },
+                            "Principal": { "AWS": store.reader },
                             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
                             "Resource": sub("${ArtifactBucket.Arn}/*"),
                         },
@@ -248,6 +339,91 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 },
             }),
         ),
+    )?;
+    Ok(())
+}
+
+/// What the pipeline role (and so its boundary) needs of the artifact store
+/// in the environment's region, when the pipeline crosses regions: copying
+/// artifacts there. Its key's ID is another stack's, so the key is named by
+/// its alias.
+pub fn regional_store_statements(lake: &Lake, env: &Environment) -> Vec<Value> {
+    if !pipeline::crosses_regions(lake, env) {
+        return Vec::new();
+    }
+    let bucket = naming::regional_artifact_bucket(lake, env);
+    let names = PipelineNames::new(lake, env);
+    vec![
+        statement(
+            "RegionalArtifactBucket",
+            &[
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:PutObject",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketLocation",
+                "s3:ListBucket",
+            ],
+            json!([
+                sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}")),
+                sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*")),
+            ]),
+        ),
+        statement_if(
+            "RegionalArtifactKey",
+            KEY_USE,
+            sub(format!(
+                "arn:${{AWS::Partition}}:kms:{}:{}:key/*",
+                env.region.name, lake.deployment_account
+            )),
+            json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": names.key_alias } }),
+        ),
+    ]
+}
+
+pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
+    let names = PipelineNames::new(lake, env);
+    let span = env.field_spans.get_or("branch", env.span);
+    let source_span = lake.source.span();
+    let build_span = lake.build.span;
+    let resource_tags = tags(pipeline.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let deploy_role_arn = sub(format!(
+        "arn:${{AWS::Partition}}:iam::{}:role/{}",
+        env.account, names.deploy_role
+    ));
+    let role_arn = |name: &str| {
+        sub(format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"
+        ))
+    };
+    let update_role_arn = role_arn(&names.update_role);
+    let mut t = Template::new(format!(
+        "{} {}: the pipeline that deploys {} from the `{}` branch",
+        lake.name,
+        env.name,
+        env.name,
+        env.branch.as_deref().unwrap_or_default()
+    ));
+
+    add_artifact_store(
+        &mut t,
+        lake,
+        span,
+        ArtifactStore {
+            description: format!(
+                "Encrypts the artifacts of the {} pipeline of the {} lake",
+                env.name, lake.name
+            ),
+            bucket: &names.bucket,
+            logs_bucket: &naming::artifact_logs_bucket(&names.bucket),
+            key_alias: &names.key_alias,
+            // The update role manages this key through this policy alone:
+            // its IAM policy can create keys but manage none.
+            manager: Some(update_role_arn.clone()),
+            users: vec![role_arn(&names.pipeline_role), role_arn(&names.build_role)],
+            reader: deploy_role_arn.clone(),
+            tags: resource_tags.clone(),
+        },
     )?;
 
     let bucket_and_objects = json!([
@@ -310,6 +486,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
         ),
     ];
     pipeline_statements.extend(source_statement(lake));
+    pipeline_statements.extend(regional_store_statements(lake, env));
     t.add(
         "PipelineRole",
         Resource::new(
@@ -319,7 +496,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 "RoleName": names.pipeline_role,
                 "Description": format!("The {} pipeline: reads the source, runs the build, updates its own stack, deploys through {}", env.name, names.deploy_role),
                 "AssumeRolePolicyDocument": service_trust("codepipeline.amazonaws.com"),
-                "PermissionsBoundary": boundary_arn(lake),
+                "PermissionsBoundary": boundary_arn(lake, env),
                 "Policies": [{
                     "PolicyName": "Pipeline",
                     "PolicyDocument": { "Version": "2012-10-17", "Statement": pipeline_statements },
@@ -339,7 +516,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 "RoleName": names.build_role,
                 "Description": format!("The build step of the {} pipeline: writes its logs and artifacts", env.name),
                 "AssumeRolePolicyDocument": service_trust("codebuild.amazonaws.com"),
-                "PermissionsBoundary": boundary_arn(lake),
+                "PermissionsBoundary": boundary_arn(lake, env),
                 "Policies": [{
                     "PolicyName": "Build",
                     "PolicyDocument": {
@@ -408,7 +585,27 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
     )?;
 
     match &lake.source {
-        Source::GitHub { token_secret, .. } => {
+        Source::GitHub { .. } => {
+            // The webhook signs with a secret of its own, not the token: a
+            // webhook's secret is part of its definition, which ListWebhooks
+            // returns, and must not open the repository.
+            t.add(
+                "WebhookSecret",
+                Resource::new(
+                    "AWS::SecretsManager::Secret",
+                    source_span,
+                    json!({
+                        "Name": names.webhook,
+                        "Description": format!("Signs GitHub's pushes to the {} pipeline's webhook", env.name),
+                        "GenerateSecretString": {
+                            "PasswordLength": WEBHOOK_SECRET_LENGTH,
+                            "ExcludePunctuation": true,
+                        },
+                        "Tags": resource_tags,
+                    }),
+                )
+                .policy(Policy::Delete),
+            )?;
             t.add(
                 "Webhook",
                 Resource::new(
@@ -417,8 +614,10 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     json!({
                         "Name": names.webhook,
                         "Authentication": "GITHUB_HMAC",
-                        // As the seed does: the token doubles as the webhook's secret.
-                        "AuthenticationConfiguration": { "SecretToken": oauth_token_reference(token_secret) },
+                        "AuthenticationConfiguration": {
+                            // A secret's Ref is its ARN.
+                            "SecretToken": sub("{{resolve:secretsmanager:${WebhookSecret}:SecretString}}"),
+                        },
                         "Filters": [{ "JsonPath": "$.ref", "MatchEquals": "refs/heads/{Branch}" }],
                         "RegisterWithThirdParty": true,
                         "TargetPipeline": ref_("Pipeline"),
@@ -439,7 +638,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                         "RoleName": names.events_role,
                         "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
                         "AssumeRolePolicyDocument": service_trust("events.amazonaws.com"),
-                        "PermissionsBoundary": boundary_arn(lake),
+                        "PermissionsBoundary": boundary_arn(lake, env),
                         "Policies": [{
                             "PolicyName": "StartPipeline",
                             "PolicyDocument": {

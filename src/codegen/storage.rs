@@ -16,6 +16,9 @@ const ABORT_INCOMPLETE_UPLOAD_DAYS: i64 = 7;
 
 /// The statement id of the TLS-only deny, as in the reference.
 pub const TLS_SID: &str = "OnlyAllowSecureTransport";
+
+/// Days an overwritten or deleted access log version is kept.
+const ACCESS_LOG_NONCURRENT_DAYS: u32 = 30;
 /// The statement id of the bucket-deletion deny, as in the reference.
 pub const DELETE_SID: &str = "BlockUserDeletionOfBucket";
 
@@ -120,10 +123,27 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 "VersioningConfiguration": { "Status": "Enabled" },
                 "PublicAccessBlockConfiguration": public_access_block(),
                 "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+                // The logs are the audit trail of the data: current ones are
+                // kept; overwritten or deleted versions and abandoned
+                // uploads are not.
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "ExpireOldLogVersions",
+                            "Status": "Enabled",
+                            "NoncurrentVersionExpiration": { "NoncurrentDays": ACCESS_LOG_NONCURRENT_DAYS },
+                        },
+                        abort_incomplete_uploads(),
+                    ],
+                },
                 "Tags": ctx.tags(),
             }),
         )
-        .policy(retention),
+        .policy(retention)
+        .skip_checkov(
+            "CKV_AWS_18",
+            "this bucket receives the other buckets' access logs; logging its own access would take another log bucket, and that one another",
+        ),
     )?;
 
     let mut zone_ids = Vec::new();
@@ -134,19 +154,11 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     }
 
     let mut logs_statements = vec![tls_only("AccessLogsBucket")];
-    logs_statements.push(json!({
-        "Sid": "AllowServerAccessLogDelivery",
-        "Effect": "Allow",
-        "Principal": { "Service": "logging.s3.amazonaws.com" },
-        "Action": "s3:PutObject",
-        "Resource": sub("${AccessLogsBucket.Arn}/*"),
-        "Condition": {
-            "StringEquals": { "aws:SourceAccount": env.account },
-            "ArnLike": {
-                "aws:SourceArn": zone_ids.iter().map(|id| get_att(id, "Arn")).collect::<Vec<_>>(),
-            },
-        },
-    }));
+    logs_statements.push(access_log_delivery(
+        "AccessLogsBucket",
+        json!(env.account),
+        zone_ids.iter().map(|id| get_att(id, "Arn")).collect(),
+    ));
     if ctx.retained() {
         logs_statements.push(deny_delete("AccessLogsBucket"));
     }
@@ -326,6 +338,26 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
     Ok(Value::Object(rule))
 }
 
+/// Lets S3's log delivery write the access logs of `sources` (bucket ARNs of
+/// `account`) into the bucket `logs_bucket_id`.
+pub(crate) fn access_log_delivery(
+    logs_bucket_id: &str,
+    account: Value,
+    sources: Vec<Value>,
+) -> Value {
+    json!({
+        "Sid": "AllowServerAccessLogDelivery",
+        "Effect": "Allow",
+        "Principal": { "Service": "logging.s3.amazonaws.com" },
+        "Action": "s3:PutObject",
+        "Resource": sub(format!("${{{logs_bucket_id}.Arn}}/*")),
+        "Condition": {
+            "StringEquals": { "aws:SourceAccount": account },
+            "ArnLike": { "aws:SourceArn": sources },
+        },
+    })
+}
+
 /// Denies every request to the bucket and its objects that does not use TLS.
 pub(crate) fn tls_only(bucket_id: &str) -> Value {
     json!({
@@ -334,7 +366,7 @@ pub(crate) fn tls_only(bucket_id: &str) -> Value {
         "Principal": { "AWS": "*" },
         "Action": "s3:*",
         "Resource": [get_att(bucket_id, "Arn"), sub(format!("${{{bucket_id}.Arn}}/*"))],
-        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+        "Condition": { "Bool": { "aws:SecureTransport": false } },
     })
 }
 

@@ -84,10 +84,17 @@ impl Resource {
 
     /// Silences cfn-lint rules for this resource only, with the reason why.
     pub fn ignore_lint(mut self, rules: &[&str], reason: &str) -> Resource {
-        self.metadata = Some(json!({
-            "cfn-lint": { "config": { "ignore_checks": rules } },
-            "dlc": { "lint-ignore-reason": reason },
-        }));
+        let metadata = self.metadata.get_or_insert_with(|| json!({}));
+        metadata["cfn-lint"] = json!({ "config": { "ignore_checks": rules } });
+        metadata["dlc"] = json!({ "lint-ignore-reason": reason });
+        self
+    }
+
+    /// Skips one checkov check for this resource only, with the reason why
+    /// (checkov reads `Metadata.checkov.skip`).
+    pub fn skip_checkov(mut self, check: &str, reason: &str) -> Resource {
+        let metadata = self.metadata.get_or_insert_with(|| json!({}));
+        metadata["checkov"] = json!({ "skip": [{ "id": check, "comment": reason }] });
         self
     }
 

@@ -100,6 +100,8 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
         "DbName": warehouse.database,
         "AdminUsername": warehouse.admin_username,
         "ManageAdminPassword": true,
+        // The environment's own key, as for the zones, not an AWS-owned one.
+        "KmsKeyId": key_arn,
         "IamRoles": [get_att("WarehouseRole", "Arn")],
         "DefaultIamRoleArn": get_att("WarehouseRole", "Arn"),
         "LogExports": warehouse.log_exports,

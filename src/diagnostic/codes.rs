@@ -137,3 +137,21 @@ impl Code {
             .find(|code| code.as_str().eq_ignore_ascii_case(text.trim()))
     }
 }
+
+/// Codes that no check fires any more, with the dlc version that retired
+/// them. A retired code keeps its number and its page, which says why, so
+/// that an old report still explains itself; its number is never reused.
+const RETIRED: &[(Code, &str)] = &[
+    // dlc writes cross-region pipelines.
+    (Code::PipelineInOtherRegion, "0.1.0"),
+];
+
+impl Code {
+    /// The version that retired this code, if it is retired.
+    pub fn retired_since(self) -> Option<&'static str> {
+        RETIRED
+            .iter()
+            .find(|(code, _)| *code == self)
+            .map(|(_, version)| *version)
+    }
+}

@@ -253,8 +253,49 @@ pub fn deployment_bootstrap_path(lake: &Lake) -> String {
 }
 
 /// The permissions boundary of every pipeline role: `<resource_prefix>-pipeline-boundary`.
-pub fn boundary_policy_name(lake: &Lake) -> String {
-    format!("{}-pipeline-boundary", lake.resource_prefix)
+/// The permissions boundary of one pipeline's roles:
+/// `<env>-<resource_prefix>-pipeline-boundary`.
+pub fn boundary_policy_name(lake: &Lake, env: &Environment) -> String {
+    format!(
+        "{}-{}-pipeline-boundary",
+        env_lower(env),
+        lake.resource_prefix
+    )
+}
+
+/// The stack of a pipeline's artifact store in its environment's region, in
+/// the deployment account (only when that region is not the deployment
+/// region): `<Env><LogicalIdPrefix>Artifacts`.
+pub fn regional_artifacts_stack_name(lake: &Lake, env: &Environment) -> String {
+    format!("{}{}Artifacts", env.name, lake.logical_id_prefix)
+}
+
+/// `bootstrap/<Env>.artifacts.template.json`: that stack's template.
+pub fn regional_artifacts_path(env: &Environment) -> String {
+    format!("bootstrap/{}.artifacts.template.json", env.name)
+}
+
+/// The artifact bucket of `env`'s pipeline in the environment's region:
+/// `<env>-<resource_prefix>-<deployment account>-<env region>-pipeline`. It
+/// is shorter than the environment's access-logs bucket name, which the
+/// checks hold to S3's limits, and made of the same characters.
+pub fn regional_artifact_bucket(lake: &Lake, env: &Environment) -> String {
+    format!(
+        "{}-{}-{}-{}-{PIPELINE_BUCKET_SUFFIX}",
+        env_lower(env),
+        lake.resource_prefix,
+        lake.deployment_account,
+        env.region.name
+    )
+}
+
+/// The bucket of an artifact bucket's access logs: its name with `pipelogs`
+/// in place of the final `pipeline`, so exactly as long and as valid.
+pub fn artifact_logs_bucket(artifact_bucket: &str) -> String {
+    match artifact_bucket.strip_suffix(PIPELINE_BUCKET_SUFFIX) {
+        Some(base) => format!("{base}pipelogs"),
+        None => format!("{artifact_bucket}-logs"),
+    }
 }
 
 /// The environment's name in lowercase, as it starts physical names: `dev`.

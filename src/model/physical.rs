@@ -118,7 +118,6 @@ pub fn lake_names(lake: &Lake) -> Vec<PhysicalName> {
         return Vec::new();
     }
     let span = lake.span;
-    let account = Scope::Account(lake.deployment_account.clone());
     let region = deployment_region(lake);
     let name = |kind, scope: &Scope, name: String| PhysicalName {
         kind,
@@ -128,11 +127,6 @@ pub fn lake_names(lake: &Lake) -> Vec<PhysicalName> {
         span,
     };
     vec![
-        name(
-            Kind::ManagedPolicy,
-            &account,
-            naming::boundary_policy_name(lake),
-        ),
         name(
             Kind::Stack,
             &region,
@@ -250,7 +244,17 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
             &naming::bootstrap_stack_name(lake, env),
         ),
         // In the deployment account, from its bootstrap and the pipeline stack.
+        entry(
+            Kind::ManagedPolicy,
+            &deployment_account,
+            &naming::boundary_policy_name(lake, env),
+        ),
         entry(Kind::Bucket, &Scope::Global, &pipeline.bucket),
+        entry(
+            Kind::Bucket,
+            &Scope::Global,
+            &naming::artifact_logs_bucket(&pipeline.bucket),
+        ),
         entry(Kind::IamRole, &deployment_account, &pipeline.pipeline_role),
         entry(Kind::IamRole, &deployment_account, &pipeline.build_role),
         entry(Kind::IamRole, &deployment_account, &pipeline.update_role),
@@ -284,6 +288,31 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
             ));
         }
         Source::GitHubConnection { .. } => {}
+    }
+    // An environment outside the deployment region: its pipeline's artifact
+    // store there, in the deployment account.
+    if env.region.name != lake.deployment_region.name {
+        let regional = Scope::Region {
+            account: lake.deployment_account.clone(),
+            region: env.region.name.clone(),
+        };
+        let bucket = naming::regional_artifact_bucket(lake, env);
+        pipeline_names.push((
+            Kind::Bucket,
+            Scope::Global,
+            naming::artifact_logs_bucket(&bucket),
+        ));
+        pipeline_names.push((Kind::Bucket, Scope::Global, bucket));
+        pipeline_names.push((
+            Kind::Stack,
+            regional,
+            naming::regional_artifacts_stack_name(lake, env),
+        ));
+        pipeline_names.push((
+            Kind::OutputFile,
+            Scope::OutputFolder,
+            naming::regional_artifacts_path(env),
+        ));
     }
     for path in [
         naming::pipeline_template_path(env),

@@ -30,13 +30,14 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The seed lake reading its repository through a CodeStar connection.
-pub fn seed_with_connection() -> dlc::model::Lake {
+/// The seed lake reading its repository with an OAuth token kept in Secrets
+/// Manager (the `GitHub` source), started by a webhook.
+pub fn seed_with_token() -> dlc::model::Lake {
     let mut lake = fixtures::seed();
     let span = lake.source.span();
-    lake.source = dlc::model::Source::GitHubConnection {
+    lake.source = dlc::model::Source::GitHub {
         repository: "aws-samples/aws-cdk-pipelines-datalake-infrastructure".into(),
-        connection: "arn:aws:codestar-connections:us-east-2:111111111111:connection/8d0f5c3e-1a2b-4c5d-9e8f-0a1b2c3d4e5f".into(),
+        token_secret: "/DataLake/GitHubToken".into(),
         span,
         field_spans: Default::default(),
     };
@@ -58,20 +59,33 @@ pub fn seed_with_codecommit() -> dlc::model::Lake {
     lake
 }
 
-/// A Python tool of tests/requirements.txt (`python3`, `cfn-lint`, ...): the
-/// one in the repository's `.venv`, which tests/run-all.sh installs, when it
-/// is there; otherwise whatever PATH finds.
+/// A Python tool of tests/requirements.txt (`python3`, `cfn-lint`, ...) or
+/// of tests/requirements-checkov.txt (`checkov`): the one in the
+/// repository's `.venv` or `.venv-checkov`, which tests/run-all.sh installs,
+/// when it is there; otherwise whatever PATH finds.
 pub fn python_tool(name: &str) -> PathBuf {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(".venv/bin")
-        .join(name);
-    if venv.is_file() {
-        venv
-    } else {
-        PathBuf::from(name)
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [".venv", ".venv-checkov"]
+        .iter()
+        .map(|venv| root.join(venv).join("bin").join(name))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// How to install the Python tools, for messages of tests that need them.
 pub const PYTHON_TOOLS_INSTALL: &str = "run `bash tests/run-all.sh` once (it installs \
      tests/requirements.txt into .venv), or `pip install -r tests/requirements.txt`";
+
+/// The seed lake with Prod in us-west-2: its pipeline, in us-east-2 with the
+/// others, deploys across regions.
+pub fn seed_with_prod_elsewhere() -> dlc::model::Lake {
+    let mut lake = fixtures::seed();
+    let prod = lake.environments.get_mut("Prod").unwrap();
+    prod.region = dlc::model::Region {
+        name: "us-west-2".into(),
+        availability_zones: ["us-west-2a", "us-west-2b", "us-west-2c"]
+            .map(String::from)
+            .to_vec(),
+    };
+    lake
+}

@@ -608,6 +608,17 @@ def template_pipeline(client, entry, template):
     return camel_case(resolve(properties))
 
 
+def artifact_stores(pipeline, region):
+    """A pipeline's artifact stores by region: its `artifactStores`, or its one
+    `artifactStore` in the pipeline's region."""
+    stores = pipeline.get("artifactStores")
+    if isinstance(stores, list):  # CloudFormation's form, camel-cased
+        return {s["region"]: s["artifactStore"] for s in stores}
+    if stores is not None:  # the API's: a map from region
+        return stores
+    return {region: pipeline["artifactStore"]}
+
+
 SECRET_REFERENCE = ("{{resolve:secretsmanager:", ":SecretString:::}}")
 
 
@@ -634,13 +645,21 @@ def github_secret(client, template):
     return name
 
 
-def filled_declaration(client, path, template, dlc):
+def filled_declaration(url, client, entry, path, template, dlc):
     """The declaration with its placeholders filled by `dlc
-    pipeline-declaration`, as docs/output.md shows: the key's ARN looked up
-    by its alias, the token read from its secret."""
+    pipeline-declaration`, as docs/output.md shows: each key's ARN looked up
+    by its alias (in the environment's region too, for a pipeline that
+    crosses regions), the token read from its secret."""
     alias = template["Resources"]["ArtifactKeyAlias"]["Properties"]["AliasName"]
     key_arn = client("kms").describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
     command = [dlc, "pipeline-declaration", path, "--artifact-key-arn", key_arn]
+    with open(path) as f:
+        stores = json.load(f)["pipeline"].get("artifactStores") or {}
+    for region in stores:
+        if region != entry["region"]:
+            kms = session_for(url, entry["account"], region)("kms")
+            regional = kms.describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
+            command += ["--regional-artifact-key-arn", regional]
     name = github_secret(client, template)
     token = ""
     if name is not None:
@@ -652,20 +671,22 @@ def filled_declaration(client, path, template, dlc):
     return json.loads(filled.stdout)
 
 
-def create_declared_pipeline(client, entry, out_dir, check, dlc):
+def create_declared_pipeline(url, client, entry, out_dir, check, dlc):
     """create_pipeline from the filled declaration, then get_pipeline: the same
     stages and actions as the declaration, and as the pipeline stack's resource."""
     with open(os.path.join(out_dir, entry["template"])) as f:
         template = json.load(f)
     github_secret(client, template)
     from_template = template_pipeline(client, entry, template)
-    declaration = filled_declaration(client, os.path.join(out_dir, entry["declaration"]), template, dlc)
+    declaration = filled_declaration(url, client, entry, os.path.join(out_dir, entry["declaration"]),
+                                     template, dlc)
     codepipeline = client("codepipeline")
     codepipeline.create_pipeline(**declaration)
     got = codepipeline.get_pipeline(name=entry["pipeline"])["pipeline"]
     want = declaration["pipeline"]
     what = f"pipeline {entry['pipeline']}"
-    for key in ("name", "roleArn", "artifactStore", "pipelineType", "executionMode", "triggers"):
+    for key in ("name", "roleArn", "artifactStore", "artifactStores", "pipelineType", "executionMode",
+                "triggers"):
         if key in want:
             check.eq(f"{what} {key}", got.get(key), want[key])
     check.eq(f"{what} stages", [s["name"] for s in got["stages"]], [s["name"] for s in want["stages"]])
@@ -676,14 +697,19 @@ def create_declared_pipeline(client, entry, out_dir, check, dlc):
         for got_action, want_action in zip(got_stage["actions"], want_stage["actions"]):
             check.eq(f"{what} {want_stage['name']}/{want_action['name']}", got_action, want_action)
     # The stack's pipeline resource, resolved against what moto created: the
-    # same pipeline, with the same key (the filled declaration has its ARN).
-    kms = client("kms")
-    want_key = from_template["artifactStore"]["encryptionKey"]["id"]
-    got_key = got["artifactStore"]["encryptionKey"]["id"]
-    check.eq(f"{what} artifact key (looked up by its alias)",
-             kms.describe_key(KeyId=got_key)["KeyMetadata"]["Arn"], want_key)
-    check.eq(f"{what} artifact bucket (the stack's)", got["artifactStore"]["location"],
-             from_template["artifactStore"]["location"])
+    # same pipeline, with the same keys (the filled declaration has their
+    # ARNs, the stack their aliases). A store in another region is the
+    # bootstrap's, there.
+    want_stores = artifact_stores(from_template, entry["region"])
+    got_stores = artifact_stores(got, entry["region"])
+    check.eq(f"{what} artifact store regions", sorted(got_stores), sorted(want_stores))
+    for region, want_store in want_stores.items():
+        got_store = got_stores.get(region, {})
+        kms = session_for(url, entry["account"], region)("kms")
+        key_arn = lambda key_id: kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+        check.eq(f"{what} artifact key in {region} (from its alias)",
+                 key_arn(got_store["encryptionKey"]["id"]), key_arn(want_store["encryptionKey"]["id"]))
+        check.eq(f"{what} artifact bucket in {region}", got_store["location"], want_store["location"])
     check.eq(f"{what} role (the stack's)", got["roleArn"], from_template["roleArn"])
     check.eq(f"{what} stages and actions (the stack's)",
              normalized_stages(got["stages"]), normalized_stages(from_template["stages"]))
@@ -732,7 +758,7 @@ def main():
                 deploy(session_for(url, stack["account"], stack["region"]), stack, args.out_dir, check)
             for entry in pipelines:
                 client = session_for(url, entry["account"], entry["region"])
-                create_declared_pipeline(client, entry, args.out_dir, check, args.dlc)
+                create_declared_pipeline(url, client, entry, args.out_dir, check, args.dlc)
         except BaseException:
             log.seek(0)
             print("--- moto_server log (tail) ---\n" + log.read()[-6000:], file=sys.stderr)

@@ -113,7 +113,7 @@ try
       call s:Expect('extends \zsDev', 'dlEnvParent')
       call s:Expect('logical_id_prefix', 'dlField')
       call s:Expect('cost-center', 'dlField')
-      call s:Expect('\<GitHub\>', 'Type')
+      call s:Expect('\<GitHubConnection\>', 'Type')
       call s:Expect('\<true\>', 'Boolean')
       call s:Expect('"DataLakeCDKBlog"', 'String')
       call s:Expect('{', 'Delimiter')
