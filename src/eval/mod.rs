@@ -505,7 +505,12 @@ impl Evaluator<'_, '_> {
             ExprKind::Bool(b) => ValueKind::Bool(*b),
             ExprKind::Cidr(c) => ValueKind::Cidr(*c),
             ExprKind::Duration(d) => ValueKind::Duration(*d),
-            ExprKind::Str(parts) => ValueKind::Str(self.string(parts)),
+            // A string with a part already reported is itself invalid: checking
+            // what is left of it (an `AccountId` of 0 digits) would only echo
+            // the first error.
+            ExprKind::Str(parts) => self
+                .string(parts)
+                .map_or(ValueKind::Invalid, ValueKind::Str),
             ExprKind::List(items) => ValueKind::List(items.iter().map(|e| self.expr(e)).collect()),
             ExprKind::Record(record) => {
                 return self.record(record, record.type_name.as_ref(), span)
@@ -551,8 +556,11 @@ impl Evaluator<'_, '_> {
         )
     }
 
-    fn string(&mut self, parts: &[StrPart]) -> String {
+    /// The text of a string literal, or `None` when an interpolated part was
+    /// reported (undefined, in a cycle, or not text).
+    fn string(&mut self, parts: &[StrPart]) -> Option<String> {
         let mut text = String::new();
+        let mut valid = true;
         for part in parts {
             match part {
                 StrPart::Text(t) => text.push_str(t),
@@ -568,9 +576,11 @@ impl Evaluator<'_, '_> {
                         ValueKind::Symbol(name) => {
                             let name = name.clone();
                             self.undefined(&name, *span, false);
+                            valid = false;
                         }
-                        ValueKind::Invalid => {}
+                        ValueKind::Invalid => valid = false,
                         ValueKind::List(_) | ValueKind::Record(_) => {
+                            valid = false;
                             let help = match &value.kind {
                                 ValueKind::Record(record) => {
                                     let written: Vec<&str> =
@@ -601,7 +611,7 @@ impl Evaluator<'_, '_> {
                 }
             }
         }
-        text
+        valid.then_some(text)
     }
 
     /// `name` or `name.field...`. A bare name that is not declared is kept as
