@@ -4,7 +4,7 @@
 use ipnet::Ipv4Net;
 
 use super::cidr::{bounds, overlapping_pairs, private_block, Occupied};
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
 use crate::model::Lake;
 use crate::source::Span;
@@ -145,7 +145,7 @@ fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnost
         span if span == network.span => {
             diagnostic.with_note(format!("`availability_zones` is {azs} by default"))
         }
-        span => diagnostic.with_secondary(span, format!("{azs} availability zones")),
+        span => diagnostic.with_secondary(span, count(azs, "availability zone")),
     };
     diagnostics.push(diagnostic.with_help(format!(
         "use a /{largest_prefix} or larger VPC, or fewer availability zones"
