@@ -255,6 +255,31 @@ fn eval_prints_the_checked_lake() {
 }
 
 #[test]
+fn extends_merges_nested_records_through_three_levels() {
+    let lake = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extends/lake.dl");
+    let output = dlc(&["eval", lake.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let environments = serde_json::to_string_pretty(&model["environments"]).expect("JSON");
+    insta::assert_snapshot!("extends_three_levels", environments);
+}
+
+#[test]
+fn prod_of_the_seed_lake_keeps_the_network_fields_it_does_not_write() {
+    let (_dir, lake) = mutated(
+        "network = { cidr = 10.20.0.0/24 }",
+        "network = { cidr = 10.20.0.0/24, nat_gateways = one, interface_endpoints = [kms] }",
+    );
+    let output = dlc(&["eval", lake.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let network = &model["environments"]["Prod"]["network"];
+    assert_eq!(network["cidr"], "10.0.0.0/24");
+    assert_eq!(network["nat_gateways"], "one");
+    assert_eq!(network["interface_endpoints"], serde_json::json!(["kms"]));
+}
+
+#[test]
 fn a_file_imported_by_another_on_the_command_line_is_checked_once() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lang-examples/last-mile-health");
     let lake = dir.join("lake.dl");
