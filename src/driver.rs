@@ -125,11 +125,6 @@ pub fn check_source(
     loader: &mut dyn SourceLoader,
 ) -> Checked {
     let mut diagnostics = Diagnostics::new();
-    // A byte-order mark is not part of the text.
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    };
     let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
     let scope = Scope::build(&program, &mut diagnostics);
     let types = TypeDefs::build(&program, &scope, &mut diagnostics);
@@ -344,7 +339,8 @@ fn declares_lake(path: &Path) -> bool {
     let Ok(bytes) = read_limited(file) else {
         return false;
     };
-    String::from_utf8_lossy(&bytes).lines().any(|line| {
+    let text = String::from_utf8_lossy(&bytes);
+    text[crate::source::bom_len(&text)..].lines().any(|line| {
         line.trim_start()
             .strip_prefix("lake")
             .is_some_and(|rest| rest.starts_with(char::is_whitespace))

@@ -5,6 +5,7 @@
 //! Recovery: when the file does not parse, each top-level item is parsed on its
 //! own, so one syntax error does not hide the items after it.
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -14,7 +15,7 @@ use pest::Parser as _;
 
 use super::ast::*;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::source::{FileId, Span};
+use crate::source::{bom_len, FileId, Span};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/dl.pest"]
@@ -36,6 +37,13 @@ pub const MAX_NESTING: usize = 64;
 
 /// Parses one file. Items that parse are returned even when others do not.
 pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
+    // A byte-order mark is read as three spaces: skipped, and every span
+    // still counts from the file's first byte.
+    let text: Cow<str> = match bom_len(text) {
+        0 => Cow::Borrowed(text),
+        bom => Cow::Owned(format!("{}{}", " ".repeat(bom), &text[bom..])),
+    };
+    let text = text.as_ref();
     if too_deep(text).is_none() {
         if let Ok(mut pairs) = DlParser::parse(Rule::file, text) {
             let mut builder = Builder {
