@@ -286,6 +286,10 @@ impl Evaluator<'_, '_> {
         }
         self.states.insert(r, State::InProgress);
         self.stack.push((name, via));
+        // A field that recovery left out was reported as a syntax error:
+        // the declaration is not missing it too.
+        let lost_field = self.program.modules[r.module].lost_field_in(item.span);
+        let outer_suppress = std::mem::replace(&mut self.suppress_missing, lost_field);
         let value = match &item.kind {
             ItemKind::Let(decl) => {
                 let raw = self.expr(&decl.value);
@@ -317,6 +321,7 @@ impl Evaluator<'_, '_> {
                     }
                     complete &= !self.incomplete.contains(&parent.name);
                 }
+                complete &= !lost_field;
                 if !complete {
                     self.incomplete.insert(decl.name.name.clone());
                 }
@@ -336,6 +341,7 @@ impl Evaluator<'_, '_> {
             }
             _ => Value::invalid(item.span),
         };
+        self.suppress_missing = outer_suppress;
         self.stack.pop();
         self.leave();
         let (value, weight) = match measure(&value, 0) {
