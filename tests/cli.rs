@@ -736,6 +736,9 @@ fn dlc_in(dir: &Path, args: &[&str]) -> Output {
         .expect("dlc runs")
 }
 
+/// Output files by relative path.
+type Files = std::collections::BTreeMap<String, Vec<u8>>;
+
 /// The manifest without columns: a tab is one column, four spaces are four.
 fn without_columns(manifest: &[u8]) -> serde_json::Value {
     fn strip(value: &mut serde_json::Value) {
@@ -756,7 +759,7 @@ fn without_columns(manifest: &[u8]) -> serde_json::Value {
 #[test]
 fn every_command_reads_a_byte_order_mark_crlf_and_tabs_alike() {
     let plain = std::fs::read_to_string(seed()).expect("seed");
-    let mut reference: Option<(Vec<u8>, std::collections::BTreeMap<String, Vec<u8>>)> = None;
+    let mut reference: Option<(Vec<u8>, Files)> = None;
     for (name, text) in variants() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("lake.dl"), &text).expect("write");
@@ -766,8 +769,7 @@ fn every_command_reads_a_byte_order_mark_crlf_and_tabs_alike() {
         assert_eq!(eval.status.code(), Some(0), "{name}");
         let compile = dlc_in(dir.path(), &["compile", "lake.dl", "-o", "out"]);
         assert_eq!(compile.status.code(), Some(0), "{name}");
-        let out: std::collections::BTreeMap<String, Vec<u8>> =
-            tree(&dir.path().join("out")).into_iter().collect();
+        let out: Files = tree(&dir.path().join("out")).into_iter().collect();
         // fmt keeps the mark, and turns the rest into the plain seed.
         let formatted = dlc_with_stdin(&["fmt", "-"], text.as_bytes());
         let bom = if text.starts_with('\u{feff}') {

@@ -312,11 +312,8 @@ fn field_around(chunk: &str, at: usize) -> Option<(usize, usize)> {
             b'[' | b'{' => depth += 1,
             // A line that starts by closing a bracket closes what holds the
             // field; one closed after the field's text is stray, part of the error.
-            b']' | b'}' if depth == 0 => {
-                if chunk[start..i].trim().is_empty() {
-                    return None;
-                }
-            }
+            b']' | b'}' if depth == 0 && chunk[start..i].trim().is_empty() => return None,
+            b']' | b'}' if depth == 0 => {}
             b']' | b'}' => depth -= 1,
             b'\n' if depth == 0 => return Some((start, i)),
             _ => {}
