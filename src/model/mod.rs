@@ -60,6 +60,15 @@ impl FieldSpans {
         self.0.get(field).map_or(fallback, Provenance::span)
     }
 
+    /// True when the lake gave the field a value, here or in an environment
+    /// this one extends; false when it was defaulted or left unset.
+    pub fn is_given(&self, field: &str) -> bool {
+        matches!(
+            self.0.get(field),
+            Some(Provenance::Written { .. } | Provenance::Inherited { .. })
+        )
+    }
+
     /// Where the field's value comes from; `None` for an unset optional.
     pub fn provenance(&self, field: &str) -> Option<&Provenance> {
         self.0.get(field)
