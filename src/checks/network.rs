@@ -4,6 +4,7 @@
 use ipnet::Ipv4Net;
 
 use super::cidr::{bounds, overlapping_pairs, private_block, Occupied};
+use super::inherited;
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
 use crate::model::Lake;
@@ -136,16 +137,15 @@ fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnost
         ),
     )
     .with_label(format!("a /{prefix} holds {fits} subnets of /{SMALLEST_SUBNET_PREFIX}"));
-    // A defaulted field carries the span of its record: say so rather than
-    // label the whole network.
-    diagnostic = match network
-        .field_spans
-        .get_or("availability_zones", network.span)
-    {
-        span if span == network.span => {
-            diagnostic.with_note(format!("`availability_zones` is {azs} by default"))
-        }
-        span => diagnostic.with_secondary(span, count(azs, "availability zone")),
+    // A default has no line in the lake: say so rather than label the whole network.
+    let spans = &network.field_spans;
+    diagnostic = if spans.is_given("availability_zones") {
+        diagnostic.with_secondary(
+            spans.get_or("availability_zones", network.span),
+            count(azs, "availability zone"),
+        )
+    } else {
+        diagnostic.with_note(format!("`availability_zones` is {azs} by default"))
     };
     diagnostics.push(diagnostic.with_help(format!(
         "use a /{largest_prefix} or larger VPC, or fewer availability zones"
@@ -170,7 +170,7 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
                     available.len()
                 ),
             )
-            .with_label(if span == env.network.span {
+            .with_label(if !env.network.field_spans.is_given("availability_zones") {
                 format!("{wanted} zones, by default")
             } else {
                 format!("{wanted} zones")
@@ -291,13 +291,31 @@ fn check_overlaps(
                 None => format!("give `{env}` a network of its own"),
             };
             let first = b.environment.as_deref().unwrap_or_default();
-            diagnostics.push(
-                Diagnostic::new(
+            // Inherited through `extends`: the heir's clause is where to look.
+            let heir = lake.environments.get(env).map(|e| &e.network.field_spans);
+            let diagnostic = match heir.and_then(|spans| inherited::inherited_from(spans, "cidr")) {
+                Some(from) => Diagnostic::new(
+                    Code::NetworksOverlap,
+                    heir.map_or(a.span, |spans| inherited::primary(spans, "cidr", a.span)),
+                    format!(
+                        "`{first}` and `{env}` have the same VPC range, {}, from one declaration",
+                        nets[blamed]
+                    ),
+                )
+                .with_label(format!("`{env}` inherits the range of `{from}` here"))
+                .with_secondary(a.span, format!("the range of both `{first}` and `{env}`")),
+                None => Diagnostic::new(
                     Code::NetworksOverlap,
                     a.span,
-                    format!("`{first}` and `{env}` have the same VPC range, {}, from one declaration", nets[blamed]),
+                    format!(
+                        "`{first}` and `{env}` have the same VPC range, {}, from one declaration",
+                        nets[blamed]
+                    ),
                 )
-                .with_label(format!("the range of both `{first}` and `{env}`"))
+                .with_label(format!("the range of both `{first}` and `{env}`")),
+            };
+            diagnostics.push(
+                diagnostic
                 .with_note("an environment that `extends` another inherits its network unless it sets its own")
                 .with_note("overlapping VPCs deploy, then break peering, Transit Gateway and VPN routes")
                 .with_help(help),
