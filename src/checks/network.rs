@@ -133,10 +133,11 @@ fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnost
         Code::SubnetPlanDoesNotFit,
         network.cidr_span,
         format!(
-            "this VPC cannot hold its subnets: {azs} zones × {SUBNET_TIERS} tiers need {needed} subnets of at least /{SMALLEST_SUBNET_PREFIX}, and a /{prefix} holds {fits}"
+            "this VPC cannot hold its subnets: {} × {SUBNET_TIERS} tiers need {needed} subnets of at least /{SMALLEST_SUBNET_PREFIX}, and a /{prefix} holds {fits}",
+            count(azs, "zone")
         ),
     )
-    .with_label(format!("a /{prefix} holds {fits} subnets of /{SMALLEST_SUBNET_PREFIX}"));
+    .with_label(format!("a /{prefix} holds {} of /{SMALLEST_SUBNET_PREFIX}", count(fits, "subnet")));
     // A default has no line in the lake: say so rather than label the whole network.
     let spans = &network.field_spans;
     diagnostic = if spans.is_given("availability_zones") {
@@ -171,9 +172,9 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
                 ),
             )
             .with_label(if !env.network.field_spans.is_given("availability_zones") {
-                format!("{wanted} zones, by default")
+                format!("{}, by default", count(wanted as u64, "zone"))
             } else {
-                format!("{wanted} zones")
+                count(wanted as u64, "zone")
             })
             .with_secondary(
                 env.field_spans.get_or("region", env.span),

@@ -19,7 +19,7 @@ use crate::source::Span;
 pub const MAX_DIAGNOSTICS: usize = 1000;
 
 /// `1 day`, `0 days`, `30 days`: a number with its noun, plural unless one.
-pub fn count(n: impl Into<i64>, noun: &str) -> String {
+pub fn count(n: impl Into<i128>, noun: &str) -> String {
     let n = n.into();
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
