@@ -289,7 +289,8 @@ impl Evaluator<'_, '_> {
         // A field that recovery left out was reported as a syntax error:
         // the declaration is not missing it too.
         let lost_field = self.program.modules[r.module].lost_field_in(item.span);
-        let outer_suppress = std::mem::replace(&mut self.suppress_missing, lost_field);
+        let outer_suppress = self.suppress_missing;
+        self.suppress_missing |= lost_field;
         let value = match &item.kind {
             ItemKind::Let(decl) => {
                 let raw = self.expr(&decl.value);

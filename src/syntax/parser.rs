@@ -3,7 +3,9 @@
 //! see only well-formed values.
 //!
 //! Recovery: when the file does not parse, each top-level item is parsed on its
-//! own, so one syntax error does not hide the items after it.
+//! own, so one syntax error does not hide the items after it; and an item
+//! whose error is inside a field is parsed again without that field, so it
+//! does not hide the rest of the item either.
 
 use std::borrow::Cow;
 use std::net::Ipv4Addr;
