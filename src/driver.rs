@@ -125,11 +125,6 @@ pub fn check_source(
     loader: &mut dyn SourceLoader,
 ) -> Checked {
     let mut diagnostics = Diagnostics::new();
-    // A byte-order mark is not part of the text.
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    };
     let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
     let scope = Scope::build(&program, &mut diagnostics);
     let types = TypeDefs::build(&program, &scope, &mut diagnostics);
@@ -329,15 +324,17 @@ pub fn lake_files_near(module: &Path) -> Vec<PathBuf> {
                 if !name.starts_with('.') && !UNSEARCHED_FOLDERS.contains(&name.as_ref()) {
                     folders.push(path);
                 }
-            } else if kind.is_file() && name.ends_with(".dl") && path != absolute {
-                if may_import(&path, &import_end) {
-                    let shown = cwd
-                        .as_deref()
-                        .and_then(|cwd| path.strip_prefix(cwd).ok())
-                        .map(Path::to_path_buf)
-                        .unwrap_or(path);
-                    found.push(shown);
-                }
+            } else if kind.is_file()
+                && name.ends_with(".dl")
+                && path != absolute
+                && may_import(&path, &import_end)
+            {
+                let shown = cwd
+                    .as_deref()
+                    .and_then(|cwd| path.strip_prefix(cwd).ok())
+                    .map(Path::to_path_buf)
+                    .unwrap_or(path);
+                found.push(shown);
             }
         }
     }
@@ -356,7 +353,7 @@ fn may_import(path: &Path, import_end: &str) -> bool {
     };
     let text = String::from_utf8_lossy(&bytes);
     text.contains(import_end)
-        && text.lines().any(|line| {
+        && text[crate::source::bom_len(&text)..].lines().any(|line| {
             line.trim_start()
                 .strip_prefix("lake")
                 .is_some_and(|rest| rest.starts_with(char::is_whitespace))

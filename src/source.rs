@@ -3,6 +3,20 @@
 
 use std::ops::Range;
 
+/// The byte-order mark some editors put at the start of a UTF-8 file. It is
+/// not part of the text: every command skips it, and spans and byte offsets
+/// still count from the file's first byte.
+pub const BOM: &str = "\u{feff}";
+
+/// The length in bytes of the byte-order mark that starts `text` (0 or 3).
+pub fn bom_len(text: &str) -> usize {
+    if text.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    }
+}
+
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
@@ -109,7 +123,10 @@ impl SourceFile {
             Some(_) => self.chars_before(offset) - self.chars_before(start),
             None => offset - start,
         };
-        (line + 1, column + 1)
+        // A byte-order mark is not a column of the first line.
+        let bom =
+            usize::from(line == 0 && offset >= bom_len(&self.text) && bom_len(&self.text) > 0);
+        (line + 1, column - bom + 1)
     }
 
     pub fn line_range(&self, line_index: usize) -> Option<Range<usize>> {
@@ -186,6 +203,19 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
         Ok(file.line_index(byte_index.min(file.text.len())))
     }
 
+    fn column_number(
+        &'a self,
+        id: FileId,
+        _line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let file = self
+            .files
+            .get(id.0 as usize)
+            .ok_or(codespan_reporting::files::Error::FileMissing)?;
+        Ok(file.line_col(byte_index).1)
+    }
+
     fn line_range(
         &'a self,
         id: FileId,
@@ -222,5 +252,13 @@ mod tests {
         }
         let x = text.find('x').unwrap_or(0);
         assert_eq!(file.line_col(x), (2, 15_001));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let file = SourceFile::new("a.dl".into(), "\u{feff}let a = 1\nlet b = 2\n".into());
+        assert_eq!(file.line_col(3), (1, 1));
+        assert_eq!(file.line_col(7), (1, 5));
+        assert_eq!(file.line_col(13), (2, 1));
     }
 }

@@ -258,6 +258,31 @@ fn eval_prints_the_checked_lake() {
 }
 
 #[test]
+fn extends_merges_nested_records_through_three_levels() {
+    let lake = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extends/lake.dl");
+    let output = dlc(&["eval", lake.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let environments = serde_json::to_string_pretty(&model["environments"]).expect("JSON");
+    insta::assert_snapshot!("extends_three_levels", environments);
+}
+
+#[test]
+fn prod_of_the_seed_lake_keeps_the_network_fields_it_does_not_write() {
+    let (_dir, lake) = mutated(
+        "network = { cidr = 10.20.0.0/24 }",
+        "network = { cidr = 10.20.0.0/24, nat_gateways = one, interface_endpoints = [kms] }",
+    );
+    let output = dlc(&["eval", lake.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let model: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let network = &model["environments"]["Prod"]["network"];
+    assert_eq!(network["cidr"], "10.0.0.0/24");
+    assert_eq!(network["nat_gateways"], "one");
+    assert_eq!(network["interface_endpoints"], serde_json::json!(["kms"]));
+}
+
+#[test]
 fn a_file_imported_by_another_on_the_command_line_is_checked_once() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lang-examples/last-mile-health");
     let lake = dir.join("lake.dl");
@@ -935,4 +960,138 @@ fn a_transition_on_day_0_compiles() {
     );
     let storage = std::fs::read_to_string(out.join("Prod/Storage.template.json")).unwrap();
     assert!(storage.contains(r#""TransitionInDays": 0"#), "{storage}");
+}
+
+/// The seed lake as an editor on another system may save it.
+fn variants() -> Vec<(&'static str, String)> {
+    let seed = std::fs::read_to_string(seed()).expect("seed");
+    let tabs: String = seed
+        .lines()
+        .map(|line| {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            format!("{}{}\n", "\t".repeat(indent / 4), &line[indent / 4 * 4..])
+        })
+        .collect();
+    vec![
+        ("plain", seed.clone()),
+        ("bom", format!("\u{feff}{seed}")),
+        ("crlf", seed.replace('\n', "\r\n")),
+        ("tabs", tabs),
+        // A byte-order mark in an imported file too.
+        (
+            "bom-crlf",
+            format!("\u{feff}{}", seed.replace('\n', "\r\n")),
+        ),
+    ]
+}
+
+/// Runs dlc in `dir`.
+fn dlc_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("dlc runs")
+}
+
+/// Output files by relative path.
+type Files = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// The manifest without columns: a tab is one column, four spaces are four.
+fn without_columns(manifest: &[u8]) -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("column");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(manifest).expect("JSON");
+    strip(&mut value);
+    value
+}
+
+#[test]
+fn every_command_reads_a_byte_order_mark_crlf_and_tabs_alike() {
+    let plain = std::fs::read_to_string(seed()).expect("seed");
+    let mut reference: Option<(Vec<u8>, Files)> = None;
+    for (name, text) in variants() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("lake.dl"), &text).expect("write");
+        let check = dlc_in(dir.path(), &["check", "lake.dl"]);
+        assert_eq!(check.status.code(), Some(0), "{name}: {}", stdout(&check));
+        let eval = dlc_in(dir.path(), &["eval", "lake.dl"]);
+        assert_eq!(eval.status.code(), Some(0), "{name}");
+        let compile = dlc_in(dir.path(), &["compile", "lake.dl", "-o", "out"]);
+        assert_eq!(compile.status.code(), Some(0), "{name}");
+        let out: Files = tree(&dir.path().join("out")).into_iter().collect();
+        // fmt keeps the mark, and turns the rest into the plain seed.
+        let formatted = dlc_with_stdin(&["fmt", "-"], text.as_bytes());
+        let bom = if text.starts_with('\u{feff}') {
+            "\u{feff}"
+        } else {
+            ""
+        };
+        assert_eq!(stdout(&formatted), format!("{bom}{plain}"), "{name}");
+        let fmt_check = dlc_in(dir.path(), &["fmt", "--check", "lake.dl"]);
+        let already = name == "plain" || name == "bom";
+        assert_eq!(
+            fmt_check.status.code(),
+            Some(if already { 0 } else { 1 }),
+            "{name}"
+        );
+        match &reference {
+            None => reference = Some((eval.stdout, out)),
+            Some((eval_ref, out_ref)) => {
+                assert_eq!(&eval.stdout, eval_ref, "{name}: eval");
+                assert_eq!(
+                    out.keys().collect::<Vec<_>>(),
+                    out_ref.keys().collect::<Vec<_>>()
+                );
+                for (file, bytes) in &out {
+                    if file == "manifest.json" && name == "tabs" {
+                        assert_eq!(without_columns(bytes), without_columns(&out_ref[file]));
+                    } else {
+                        assert_eq!(bytes, &out_ref[file], "{name}: {file}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn diagnostics_count_offsets_from_the_first_byte_and_columns_without_the_mark() {
+    let mut found = Vec::new();
+    for (name, text) in variants() {
+        let broken = text.replacen("\"444444444444\"", "\"4444\"", 1);
+        let dir = tempfile::tempdir().expect("temp dir");
+        // The mark and the line ends of an imported file are read alike.
+        std::fs::write(dir.path().join("lake.dl"), "import \"envs.dl\"\n").expect("write");
+        std::fs::write(dir.path().join("envs.dl"), &broken).expect("write");
+        let output = dlc_in(dir.path(), &["check", "--format", "json", "lake.dl"]);
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let diagnostic = &json["diagnostics"][0];
+        assert_eq!(diagnostic["code"], "DL0204", "{name}");
+        let offset = diagnostic["start_offset"].as_u64().expect("offset") as usize;
+        assert_eq!(
+            &broken.as_bytes()[offset..offset + 6],
+            b"\"4444\"",
+            "{name}"
+        );
+        let position = (diagnostic["line"].clone(), diagnostic["column"].clone());
+        found.push((name, position));
+    }
+    // Same line everywhere; same column but for the tab-indented file.
+    let (_, plain) = &found[0];
+    for (name, position) in &found {
+        assert_eq!(position.0, plain.0, "{name}");
+        if *name != "tabs" {
+            assert_eq!(position.1, plain.1, "{name}");
+        }
+    }
 }

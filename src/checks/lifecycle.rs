@@ -2,7 +2,7 @@
 //! storage classes' minimum durations, and transitions in an order S3 can
 //! follow (its "waterfall").
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::model::{Lake, Lifecycle, StorageClass, Transition};
 use crate::source::Span;
 use crate::syntax::ast::Duration;
@@ -42,10 +42,10 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 Diagnostic::new(
                     Code::NoncurrentAfterExpiry,
                     spans.get_or("noncurrent_expire_after", lifecycle.span),
-                    format!("old versions are kept {noncurrent} days, as long as or longer than current objects ({expire} days)"),
+                    format!("old versions are kept {}, as long as or longer than current objects ({})", count(noncurrent, "day"), count(expire, "day")),
                 )
-                .with_label(format!("{noncurrent} days"))
-                .with_secondary(expire_span, format!("current objects expire after {expire} days"))
+                .with_label(count(noncurrent, "day"))
+                .with_secondary(expire_span, format!("current objects expire after {}", count(expire, "day")))
                 .with_note("rule `noncurrent_expire_after`: old versions usually go sooner than current objects")
                 .with_help("make `noncurrent_expire_after` shorter than `expire_after`"),
             );
@@ -68,9 +68,9 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 Diagnostic::new(
                     Code::TransitionTooEarly,
                     transition.after_span,
-                    format!("S3 moves objects to {} no sooner than 30 days after creation; this says {after}", class.s3_name()),
+                    format!("S3 moves objects to {} no sooner than 30 days after creation; this says {}", class.s3_name(), count(after, "day")),
                 )
-                .with_label(format!("{after} days"))
+                .with_label(count(after, "day"))
                 .with_note("rule `transitions`: S3 rejects the lifecycle configuration at deploy time")
                 .with_help("use `after = 30d` or later"),
             );
@@ -81,10 +81,15 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 Diagnostic::new(
                     Code::TransitionAfterExpiry,
                     transition.after_span,
-                    format!("objects expire after {expire} days, before this transition to {} at {after} days", class.s3_name()),
+                    format!(
+                        "objects expire after {}, before this transition to {} at {}",
+                        count(expire, "day"),
+                        class.s3_name(),
+                        count(after, "day")
+                    ),
                 )
-                .with_label(format!("at {after} days"))
-                .with_secondary(expire_span, format!("expiry at {expire} days"))
+                .with_label(format!("at {}", count(after, "day")))
+                .with_secondary(expire_span, format!("expiry at {}", count(expire, "day")))
                 .with_note("rule `transitions`: S3 rejects a transition at or after the expiration")
                 .with_help("move the transition earlier, or the expiration later"),
             );
@@ -95,15 +100,15 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                     Code::ExpiryBeforeMinimumDuration,
                     expire_span,
                     format!(
-                        "objects expire {} days after moving to {}, whose minimum storage duration is {minimum} days",
-                        expire - after,
+                        "objects expire {} after moving to {}, whose minimum storage duration is {minimum} days",
+                        count(expire - after, "day"),
                         class.s3_name()
                     ),
                 )
-                .with_label(format!("expiry at {expire} days"))
-                .with_secondary(transition.span, format!("moved to {} at {after} days", class.s3_name()))
+                .with_label(format!("expiry at {}", count(expire, "day")))
+                .with_secondary(transition.span, format!("moved to {} at {}", class.s3_name(), count(after, "day")))
                 .with_note("rule `transitions`: S3 charges the minimum duration anyway, so the transition costs more than it saves")
-                .with_help(format!("expire after {} days or later, or drop the transition", after + minimum)),
+                .with_help(format!("expire after {} or later, or drop the transition", count(after + minimum, "day"))),
             );
         }
     }

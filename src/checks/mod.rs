@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 pub mod cidr;
+mod inherited;
 mod lifecycle;
 mod logical_ids;
 mod names;

@@ -9,7 +9,7 @@ mod special_ranges;
 use ipnet::Ipv4Net;
 
 use super::cidr::private_block;
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
 use crate::model::Lake;
 use crate::source::Span;
@@ -203,20 +203,20 @@ fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnost
         Code::SubnetPlanDoesNotFit,
         network.cidr_span,
         format!(
-            "this VPC cannot hold its subnets: {azs} zones × {SUBNET_TIERS} tiers need {needed} subnets of at least /{SMALLEST_SUBNET_PREFIX}, and a /{prefix} holds {fits}"
+            "this VPC cannot hold its subnets: {} × {SUBNET_TIERS} tiers need {needed} subnets of at least /{SMALLEST_SUBNET_PREFIX}, and a /{prefix} holds {fits}",
+            count(azs, "zone")
         ),
     )
-    .with_label(format!("a /{prefix} holds {fits} subnets of /{SMALLEST_SUBNET_PREFIX}"));
-    // A defaulted field carries the span of its record: say so rather than
-    // label the whole network.
-    diagnostic = match network
-        .field_spans
-        .get_or("availability_zones", network.span)
-    {
-        span if span == network.span => {
-            diagnostic.with_note(format!("`availability_zones` is {azs} by default"))
-        }
-        span => diagnostic.with_secondary(span, format!("{azs} availability zones")),
+    .with_label(format!("a /{prefix} holds {} of /{SMALLEST_SUBNET_PREFIX}", count(fits, "subnet")));
+    // A default has no line in the lake: say so rather than label the whole network.
+    let spans = &network.field_spans;
+    diagnostic = if spans.is_given("availability_zones") {
+        diagnostic.with_secondary(
+            spans.get_or("availability_zones", network.span),
+            count(azs, "availability zone"),
+        )
+    } else {
+        diagnostic.with_note(format!("`availability_zones` is {azs} by default"))
     };
     diagnostics.push(diagnostic.with_help(format!(
         "use a /{largest_prefix} or larger VPC, or fewer availability zones"
@@ -241,10 +241,10 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
                     available.len()
                 ),
             )
-            .with_label(if span == env.network.span {
-                format!("{wanted} zones, by default")
+            .with_label(if !env.network.field_spans.is_given("availability_zones") {
+                format!("{}, by default", count(wanted as u64, "zone"))
             } else {
-                format!("{wanted} zones")
+                count(wanted as u64, "zone")
             })
             .with_secondary(
                 env.field_spans.get_or("region", env.span),

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::inherited;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{Environment, Lake, Retention, Source};
 
@@ -267,11 +268,9 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
 /// One warning per lake for the environments that deploy with the default
 /// `AdministratorAccess` because they name no policy.
 fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagnostics) {
-    // A field left out carries the span of its environment; one written (here
-    // or in an environment it extends) carries its own.
     let defaulted: Vec<&&Environment> = pipelined
         .iter()
-        .filter(|e| e.field_spans.get_or("execution_policies", e.span) == e.span)
+        .filter(|e| !e.field_spans.is_given("execution_policies"))
         .filter(|e| e.execution_policies == [DEFAULT_EXECUTION_POLICY])
         .collect();
     let Some((first, rest)) = defaulted.split_first() else {
@@ -304,7 +303,10 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
     for env in lake.environments.values() {
         let Some(branch) = &env.branch else { continue };
         let span = env.field_spans.get_or("branch", env.span);
-        if let Some(problem) = git_branch_problem(branch) {
+        // A branch another environment wrote is reported there, or as shared.
+        let inherits_branch = inherited::inherited_from(&env.field_spans, "branch")
+            .is_some_and(|from| lake.environments.contains_key(from));
+        if let Some(problem) = git_branch_problem(branch).filter(|_| !inherits_branch) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidBranchName,
@@ -317,25 +319,39 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         if let Some(first) = seen.get(branch.as_str()) {
             let first_env = &lake.environments[*first];
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::DuplicateBranch,
-                    span,
-                    format!("`{first}` and `{}` both deploy from the branch `{branch}`", env.name),
-                )
-                .with_label(format!("`{}` deploys from `{branch}`", env.name))
-                .with_secondary(
-                    first_env.field_spans.get_or("branch", first_env.span),
-                    format!("`{first}` deploys from `{branch}`"),
-                )
-                .with_note("a push would deploy both environments at once, from two pipelines racing each other")
-                .with_help("give each environment its own branch"),
-            );
+            let label =
+                |env: &Environment| match inherited::inherited_from(&env.field_spans, "branch") {
+                    Some(from) => format!(
+                        "`{}` inherits the branch `{branch}` of `{from}` here",
+                        env.name
+                    ),
+                    None => format!("`{}` deploys from `{branch}`", env.name),
+                };
+            let diagnostic = Diagnostic::new(
+                Code::DuplicateBranch,
+                inherited::primary(&env.field_spans, "branch", env.span),
+                format!("`{first}` and `{}` both deploy from the branch `{branch}`", env.name),
+            )
+            .with_label(label(env))
+            .with_secondary(
+                inherited::primary(&first_env.field_spans, "branch", first_env.span),
+                label(first_env),
+            )
+            .with_note("a push would deploy both environments at once, from two pipelines racing each other")
+            .with_help("give each environment its own branch");
+            let diagnostic =
+                inherited::with_origin(diagnostic, &env.name, &env.field_spans, "branch");
+            diagnostics.push(inherited::with_origin(
+                diagnostic,
+                first,
+                &first_env.field_spans,
+                "branch",
+            ));
         } else {
             seen.insert(branch, &env.name);
         }
         // An explicit `approval = false` is a decision, not an oversight.
-        let approval_written = env.field_spans.get_or("approval", env.span) != env.span;
+        let approval_written = env.field_spans.is_given("approval");
         if env.retention == Retention::Retain && !env.approval && !approval_written {
             diagnostics.push(
                 Diagnostic::new(

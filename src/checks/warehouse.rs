@@ -1,7 +1,7 @@
 //! Redshift Serverless: capacity in the allowed steps, and no public access
 //! without a warning.
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::model::Lake;
 
 const MIN_RPU: i64 = 8;
@@ -26,7 +26,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                     spans.get_or("base_capacity", warehouse.span),
                     format!("Redshift Serverless takes a base capacity of 8 to 512 RPUs in steps of 8, not {base}"),
                 )
-                .with_label(format!("{base} RPUs"))
+                .with_label(count(base, "RPU"))
                 .with_help(format!("use {nearest}")),
             );
         }
@@ -36,9 +36,9 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                     Diagnostic::new(
                         Code::InvalidWarehouseCapacity,
                         spans.get_or("max_capacity", warehouse.span),
-                        format!("the maximum capacity ({max} RPUs) must be a multiple of 8 and at least the base capacity ({base})"),
+                        format!("the maximum capacity ({}) must be a multiple of 8 and at least the base capacity ({base})", count(max, "RPU")),
                     )
-                    .with_label(format!("{max} RPUs"))
+                    .with_label(count(max, "RPU"))
                     .with_help(format!("use {} or more, in steps of 8", base.max(MIN_RPU))),
                 );
             }
@@ -54,7 +54,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                 .with_label("the warehouse")
                 .with_secondary(
                     env.network.field_spans.get_or("availability_zones", env.network.span),
-                    format!("{azs} availability zones"),
+                    count(azs, "availability zone"),
                 )
                 .with_help(format!("set `availability_zones = {WAREHOUSE_MIN_AZS}` or more in the network")),
             );

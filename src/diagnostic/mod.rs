@@ -18,6 +18,12 @@ use crate::source::Span;
 /// printing them would take minutes and gigabytes.
 pub const MAX_DIAGNOSTICS: usize = 1000;
 
+/// `1 day`, `0 days`, `30 days`: a number with its noun, plural unless one.
+pub fn count(n: impl Into<i128>, noun: &str) -> String {
+    let n = n.into();
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     Error,

@@ -6,7 +6,7 @@
 
 use indexmap::IndexMap;
 
-use super::value::{Field, Record, Value, ValueKind, Variant};
+use super::value::{Field, Origin, Record, Value, ValueKind, Variant};
 use super::Evaluator;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
@@ -411,6 +411,9 @@ impl Evaluator<'_, '_> {
                             Field {
                                 key_span: span,
                                 value,
+                                origin: Origin::Defaulted {
+                                    default: default.span,
+                                },
                             },
                         );
                     }

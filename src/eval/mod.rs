@@ -21,7 +21,7 @@ use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{Expr, ExprKind, Ident, ItemKind, RecordLit, StrPart};
 use crate::types::{resolve_type_expr, Type, TypeDef, TypeDefs};
-pub use value::{Field, Record, Value, ValueKind, Variant};
+pub use value::{Field, Origin, Record, Value, ValueKind, Variant};
 
 /// How deeply evaluation may recurse through references, `extends`, type
 /// aliases, defaults and nested values, and how deeply a value may nest.
@@ -286,6 +286,11 @@ impl Evaluator<'_, '_> {
         }
         self.states.insert(r, State::InProgress);
         self.stack.push((name, via));
+        // A field that recovery left out was reported as a syntax error:
+        // the declaration is not missing it too.
+        let lost_field = self.program.modules[r.module].lost_field_in(item.span);
+        let outer_suppress = self.suppress_missing;
+        self.suppress_missing |= lost_field;
         let value = match &item.kind {
             ItemKind::Let(decl) => {
                 let raw = self.expr(&decl.value);
@@ -305,20 +310,26 @@ impl Evaluator<'_, '_> {
                 let mut complete = true;
                 if let Some(parent) = &decl.extends {
                     match self.parent_fields(parent) {
-                        Some(fields) => inherited = fields,
+                        Some(fields) => {
+                            inherited = fields
+                                .into_iter()
+                                .map(|(key, field)| {
+                                    (key, field.inherited(&parent.name, parent.span))
+                                })
+                                .collect()
+                        }
                         None => complete = false,
                     }
                     complete &= !self.incomplete.contains(&parent.name);
                 }
+                complete &= !lost_field;
                 if !complete {
                     self.incomplete.insert(decl.name.name.clone());
                 }
                 let mut raw = self.record(&decl.body, None, decl.name.span);
                 if let ValueKind::Record(record) = &mut raw.kind {
-                    for (key, field) in std::mem::take(&mut record.fields) {
-                        inherited.insert(key, field);
-                    }
-                    record.fields = inherited;
+                    let written = std::mem::take(&mut record.fields);
+                    record.fields = merge(inherited, written, &decl.body);
                     if self.extended.contains(&decl.name.name) {
                         self.written_env_fields
                             .insert(decl.name.name.clone(), record.fields.clone());
@@ -331,6 +342,7 @@ impl Evaluator<'_, '_> {
             }
             _ => Value::invalid(item.span),
         };
+        self.suppress_missing = outer_suppress;
         self.stack.pop();
         self.leave();
         let (value, weight) = match measure(&value, 0) {
@@ -535,10 +547,7 @@ impl Evaluator<'_, '_> {
             let value = self.expr(&field.value);
             fields.insert(
                 field.key.name.clone(),
-                Field {
-                    key_span: field.key.span,
-                    value,
-                },
+                Field::written(field.key.span, value),
             );
         }
         Value::new(
@@ -756,6 +765,38 @@ impl Evaluator<'_, '_> {
         self.variant_data.insert(key, data.clone());
         data
     }
+}
+
+/// What an environment that writes `written` (as `body`) holds over the
+/// fields it inherits: a record written as a bare `{ ... }` over an inherited
+/// record merges into it, field by field and recursively; anything else
+/// (scalars, lists, a record written with its type name) replaces the
+/// inherited value whole. Inherited fields keep their place; new ones follow.
+fn merge(
+    mut inherited: IndexMap<String, Field>,
+    written: IndexMap<String, Field>,
+    body: &RecordLit,
+) -> IndexMap<String, Field> {
+    for (key, mut field) in written {
+        let amends = body
+            .fields
+            .iter()
+            .find(|f| f.key.name == key)
+            .and_then(|f| match &f.value.kind {
+                ExprKind::Record(literal) if literal.type_name.is_none() => Some(literal),
+                _ => None,
+            });
+        let old = inherited.get_mut(&key).map(|f| &mut f.value.kind);
+        if let (Some(literal), Some(ValueKind::Record(old)), ValueKind::Record(new)) =
+            (amends, old, &mut field.value.kind)
+        {
+            let old_fields = std::mem::take(&mut old.fields);
+            new.fields = merge(old_fields, std::mem::take(&mut new.fields), literal);
+            new.type_name = old.type_name.take();
+        }
+        inherited.insert(key, field);
+    }
+    inherited
 }
 
 /// A value's weight, counted against the [`work_budget`]: one per value, plus one per

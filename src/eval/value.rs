@@ -45,6 +45,47 @@ pub struct Record {
 pub struct Field {
     pub key_span: Span,
     pub value: Value,
+    pub origin: Origin,
+}
+
+/// Where a field's value comes from: what a diagnostic about it points at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// Written in the record that holds it.
+    Written,
+    /// Inherited through `extends` from the environment `from`, which wrote
+    /// it. `extends` holds the names after the `extends` clauses crossed,
+    /// the heir's own first: `Prod extends Test`, then `Test extends Dev`.
+    Inherited { from: String, extends: Vec<Span> },
+    /// Left out, and filled in from the default declared at `default`.
+    Defaulted { default: Span },
+}
+
+impl Field {
+    pub fn written(key_span: Span, value: Value) -> Field {
+        Field {
+            key_span,
+            value,
+            origin: Origin::Written,
+        }
+    }
+
+    /// The field as an heir of `parent` sees it, through the `extends`
+    /// clause at `clause`; nested fields are inherited along with it.
+    pub fn inherited(mut self, parent: &str, clause: Span) -> Field {
+        self.origin = match self.origin {
+            Origin::Inherited { from, mut extends } => {
+                extends.insert(0, clause);
+                Origin::Inherited { from, extends }
+            }
+            _ => Origin::Inherited {
+                from: parent.to_string(),
+                extends: vec![clause],
+            },
+        };
+        self.value.inherit_fields(parent, clause);
+        self
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +122,25 @@ impl Value {
             ValueKind::Variant(v) => format!("`{}` (a `{}`)", v.name, v.enum_name),
             ValueKind::Symbol(name) => format!("the name `{name}`"),
             ValueKind::Invalid => "an invalid value".into(),
+        }
+    }
+
+    /// Marks the fields of the records in this value as inherited from `parent`.
+    fn inherit_fields(&mut self, parent: &str, clause: Span) {
+        match &mut self.kind {
+            ValueKind::List(items) => {
+                for item in items {
+                    item.inherit_fields(parent, clause);
+                }
+            }
+            ValueKind::Record(record) => {
+                for field in record.fields.values_mut() {
+                    let taken =
+                        std::mem::replace(field, Field::written(clause, Value::invalid(clause)));
+                    *field = taken.inherited(parent, clause);
+                }
+            }
+            _ => {}
         }
     }
 

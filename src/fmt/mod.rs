@@ -42,7 +42,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::diagnostic::{Code, Diagnostics};
-use crate::source::FileId;
+use crate::source::{bom_len, FileId};
 use crate::syntax::ast::Module;
 use crate::syntax::parse_module;
 
@@ -80,7 +80,8 @@ impl std::error::Error for FormatError {}
 /// file does not parse; they point into `text` as given. A file whose only
 /// problems are bad literals (`10.0.0.0/33`, an unknown escape) is still
 /// formatted: the literals are kept as written, for the checker to report.
-/// CRLF (and lone CR) line ends are accepted; the result uses LF.
+/// CRLF (and lone CR) line ends are accepted; the result uses LF. A
+/// byte-order mark is kept.
 pub fn format_source(file: FileId, text: &str) -> Result<String, FormatError> {
     let mut diagnostics = Diagnostics::new();
     let module = parse_module(file, text, &mut diagnostics);
@@ -91,19 +92,22 @@ pub fn format_source(file: FileId, text: &str) -> Result<String, FormatError> {
     {
         return Err(FormatError::Syntax(diagnostics));
     }
+    // A byte-order mark is kept as it is, and what follows it formatted as a
+    // file of its own.
+    let (bom, text) = text.split_at(bom_len(text));
     // A CR can only be part of a line break (strings and comments end at
     // one), so turning line breaks into LF changes no value.
     let (text, module) = match normalize_line_ends(text) {
-        Cow::Borrowed(text) => (Cow::Borrowed(text), module),
-        Cow::Owned(normalized) => {
-            let module = parse_module(file, &normalized, &mut Diagnostics::new());
-            (Cow::Owned(normalized), module)
+        Cow::Borrowed(text) if bom.is_empty() => (Cow::Borrowed(text), module),
+        text => {
+            let module = parse_module(file, &text, &mut Diagnostics::new());
+            (text, module)
         }
     };
     let trivia = trivia::Trivia::lex(&text);
     let formatted = printer::print(&text, &trivia, &module);
     verify(file, &text, &module, &formatted)?;
-    Ok(formatted)
+    Ok(format!("{bom}{formatted}"))
 }
 
 /// Whether `text` is already formatted. Fails like [`format_source`].

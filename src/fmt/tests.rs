@@ -207,6 +207,18 @@ fn crlf_and_tabs_are_accepted() {
 }
 
 #[test]
+fn a_byte_order_mark_is_kept_and_skipped() {
+    assert_eq!(fmt("\u{feff}let  a = 1\r\n"), "\u{feff}let a = 1\n");
+    assert_eq!(fmt("\u{feff}"), "\u{feff}");
+    // A syntax error after the mark is reported at its byte offset in the file.
+    let Err(FormatError::Syntax(diagnostics)) = format_source(FileId(0), "\u{feff}let = 1") else {
+        panic!("a syntax error");
+    };
+    let span = diagnostics.iter().next().map(|d| d.primary.span.start);
+    assert_eq!(span, Some(7));
+}
+
+#[test]
 fn files_that_do_not_parse_are_refused_with_the_parser_diagnostics() {
     let text = "let a = \nlet b = 2\nlet c = }\n";
     match format_source(FileId(7), text) {

@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 
 use super::*;
-use crate::eval::{Evaluated, Value, ValueKind};
+use crate::eval::{Evaluated, Origin, Value, ValueKind};
 
 /// A disagreement between the stdlib schemas and the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,7 +295,20 @@ fn field_spans(value: &Value) -> FieldSpans {
     let mut spans = FieldSpans::default();
     if let ValueKind::Record(record) = &value.kind {
         for (name, field) in &record.fields {
-            spans.insert(name, field.value.span);
+            let at = field.value.span;
+            let provenance = match &field.origin {
+                Origin::Written => Provenance::Written { at },
+                Origin::Inherited { from, extends } => Provenance::Inherited {
+                    at,
+                    from: from.clone(),
+                    extends: extends.first().copied().unwrap_or(at),
+                },
+                Origin::Defaulted { default } => Provenance::Defaulted {
+                    at,
+                    default: *default,
+                },
+            };
+            spans.insert(name, provenance);
         }
     }
     spans

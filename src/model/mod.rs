@@ -17,19 +17,62 @@ use ipnet::Ipv4Net;
 use crate::source::Span;
 use crate::syntax::ast::Duration;
 
-/// Where each field's value was written (or, for a default, the record that
-/// left it out), so checks can point at the exact value.
+/// Where a field's value comes from: what a diagnostic about it points at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Provenance {
+    /// Written in the record that holds it; `at` is the value.
+    Written { at: Span },
+    /// Inherited through `extends`: `at` is the value, written in the
+    /// environment `from`; `extends` is the heir's own `extends` clause (the
+    /// name after `extends`), where a diagnostic about the heir points.
+    Inherited {
+        at: Span,
+        from: String,
+        extends: Span,
+    },
+    /// Left out, and filled in from the default declared at `default` (in
+    /// the stdlib); `at` is the record that left it out.
+    Defaulted { at: Span, default: Span },
+}
+
+impl Provenance {
+    /// The value, or for a default the record that left it out.
+    pub fn span(&self) -> Span {
+        match self {
+            Provenance::Written { at }
+            | Provenance::Inherited { at, .. }
+            | Provenance::Defaulted { at, .. } => *at,
+        }
+    }
+}
+
+/// The provenance of each field of one record, so checks can point at the
+/// exact value, or at the environment that inherits it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct FieldSpans(IndexMap<String, Span>);
+pub struct FieldSpans(IndexMap<String, Provenance>);
 
 impl FieldSpans {
-    pub fn insert(&mut self, field: &str, span: Span) {
-        self.0.insert(field.to_string(), span);
+    pub fn insert(&mut self, field: &str, provenance: Provenance) {
+        self.0.insert(field.to_string(), provenance);
     }
 
     /// The field's span, or `fallback` when it has none (an unset optional).
     pub fn get_or(&self, field: &str, fallback: Span) -> Span {
-        self.0.get(field).copied().unwrap_or(fallback)
+        self.0.get(field).map_or(fallback, Provenance::span)
+    }
+
+    /// True when the lake gave the field a value, here or in an environment
+    /// this one extends; false when it was defaulted or left unset.
+    pub fn is_given(&self, field: &str) -> bool {
+        matches!(
+            self.0.get(field),
+            Some(Provenance::Written { .. } | Provenance::Inherited { .. })
+        )
+    }
+
+    /// Where the field's value comes from; `None` for an unset optional.
+    pub fn provenance(&self, field: &str) -> Option<&Provenance> {
+        self.0.get(field)
     }
 }
 

@@ -172,25 +172,52 @@ pub fn find_lake(program: &Program, diagnostics: &mut Diagnostics) -> Option<Ite
             None
         }
         [one] => Some(*one),
-        [first, rest @ ..] => {
-            let first_span = name_span(program, *first);
-            for other in rest {
-                diagnostics.push(
+        _ => {
+            // The root file's `lake` is the lake; one in an imported file is
+            // a leftover there, whatever the order the files were read in.
+            let in_root = |r: &ItemRef| Some(program.modules[r.module].file) == program.root;
+            let chosen = lakes.iter().copied().find(in_root).unwrap_or(lakes[0]);
+            let chosen_span = name_span(program, chosen);
+            let chosen_file = file_name(program, chosen);
+            for other in lakes.iter().copied().filter(|r| *r != chosen) {
+                let other_file = file_name(program, other);
+                let diagnostic = if in_root(&chosen) && other_file != chosen_file {
                     Diagnostic::new(
                         Code::DuplicateLake,
-                        name_span(program, *other),
+                        name_span(program, other),
+                        format!(
+                            "the imported file `{other_file}` declares a `lake`, \
+                             and so does the root file `{chosen_file}`"
+                        ),
+                    )
+                    .with_label("a leftover `lake` in an imported file")
+                    .with_secondary(chosen_span, "the lake, in the root file")
+                    .with_help(format!(
+                        "delete this `lake` from `{other_file}`: only the root file declares \
+                         the lake; a shared file holds `let`s, types and environments"
+                    ))
+                } else {
+                    Diagnostic::new(
+                        Code::DuplicateLake,
+                        name_span(program, other),
                         "a lake has exactly one `lake` declaration",
                     )
                     .with_label("a second `lake`")
-                    .with_secondary(first_span, "the first `lake` is here")
+                    .with_secondary(chosen_span, "the first `lake` is here")
                     .with_help(
                         "merge the two into one declaration; environments go in `env` declarations",
-                    ),
-                );
+                    )
+                };
+                diagnostics.push(diagnostic);
             }
-            Some(*first)
+            Some(chosen)
         }
     }
+}
+
+/// The name of the file that declares `r`, as diagnostics show it.
+fn file_name(program: &Program, r: ItemRef) -> &str {
+    &program.sources.get(program.modules[r.module].file).name
 }
 
 fn name_span(program: &Program, r: ItemRef) -> Span {

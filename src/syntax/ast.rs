@@ -28,6 +28,19 @@ pub struct Module {
     pub items: Vec<Item>,
     /// (keyword, name) of the items that failed to parse: `("env", "Dev")`.
     pub unparsed: Vec<(String, String)>,
+    /// The fields left out of items that parsed only without them (a syntax
+    /// error inside a field loses that field, not its item).
+    pub lost_fields: Vec<Span>,
+}
+
+impl Module {
+    /// True when `span` holds a field that recovery left out: what is missing
+    /// from it was reported as a syntax error.
+    pub fn lost_field_in(&self, span: Span) -> bool {
+        self.lost_fields
+            .iter()
+            .any(|lost| lost.file == span.file && span.start <= lost.start && lost.end <= span.end)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

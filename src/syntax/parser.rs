@@ -3,8 +3,11 @@
 //! see only well-formed values.
 //!
 //! Recovery: when the file does not parse, each top-level item is parsed on its
-//! own, so one syntax error does not hide the items after it.
+//! own, so one syntax error does not hide the items after it; and an item
+//! whose error is inside a field is parsed again without that field, so it
+//! does not hide the rest of the item either.
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -14,7 +17,7 @@ use pest::Parser as _;
 
 use super::ast::*;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::source::{FileId, Span};
+use crate::source::{bom_len, FileId, Span};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/dl.pest"]
@@ -36,6 +39,13 @@ pub const MAX_NESTING: usize = 64;
 
 /// Parses one file. Items that parse are returned even when others do not.
 pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
+    // A byte-order mark is read as three spaces: skipped, and every span
+    // still counts from the file's first byte.
+    let text: Cow<str> = match bom_len(text) {
+        0 => Cow::Borrowed(text),
+        bom => Cow::Owned(format!("{}{}", " ".repeat(bom), &text[bom..])),
+    };
+    let text = text.as_ref();
     if too_deep(text).is_none() {
         if let Ok(mut pairs) = DlParser::parse(Rule::file, text) {
             let mut builder = Builder {
@@ -57,6 +67,7 @@ pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> 
                 file,
                 items,
                 unparsed: Vec::new(),
+                lost_fields: Vec::new(),
             };
         }
     }
@@ -139,6 +150,7 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
     let _detail = ErrorDetail::on();
     let mut items = Vec::new();
     let mut unparsed = Vec::new();
+    let mut lost_fields = Vec::new();
     let mut reported = false;
     for (start, end) in item_chunks(text) {
         let chunk = &text[start..end];
@@ -150,24 +162,26 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
             reported = true;
             continue;
         }
-        match DlParser::parse(Rule::lone_item, chunk) {
-            Ok(mut pairs) => {
-                let mut builder = Builder {
-                    file,
-                    offset: start,
-                    diagnostics,
-                };
-                if let Some(item) = pairs
-                    .next()
-                    .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item))
-                {
-                    items.push(builder.item(item));
+        let first_error = match DlParser::parse(Rule::lone_item, chunk) {
+            Ok(pairs) => {
+                items.extend(build_lone_item(file, start, pairs, diagnostics));
+                continue;
+            }
+            Err(error) => syntax_diagnostic(file, text, start, end, &error),
+        };
+        reported = true;
+        match without_broken_fields(file, text, start, end, first_error.clone()) {
+            Some(recovered) => {
+                let parsed = DlParser::parse(Rule::lone_item, &recovered.chunk);
+                diagnostics.extend(recovered.errors);
+                lost_fields.extend(recovered.lost);
+                if let Ok(pairs) = parsed {
+                    items.extend(build_lone_item(file, start, pairs, diagnostics));
                 }
             }
-            Err(error) => {
-                diagnostics.push(syntax_diagnostic(file, text, start, end, &error));
+            None => {
+                diagnostics.push(first_error);
                 unparsed.extend(declared_name(chunk));
-                reported = true;
             }
         }
     }
@@ -182,7 +196,146 @@ fn recover(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> Module {
         file,
         items,
         unparsed,
+        lost_fields,
     }
+}
+
+fn build_lone_item(
+    file: FileId,
+    offset: usize,
+    mut pairs: pest::iterators::Pairs<Rule>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Item> {
+    let mut builder = Builder {
+        file,
+        offset,
+        diagnostics,
+    };
+    let item = pairs
+        .next()
+        .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item))?;
+    Some(builder.item(item))
+}
+
+/// How many broken fields one item may lose before it is given up whole:
+/// past a few, the errors are more likely echoes of one than independent.
+const MAX_LOST_FIELDS: usize = 8;
+
+/// An item that parses once the fields with syntax errors are left out.
+struct Recovered {
+    /// The item's chunk with those fields blanked out (offsets unchanged).
+    chunk: String,
+    /// One syntax error per field left out.
+    errors: Vec<Diagnostic>,
+    lost: Vec<Span>,
+}
+
+/// Recovery inside an item: blanks out the field that holds the syntax
+/// error (its line, and the lines its brackets span) and parses again, until
+/// the item parses. `None` when an error is outside any field (in the item's
+/// first line, or its closing brace) or the item still fails after
+/// [`MAX_LOST_FIELDS`]: the item is then left out whole, as before.
+fn without_broken_fields(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    first: Diagnostic,
+) -> Option<Recovered> {
+    let mut chunk = text[start..end].to_string();
+    let header_end = item_header_end(&chunk)?;
+    let mut errors = vec![first];
+    let mut lost = Vec::new();
+    loop {
+        let at = (errors.last()?.primary.span.start as usize).checked_sub(start)?;
+        let (field_start, field_end) = field_around(&chunk, at)?;
+        // Errors go forward: one before the last field lost is an echo of it.
+        let after_lost = lost
+            .last()
+            .map_or(header_end, |l: &Span| l.end as usize - start);
+        if field_start < after_lost || lost.len() >= MAX_LOST_FIELDS {
+            return None;
+        }
+        blank(&mut chunk, field_start, field_end);
+        lost.push(Span::new(file, start + field_start, start + field_end));
+        match DlParser::parse(Rule::lone_item, &chunk) {
+            Ok(_) => {
+                return Some(Recovered {
+                    chunk,
+                    errors,
+                    lost,
+                })
+            }
+            Err(error) => {
+                // Described against the blanked text, which is the text the
+                // parser saw; offsets are those of the file.
+                let mut blanked = text.to_string();
+                blanked.replace_range(start..end, &chunk);
+                errors.push(syntax_diagnostic(file, &blanked, start, end, &error));
+            }
+        }
+    }
+}
+
+/// The offset just past the line that starts the item (after its doc
+/// comments): a syntax error there is not inside a field.
+fn item_header_end(chunk: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in chunk.split_inclusive('\n') {
+        offset += line.len();
+        if starts_item(line.trim_start()) {
+            return Some(offset);
+        }
+    }
+    None
+}
+
+/// The lines of the field that holds offset `at`: its line, and the lines
+/// after it up to where the brackets opened on it close. `None` when the
+/// line closes what holds the field, or its brackets never close.
+fn field_around(chunk: &str, at: usize) -> Option<(usize, usize)> {
+    let start = chunk[..at].rfind('\n').map_or(0, |i| i + 1);
+    let bytes = chunk.as_bytes();
+    let mut depth = 0i64;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => depth += 1,
+            // A line that starts by closing a bracket closes what holds the
+            // field; one closed after the field's text is stray, part of the error.
+            b']' | b'}' if depth == 0 && chunk[start..i].trim().is_empty() => return None,
+            b']' | b'}' if depth == 0 => {}
+            b']' | b'}' => depth -= 1,
+            b'\n' if depth == 0 => return Some((start, i)),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Replaces `chunk[start..end]` with spaces, keeping line breaks and every
+/// byte offset.
+fn blank(chunk: &mut String, start: usize, end: usize) {
+    let blanked: String = chunk[start..end]
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => c.to_string(),
+            c => " ".repeat(c.len_utf8()),
+        })
+        .collect();
+    chunk.replace_range(start..end, &blanked);
 }
 
 /// The keyword and name that a chunk which failed to parse declares
@@ -1250,6 +1403,34 @@ mod tests {
         assert_eq!(names, ["b", "d"]);
         assert_eq!(diagnostics.len(), 2);
         assert!(diagnostics.iter().all(|d| d.code == Code::SyntaxError));
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_field_loses_that_field_only() {
+        let text = "env Dev {\n    a = 1 %\n    b = {\n        c = ]\n    }\n    d = 4\n}\n";
+        let (module, diagnostics) = parse(text);
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        assert!(diagnostics.iter().all(|d| d.code == Code::SyntaxError));
+        let Some(ItemKind::Env(env)) = module.items.first().map(|i| &i.kind) else {
+            panic!("Dev is kept");
+        };
+        let b = env.body.fields.iter().find(|f| f.key.name == "b");
+        let Some(ExprKind::Record(b)) = b.map(|f| &f.value.kind) else {
+            panic!("`b` is kept, without `c`");
+        };
+        assert!(b.fields.is_empty());
+        let keys: Vec<&str> = env
+            .body
+            .fields
+            .iter()
+            .map(|f| f.key.name.as_str())
+            .collect();
+        assert_eq!(keys, ["b", "d"]);
+        assert_eq!(module.lost_fields.len(), 2);
+        assert!(module.unparsed.is_empty());
+        // An error on the item's first line or in its closing brace loses the item.
+        let (module, diagnostics) = parse("env Dev extends {\n    a = 1\n}\nlet x = 1\n");
+        assert_eq!((module.items.len(), diagnostics.len()), (1, 1));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use ipnet::Ipv4Net;
 use super::free_ranges::{pool_for, within, FreeRanges};
 use super::Network;
 use crate::checks::cidr::bounds;
+use crate::checks::inherited;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Lake;
 use crate::source::Span;
@@ -218,15 +219,25 @@ fn pair(lake: &Lake, a: &Network, index: usize, b: &Network, free: &FreeRanges) 
             None => format!("give `{env}` a network of its own"),
         };
         let first = b.environment.as_deref().unwrap_or_default();
-        return Diagnostic::new(
-            Code::NetworksOverlap,
-            a.span,
-            format!("`{first}` and `{env}` have the same VPC range, {a_net}, from one declaration"),
-        )
-        .with_label(format!("the range of both `{first}` and `{env}`"))
-        .with_note(EXTENDS_NOTE)
-        .with_note(VPC_NOTE)
-        .with_help(help);
+        let message =
+            format!("`{first}` and `{env}` have the same VPC range, {a_net}, from one declaration");
+        let both = format!("the range of both `{first}` and `{env}`");
+        // Inherited through `extends`: the heir's clause is where to look.
+        let heir = lake.environments.get(env).map(|e| &e.network.field_spans);
+        let diagnostic = match heir.and_then(|spans| inherited::inherited_from(spans, "cidr")) {
+            Some(from) => Diagnostic::new(
+                Code::NetworksOverlap,
+                heir.map_or(a.span, |spans| inherited::primary(spans, "cidr", a.span)),
+                message,
+            )
+            .with_label(format!("`{env}` inherits the range of `{from}` here"))
+            .with_secondary(a.span, both),
+            None => Diagnostic::new(Code::NetworksOverlap, a.span, message).with_label(both),
+        };
+        return diagnostic
+            .with_note(EXTENDS_NOTE)
+            .with_note(VPC_NOTE)
+            .with_help(help);
     }
     let message = if a_net == b_net {
         format!("{} and {} are the same range, {a_net}", b.owner, a.owner)
