@@ -42,17 +42,6 @@ fn variants() -> Lake {
 
 #[test]
 fn every_template_passes_cfn_lint() {
-    let version = Command::new(common::python_tool("cfn-lint"))
-        .arg("--version")
-        .output();
-    match version {
-        Ok(out) if out.status.success() => {}
-        _ => panic!(
-            "cfn-lint is not installed: {}",
-            common::PYTHON_TOOLS_INSTALL
-        ),
-    }
-
     let mut failures = Vec::new();
     for (example, lake) in fixtures::examples().into_iter().chain([
         ("variants", variants()),
@@ -138,6 +127,7 @@ fn tags_at_the_limits_check_clean_and_pass_cfn_lint_and_one_more_does_not() {
 /// cfn-lint's findings on every template of `lake`, one entry per region
 /// that has any.
 fn lint(example: &'static str, lake: &Lake) -> Vec<String> {
+    let cfn_lint = common::cfn_lint();
     let mut failures = Vec::new();
     // The variants are examples edited in memory: their spans still apply.
     let locate = fixtures::locate_in(match example {
@@ -170,7 +160,7 @@ fn lint(example: &'static str, lake: &Lake) -> Vec<String> {
             .push(dir.join(template));
     }
     for (region, templates) in by_region {
-        let out = Command::new(common::python_tool("cfn-lint"))
+        let out = Command::new(&cfn_lint)
             .args(["--format", "parseable", "--regions", region, "--"])
             .args(&templates)
             .output()

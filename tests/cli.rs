@@ -939,29 +939,6 @@ fn what_codegen_would_refuse_is_a_coded_error_at_check_time() {
     }
 }
 
-/// S3 takes a Glacier transition on day 0; codegen used to refuse it after
-/// the checks had accepted it.
-#[test]
-fn a_transition_on_day_0_compiles() {
-    let (dir, path) = mutated("after = 365d", "after = 0d");
-    let out = dir.path().join("out");
-    let compile = dlc(&[
-        "compile",
-        path.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        compile.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&compile),
-        String::from_utf8_lossy(&compile.stderr)
-    );
-    let storage = std::fs::read_to_string(out.join("Prod/Storage.template.json")).unwrap();
-    assert!(storage.contains(r#""TransitionInDays": 0"#), "{storage}");
-}
-
 /// The seed lake as an editor on another system may save it.
 fn variants() -> Vec<(&'static str, String)> {
     let seed = std::fs::read_to_string(seed()).expect("seed");

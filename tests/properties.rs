@@ -239,23 +239,14 @@ fn a_lake_that_checks_clean_compiles_within_cloudformation_quotas() {
 
 /// cfn-lint over the sampled templates, each region's together: its findings.
 fn lint(templates: &Lintable) -> String {
-    let version = Command::new(common::python_tool("cfn-lint"))
-        .arg("--version")
-        .output();
-    match version {
-        Ok(out) if out.status.success() => {}
-        _ => panic!(
-            "cfn-lint is not installed: {}",
-            common::PYTHON_TOOLS_INSTALL
-        ),
-    }
+    let cfn_lint = common::cfn_lint();
     let mut by_region: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
     for (region, path) in templates {
         by_region.entry(region).or_default().push(path);
     }
     let mut findings = String::new();
     for (region, paths) in by_region {
-        let out = Command::new(common::python_tool("cfn-lint"))
+        let out = Command::new(&cfn_lint)
             .args(["--format", "parseable", "--regions", region, "--"])
             .args(&paths)
             .output()

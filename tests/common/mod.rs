@@ -89,3 +89,16 @@ pub fn seed_with_prod_elsewhere() -> dlc::model::Lake {
     };
     lake
 }
+
+/// cfn-lint, after making sure it runs: a test that needs it fails with how
+/// to install it, never skips.
+pub fn cfn_lint() -> PathBuf {
+    let cfn_lint = python_tool("cfn-lint");
+    match std::process::Command::new(&cfn_lint)
+        .arg("--version")
+        .output()
+    {
+        Ok(out) if out.status.success() => cfn_lint,
+        _ => panic!("cfn-lint is not installed: {PYTHON_TOOLS_INSTALL}"),
+    }
+}
