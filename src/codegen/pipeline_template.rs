@@ -14,8 +14,8 @@ use super::build_step;
 use super::naming::{self, PipelineNames};
 use super::pipeline::{self, Pipeline, Style, SOURCE_ACTION};
 use super::storage::{
-    abort_incomplete_uploads, access_log_delivery, public_access_block, tls_only,
-    KEY_ADMINISTRATION,
+    abort_incomplete_uploads, access_log_delivery, access_logs_bucket, public_access_block,
+    tls_only, KEY_ADMINISTRATION,
 };
 use super::template::{account_root, get_att, ref_, sub, tags, Policy, Resource, Template};
 use super::Error;
@@ -266,29 +266,16 @@ pub fn add_artifact_store(
         Resource::new(
             "AWS::S3::Bucket",
             span,
-            json!({
-                "BucketName": store.logs_bucket,
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [{
-                        "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
-                    }],
-                },
-                "VersioningConfiguration": { "Status": "Enabled" },
-                "PublicAccessBlockConfiguration": public_access_block(),
-                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
-                "LifecycleConfiguration": {
-                    "Rules": [
-                        {
-                            "Id": "ExpireAccessLogs",
-                            "Status": "Enabled",
-                            "ExpirationInDays": ACCESS_LOG_DAYS,
-                            "NoncurrentVersionExpiration": { "NoncurrentDays": 1 },
-                        },
-                        abort_incomplete_uploads(),
-                    ],
-                },
-                "Tags": store.tags,
-            }),
+            access_logs_bucket(
+                store.logs_bucket,
+                json!({
+                    "Id": "ExpireAccessLogs",
+                    "Status": "Enabled",
+                    "ExpirationInDays": ACCESS_LOG_DAYS,
+                    "NoncurrentVersionExpiration": { "NoncurrentDays": 1 },
+                }),
+                store.tags.clone(),
+            ),
         )
         .policy(Policy::Delete)
         .skip_checkov(

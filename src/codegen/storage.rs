@@ -113,31 +113,18 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         Resource::new(
             "AWS::S3::Bucket",
             env.span,
-            json!({
-                "BucketName": logs_name,
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [{
-                        "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
-                    }],
-                },
-                "VersioningConfiguration": { "Status": "Enabled" },
-                "PublicAccessBlockConfiguration": public_access_block(),
-                "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
-                // The logs are the audit trail of the data: current ones are
-                // kept; overwritten or deleted versions and abandoned
-                // uploads are not.
-                "LifecycleConfiguration": {
-                    "Rules": [
-                        {
-                            "Id": "ExpireOldLogVersions",
-                            "Status": "Enabled",
-                            "NoncurrentVersionExpiration": { "NoncurrentDays": ACCESS_LOG_NONCURRENT_DAYS },
-                        },
-                        abort_incomplete_uploads(),
-                    ],
-                },
-                "Tags": ctx.tags(),
-            }),
+            // The logs are the audit trail of the data: current ones are
+            // kept; overwritten or deleted versions and abandoned uploads
+            // are not.
+            access_logs_bucket(
+                &logs_name,
+                json!({
+                    "Id": "ExpireOldLogVersions",
+                    "Status": "Enabled",
+                    "NoncurrentVersionExpiration": { "NoncurrentDays": ACCESS_LOG_NONCURRENT_DAYS },
+                }),
+                ctx.tags(),
+            ),
         )
         .policy(retention)
         .skip_checkov(
@@ -275,6 +262,26 @@ fn check_bucket_name(name: &str, span: crate::source::Span) -> Result<(), Error>
         ));
     }
     Ok(())
+}
+
+/// The properties of a bucket that receives S3 server access logs: SSE-S3
+/// (log delivery cannot write to a KMS-encrypted bucket), versioned, private,
+/// owner-enforced, with `expiry` and the abort of incomplete uploads as its
+/// lifecycle.
+pub(crate) fn access_logs_bucket(name: &str, expiry: Value, tags: Value) -> Value {
+    json!({
+        "BucketName": name,
+        "BucketEncryption": {
+            "ServerSideEncryptionConfiguration": [{
+                "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
+            }],
+        },
+        "VersioningConfiguration": { "Status": "Enabled" },
+        "PublicAccessBlockConfiguration": public_access_block(),
+        "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+        "LifecycleConfiguration": { "Rules": [expiry, abort_incomplete_uploads()] },
+        "Tags": tags,
+    })
 }
 
 pub(crate) fn public_access_block() -> Value {
