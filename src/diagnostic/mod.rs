@@ -45,6 +45,15 @@ pub struct Label {
     pub message: String,
 }
 
+/// A machine-applicable part of a help: put `replacement` where `span` is.
+/// A help that names the text to write carries it as edits, so JSON, SARIF
+/// and editors can apply it without parsing the help's prose.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -54,6 +63,9 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Option<String>,
+    /// The help as edits, when it can be applied as written. All of them
+    /// together make one fix.
+    pub edits: Vec<Edit>,
 }
 
 impl Diagnostic {
@@ -70,6 +82,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
+            edits: Vec::new(),
         }
     }
 
@@ -101,6 +114,15 @@ impl Diagnostic {
         if help.is_some() {
             self.help = help;
         }
+        self
+    }
+
+    /// Adds an edit to the fix this diagnostic's help describes.
+    pub fn with_edit(mut self, span: Span, replacement: impl Into<String>) -> Diagnostic {
+        self.edits.push(Edit {
+            span,
+            replacement: replacement.into(),
+        });
         self
     }
 
