@@ -477,7 +477,11 @@ mod tests {
         let module = prelude_modules().next().expect("a prelude module");
         let file = FileId(0);
         assert!(read_module(PRELUDE_TREE, 0, module.hash ^ 1, file).is_none());
-        assert!(read_module(&PRELUDE_TREE[..PRELUDE_TREE.len() / 2], 6, 0, file).is_none());
+        let last = prelude_modules().count() - 1;
+        let last_hash = prelude_modules().last().expect("a prelude module").hash;
+        assert!(read_module(PRELUDE_TREE, last, last_hash, file).is_some());
+        let truncated = &PRELUDE_TREE[..PRELUDE_TREE.len() - 1];
+        assert!(read_module(truncated, last, last_hash, file).is_none());
         let mut flipped = PRELUDE_TREE.to_vec();
         flipped[20] ^= 0xff;
         let damaged = read_module(&flipped, 0, module.hash, file);
