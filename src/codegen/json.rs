@@ -5,10 +5,39 @@
 
 use serde_json::Value;
 
+/// Where a document's text goes: a string, or a count of its bytes.
+pub trait Out {
+    fn push(&mut self, c: char);
+    fn push_str(&mut self, text: &str);
+}
+
+impl Out for String {
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+    fn push_str(&mut self, text: &str) {
+        String::push_str(self, text);
+    }
+}
+
+/// The length in bytes of the text written, which is not kept: `dlc check`
+/// measures every template's size without holding its text.
+#[derive(Debug, Default)]
+pub struct ByteCount(pub usize);
+
+impl Out for ByteCount {
+    fn push(&mut self, c: char) {
+        self.0 += c.len_utf8();
+    }
+    fn push_str(&mut self, text: &str) {
+        self.0 += text.len();
+    }
+}
+
 /// Builds one JSON document. Objects and arrays are opened and closed
 /// explicitly; [`Pretty::key`] and [`Pretty::item`] place each member.
-pub struct Pretty {
-    out: String,
+pub struct Pretty<O: Out = String> {
+    out: O,
     depth: usize,
     /// Whether the innermost open object or array has a member yet.
     has_member: bool,
@@ -16,17 +45,23 @@ pub struct Pretty {
 
 const INDENT: &str = "                                                                ";
 
-impl Pretty {
-    pub fn with_capacity(capacity: usize) -> Pretty {
+impl Pretty<String> {
+    pub fn with_capacity(capacity: usize) -> Pretty<String> {
+        Pretty::writing_to(String::with_capacity(capacity))
+    }
+}
+
+impl<O: Out> Pretty<O> {
+    pub fn writing_to(out: O) -> Pretty<O> {
         Pretty {
-            out: String::with_capacity(capacity),
+            out,
             depth: 0,
             has_member: false,
         }
     }
 
     /// The document, with a trailing newline.
-    pub fn finish(mut self) -> String {
+    pub fn finish(mut self) -> O {
         self.out.push('\n');
         self.out
     }
@@ -164,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn writes_what_serde_json_writes() {
+    fn writes_what_serde_json_writes_and_counts_its_bytes() {
         let deep = (0..40).fold(
             json!("leaf"),
             |inner, i| json!({ format!("k{i}"): [inner] }),
@@ -187,6 +222,9 @@ mod tests {
         ];
         for value in &values {
             assert_eq!(pretty(value), serde_pretty(value), "{value}");
+            let mut count = Pretty::writing_to(ByteCount::default());
+            count.value(value);
+            assert_eq!(count.finish().0, pretty(value).len(), "{value}");
         }
     }
 }

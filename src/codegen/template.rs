@@ -7,7 +7,7 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::json::Pretty;
+use super::json::{ByteCount, Out, Pretty};
 use super::Error;
 use crate::source::Span;
 
@@ -100,7 +100,7 @@ impl Resource {
 
     /// The resource as [`Template::render`] writes it: `Type`, `Metadata`,
     /// `DependsOn`, the two policies, `Properties`.
-    fn write(&self, w: &mut Pretty) {
+    fn write<O: Out>(&self, w: &mut Pretty<O>) {
         let outer = w.open('{');
         w.key("Type");
         w.string(self.kind);
@@ -224,7 +224,16 @@ impl Template {
     /// Pretty JSON with a trailing newline, written directly from borrowed
     /// data (see [`super::json`]): rendering clones no property tree.
     pub fn render(&self) -> String {
-        let mut w = Pretty::with_capacity(32 * 1024);
+        self.write(Pretty::with_capacity(32 * 1024))
+    }
+
+    /// The length in bytes of [`Template::render`]'s text, counted without
+    /// building it.
+    pub fn rendered_len(&self) -> usize {
+        self.write(Pretty::writing_to(ByteCount::default())).0
+    }
+
+    fn write<O: Out>(&self, mut w: Pretty<O>) -> O {
         let top = w.open('{');
         w.key("AWSTemplateFormatVersion");
         w.string("2010-09-09");

@@ -3,13 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use super::{ItemRef, Program};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceMap, Span};
 use crate::stdlib;
-use crate::syntax::ast::{ImportTarget, ItemKind, Module};
+use crate::syntax::ast::{ImportTarget, ItemKind};
 use crate::syntax::parse_module;
 
 /// Why an imported file could not be read.
@@ -135,27 +134,6 @@ pub fn load_program(
     loading.program
 }
 
-/// The prelude parsed once per process: every check starts by loading it, and
-/// parsing it is most of the work of checking a small lake. It is valid only
-/// for files that have the prelude's position and text, which the loader
-/// gives them by adding the prelude first.
-fn prelude_cache(file: FileId, text: &str) -> Option<Module> {
-    static PRELUDE: OnceLock<Vec<(&'static str, Module)>> = OnceLock::new();
-    let cache = PRELUDE.get_or_init(|| {
-        stdlib::MODULES
-            .iter()
-            .filter(|m| m.prelude)
-            .enumerate()
-            .map(|(i, m)| {
-                let mut ignored = Diagnostics::new();
-                (m.text, parse_module(FileId(i as u32), m.text, &mut ignored))
-            })
-            .collect()
-    });
-    let (cached_text, module) = cache.get(file.0 as usize)?;
-    (*cached_text == text).then(|| module.clone())
-}
-
 impl Loading<'_> {
     fn load_std(
         &mut self,
@@ -186,7 +164,8 @@ impl Loading<'_> {
         diagnostics: &mut Diagnostics,
     ) -> usize {
         let text = &self.program.sources.get(file).text;
-        let module = match prelude_cache(file, text) {
+        // The prelude's trees are built ahead of time and embedded.
+        let module = match stdlib::prelude_tree(file, text) {
             Some(module) => module,
             None => parse_module(file, text, diagnostics),
         };
