@@ -1,0 +1,541 @@
+//! The resource-level plan: what deploying NEW over OLD adds, removes,
+//! updates in place and replaces, per stack, from the two compiled outputs
+//! in memory (templates and manifests). Nothing here knows the lake: where
+//! an entry comes from in the lake file is [`super::attribution`]'s job.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::references::{references, Reference};
+use super::replacement;
+use crate::codegen::manifest::{Location, ResourceEntry};
+use crate::codegen::Output;
+
+/// What happens to a stack or a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Add,
+    Remove,
+    /// Updated in place.
+    Update,
+    /// Created anew under a new physical ID; the old one is deleted or, under
+    /// `Retain`, left behind.
+    Replace,
+}
+
+/// Who deploys a stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// An environment's stack, deployed by its pipeline.
+    Environment,
+    /// A bootstrap stack, deployed by hand.
+    Bootstrap,
+    /// A pipeline's own stack, deployed by hand the first time.
+    Pipeline,
+}
+
+impl Role {
+    /// True for the stacks a team deploys by hand (the manifest's `setup_order`).
+    pub fn by_hand(self) -> bool {
+        self != Role::Environment
+    }
+}
+
+/// One stack as the manifest describes it, with its parsed template.
+struct StackView<'a> {
+    name: &'a str,
+    environment: Option<&'a str>,
+    role: Role,
+    source: &'a Location,
+    resources: &'a IndexMap<String, ResourceEntry>,
+    imports: &'a [String],
+    text: &'a str,
+}
+
+/// One change, before attribution to the lake.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub environment: Option<String>,
+    pub stack: String,
+    pub role: Role,
+    /// `None` for a change of the whole stack (added or removed).
+    pub resource: Option<Resource>,
+    pub action: Action,
+    /// Changed property paths below `Properties` (`/`-separated), and
+    /// `DeletionPolicy` when the retention changed.
+    pub properties: Vec<String>,
+    /// The changed properties that force the replacement.
+    pub replacing: Vec<String>,
+    /// Why a resource whose own properties did not change is updated or
+    /// replaced: `` `Vpc` is replaced ``.
+    pub because: Option<String>,
+    /// The policy CloudFormation applies to the old physical resource of a
+    /// removal (`DeletionPolicy`) or replacement (`UpdateReplacePolicy`).
+    pub policy: Policy,
+    /// Where the manifest says the resource (or stack) comes from: in OLD
+    /// for a removal, in NEW otherwise.
+    pub origin: Location,
+    /// The manifest's places of the changed properties that have one (in NEW).
+    pub property_origins: Vec<Location>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    pub logical_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// `DeletionPolicy` / `UpdateReplacePolicy`, `Delete` when unset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Policy {
+    Delete,
+    Retain,
+}
+
+/// Something about the order of a deploy that the plan alone does not show.
+#[derive(Clone, Debug)]
+pub struct Note {
+    pub environment: Option<String>,
+    pub stack: String,
+    pub text: String,
+    pub origin: Location,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    pub notes: Vec<Note>,
+}
+
+/// The plan of deploying `new` where `old` is deployed.
+pub fn plan(old: &Output, new: &Output) -> Plan {
+    let old_stacks = stacks(old);
+    let new_stacks = stacks(new);
+    let old_by_name: HashMap<&str, &StackView> = old_stacks.iter().map(|s| (s.name, s)).collect();
+    let new_names: HashSet<&str> = new_stacks.iter().map(|s| s.name).collect();
+
+    let mut plan = Plan::default();
+    // Parsed templates of the stacks that differ, by name: (old, new).
+    let mut differing: Vec<(&StackView, &StackView, Template, Template)> = Vec::new();
+    for stack in &new_stacks {
+        match old_by_name.get(stack.name) {
+            None => plan.changes.push(stack_change(stack, Action::Add)),
+            Some(before) if before.text != stack.text => {
+                differing.push((before, stack, parse(before.text), parse(stack.text)));
+            }
+            Some(_) => {}
+        }
+    }
+    for stack in old_stacks.iter().filter(|s| !new_names.contains(s.name)) {
+        plan.changes.push(stack_change(stack, Action::Remove));
+    }
+
+    // Resource changes, then replacements that follow from references, to a
+    // fixed point: a replaced VPC replaces its subnets, whose new IDs change
+    // the exports other stacks import.
+    let mut per_stack: Vec<IndexMap<String, Change>> = differing
+        .iter()
+        .map(|(before, after, t_old, t_new)| resource_changes(before, after, t_old, t_new))
+        .collect();
+    loop {
+        let changed_exports = changed_exports(&differing, &per_stack);
+        let mut grew = false;
+        for (i, (_, after, t_old, t_new)) in differing.iter().enumerate() {
+            grew |= follow_references(after, t_old, t_new, &changed_exports, &mut per_stack[i]);
+        }
+        if !grew {
+            break;
+        }
+    }
+    plan.notes = export_notes(&differing, &per_stack, &old_stacks, &new_stacks);
+    for changes in per_stack {
+        plan.changes.extend(changes.into_values());
+    }
+    plan
+}
+
+fn stacks(output: &Output) -> Vec<StackView<'_>> {
+    let text = |path: &str| output.file(path).map_or("", |f| f.contents.as_str());
+    let m = &output.manifest;
+    let environments = m.stacks.iter().map(|s| StackView {
+        name: &s.name,
+        environment: Some(&s.environment),
+        role: Role::Environment,
+        source: &s.source,
+        resources: &s.resources,
+        imports: &s.imports,
+        text: text(&s.template),
+    });
+    let bootstrap = m.bootstrap.iter().map(|s| StackView {
+        name: &s.name,
+        environment: s.environment.as_deref(),
+        role: Role::Bootstrap,
+        source: &s.source,
+        resources: &s.resources,
+        imports: &[],
+        text: text(&s.template),
+    });
+    let pipelines = m.pipelines.iter().map(|p| StackView {
+        name: &p.stack.name,
+        environment: p.stack.environment.as_deref(),
+        role: Role::Pipeline,
+        source: &p.stack.source,
+        resources: &p.stack.resources,
+        imports: &[],
+        text: text(&p.stack.template),
+    });
+    environments.chain(bootstrap).chain(pipelines).collect()
+}
+
+fn stack_change(stack: &StackView, action: Action) -> Change {
+    Change {
+        environment: stack.environment.map(str::to_string),
+        stack: stack.name.to_string(),
+        role: stack.role,
+        resource: None,
+        action,
+        properties: Vec::new(),
+        replacing: Vec::new(),
+        because: None,
+        policy: Policy::Delete,
+        origin: stack.source.clone(),
+        property_origins: Vec::new(),
+    }
+}
+
+/// A template's resources and outputs.
+#[derive(Default)]
+struct Template {
+    resources: Map<String, Value>,
+    outputs: Map<String, Value>,
+}
+
+/// dlc wrote the template, so it parses; an unparsable one reads as empty.
+fn parse(text: &str) -> Template {
+    let Ok(Value::Object(mut root)) = serde_json::from_str::<Value>(text) else {
+        return Template::default();
+    };
+    let mut take = |key: &str| match root.remove(key) {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    Template {
+        resources: take("Resources"),
+        outputs: take("Outputs"),
+    }
+}
+
+fn kind_of(resource: &Value) -> &str {
+    resource["Type"].as_str().unwrap_or("")
+}
+
+fn properties_of(resource: &Value) -> &Value {
+    &resource["Properties"]
+}
+
+fn policy_of(resource: &Value, attribute: &str) -> Policy {
+    match resource[attribute].as_str() {
+        Some("Retain" | "RetainExceptOnCreate" | "Snapshot") => Policy::Retain,
+        _ => Policy::Delete,
+    }
+}
+
+/// The resources of one stack that are added, removed or whose own
+/// properties changed, by logical ID.
+fn resource_changes(
+    before: &StackView,
+    after: &StackView,
+    t_old: &Template,
+    t_new: &Template,
+) -> IndexMap<String, Change> {
+    let mut changes = IndexMap::new();
+    let change = |id: &str, kind: &str, action, policy, origin: Location| Change {
+        environment: after.environment.map(str::to_string),
+        stack: after.name.to_string(),
+        role: after.role,
+        resource: Some(Resource {
+            logical_id: id.to_string(),
+            kind: kind.to_string(),
+        }),
+        action,
+        properties: Vec::new(),
+        replacing: Vec::new(),
+        because: None,
+        policy,
+        origin,
+        property_origins: Vec::new(),
+    };
+    let origin = |stack: &StackView, id: &str| {
+        stack
+            .resources
+            .get(id)
+            .map_or_else(|| stack.source.clone(), |r| r.source.clone())
+    };
+    for (id, new) in &t_new.resources {
+        let kind = kind_of(new);
+        let Some(old) = t_old.resources.get(id) else {
+            let added = change(id, kind, Action::Add, Policy::Delete, origin(after, id));
+            changes.insert(id.clone(), added);
+            continue;
+        };
+        let mut paths = Vec::new();
+        changed_paths(properties_of(old), properties_of(new), "", &mut paths);
+        if policy_of(old, "DeletionPolicy") != policy_of(new, "DeletionPolicy") {
+            paths.push("DeletionPolicy".to_string());
+        }
+        let retyped = kind_of(old) != kind;
+        if paths.is_empty() && !retyped {
+            continue;
+        }
+        let replacing: Vec<String> = paths
+            .iter()
+            .filter(|p| *p != "DeletionPolicy" && replacement::replaces(kind, p))
+            .cloned()
+            .collect();
+        let action = if retyped || !replacing.is_empty() {
+            Action::Replace
+        } else {
+            Action::Update
+        };
+        let mut entry = change(
+            id,
+            kind,
+            action,
+            policy_of(new, "UpdateReplacePolicy"),
+            origin(after, id),
+        );
+        entry.property_origins = after
+            .resources
+            .get(id)
+            .map(|r| {
+                r.properties
+                    .iter()
+                    .filter(|(p, _)| paths.iter().any(|c| top(c) == p.as_str()))
+                    .map(|(_, at)| at.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        entry.properties = paths;
+        entry.replacing = replacing;
+        changes.insert(id.clone(), entry);
+    }
+    for (id, old) in &t_old.resources {
+        if !t_new.resources.contains_key(id) {
+            let removed = change(
+                id,
+                kind_of(old),
+                Action::Remove,
+                policy_of(old, "DeletionPolicy"),
+                origin(before, id),
+            );
+            changes.insert(id.clone(), removed);
+        }
+    }
+    changes
+}
+
+/// The first component of a property path.
+fn top(path: &str) -> &str {
+    path.split('/').next().unwrap_or(path)
+}
+
+/// Collects the paths (below `prefix`) where `old` and `new` differ: into
+/// objects, key by key; any other value as a whole.
+fn changed_paths(old: &Value, new: &Value, prefix: &str, out: &mut Vec<String>) {
+    let join = |key: &str| {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}/{key}")
+        }
+    };
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in b {
+                match a.get(key) {
+                    Some(before) => changed_paths(before, value, &join(key), out),
+                    None => out.push(join(key)),
+                }
+            }
+            for key in a.keys().filter(|k| !b.contains_key(*k)) {
+                out.push(join(key));
+            }
+        }
+        _ if old != new => out.push(prefix.to_string()),
+        _ => {}
+    }
+}
+
+/// Export names whose value changes: the output's text changed, or it
+/// refers to a resource that is replaced.
+fn changed_exports(
+    differing: &[(&StackView, &StackView, Template, Template)],
+    per_stack: &[IndexMap<String, Change>],
+) -> HashSet<String> {
+    let mut changed = HashSet::new();
+    for ((_, _, t_old, t_new), changes) in differing.iter().zip(per_stack) {
+        for (id, output) in &t_new.outputs {
+            let Some(name) = output["Export"]["Name"].as_str() else {
+                continue;
+            };
+            let text_changed = t_old.outputs.get(id).map(|o| &o["Value"]) != Some(&output["Value"]);
+            let replaced = references(&output["Value"]).iter().any(|r| match r {
+                Reference::Resource(id) => changes
+                    .get(*id)
+                    .is_some_and(|c| c.action == Action::Replace),
+                Reference::Export(_) => false,
+            });
+            if text_changed || replaced {
+                changed.insert(name.to_string());
+            }
+        }
+    }
+    changed
+}
+
+/// Marks the resources of one stack that refer to a replaced resource of the
+/// same stack, or import a changed export: replaced when the reference is in
+/// a create-only property, updated otherwise. True when anything changed.
+fn follow_references(
+    after: &StackView,
+    t_old: &Template,
+    t_new: &Template,
+    changed_exports: &HashSet<String>,
+    changes: &mut IndexMap<String, Change>,
+) -> bool {
+    let mut grew = false;
+    for (id, resource) in &t_new.resources {
+        if !t_old.resources.contains_key(id) {
+            continue;
+        }
+        let kind = kind_of(resource);
+        let current = changes.get(id).map(|c| c.action);
+        if current == Some(Action::Replace) {
+            continue;
+        }
+        let Value::Object(properties) = properties_of(resource) else {
+            continue;
+        };
+        for (property, value) in properties {
+            let refs = references(value);
+            let cause = refs.iter().find_map(|target| match target {
+                Reference::Export(name) => changed_exports
+                    .contains(*name)
+                    .then(|| format!("the export `{name}` changes")),
+                Reference::Resource(id) => changes
+                    .get(*id)
+                    .filter(|c| c.action == Action::Replace)
+                    .map(|_| format!("`{id}` is replaced")),
+            });
+            let Some(cause) = cause else { continue };
+            let replaces = replacement::replaces(kind, property);
+            let action = if replaces {
+                Action::Replace
+            } else {
+                Action::Update
+            };
+            let now = changes.get(id).map(|c| c.action);
+            if now == Some(Action::Replace) || (now == Some(Action::Update) && !replaces) {
+                continue;
+            }
+            let entry = changes.entry(id.clone()).or_insert_with(|| Change {
+                environment: after.environment.map(str::to_string),
+                stack: after.name.to_string(),
+                role: after.role,
+                resource: Some(Resource {
+                    logical_id: id.clone(),
+                    kind: kind.to_string(),
+                }),
+                action,
+                properties: Vec::new(),
+                replacing: Vec::new(),
+                because: None,
+                policy: policy_of(resource, "UpdateReplacePolicy"),
+                origin: after
+                    .resources
+                    .get(id)
+                    .map_or_else(|| after.source.clone(), |r| r.source.clone()),
+                property_origins: Vec::new(),
+            });
+            entry.action = action;
+            if !entry.properties.contains(property) {
+                entry.properties.push(property.clone());
+            }
+            if replaces {
+                entry.replacing.push(property.clone());
+            }
+            if entry.because.is_none() {
+                entry.because = Some(cause);
+            }
+            grew = true;
+        }
+    }
+    grew
+}
+
+/// CloudFormation will not change or remove an export while another stack
+/// imports it, and the pipeline deploys the exporting stack first: each
+/// such export is a deploy that fails unless done in another order.
+fn export_notes(
+    differing: &[(&StackView, &StackView, Template, Template)],
+    per_stack: &[IndexMap<String, Change>],
+    old_stacks: &[StackView],
+    new_stacks: &[StackView],
+) -> Vec<Note> {
+    let changed = changed_exports(differing, per_stack);
+    let mut notes = Vec::new();
+    for (_, after, t_old, t_new) in differing {
+        let new_exports: HashSet<&str> = t_new
+            .outputs
+            .values()
+            .filter_map(|o| o["Export"]["Name"].as_str())
+            .collect();
+        for output in t_old.outputs.values() {
+            let Some(name) = output["Export"]["Name"].as_str() else {
+                continue;
+            };
+            let removed = !new_exports.contains(name);
+            if !removed && !changed.contains(name) {
+                continue;
+            }
+            let importers: Vec<&str> = old_stacks
+                .iter()
+                .filter(|s| s.imports.iter().any(|i| i == name))
+                .map(|s| s.name)
+                .collect();
+            if importers.is_empty() {
+                continue;
+            }
+            let still: Vec<&str> = new_stacks
+                .iter()
+                .filter(|s| s.imports.iter().any(|i| i == name))
+                .map(|s| s.name)
+                .collect();
+            let importers = importers.join("`, `");
+            let text = if removed || still.is_empty() {
+                format!(
+                    "`{}` stops exporting `{name}`, which `{importers}` imports: CloudFormation refuses while the import is in use, so deploy `{importers}` first, then `{}`",
+                    after.name, after.name
+                )
+            } else {
+                format!(
+                    "`{}` changes the value of its export `{name}`, which `{importers}` imports: CloudFormation refuses to change an export in use, so the deploy of `{}` fails until `{importers}` no longer imports it",
+                    after.name, after.name
+                )
+            };
+            notes.push(Note {
+                environment: after.environment.map(str::to_string),
+                stack: after.name.to_string(),
+                text,
+                origin: after.source.clone(),
+            });
+        }
+    }
+    notes
+}
