@@ -1,11 +1,12 @@
 //! Which lake line caused a change. The two evaluated lakes are compared
 //! field by field: every value that differs is a cause, at its place in
 //! NEW (in OLD when NEW no longer has it). A change of the templates is
-//! then pinned to one cause: the cause the manifest places at a changed
-//! property, else the first changed field of the change's environment
-//! (inherited values count: they point where they were written), else the
-//! first changed field of the lake itself (`resource_prefix` renames every
-//! bucket).
+//! then pinned to one cause: the one on the line the manifest gives for the
+//! resource (added or removed) or for a changed property, else the first
+//! changed field of the change's environment (inherited values count: they
+//! point where they were written), else the first changed field of the lake
+//! itself (`resource_prefix` renames every bucket). When one edit changes
+//! several fields, an entry the manifest cannot place points at the first.
 
 use serde::Serialize;
 
@@ -18,9 +19,21 @@ use crate::source::Span;
 /// A lake field whose value differs between OLD and NEW.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Cause {
-    /// `resource_prefix`, `Prod.lifecycle.expire_after`, `Dev.zones[raw]`.
+    /// `resource_prefix`, `Prod.lifecycle.expire_after`, `Dev.zones[raw]`;
+    /// empty when no changed field explains the entry (it points at the
+    /// resource's own place).
     pub field: String,
     pub at: Location,
+    /// Which lake `at` is in: `new`, or `old` for what NEW no longer has
+    /// (with `--base`, both lakes have the same file names).
+    pub side: Side,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Old,
+    New,
 }
 
 /// The differing fields: the lake's own, then each environment's.
@@ -47,6 +60,7 @@ impl Causes {
                 None => found.push(Cause {
                     field: name.clone(),
                     at: new_at(b.span),
+                    side: Side::New,
                 }),
             }
             causes.environments.push((name.clone(), found));
@@ -59,6 +73,7 @@ impl Causes {
                     vec![Cause {
                         field: name.clone(),
                         at,
+                        side: Side::Old,
                     }],
                 ));
             }
@@ -77,41 +92,34 @@ impl Causes {
             .map_or(&[], |(_, c)| c.as_slice())
     }
 
-    /// The cause of `change`: where an entry of the report points.
+    /// The cause of `change`: where an entry of the report points. A change
+    /// of the deployment account's setup, which serves every environment,
+    /// may come from any of them.
     pub fn attribute(&self, change: &Change) -> Cause {
-        let manifest = || Cause {
-            field: String::new(),
-            at: change.origin.clone(),
+        let environment = match change.environment.as_deref() {
+            Some(name) => self.of_environment(name).iter().collect::<Vec<_>>(),
+            None => self.environments.iter().flat_map(|(_, c)| c).collect(),
         };
-        // An added or removed resource is where its lake value is (or was).
-        if matches!(change.action, Action::Add | Action::Remove) && change.because.is_none() {
-            let environment = change
-                .environment
-                .as_deref()
-                .map(|e| self.of_environment(e));
-            // When the whole environment came or went, say so.
-            if let Some([only]) = environment {
-                if change.environment.as_deref() == Some(only.field.as_str()) {
-                    return only.clone();
-                }
-            }
-            return environment
-                .into_iter()
-                .flatten()
-                .find(|c| same_line(&c.at, &change.origin))
-                .cloned()
-                .unwrap_or_else(manifest);
-        }
-        let environment = change
-            .environment
-            .as_deref()
-            .map_or(&[][..], |e| self.of_environment(e));
-        let all = || environment.iter().chain(&self.lake);
-        all()
-            .find(|c| change.property_origins.iter().any(|p| same_line(p, &c.at)))
-            .or_else(|| all().next())
+        let candidates = || environment.iter().copied().chain(&self.lake);
+        // An added or removed resource is where its lake value is (or was);
+        // the others, where a changed property's value is.
+        let pinned = if matches!(change.action, Action::Add | Action::Remove) {
+            candidates().find(|c| same_line(&c.at, &change.origin))
+        } else {
+            candidates().find(|c| change.property_origins.iter().any(|p| same_line(p, &c.at)))
+        };
+        pinned
+            .or_else(|| candidates().next())
             .cloned()
-            .unwrap_or_else(manifest)
+            .unwrap_or_else(|| Cause {
+                field: String::new(),
+                at: change.origin.clone(),
+                side: if change.action == Action::Remove {
+                    Side::Old
+                } else {
+                    Side::New
+                },
+            })
     }
 }
 
@@ -125,8 +133,8 @@ struct Places<'a> {
 }
 
 /// Collects the fields under `path` whose values differ: into records field
-/// by field and into lists of the same length item by item (items named by
-/// their `name` field where they have one); anything else as a whole.
+/// by field, into lists of named records name by name and into other lists
+/// of the same length item by item; anything else as a whole.
 fn compare(old: &Value, new: &Value, path: String, places: &Places, out: &mut Vec<Cause>) {
     match (&old.kind, &new.kind) {
         (ValueKind::Record(a), ValueKind::Record(b)) => {
@@ -137,6 +145,7 @@ fn compare(old: &Value, new: &Value, path: String, places: &Places, out: &mut Ve
                     None => out.push(Cause {
                         field: inner,
                         at: (places.new_at)(field.value.span),
+                        side: Side::New,
                     }),
                 }
             }
@@ -145,25 +154,65 @@ fn compare(old: &Value, new: &Value, path: String, places: &Places, out: &mut Ve
                     out.push(Cause {
                         field: join(&path, key),
                         at: (places.old_at)(field.value.span),
+                        side: Side::Old,
                     });
                 }
             }
         }
-        (ValueKind::List(a), ValueKind::List(b)) if a.len() == b.len() => {
-            for (i, (before, after)) in a.iter().zip(b).enumerate() {
-                let item = match after.field("name").map(|n| &n.kind) {
-                    Some(ValueKind::Str(name)) => name.clone(),
-                    _ => i.to_string(),
-                };
-                compare(before, after, format!("{path}[{item}]"), places, out);
+        (ValueKind::List(a), ValueKind::List(b)) => match (named(a), named(b)) {
+            // Items with names (zones) are matched by name: one taken out is
+            // a cause at its place in OLD, one put in at its place in NEW.
+            (Some(a), Some(b)) => {
+                for (name, after) in &b {
+                    let inner = format!("{path}[{name}]");
+                    match a.iter().find(|(n, _)| n == name) {
+                        Some((_, before)) => compare(before, after, inner, places, out),
+                        None => out.push(Cause {
+                            field: inner,
+                            at: (places.new_at)(after.span),
+                            side: Side::New,
+                        }),
+                    }
+                }
+                for (name, before) in &a {
+                    if !b.iter().any(|(n, _)| n == name) {
+                        out.push(Cause {
+                            field: format!("{path}[{name}]"),
+                            at: (places.old_at)(before.span),
+                            side: Side::Old,
+                        });
+                    }
+                }
             }
-        }
+            _ if a.len() == b.len() => {
+                for (i, (before, after)) in a.iter().zip(b).enumerate() {
+                    compare(before, after, format!("{path}[{i}]"), places, out);
+                }
+            }
+            _ => out.push(Cause {
+                field: path,
+                at: (places.new_at)(new.span),
+                side: Side::New,
+            }),
+        },
         _ if old.to_json() != new.to_json() => out.push(Cause {
             field: path,
             at: (places.new_at)(new.span),
+            side: Side::New,
         }),
         _ => {}
     }
+}
+
+/// The items of a list by their `name` field, when every item has one.
+fn named(items: &[Value]) -> Option<Vec<(&str, &Value)>> {
+    items
+        .iter()
+        .map(|item| match item.field("name").map(|n| &n.kind) {
+            Some(ValueKind::Str(name)) => Some((name.as_str(), item)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `Prod` + `lifecycle` -> `Prod.lifecycle`; the lake's own fields have no prefix.

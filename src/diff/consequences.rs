@@ -45,16 +45,25 @@ pub fn consequence(change: &Change) -> Option<Consequence> {
     if !holds_data(&resource.kind) || !matches!(change.action, Action::Remove | Action::Replace) {
         return None;
     }
-    let noun = noun(&resource.kind);
+    // A replacement leaves an old resource beside the new one.
+    let noun = match change.action {
+        Action::Replace => format!("old {}", noun(&resource.kind)),
+        _ => noun(&resource.kind).to_string(),
+    };
     let (fate, what) = match change.policy {
-        Policy::Delete => (Fate::Deleted, deleted(&resource.kind, noun)),
+        Policy::Delete => (Fate::Deleted, deleted(&resource.kind, &noun)),
         Policy::Retain => (
             Fate::Orphaned,
-            format!("the old {noun} is retained with its data and orphaned: no stack manages it any more"),
+            format!(
+                "the {noun} is retained with its data and orphaned: no stack manages it any more"
+            ),
         ),
     };
     let text = match change.action {
-        Action::Replace => format!("{what}; a new, empty {noun} takes its place"),
+        Action::Replace => format!(
+            "{what}; a new, empty {} takes its place",
+            self::noun(&resource.kind)
+        ),
         _ => what,
     };
     Some(Consequence { fate, text })
@@ -64,12 +73,12 @@ fn deleted(resource_type: &str, noun: &str) -> String {
     match resource_type {
         // CloudFormation deletes only an empty bucket.
         "AWS::S3::Bucket" => format!(
-            "the old {noun} is deleted with its data (a bucket that still holds objects fails to delete and is left behind, outside the stack)"
+            "the {noun} is deleted with its data (a bucket that still holds objects fails to delete and is left behind, outside the stack)"
         ),
         "AWS::KMS::Key" => format!(
-            "the old {noun} is scheduled for deletion: whatever it encrypted becomes unreadable once the waiting period ends"
+            "the {noun} is scheduled for deletion: whatever it encrypted becomes unreadable once the waiting period ends"
         ),
-        _ => format!("the old {noun} is deleted with its data"),
+        _ => format!("the {noun} is deleted with its data"),
     }
 }
 

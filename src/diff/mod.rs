@@ -93,7 +93,8 @@ pub struct EnvironmentReport {
 pub struct Entry {
     pub stack: String,
     pub role: Role,
-    /// True for a stack a team deploys by hand (bootstrap, pipeline).
+    /// True when a person must deploy it: a bootstrap stack's change, a
+    /// pipeline stack created or removed, any stack removed.
     pub by_hand: bool,
     /// `null` for the whole stack.
     pub resource: Option<Resource>,
@@ -165,7 +166,9 @@ fn report(new: &Lake, old: &Lake, plan: plan::Plan, causes: &Causes) -> Report {
     for change in plan.changes {
         let cause = causes.attribute(&change);
         let entry = Entry {
-            by_hand: change.role.by_hand(),
+            by_hand: change
+                .role
+                .by_hand(change.action, change.resource.is_none()),
             consequence: consequences::consequence(&change),
             stack: change.stack,
             role: change.role,

@@ -35,14 +35,22 @@ pub enum Role {
     Environment,
     /// A bootstrap stack, deployed by hand.
     Bootstrap,
-    /// A pipeline's own stack, deployed by hand the first time.
+    /// A pipeline's own stack: deployed by hand the first time, then
+    /// updated by its pipeline (`UpdatePipeline`).
     Pipeline,
 }
 
 impl Role {
-    /// True for the stacks a team deploys by hand (the manifest's `setup_order`).
-    pub fn by_hand(self) -> bool {
-        self != Role::Environment
+    /// True when a person must deploy `action` on a stack of this role: any
+    /// change of a bootstrap stack, a pipeline stack created or deleted.
+    /// (The pipelines never delete a stack: one that is removed stays until
+    /// deleted by hand.)
+    pub fn by_hand(self, action: Action, whole_stack: bool) -> bool {
+        match self {
+            Role::Bootstrap => true,
+            Role::Pipeline => whole_stack,
+            Role::Environment => whole_stack && action == Action::Remove,
+        }
     }
 }
 
@@ -121,15 +129,17 @@ pub fn plan(old: &Output, new: &Output) -> Plan {
     let new_names: HashSet<&str> = new_stacks.iter().map(|s| s.name).collect();
 
     let mut plan = Plan::default();
-    // Parsed templates of the stacks that differ, by name: (old, new).
+    // Parsed templates of the stacks that differ: (old, new).
     let mut differing: Vec<(&StackView, &StackView, Template, Template)> = Vec::new();
+    // Stacks whose template is the same, but which may import a changed export.
+    let mut same: Vec<(&StackView, &StackView)> = Vec::new();
     for stack in &new_stacks {
         match old_by_name.get(stack.name) {
             None => plan.changes.push(stack_change(stack, Action::Add)),
             Some(before) if before.text != stack.text => {
                 differing.push((before, stack, parse(before.text), parse(stack.text)));
             }
-            Some(_) => {}
+            Some(before) => same.push((before, stack)),
         }
     }
     for stack in old_stacks.iter().filter(|s| !new_names.contains(s.name)) {
@@ -146,6 +156,17 @@ pub fn plan(old: &Output, new: &Output) -> Plan {
     loop {
         let changed_exports = changed_exports(&differing, &per_stack);
         let mut grew = false;
+        let mut still_same = Vec::new();
+        for (before, after) in same {
+            if after.imports.iter().any(|i| changed_exports.contains(i)) {
+                differing.push((before, after, parse(before.text), parse(after.text)));
+                per_stack.push(IndexMap::new());
+                grew = true;
+            } else {
+                still_same.push((before, after));
+            }
+        }
+        same = still_same;
         for (i, (_, after, t_old, t_new)) in differing.iter().enumerate() {
             grew |= follow_references(after, t_old, t_new, &changed_exports, &mut per_stack[i]);
         }
@@ -153,7 +174,7 @@ pub fn plan(old: &Output, new: &Output) -> Plan {
             break;
         }
     }
-    plan.notes = export_notes(&differing, &per_stack, &old_stacks, &new_stacks);
+    plan.notes = export_notes(&differing, &per_stack, &old_stacks);
     for changes in per_stack {
         plan.changes.extend(changes.into_values());
     }
@@ -194,6 +215,12 @@ fn stacks(output: &Output) -> Vec<StackView<'_>> {
 }
 
 fn stack_change(stack: &StackView, action: Action) -> Change {
+    let because = (action == Action::Remove).then(|| {
+        format!(
+            "no pipeline deploys it any more: it stays, with its resources, until deleted by hand (`aws cloudformation delete-stack --stack-name {}`)",
+            stack.name
+        )
+    });
     Change {
         environment: stack.environment.map(str::to_string),
         stack: stack.name.to_string(),
@@ -202,7 +229,7 @@ fn stack_change(stack: &StackView, action: Action) -> Change {
         action,
         properties: Vec::new(),
         replacing: Vec::new(),
-        because: None,
+        because,
         policy: Policy::Delete,
         origin: stack.source.clone(),
         property_origins: Vec::new(),
@@ -481,14 +508,21 @@ fn follow_references(
 
 /// CloudFormation will not change or remove an export while another stack
 /// imports it, and the pipeline deploys the exporting stack first: each
-/// such export is a deploy that fails unless done in another order.
+/// such stack is a deploy that fails unless made in another order. One note
+/// per exporting stack and way (changed or removed), naming the exports.
 fn export_notes(
     differing: &[(&StackView, &StackView, Template, Template)],
     per_stack: &[IndexMap<String, Change>],
     old_stacks: &[StackView],
-    new_stacks: &[StackView],
 ) -> Vec<Note> {
     let changed = changed_exports(differing, per_stack);
+    let importers_of = |name: &str| -> Vec<String> {
+        old_stacks
+            .iter()
+            .filter(|s| s.imports.iter().any(|i| i == name))
+            .map(|s| s.name.to_string())
+            .collect()
+    };
     let mut notes = Vec::new();
     for (_, after, t_old, t_new) in differing {
         let new_exports: HashSet<&str> = t_new
@@ -496,45 +530,57 @@ fn export_notes(
             .values()
             .filter_map(|o| o["Export"]["Name"].as_str())
             .collect();
+        // (exports, their importers) that stop, and that change value.
+        let mut stopping: (Vec<&str>, Vec<String>) = Default::default();
+        let mut changing: (Vec<&str>, Vec<String>) = Default::default();
         for output in t_old.outputs.values() {
             let Some(name) = output["Export"]["Name"].as_str() else {
                 continue;
             };
-            let removed = !new_exports.contains(name);
-            if !removed && !changed.contains(name) {
-                continue;
-            }
-            let importers: Vec<&str> = old_stacks
-                .iter()
-                .filter(|s| s.imports.iter().any(|i| i == name))
-                .map(|s| s.name)
-                .collect();
+            let importers = importers_of(name);
             if importers.is_empty() {
                 continue;
             }
-            let still: Vec<&str> = new_stacks
-                .iter()
-                .filter(|s| s.imports.iter().any(|i| i == name))
-                .map(|s| s.name)
-                .collect();
-            let importers = importers.join("`, `");
-            let text = if removed || still.is_empty() {
-                format!(
-                    "`{}` stops exporting `{name}`, which `{importers}` imports: CloudFormation refuses while the import is in use, so deploy `{importers}` first, then `{}`",
-                    after.name, after.name
-                )
+            let group = if !new_exports.contains(name) {
+                &mut stopping
+            } else if changed.contains(name) {
+                &mut changing
             } else {
-                format!(
-                    "`{}` changes the value of its export `{name}`, which `{importers}` imports: CloudFormation refuses to change an export in use, so the deploy of `{}` fails until `{importers}` no longer imports it",
-                    after.name, after.name
-                )
+                continue;
             };
+            group.0.push(name);
+            for importer in importers {
+                if !group.1.contains(&importer) {
+                    group.1.push(importer);
+                }
+            }
+        }
+        let stack = after.name;
+        let list = |names: &[&str]| format!("`{}`", names.join("`, `"));
+        let owned = |names: &[String]| format!("`{}`", names.join("`, `"));
+        let mut note = |text| {
             notes.push(Note {
                 environment: after.environment.map(str::to_string),
-                stack: after.name.to_string(),
+                stack: stack.to_string(),
                 text,
                 origin: after.source.clone(),
-            });
+            })
+        };
+        if !stopping.0.is_empty() {
+            note(format!(
+                "`{stack}` stops exporting {}, which {} imports: CloudFormation refuses while an import is in use, and the pipeline deploys `{stack}` first; deploy {} without the import first",
+                list(&stopping.0),
+                owned(&stopping.1),
+                owned(&stopping.1),
+            ));
+        }
+        if !changing.0.is_empty() {
+            note(format!(
+                "`{stack}` changes the value of its exports {}, which {} imports: CloudFormation refuses to change an export in use, so the deploy of `{stack}` fails while {} imports them",
+                list(&changing.0),
+                owned(&changing.1),
+                owned(&changing.1),
+            ));
         }
     }
     notes

@@ -6,7 +6,8 @@ use std::io;
 
 use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
 
-use super::attribution::Cause;
+use super::attribution::{Cause, Side};
+use super::consequences::Fate;
 use super::plan::Action;
 use super::{Counts, Entry, EnvironmentReport, Report};
 
@@ -100,10 +101,10 @@ fn markdown_environment(out: &mut String, environment: &EnvironmentReport) {
     out.push_str("| | Change | What | Caused by |\n|---|---|---|---|\n");
     for group in groups(&environment.entries) {
         let entry = group[0];
-        let mark = if entry.consequence.is_some() {
-            "**destroys data**"
-        } else {
-            ""
+        let mark = match entry.consequence.as_ref().map(|c| c.fate) {
+            Some(Fate::Deleted) => "**destroys data**",
+            Some(Fate::Orphaned) => "**orphans data**",
+            None => "",
         };
         let mut what = Vec::new();
         if let Some(line) = properties(entry) {
@@ -236,8 +237,22 @@ fn properties(entry: &Entry) -> Option<String> {
     Some(format!("changes {}{more}", named.join(", ")))
 }
 
+/// ` in the old lake` for a place in OLD.
+fn side(cause: &Cause) -> &'static str {
+    match cause.side {
+        Side::Old => " in the old lake",
+        Side::New => "",
+    }
+}
+
 fn cause(cause: &Cause) -> String {
-    let at = format!("{}:{}:{}", cause.at.file, cause.at.line, cause.at.column);
+    let at = format!(
+        "{}:{}:{}{}",
+        cause.at.file,
+        cause.at.line,
+        cause.at.column,
+        side(cause)
+    );
     if cause.field.is_empty() {
         format!("from {at}")
     } else {
@@ -246,7 +261,7 @@ fn cause(cause: &Cause) -> String {
 }
 
 fn cause_short(cause: &Cause) -> String {
-    let at = format!("{}:{}", cause.at.file, cause.at.line);
+    let at = format!("{}:{}{}", cause.at.file, cause.at.line, side(cause));
     if cause.field.is_empty() {
         at
     } else {
