@@ -8,6 +8,7 @@
 //! itself (`resource_prefix` renames every bucket). When one edit changes
 //! several fields, an entry the manifest cannot place points at the first.
 
+use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::plan::{Action, Change};
@@ -40,7 +41,8 @@ pub enum Side {
 #[derive(Debug, Default)]
 pub struct Causes {
     lake: Vec<Cause>,
-    environments: Vec<(String, Vec<Cause>)>,
+    /// By environment: NEW's in order, then those only OLD has.
+    environments: IndexMap<String, Vec<Cause>>,
 }
 
 /// Places a span in OLD or NEW, as the manifests do.
@@ -63,33 +65,26 @@ impl Causes {
                     side: Side::New,
                 }),
             }
-            causes.environments.push((name.clone(), found));
+            causes.environments.insert(name.clone(), found);
         }
         for (name, a) in &old.environments {
             if !new.environments.contains_key(name) {
                 let at = old_at(a.span);
-                causes.environments.push((
+                causes.environments.insert(
                     name.clone(),
                     vec![Cause {
                         field: name.clone(),
                         at,
                         side: Side::Old,
                     }],
-                ));
+                );
             }
         }
         causes
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.lake.is_empty() && self.environments.iter().all(|(_, c)| c.is_empty())
-    }
-
     fn of_environment(&self, name: &str) -> &[Cause] {
-        self.environments
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(&[], |(_, c)| c.as_slice())
+        self.environments.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The cause of `change`: where an entry of the report points. A change
@@ -98,7 +93,7 @@ impl Causes {
     pub fn attribute(&self, change: &Change) -> Cause {
         let environment = match change.environment.as_deref() {
             Some(name) => self.of_environment(name).iter().collect::<Vec<_>>(),
-            None => self.environments.iter().flat_map(|(_, c)| c).collect(),
+            None => self.environments.values().flatten().collect(),
         };
         let candidates = || environment.iter().copied().chain(&self.lake);
         // An added or removed resource is where its lake value is (or was);

@@ -15,6 +15,7 @@ pub mod replacement;
 
 mod references;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -119,8 +120,16 @@ pub struct NoteEntry {
 pub fn compare(old: &Side, new: &Side) -> Result<Report, Vec<codegen::Error>> {
     let old_locate = codegen::locate_in_project(&old.checked.sources, old.project);
     let new_locate = codegen::locate_in_project(&new.checked.sources, new.project);
-    let old_output = codegen::compile(old.lake, None, &old_locate)?;
-    let new_output = codegen::compile(new.lake, None, &new_locate)?;
+    // The two compiles share nothing: one on another core, when there is one.
+    let (old_output, new_output) = std::thread::scope(|scope| {
+        let old_output = scope.spawn(|| codegen::compile(old.lake, None, &old_locate));
+        let new_output = codegen::compile(new.lake, None, &new_locate);
+        let old_output = old_output
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (old_output, new_output)
+    });
+    let (old_output, new_output) = (old_output?, new_output?);
     let plan = plan::plan(&old_output, &new_output);
     let old_place = |span| location(&old_locate, span);
     let new_place = |span| location(&new_locate, span);
@@ -157,12 +166,13 @@ fn report(new: &Lake, old: &Lake, plan: plan::Plan, causes: &Causes) -> Report {
             notes: Vec::new(),
         })
         .collect();
-    let slot = |environments: &mut Vec<EnvironmentReport>, name: &Option<String>| {
-        environments
-            .iter()
-            .position(|e| &e.name == name)
-            .unwrap_or(environments.len() - 1)
-    };
+    let index: HashMap<Option<String>, usize> = environments
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.clone(), i))
+        .collect();
+    // An environment the lakes do not have goes with the setup (last).
+    let slot = |name: &Option<String>| index.get(name).copied().unwrap_or(index.len() - 1);
     for change in plan.changes {
         let cause = causes.attribute(&change);
         let entry = Entry {
@@ -179,7 +189,7 @@ fn report(new: &Lake, old: &Lake, plan: plan::Plan, causes: &Causes) -> Report {
             because: change.because,
             cause,
         };
-        let i = slot(&mut environments, &change.environment);
+        let i = slot(&change.environment);
         environments[i].counts.count(&entry);
         environments[i].entries.push(entry);
     }
@@ -197,7 +207,7 @@ fn report(new: &Lake, old: &Lake, plan: plan::Plan, causes: &Causes) -> Report {
             origin: note.origin,
             property_origins: Vec::new(),
         });
-        let i = slot(&mut environments, &note.environment);
+        let i = slot(&note.environment);
         environments[i].notes.push(NoteEntry {
             stack: note.stack,
             text: note.text,

@@ -182,7 +182,13 @@ pub fn plan(old: &Output, new: &Output) -> Plan {
 }
 
 fn stacks(output: &Output) -> Vec<StackView<'_>> {
-    let text = |path: &str| output.file(path).map_or("", |f| f.contents.as_str());
+    // By path: a lake of thousands of environments has thousands of files.
+    let files: HashMap<&str, &str> = output
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_str()))
+        .collect();
+    let text = |path: &str| files.get(path).copied().unwrap_or("");
     let m = &output.manifest;
     let environments = m.stacks.iter().map(|s| StackView {
         name: &s.name,
@@ -516,12 +522,17 @@ fn export_notes(
     old_stacks: &[StackView],
 ) -> Vec<Note> {
     let changed = changed_exports(differing, per_stack);
+    let mut importers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for stack in old_stacks {
+        for export in stack.imports {
+            importers.entry(export).or_default().push(stack.name);
+        }
+    }
     let importers_of = |name: &str| -> Vec<String> {
-        old_stacks
-            .iter()
-            .filter(|s| s.imports.iter().any(|i| i == name))
-            .map(|s| s.name.to_string())
-            .collect()
+        importers
+            .get(name)
+            .map(|stacks| stacks.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default()
     };
     let mut notes = Vec::new();
     for (_, after, t_old, t_new) in differing {
