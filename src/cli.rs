@@ -667,6 +667,12 @@ fn diff(
 ) -> miette::Result<Result<crate::diff::Outcome, ExitCode>> {
     let (old, new, new_file) = match (base, files) {
         (None, [old, new]) => (check_one(old, imports)?, check_one(new, imports)?, new),
+        (Some(_), [file]) if file == Path::new("-") => {
+            return Err(miette!(
+                help = "name the lake file: git reads it by its path",
+                "with --base, dlc diff cannot read the lake from standard input"
+            ))
+        }
         (Some(reference), [file]) => {
             let old = driver::check_at_ref(file, reference, imports.allow_outside_imports)
                 .map_err(|e| miette!(help = e.help(), "{e}"))?;

@@ -92,3 +92,51 @@ fn noun(resource_type: &str) -> &'static str {
         _ => "resource",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::manifest::Location;
+    use crate::diff::plan::{Resource, Role};
+
+    fn change(kind: &str, action: Action, policy: Policy) -> Change {
+        Change {
+            environment: Some("Dev".into()),
+            stack: "DevStorage".into(),
+            role: Role::Environment,
+            resource: Some(Resource {
+                logical_id: "RawBucket".into(),
+                kind: kind.into(),
+            }),
+            action,
+            properties: Vec::new(),
+            replacing: Vec::new(),
+            because: None,
+            policy,
+            origin: Location {
+                file: "lake.dl".into(),
+                line: 1,
+                column: 1,
+            },
+            property_origins: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_replaced_bucket_is_deleted_or_orphaned_by_its_policy() {
+        let deleted = consequence(&change("AWS::S3::Bucket", Action::Replace, Policy::Delete));
+        assert_eq!(deleted.map(|c| c.fate), Some(Fate::Deleted));
+        let kept = consequence(&change("AWS::S3::Bucket", Action::Replace, Policy::Retain));
+        let kept = kept.expect("destructive");
+        assert_eq!(kept.fate, Fate::Orphaned);
+        assert!(kept.text.ends_with("a new, empty bucket takes its place"));
+    }
+
+    #[test]
+    fn updates_and_resources_without_data_have_no_consequence() {
+        let updated = change("AWS::S3::Bucket", Action::Update, Policy::Delete);
+        assert_eq!(consequence(&updated), None);
+        let role = change("AWS::IAM::Role", Action::Remove, Policy::Delete);
+        assert_eq!(consequence(&role), None);
+    }
+}

@@ -596,3 +596,35 @@ fn export_notes(
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paths(old: Value, new: Value) -> Vec<String> {
+        let mut out = Vec::new();
+        changed_paths(&old, &new, "", &mut out);
+        out
+    }
+
+    #[test]
+    fn changed_paths_go_into_objects_and_take_lists_whole() {
+        let old = json!({ "A": 1, "B": { "C": [1, 2], "D": "x" }, "Gone": true });
+        let new = json!({ "A": 1, "B": { "C": [1, 3], "D": "x", "E": 0 } });
+        assert_eq!(paths(old, new), ["B/C", "B/E", "Gone"]);
+    }
+
+    #[test]
+    fn the_same_properties_have_no_changed_path() {
+        let same = json!({ "BucketName": "dev-shop-raw", "Tags": [{ "Key": "k" }] });
+        assert!(paths(same.clone(), same).is_empty());
+    }
+
+    #[test]
+    fn an_unset_policy_deletes() {
+        assert_eq!(policy_of(&json!({}), "DeletionPolicy"), Policy::Delete);
+        let retained = json!({ "DeletionPolicy": "Retain" });
+        assert_eq!(policy_of(&retained, "DeletionPolicy"), Policy::Retain);
+    }
+}
