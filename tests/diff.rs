@@ -74,6 +74,12 @@ fn cases() -> Vec<(&'static str, String, String, i32)> {
             4,
         ),
         (
+            "removed_environment",
+            format!("{SMALL}{NEW_ENVIRONMENT}"),
+            SMALL.to_string(),
+            4,
+        ),
+        (
             "removed_zone",
             SMALL.to_string(),
             replaced(SMALL, r#", { name = "curated" }"#, ""),

@@ -222,10 +222,19 @@ fn stacks(output: &Output) -> Vec<StackView<'_>> {
 
 fn stack_change(stack: &StackView, action: Action) -> Change {
     let because = (action == Action::Remove).then(|| {
-        format!(
-            "no pipeline deploys it any more: it stays, with its resources, until deleted by hand (`aws cloudformation delete-stack --stack-name {}`)",
+        let delete = format!(
+            "until deleted by hand (`aws cloudformation delete-stack --stack-name {}`)",
             stack.name
-        )
+        );
+        match stack.role {
+            Role::Environment => {
+                format!("no pipeline deploys it any more: it stays, with its resources, {delete}")
+            }
+            Role::Bootstrap => format!("dlc no longer writes it: it stays {delete}"),
+            Role::Pipeline => {
+                format!("the pipeline stays, and runs on pushes to its branch, {delete}")
+            }
+        }
     });
     Change {
         environment: stack.environment.map(str::to_string),

@@ -64,8 +64,8 @@ fn human_entry(w: &mut dyn WriteColor, group: &[&Entry]) -> io::Result<()> {
     if let Some(line) = properties(entry) {
         writeln!(w, "      {line}")?;
     }
-    if let Some(because) = &entry.because {
-        writeln!(w, "      because {because}")?;
+    if let Some(because) = because(entry) {
+        writeln!(w, "      {because}")?;
     }
     if let Some(consequence) = &entry.consequence {
         w.set_color(ColorSpec::new().set_fg(Some(Color::Red)))?;
@@ -110,8 +110,8 @@ fn markdown_environment(out: &mut String, environment: &EnvironmentReport) {
         if let Some(line) = properties(entry) {
             what.push(line);
         }
-        if let Some(because) = &entry.because {
-            what.push(format!("because {because}"));
+        if let Some(because) = because(entry) {
+            what.push(because);
         }
         if let Some(consequence) = &entry.consequence {
             what.push(format!("**data:** {}", consequence.text));
@@ -134,6 +134,15 @@ fn markdown_environment(out: &mut String, environment: &EnvironmentReport) {
         );
     }
     out.push('\n');
+}
+
+/// `because Vpc is replaced`; for a whole stack, what becomes of it.
+fn because(entry: &Entry) -> Option<String> {
+    let text = entry.because.as_ref()?;
+    Some(match entry.resource {
+        Some(_) => format!("because {text}"),
+        None => text.clone(),
+    })
 }
 
 /// Escapes what would end a table cell.
