@@ -310,6 +310,34 @@ fn seed_a_new_prod_lifecycle_updates_prods_buckets_in_place_only() {
     }
 }
 
+/// One edit of two fields: each entry points at the field that explains it,
+/// replacements that follow a replaced resource included.
+#[test]
+fn seed_a_new_prefix_and_a_new_prod_range_are_told_apart() {
+    let seed = seed();
+    let new = replaced(&seed, r#""cdkblog-e2e""#, r#""cdkblog-e3e""#);
+    let new = replaced(&new, "10.0.0.0/24", "10.0.8.0/24");
+    let (status, report) = json_diff(&seed, &new);
+    assert_eq!(status, Some(5));
+    let prod: Vec<[String; 8]> = entries(&report)
+        .into_iter()
+        .filter(|e| e[0] == "Prod" && e[4] == "replace")
+        .collect();
+    let network: Vec<&[String; 8]> = prod.iter().filter(|e| e[1].ends_with("Network")).collect();
+    assert!(network.len() > 20, "{prod:#?}");
+    for e in network {
+        assert_eq!(e[6], "Prod.network.cidr", "{e:?}");
+    }
+    let storage: Vec<&[String; 8]> = prod.iter().filter(|e| e[1].ends_with("Storage")).collect();
+    assert!(
+        storage.iter().any(|e| e[2] == "RawBucketPolicy"),
+        "{prod:#?}"
+    );
+    for e in storage {
+        assert_eq!(e[6], "resource_prefix", "{e:?}");
+    }
+}
+
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .current_dir(dir)

@@ -5,8 +5,12 @@
 //! resource (added or removed) or for a changed property, else the first
 //! changed field of the change's environment (inherited values count: they
 //! point where they were written), else the first changed field of the lake
-//! itself (`resource_prefix` renames every bucket). When one edit changes
-//! several fields, an entry the manifest cannot place points at the first.
+//! itself (`resource_prefix` renames every bucket); a resource replaced for
+//! a new physical name looks at the lake's fields first, since only they
+//! rename a resource in place. (A resource replaced because it refers to a
+//! replaced one takes that one's cause: see `attribute_all` in `diff`.) When
+//! one edit changes several fields, an entry none of these rules places
+//! points at the first.
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -95,7 +99,19 @@ impl Causes {
             Some(name) => self.of_environment(name).iter().collect::<Vec<_>>(),
             None => self.environments.values().flatten().collect(),
         };
-        let candidates = || environment.iter().copied().chain(&self.lake);
+        // A physical name (`BucketName`, `RoleName`) changes under the same
+        // logical ID only through the lake's prefixes: an environment's or a
+        // zone's new name is a new logical ID. So a renamed resource looks to
+        // the lake's own fields first.
+        let renamed = change.action == Action::Replace
+            && !change.replacing.is_empty()
+            && change.replacing.iter().all(|p| is_name(p));
+        let (first, then): (Vec<&Cause>, Vec<&Cause>) = if renamed {
+            (self.lake.iter().collect(), environment)
+        } else {
+            (environment, self.lake.iter().collect())
+        };
+        let candidates = || first.iter().chain(&then).copied();
         // An added or removed resource is where its lake value is (or was);
         // the others, where a changed property's value is.
         let pinned = if matches!(change.action, Action::Add | Action::Remove) {
@@ -116,6 +132,11 @@ impl Causes {
                 },
             })
     }
+}
+
+/// A property that holds a resource's physical name.
+fn is_name(property: &str) -> bool {
+    property == "Name" || property.ends_with("Name") && !property.contains('/')
 }
 
 fn same_line(a: &Location, b: &Location) -> bool {

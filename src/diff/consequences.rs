@@ -112,6 +112,7 @@ mod tests {
             properties: Vec::new(),
             replacing: Vec::new(),
             because: None,
+            follows: None,
             policy,
             origin: Location {
                 file: "lake.dl".into(),

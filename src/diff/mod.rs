@@ -142,6 +142,40 @@ pub fn compare(old: &Side, new: &Side) -> Result<Report, Vec<codegen::Error>> {
     Ok(report(new.lake, old.lake, plan, &causes))
 }
 
+/// The cause of each change. One that follows a replaced resource (a
+/// subnet replaced with its VPC) has the cause of that resource, down the
+/// chain: the edit that replaced the VPC is the one that replaces the subnet.
+fn attribute_all(changes: &[plan::Change], causes: &Causes) -> Vec<Cause> {
+    let own: Vec<Cause> = changes.iter().map(|c| causes.attribute(c)).collect();
+    let by_resource: HashMap<(&str, &str), usize> = changes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            Some((
+                (c.stack.as_str(), c.resource.as_ref()?.logical_id.as_str()),
+                i,
+            ))
+        })
+        .collect();
+    (0..changes.len())
+        .map(|i| {
+            let mut at = i;
+            // At most one step per change: a cycle cannot loop forever.
+            for _ in 0..changes.len() {
+                let next = changes[at]
+                    .follows
+                    .as_deref()
+                    .and_then(|id| by_resource.get(&(changes[at].stack.as_str(), id)));
+                match next {
+                    Some(&j) if j != at => at = j,
+                    _ => break,
+                }
+            }
+            own[at].clone()
+        })
+        .collect()
+}
+
 fn location(locate: codegen::Locate<'_>, span: Span) -> Location {
     let (file, line, column) = locate(span);
     Location { file, line, column }
@@ -173,8 +207,8 @@ fn report(new: &Lake, old: &Lake, plan: plan::Plan, causes: &Causes) -> Report {
         .collect();
     // An environment the lakes do not have goes with the setup (last).
     let slot = |name: &Option<String>| index.get(name).copied().unwrap_or(index.len() - 1);
-    for change in plan.changes {
-        let cause = causes.attribute(&change);
+    let attributed = attribute_all(&plan.changes, causes);
+    for (change, cause) in plan.changes.into_iter().zip(attributed) {
         let entry = Entry {
             by_hand: change
                 .role
@@ -203,6 +237,7 @@ fn report(new: &Lake, old: &Lake, plan: plan::Plan, causes: &Causes) -> Report {
             properties: Vec::new(),
             replacing: Vec::new(),
             because: None,
+            follows: None,
             policy: plan::Policy::Delete,
             origin: note.origin,
             property_origins: Vec::new(),

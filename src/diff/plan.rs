@@ -82,13 +82,17 @@ pub struct Change {
     /// Why a resource whose own properties did not change is updated or
     /// replaced: `` `Vpc` is replaced ``.
     pub because: Option<String>,
+    /// The replaced resource of the same stack named in `because`: the
+    /// change has the same cause in the lake as that one.
+    pub follows: Option<String>,
     /// The policy CloudFormation applies to the old physical resource of a
     /// removal (`DeletionPolicy`) or replacement (`UpdateReplacePolicy`).
     pub policy: Policy,
     /// Where the manifest says the resource (or stack) comes from: in OLD
     /// for a removal, in NEW otherwise.
     pub origin: Location,
-    /// The manifest's places of the changed properties that have one (in NEW).
+    /// The manifest's places (in NEW) of the changed properties that have
+    /// one; of a replacement, those of the properties that force it.
     pub property_origins: Vec<Location>,
 }
 
@@ -245,6 +249,7 @@ fn stack_change(stack: &StackView, action: Action) -> Change {
         properties: Vec::new(),
         replacing: Vec::new(),
         because,
+        follows: None,
         policy: Policy::Delete,
         origin: stack.source.clone(),
         property_origins: Vec::new(),
@@ -309,6 +314,7 @@ fn resource_changes(
         properties: Vec::new(),
         replacing: Vec::new(),
         because: None,
+        follows: None,
         policy,
         origin,
         property_origins: Vec::new(),
@@ -352,13 +358,19 @@ fn resource_changes(
             policy_of(new, "UpdateReplacePolicy"),
             origin(after, id),
         );
+        // A replacement is explained by the properties that force it.
+        let explaining = if replacing.is_empty() {
+            &paths
+        } else {
+            &replacing
+        };
         entry.property_origins = after
             .resources
             .get(id)
             .map(|r| {
                 r.properties
                     .iter()
-                    .filter(|(p, _)| paths.iter().any(|c| top(c) == p.as_str()))
+                    .filter(|(p, _)| explaining.iter().any(|c| top(c) == p.as_str()))
                     .map(|(_, at)| at.clone())
                     .collect()
             })
@@ -466,16 +478,19 @@ fn follow_references(
         };
         for (property, value) in properties {
             let refs = references(value);
+            // (why, the replaced resource of this stack it follows)
             let cause = refs.iter().find_map(|target| match target {
                 Reference::Export(name) => changed_exports
                     .contains(*name)
-                    .then(|| format!("the export `{name}` changes")),
+                    .then(|| (format!("the export `{name}` changes"), None)),
                 Reference::Resource(id) => changes
                     .get(*id)
                     .filter(|c| c.action == Action::Replace)
-                    .map(|_| format!("`{id}` is replaced")),
+                    .map(|_| (format!("`{id}` is replaced"), Some(id.to_string()))),
             });
-            let Some(cause) = cause else { continue };
+            let Some((cause, follows)) = cause else {
+                continue;
+            };
             let replaces = replacement::replaces(kind, property);
             let action = if replaces {
                 Action::Replace
@@ -498,6 +513,7 @@ fn follow_references(
                 properties: Vec::new(),
                 replacing: Vec::new(),
                 because: None,
+                follows: None,
                 policy: policy_of(resource, "UpdateReplacePolicy"),
                 origin: after
                     .resources
@@ -514,6 +530,7 @@ fn follow_references(
             }
             if entry.because.is_none() {
                 entry.because = Some(cause);
+                entry.follows = follows;
             }
             grew = true;
         }
