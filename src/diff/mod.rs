@@ -3,9 +3,10 @@
 //!
 //! Both lakes are compiled in memory; [`plan`] compares the outputs stack by
 //! stack and resource by resource, [`replacement`] says which property
-//! changes replace a resource, [`consequences`] what a removal or
-//! replacement does to data, [`attribution`] which lake line caused each
-//! entry, and [`render`] prints the [`Report`].
+//! changes replace a resource, `cascade` follows replacements through
+//! references and `exports` through other stacks' imports, [`consequences`]
+//! says what a removal or replacement does to data, [`attribution`] which
+//! lake line caused each entry, and [`render`] prints the [`Report`].
 
 pub mod attribution;
 pub mod consequences;
@@ -13,6 +14,8 @@ pub mod plan;
 pub mod render;
 pub mod replacement;
 
+mod cascade;
+mod exports;
 mod references;
 
 use std::collections::HashMap;

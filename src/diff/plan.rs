@@ -9,8 +9,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::references::{references, Reference};
 use super::replacement;
+use super::{cascade, exports};
 use crate::codegen::manifest::{Location, ResourceEntry};
 use crate::codegen::Output;
 
@@ -55,14 +55,14 @@ impl Role {
 }
 
 /// One stack as the manifest describes it, with its parsed template.
-struct StackView<'a> {
-    name: &'a str,
-    environment: Option<&'a str>,
-    role: Role,
-    source: &'a Location,
-    resources: &'a IndexMap<String, ResourceEntry>,
-    imports: &'a [String],
-    text: &'a str,
+pub(super) struct StackView<'a> {
+    pub(super) name: &'a str,
+    pub(super) environment: Option<&'a str>,
+    pub(super) role: Role,
+    pub(super) source: &'a Location,
+    pub(super) resources: &'a IndexMap<String, ResourceEntry>,
+    pub(super) imports: &'a [String],
+    pub(super) text: &'a str,
 }
 
 /// One change, before attribution to the lake.
@@ -134,7 +134,7 @@ pub fn plan(old: &Output, new: &Output) -> Plan {
 
     let mut plan = Plan::default();
     // Parsed templates of the stacks that differ: (old, new).
-    let mut differing: Vec<(&StackView, &StackView, Template, Template)> = Vec::new();
+    let mut differing: Vec<Differing> = Vec::new();
     // Stacks whose template is the same, but which may import a changed export.
     let mut same: Vec<(&StackView, &StackView)> = Vec::new();
     for stack in &new_stacks {
@@ -158,7 +158,7 @@ pub fn plan(old: &Output, new: &Output) -> Plan {
         .map(|(before, after, t_old, t_new)| resource_changes(before, after, t_old, t_new))
         .collect();
     loop {
-        let changed_exports = changed_exports(&differing, &per_stack);
+        let changed_exports = exports::changed(&differing, &per_stack);
         let mut grew = false;
         let mut still_same = Vec::new();
         for (before, after) in same {
@@ -172,13 +172,19 @@ pub fn plan(old: &Output, new: &Output) -> Plan {
         }
         same = still_same;
         for (i, (_, after, t_old, t_new)) in differing.iter().enumerate() {
-            grew |= follow_references(after, t_old, t_new, &changed_exports, &mut per_stack[i]);
+            grew |= cascade::follow_references(
+                after,
+                t_old,
+                t_new,
+                &changed_exports,
+                &mut per_stack[i],
+            );
         }
         if !grew {
             break;
         }
     }
-    plan.notes = export_notes(&differing, &per_stack, &old_stacks);
+    plan.notes = exports::notes(&differing, &per_stack, &old_stacks);
     for changes in per_stack {
         plan.changes.extend(changes.into_values());
     }
@@ -258,10 +264,14 @@ fn stack_change(stack: &StackView, action: Action) -> Change {
 
 /// A template's resources and outputs.
 #[derive(Default)]
-struct Template {
-    resources: Map<String, Value>,
-    outputs: Map<String, Value>,
+pub(super) struct Template {
+    pub(super) resources: Map<String, Value>,
+    pub(super) outputs: Map<String, Value>,
 }
+
+/// A stack whose template differs, or that imports a changed export: its
+/// manifest entries (OLD, NEW) and parsed templates (OLD, NEW).
+pub(super) type Differing<'a> = (&'a StackView<'a>, &'a StackView<'a>, Template, Template);
 
 /// dlc wrote the template, so it parses; an unparsable one reads as empty.
 fn parse(text: &str) -> Template {
@@ -278,15 +288,15 @@ fn parse(text: &str) -> Template {
     }
 }
 
-fn kind_of(resource: &Value) -> &str {
+pub(super) fn kind_of(resource: &Value) -> &str {
     resource["Type"].as_str().unwrap_or("")
 }
 
-fn properties_of(resource: &Value) -> &Value {
+pub(super) fn properties_of(resource: &Value) -> &Value {
     &resource["Properties"]
 }
 
-fn policy_of(resource: &Value, attribute: &str) -> Policy {
+pub(super) fn policy_of(resource: &Value, attribute: &str) -> Policy {
     match resource[attribute].as_str() {
         Some("Retain" | "RetainExceptOnCreate" | "Snapshot") => Policy::Retain,
         _ => Policy::Delete,
@@ -424,203 +434,6 @@ fn changed_paths(old: &Value, new: &Value, prefix: &str, out: &mut Vec<String>) 
         _ if old != new => out.push(prefix.to_string()),
         _ => {}
     }
-}
-
-/// Export names whose value changes: the output's text changed, or it
-/// refers to a resource that is replaced.
-fn changed_exports(
-    differing: &[(&StackView, &StackView, Template, Template)],
-    per_stack: &[IndexMap<String, Change>],
-) -> HashSet<String> {
-    let mut changed = HashSet::new();
-    for ((_, _, t_old, t_new), changes) in differing.iter().zip(per_stack) {
-        for (id, output) in &t_new.outputs {
-            let Some(name) = output["Export"]["Name"].as_str() else {
-                continue;
-            };
-            let text_changed = t_old.outputs.get(id).map(|o| &o["Value"]) != Some(&output["Value"]);
-            let replaced = references(&output["Value"]).iter().any(|r| match r {
-                Reference::Resource(id) => changes
-                    .get(*id)
-                    .is_some_and(|c| c.action == Action::Replace),
-                Reference::Export(_) => false,
-            });
-            if text_changed || replaced {
-                changed.insert(name.to_string());
-            }
-        }
-    }
-    changed
-}
-
-/// Marks the resources of one stack that refer to a replaced resource of the
-/// same stack, or import a changed export: replaced when the reference is in
-/// a create-only property, updated otherwise. True when anything changed.
-fn follow_references(
-    after: &StackView,
-    t_old: &Template,
-    t_new: &Template,
-    changed_exports: &HashSet<String>,
-    changes: &mut IndexMap<String, Change>,
-) -> bool {
-    let mut grew = false;
-    for (id, resource) in &t_new.resources {
-        if !t_old.resources.contains_key(id) {
-            continue;
-        }
-        let kind = kind_of(resource);
-        let current = changes.get(id).map(|c| c.action);
-        if current == Some(Action::Replace) {
-            continue;
-        }
-        let Value::Object(properties) = properties_of(resource) else {
-            continue;
-        };
-        for (property, value) in properties {
-            let refs = references(value);
-            // (why, the replaced resource of this stack it follows)
-            let cause = refs.iter().find_map(|target| match target {
-                Reference::Export(name) => changed_exports
-                    .contains(*name)
-                    .then(|| (format!("the export `{name}` changes"), None)),
-                Reference::Resource(id) => changes
-                    .get(*id)
-                    .filter(|c| c.action == Action::Replace)
-                    .map(|_| (format!("`{id}` is replaced"), Some(id.to_string()))),
-            });
-            let Some((cause, follows)) = cause else {
-                continue;
-            };
-            let replaces = replacement::replaces(kind, property);
-            let action = if replaces {
-                Action::Replace
-            } else {
-                Action::Update
-            };
-            let now = changes.get(id).map(|c| c.action);
-            if now == Some(Action::Replace) || (now == Some(Action::Update) && !replaces) {
-                continue;
-            }
-            let entry = changes.entry(id.clone()).or_insert_with(|| Change {
-                environment: after.environment.map(str::to_string),
-                stack: after.name.to_string(),
-                role: after.role,
-                resource: Some(Resource {
-                    logical_id: id.clone(),
-                    kind: kind.to_string(),
-                }),
-                action,
-                properties: Vec::new(),
-                replacing: Vec::new(),
-                because: None,
-                follows: None,
-                policy: policy_of(resource, "UpdateReplacePolicy"),
-                origin: after
-                    .resources
-                    .get(id)
-                    .map_or_else(|| after.source.clone(), |r| r.source.clone()),
-                property_origins: Vec::new(),
-            });
-            entry.action = action;
-            if !entry.properties.contains(property) {
-                entry.properties.push(property.clone());
-            }
-            if replaces {
-                entry.replacing.push(property.clone());
-            }
-            if entry.because.is_none() {
-                entry.because = Some(cause);
-                entry.follows = follows;
-            }
-            grew = true;
-        }
-    }
-    grew
-}
-
-/// CloudFormation will not change or remove an export while another stack
-/// imports it, and the pipeline deploys the exporting stack first: each
-/// such stack is a deploy that fails unless made in another order. One note
-/// per exporting stack and way (changed or removed), naming the exports.
-fn export_notes(
-    differing: &[(&StackView, &StackView, Template, Template)],
-    per_stack: &[IndexMap<String, Change>],
-    old_stacks: &[StackView],
-) -> Vec<Note> {
-    let changed = changed_exports(differing, per_stack);
-    let mut importers: HashMap<&str, Vec<&str>> = HashMap::new();
-    for stack in old_stacks {
-        for export in stack.imports {
-            importers.entry(export).or_default().push(stack.name);
-        }
-    }
-    let importers_of = |name: &str| -> Vec<String> {
-        importers
-            .get(name)
-            .map(|stacks| stacks.iter().map(|s| s.to_string()).collect())
-            .unwrap_or_default()
-    };
-    let mut notes = Vec::new();
-    for (_, after, t_old, t_new) in differing {
-        let new_exports: HashSet<&str> = t_new
-            .outputs
-            .values()
-            .filter_map(|o| o["Export"]["Name"].as_str())
-            .collect();
-        // (exports, their importers) that stop, and that change value.
-        let mut stopping: (Vec<&str>, Vec<String>) = Default::default();
-        let mut changing: (Vec<&str>, Vec<String>) = Default::default();
-        for output in t_old.outputs.values() {
-            let Some(name) = output["Export"]["Name"].as_str() else {
-                continue;
-            };
-            let importers = importers_of(name);
-            if importers.is_empty() {
-                continue;
-            }
-            let group = if !new_exports.contains(name) {
-                &mut stopping
-            } else if changed.contains(name) {
-                &mut changing
-            } else {
-                continue;
-            };
-            group.0.push(name);
-            for importer in importers {
-                if !group.1.contains(&importer) {
-                    group.1.push(importer);
-                }
-            }
-        }
-        let stack = after.name;
-        let list = |names: &[&str]| format!("`{}`", names.join("`, `"));
-        let owned = |names: &[String]| format!("`{}`", names.join("`, `"));
-        let mut note = |text| {
-            notes.push(Note {
-                environment: after.environment.map(str::to_string),
-                stack: stack.to_string(),
-                text,
-                origin: after.source.clone(),
-            })
-        };
-        if !stopping.0.is_empty() {
-            note(format!(
-                "`{stack}` stops exporting {}, which {} imports: CloudFormation refuses while an import is in use, and the pipeline deploys `{stack}` first; deploy {} without the import first",
-                list(&stopping.0),
-                owned(&stopping.1),
-                owned(&stopping.1),
-            ));
-        }
-        if !changing.0.is_empty() {
-            note(format!(
-                "`{stack}` changes the value of its exports {}, which {} imports: CloudFormation refuses to change an export in use, so the deploy of `{stack}` fails while {} imports them",
-                list(&changing.0),
-                owned(&changing.1),
-                owned(&changing.1),
-            ));
-        }
-    }
-    notes
 }
 
 #[cfg(test)]
