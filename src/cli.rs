@@ -303,14 +303,16 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
                 FailOnArg::Changes => crate::diff::FailOn::Changes,
                 FailOnArg::Destructive => crate::diff::FailOn::Destructive,
             };
-            diff(&files, base.as_deref(), format, color, &imports).map(|outcome| match outcome {
-                Ok(outcome) => ExitCode::from(crate::diff::exit_status(
-                    outcome,
-                    fail_on,
-                    allow_destructive,
-                )),
-                Err(code) => code,
-            })
+            Ok(
+                match diff(&files, base.as_deref(), format, color, &imports)? {
+                    Some(outcome) => ExitCode::from(crate::diff::exit_status(
+                        outcome,
+                        fail_on,
+                        allow_destructive,
+                    )),
+                    None => ExitCode::from(1),
+                },
+            )
         }
         Command::Explain { code } => explain(&code),
         Command::Generate {
@@ -657,14 +659,14 @@ fn report(results: &[Checked], output: &OutputOptions) -> miette::Result<()> {
 }
 
 /// `dlc diff`: reads and checks both lakes, prints the report; the outcome,
-/// or the exit status when a lake has errors.
+/// or `None` when a lake has errors (printed as `dlc check` prints them).
 fn diff(
     files: &[PathBuf],
     base: Option<&str>,
     format: DiffFormat,
     color: ColorWhen,
     imports: &ImportOptions,
-) -> miette::Result<Result<crate::diff::Outcome, ExitCode>> {
+) -> miette::Result<Option<crate::diff::Outcome>> {
     let (old, new, new_file) = match (base, files) {
         (None, [old, new]) => (check_one(old, imports)?, check_one(new, imports)?, new),
         (Some(_), [file]) if file == Path::new("-") => {
@@ -705,17 +707,26 @@ fn diff(
         color,
     };
     let both = [old, new];
-    if both.iter().any(Checked::has_errors) {
-        match both.iter().find(|c| !c.has_errors()) {
-            None => report(&both, &output)?,
-            Some(clean) => {
-                let failed = both.iter().find(|c| !std::ptr::eq(*c, clean));
-                report(std::slice::from_ref(failed.unwrap_or(clean)), &output)?;
+    let [old, new] = &both;
+    match (old.has_errors(), new.has_errors()) {
+        (true, true) if output.format == Format::Json => report(&both, &output)?,
+        (false, false) => {}
+        _ => {
+            for (checked, side) in [(old, "old"), (new, "new")] {
+                if !checked.has_errors() {
+                    continue;
+                }
+                if let (Some(reference), "old", Format::Human) = (base, side, output.format) {
+                    // Both sides have the same file names: say which this is.
+                    println!("the lake as committed at {reference}:");
+                }
+                report(std::slice::from_ref(checked), &output)?;
             }
         }
-        return Ok(Err(ExitCode::from(1)));
     }
-    let [old, new] = &both;
+    if old.has_errors() || new.has_errors() {
+        return Ok(None);
+    }
     let (Some(old_lake), Some(new_lake)) = (&old.model, &new.model) else {
         return Err(miette!(
             help = "name a lake file: one that declares a `lake`",
@@ -753,7 +764,7 @@ fn diff(
             stream.flush().into_diagnostic()?;
         }
     }
-    Ok(Ok(report.outcome))
+    Ok(Some(report.outcome))
 }
 
 fn explain(code: &str) -> miette::Result<ExitCode> {

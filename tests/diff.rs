@@ -410,6 +410,37 @@ fn base_reads_the_lake_and_its_imports_as_committed() {
 }
 
 #[test]
+fn base_says_when_the_errors_are_in_the_committed_lake() {
+    let repo = repository();
+    let dir = repo.path();
+    let lake = std::fs::read_to_string(dir.join("infra/lake.dl")).unwrap();
+    std::fs::write(
+        dir.join("infra/lake.dl"),
+        replaced(&lake, "10.1.0.0/24", "10.1.0.0/33"),
+    )
+    .unwrap();
+    git(dir, &["commit", "-q", "-am", "a bad range"]);
+    std::fs::write(dir.join("infra/lake.dl"), lake).unwrap();
+    let output = dlc(
+        dir,
+        &[
+            "diff",
+            "--base",
+            "HEAD",
+            "infra/lake.dl",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("the lake as committed at HEAD:\n") && text.contains("DL0"),
+        "{text}"
+    );
+}
+
+#[test]
 fn base_explains_a_missing_ref_a_missing_file_and_a_folder_outside_git() {
     let repo = repository();
     let dir = repo.path();
