@@ -497,6 +497,12 @@ impl GitLoader {
         })?;
         let root = String::from_utf8_lossy(&root).trim().to_string();
         let root = FsLoader.identity(Path::new(&root));
+        // git would read a leading `-` as an option, not a ref.
+        if reference.starts_with('-') {
+            return Err(GitError::UnknownRef {
+                reference: reference.to_string(),
+            });
+        }
         let commit = git(
             &root,
             &[
@@ -537,23 +543,23 @@ impl SourceLoader for GitLoader {
             .tree_path(path)
             .ok_or_else(|| LoadError::Other("it is outside the git repository".to_string()))?;
         let object = format!("{}:{tree_path}", self.commit);
-        match git(&self.root, &["cat-file", "-t", &object]) {
-            Ok(Ok(kind)) if kind.trim_ascii() == b"tree" => return Err(LoadError::IsDirectory),
-            Ok(Ok(_)) => {}
-            Ok(Err(_)) => return Err(LoadError::NotFound),
-            Err(e) => return Err(LoadError::Other(e.to_string())),
+        let query =
+            |args: &[&str]| git(&self.root, args).map_err(|e| LoadError::Other(e.to_string()));
+        match query(&["cat-file", "-t", &object])? {
+            Ok(kind) if kind.trim_ascii() == b"tree" => return Err(LoadError::IsDirectory),
+            Ok(_) => {}
+            Err(_) => return Err(LoadError::NotFound),
         }
-        let bytes = match git(&self.root, &["cat-file", "blob", &object]) {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(message)) => return Err(LoadError::Other(message)),
-            Err(e) => return Err(LoadError::Other(e.to_string())),
-        };
-        if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        // The size first, as for a file on disk: a large blob is not read.
+        let size = query(&["cat-file", "-s", &object])?.map_err(LoadError::Other)?;
+        let size: u64 = String::from_utf8_lossy(&size).trim().parse().unwrap_or(0);
+        if size > MAX_SOURCE_BYTES {
             return Err(LoadError::TooLarge {
-                bytes: bytes.len() as u64,
+                bytes: size,
                 limit: MAX_SOURCE_BYTES,
             });
         }
+        let bytes = query(&["cat-file", "blob", &object])?.map_err(LoadError::Other)?;
         String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)
     }
 }

@@ -452,6 +452,13 @@ fn base_explains_a_missing_ref_a_missing_file_and_a_folder_outside_git() {
         "{}",
         stderr(&unknown)
     );
+    let option = dlc(dir, &["diff", "--base=--output=x", "infra/lake.dl"]);
+    assert_eq!(option.status.code(), Some(2));
+    assert!(
+        stderr(&option).contains("`--output=x` is not a commit"),
+        "{}",
+        stderr(&option)
+    );
     std::fs::write(dir.join("infra/new.dl"), SMALL).unwrap();
     let uncommitted = dlc(dir, &["diff", "--base", "HEAD", "infra/new.dl"]);
     assert_eq!(uncommitted.status.code(), Some(2));
