@@ -24,6 +24,8 @@ Examples:
   dlc eval lake.dl                      print the checked lake as JSON
   dlc pipeline-declaration out/pipelines/Dev.pipeline.json --artifact-key-arn ARN
                                         the declaration with AWS's values, for create-pipeline
+  dlc diff old.dl lake.dl               what deploying lake.dl over old.dl replaces or destroys
+  dlc diff --base HEAD lake.dl          the same against the lake as committed at HEAD
   dlc explain DL0204                    explain a diagnostic code
   dlc fmt lake.dl                       rewrite a lake in the canonical layout
   dlc fmt --check *.dl                  list files that are not formatted; exit 1 if any";
@@ -121,6 +123,35 @@ enum Command {
         #[command(flatten)]
         output: OutputOptions,
     },
+    /// Show what deploying a changed lake adds, updates, replaces and
+    /// destroys, each entry pointing at the lake line that caused it.
+    /// Exit status: 0 no change, 1 errors in a lake, 2 usage or I/O,
+    /// 4 changes, 5 destructive changes.
+    #[command(after_help = EXAMPLES)]
+    Diff {
+        /// OLD and NEW lake files; with `--base`, only the lake file.
+        #[arg(required = true, num_args = 1..=2, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Compare the lake file (and its imports) as committed at this git
+        /// ref with the working tree.
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// When to colour human output. `NO_COLOR` in the environment turns `auto` off.
+        #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+        color: ColorWhen,
+        /// Which changes make the exit status non-zero.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Changes)]
+        fail_on: FailOnArg,
+        /// Acknowledge destructive changes: exit as for other changes. Setting
+        /// `DLC_ALLOW_DESTRUCTIVE=1` in the environment does the same.
+        #[arg(long)]
+        allow_destructive: bool,
+        #[command(flatten)]
+        imports: ImportOptions,
+    },
     /// Explain a diagnostic code, with an example that triggers it.
     Explain {
         /// A code such as DL0204.
@@ -167,6 +198,24 @@ enum Format {
     Short,
     /// A versioned JSON document (see README).
     Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFormat {
+    /// Per environment: counts, then destructive entries first.
+    Human,
+    /// A pull-request comment.
+    Markdown,
+    /// A versioned JSON document (see README).
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FailOnArg {
+    /// Exit 4 on any change, 5 on a destructive one.
+    Changes,
+    /// Exit 5 on a destructive change, 0 otherwise (the pre-commit hook).
+    Destructive,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,6 +287,33 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             check,
             output,
         } => format_files(&files, check, &output),
+        Command::Diff {
+            files,
+            base,
+            format,
+            color,
+            fail_on,
+            allow_destructive,
+            imports,
+        } => {
+            let allow_destructive = allow_destructive
+                || std::env::var_os("DLC_ALLOW_DESTRUCTIVE")
+                    .is_some_and(|v| !v.is_empty() && v != "0");
+            let fail_on = match fail_on {
+                FailOnArg::Changes => crate::diff::FailOn::Changes,
+                FailOnArg::Destructive => crate::diff::FailOn::Destructive,
+            };
+            Ok(
+                match diff(&files, base.as_deref(), format, color, &imports)? {
+                    Some(outcome) => ExitCode::from(crate::diff::exit_status(
+                        outcome,
+                        fail_on,
+                        allow_destructive,
+                    )),
+                    None => ExitCode::from(1),
+                },
+            )
+        }
         Command::Explain { code } => explain(&code),
         Command::Generate {
             envs,
@@ -580,6 +656,115 @@ fn report(results: &[Checked], output: &OutputOptions) -> miette::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `dlc diff`: reads and checks both lakes, prints the report; the outcome,
+/// or `None` when a lake has errors (printed as `dlc check` prints them).
+fn diff(
+    files: &[PathBuf],
+    base: Option<&str>,
+    format: DiffFormat,
+    color: ColorWhen,
+    imports: &ImportOptions,
+) -> miette::Result<Option<crate::diff::Outcome>> {
+    let (old, new, new_file) = match (base, files) {
+        (None, [old, new]) => (check_one(old, imports)?, check_one(new, imports)?, new),
+        (Some(_), [file]) if file == Path::new("-") => {
+            return Err(miette!(
+                help = "name the lake file: git reads it by its path",
+                "with --base, dlc diff cannot read the lake from standard input"
+            ))
+        }
+        (Some(reference), [file]) => {
+            let old = driver::check_at_ref(file, reference, imports.allow_outside_imports)
+                .map_err(|e| miette!(help = e.help(), "{e}"))?;
+            (old, check_one(file, imports)?, file)
+        }
+        (None, _) => {
+            return Err(miette!(
+                help = "`dlc diff OLD NEW`, or `dlc diff --base REF FILE` for the lake as committed at REF",
+                "dlc diff needs two lake files"
+            ))
+        }
+        (Some(_), _) => {
+            return Err(miette!(
+                help = "`dlc diff --base REF FILE` compares FILE with itself as committed at REF",
+                "with --base, dlc diff takes one lake file"
+            ))
+        }
+    };
+    for checked in [&old, &new] {
+        if let Some(error) = &checked.internal_error {
+            return Err(internal(error));
+        }
+    }
+    let output = OutputOptions {
+        format: if format == DiffFormat::Json {
+            Format::Json
+        } else {
+            Format::Human
+        },
+        color,
+    };
+    let both = [old, new];
+    let [old, new] = &both;
+    match (old.has_errors(), new.has_errors()) {
+        (true, true) if output.format == Format::Json => report(&both, &output)?,
+        (false, false) => {}
+        _ => {
+            for (checked, side) in [(old, "old"), (new, "new")] {
+                if !checked.has_errors() {
+                    continue;
+                }
+                if let (Some(reference), "old", Format::Human) = (base, side, output.format) {
+                    // Both sides have the same file names: say which this is.
+                    println!("the lake as committed at {reference}:");
+                }
+                report(std::slice::from_ref(checked), &output)?;
+            }
+        }
+    }
+    if old.has_errors() || new.has_errors() {
+        return Ok(None);
+    }
+    let (Some(old_lake), Some(new_lake)) = (&old.model, &new.model) else {
+        return Err(miette!(
+            help = "name a lake file: one that declares a `lake`",
+            "dlc diff compares lakes, and a file declares none"
+        ));
+    };
+    let project = if new_file == Path::new("-") {
+        std::env::current_dir().into_diagnostic()?
+    } else {
+        new_file.parent().unwrap_or(Path::new("")).to_path_buf()
+    };
+    let old_project = match base {
+        Some(_) => project.clone(),
+        None => files[0].parent().unwrap_or(Path::new("")).to_path_buf(),
+    };
+    let side = |checked, lake, project| crate::diff::Side {
+        checked,
+        lake,
+        project,
+    };
+    let report = crate::diff::compare(
+        &side(old, old_lake, &old_project),
+        &side(new, new_lake, &project),
+    )
+    .map_err(|errors| {
+        let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        internal(&messages.join("; "))
+    })?;
+    match format {
+        DiffFormat::Json => print!("{}", crate::diff::render::json(&report)),
+        DiffFormat::Markdown => print!("{}", crate::diff::render::markdown(&report)),
+        DiffFormat::Human => {
+            let mut stream = StandardStream::stdout(color_choice(color));
+            crate::diff::render::human(&mut stream, &report).into_diagnostic()?;
+            stream.flush().into_diagnostic()?;
+        }
+    }
+    Ok(Some(report.outcome))
 }
 
 fn explain(code: &str) -> miette::Result<ExitCode> {

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+pub mod diff;
 pub mod driver;
 pub mod eval;
 pub mod fmt;

@@ -90,7 +90,15 @@ fn seed() -> String {
 fn the_hooks_are_declared_for_dl_files() {
     let hooks = hooks();
     let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["dlc-check", "dlc-fmt", "dlc-compile-check"]);
+    assert_eq!(
+        ids,
+        [
+            "dlc-check",
+            "dlc-fmt",
+            "dlc-compile-check",
+            "dlc-diff-destructive"
+        ]
+    );
     for hook in &hooks {
         assert_eq!(hook.language, "rust");
         // A hook that reads no file names runs on every commit.
@@ -148,6 +156,54 @@ fn the_fmt_hook_rewrites_a_messy_lake_and_leaves_a_formatted_one() {
         std::fs::read_to_string(dir.path().join("tidy.dl")).unwrap(),
         seed()
     );
+}
+
+/// The diff hook in a repository whose lake is committed: a change that
+/// replaces buckets fails it until acknowledged; one that updates buckets
+/// in place passes.
+#[test]
+fn the_diff_hook_fails_a_destructive_change_unless_acknowledged() {
+    let hooks = hooks();
+    let hook = hooks
+        .iter()
+        .find(|h| h.id == "dlc-diff-destructive")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .current_dir(dir.path())
+            .args(["-c", "user.name=dlc", "-c", "user.email=dlc@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    std::fs::write(dir.path().join("lake.dl"), seed()).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "lake.dl"]);
+    git(&["commit", "-q", "-m", "lake"]);
+    let hook_status = |acknowledged: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dlc"));
+        command
+            .args(&hook.entry[1..])
+            .args(&hook.args)
+            .current_dir(dir.path());
+        if acknowledged {
+            command.env("DLC_ALLOW_DESTRUCTIVE", "1");
+        } else {
+            command.env_remove("DLC_ALLOW_DESTRUCTIVE");
+        }
+        command.output().expect("dlc runs").status.code()
+    };
+    assert_eq!(hook_status(false), Some(0), "no change since HEAD");
+    let prefix = seed().replace("\"cdkblog-e2e\"", "\"cdkblog-e3e\"");
+    std::fs::write(dir.path().join("lake.dl"), prefix).unwrap();
+    assert_eq!(hook_status(false), Some(5));
+    assert_eq!(hook_status(true), Some(0));
+    let lifecycle = seed().replace("expire_after = 2555d", "expire_after = 3000d");
+    std::fs::write(dir.path().join("lake.dl"), lifecycle).unwrap();
+    assert_eq!(hook_status(false), Some(0));
 }
 
 /// The fenced block of `language` that follows `heading` in README.md.

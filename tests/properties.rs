@@ -329,3 +329,55 @@ fn a_generated_lake_checks_the_same_from_memory_and_from_disk() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// `dlc diff` of any lake with itself reports nothing, also when one side
+/// is laid out anew by `dlc fmt` (every line moves, no value changes): the
+/// plan compares what was compiled, never where it was written.
+#[test]
+fn a_diff_of_a_lake_with_itself_is_empty() {
+    let cases = env_number("DLC_PROPERTY_CASES", CASES);
+    let first = env_number("DLC_PROPERTY_SEED", SEED);
+    let mut compared = 0;
+    for seed in first..first.saturating_add(cases) {
+        let lake = random_lake::lake(&mut SplitMix(seed));
+        let checked = lake.check_in_memory();
+        let Some(model) = &checked.model else {
+            continue;
+        };
+        let mut sources = dlc::source::SourceMap::new();
+        let file = sources.add("lake.dl", lake.root().to_string());
+        let formatted = dlc::fmt::format_source(file, lake.root()).expect("a clean lake formats");
+        let mut files = lake.files.clone();
+        files[0].1 = formatted;
+        let relaid = random_lake::Lake {
+            files,
+            triggers: Vec::new(),
+        }
+        .check_in_memory();
+        let relaid_model = relaid
+            .model
+            .as_ref()
+            .expect("the formatted lake checks clean");
+        let side = |checked, lake| dlc::diff::Side {
+            checked,
+            lake,
+            project: Path::new("/lake"),
+        };
+        for (old, new) in [
+            (side(&checked, model), side(&checked, model)),
+            (side(&checked, model), side(&relaid, relaid_model)),
+        ] {
+            let report = dlc::diff::compare(&old, &new).expect("a clean lake compiles");
+            assert!(
+                report.environments.is_empty() && report.outcome == dlc::diff::Outcome::Unchanged,
+                "seed {seed:#x}: a diff with itself is not empty:\n{}\n{lake}",
+                dlc::diff::render::json(&report)
+            );
+        }
+        compared += 1;
+    }
+    assert!(
+        compared * 3 >= cases as usize,
+        "only {compared} clean lakes"
+    );
+}
