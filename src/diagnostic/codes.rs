@@ -155,3 +155,24 @@ impl Code {
             .map(|(_, version)| *version)
     }
 }
+
+/// Error codes whose diagnostics may come without a help, each with the
+/// reason: every other error says what to write instead (tests/help.rs).
+const NO_HELP: &[(Code, &str)] = &[
+    // The parser knows what it expected, not what was meant; where a fix is
+    // likely (`:` for `=`, a missing quote or brace) it gives a help.
+    (
+        Code::SyntaxError,
+        "A syntax error lists the tokens the grammar accepts at that point; which one was meant is not known.",
+    ),
+];
+
+impl Code {
+    /// Why an error of this code may have no help, if it may not.
+    pub fn no_help_reason(self) -> Option<&'static str> {
+        NO_HELP
+            .iter()
+            .find(|(code, _)| *code == self)
+            .map(|(_, reason)| *reason)
+    }
+}
