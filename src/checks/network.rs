@@ -85,7 +85,16 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     }
     for (i, finding) in &special {
         let help = special_range_help(lake, &networks[*i], private_pool, free.get(*i));
-        diagnostics.push(special_ranges::report(&networks[*i], finding, help));
+        let mut diagnostic = special_ranges::report(&networks[*i], finding, help);
+        // The free range is the fix only when the help offers it: not when
+        // the pool itself must move out of public space.
+        if let Some(free) = free
+            .get(*i)
+            .filter(|_| private_pool || lake.address_pool.is_none())
+        {
+            diagnostic = diagnostic.with_edit(networks[*i].span, free.to_string());
+        }
+        diagnostics.push(diagnostic);
     }
     for group in &groups {
         if diagnostics.is_full() {
@@ -144,7 +153,8 @@ fn check_host_bits(network: &Network, diagnostics: &mut Diagnostics) {
                 cidr.addr()
             ))
             .with_note(format!("{} is {}", network.owner, cidr.trunc()))
-            .with_help(format!("write the network address: {}", cidr.trunc())),
+            .with_help(format!("write the network address: {}", cidr.trunc()))
+            .with_edit(network.span, cidr.trunc().to_string()),
         );
     }
 }
@@ -279,20 +289,22 @@ fn report_outside_pool(
             network.cidr.prefix_len()
         ),
     };
-    diagnostics.push(
-        Diagnostic::new(
-            Code::OutsideAddressPool,
-            network.span,
-            format!(
-                "{} ({}) is outside the lake's address pool {pool}",
-                network.owner, network.cidr
-            ),
-        )
-        .with_label(format!("not inside {pool}"))
-        .with_secondary(
-            lake.field_spans.get_or("address_pool", lake.span),
-            "the pool is declared here",
-        )
-        .with_help(help),
-    );
+    let mut diagnostic = Diagnostic::new(
+        Code::OutsideAddressPool,
+        network.span,
+        format!(
+            "{} ({}) is outside the lake's address pool {pool}",
+            network.owner, network.cidr
+        ),
+    )
+    .with_label(format!("not inside {pool}"))
+    .with_secondary(
+        lake.field_spans.get_or("address_pool", lake.span),
+        "the pool is declared here",
+    )
+    .with_help(help);
+    if let Some(free) = suggestion {
+        diagnostic = diagnostic.with_edit(network.span, free.to_string());
+    }
+    diagnostics.push(diagnostic);
 }
