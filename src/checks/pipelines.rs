@@ -186,7 +186,8 @@ fn source(lake: &Lake, diagnostics: &mut Diagnostics) {
             )
             .with_label("ends in `.git`")
             .with_note("the pipelines look the repository up by name, and no repository is named like this (CodeCommit forbids the suffix; GitHub drops it)")
-            .with_help(format!("write `repository = \"{stripped}\"`")),
+            .with_help(format!("write `repository = \"{stripped}\"`"))
+            .with_edit(source.field_span("repository"), format!("\"{stripped}\"")),
         );
     }
     if let Source::GitHubConnection { connection, .. } = source {
