@@ -137,12 +137,15 @@ impl Evaluator<'_, '_> {
             format!("expected {}, found {}", describe_type(ty), value.describe()),
         )
         .with_label(format!("this is {}", value.describe()));
-        if let Some((help, edit)) = self.mismatch_help(&value, ty) {
-            diagnostic = diagnostic.with_help(help);
-            if let Some((written, replacement)) = edit {
-                diagnostic =
-                    self.edit_if_written(diagnostic, value.span, &written, Some(&replacement));
+        match self.mismatch_help(&value, ty) {
+            Some((help, edit)) => {
+                diagnostic = diagnostic.with_help(help);
+                if let Some((written, replacement)) = edit {
+                    diagnostic =
+                        self.edit_if_written(diagnostic, value.span, &written, Some(&replacement));
+                }
             }
+            None => diagnostic = diagnostic.with_help_opt(self.expected_help(ty)),
         }
         if let Some(span) = declared {
             diagnostic = diagnostic.with_secondary(span, format!("`{ty}` expected here"));
@@ -193,6 +196,37 @@ impl Evaluator<'_, '_> {
             )),
             _ => None,
         }
+    }
+
+    /// What a value of `ty` looks like, when no likelier fix is known.
+    fn expected_help(&self, ty: &Type) -> Option<String> {
+        Some(match self.base_type(ty) {
+            Type::String => "write text in quotes, e.g. \"main\"".into(),
+            Type::Int => "write a whole number, e.g. 3".into(),
+            Type::Bool => "write `true` or `false`".into(),
+            Type::Cidr => "write an IPv4 range without quotes, e.g. 10.20.0.0/24".into(),
+            Type::Duration => "write a number and a unit, e.g. 30d".into(),
+            Type::List(_) => "write a list in brackets: [...]".into(),
+            Type::Map(_) => "write keys and values in braces: { key = ... }".into(),
+            Type::Named(name) => match self.types.get(&name)? {
+                TypeDef::Enum(def) if def.variants.len() <= 10 => {
+                    let names: Vec<&str> = def.variants.keys().map(String::as_str).collect();
+                    format!("write one of {}", suggest::list_or(&names))
+                }
+                TypeDef::Enum(def) => format!("write a `{}` variant, without quotes", def.name),
+                TypeDef::Record(def) => format!("write a record: {} {{ ... }}", def.name),
+                TypeDef::Union(def) => {
+                    let kinds: Vec<&str> = def.members.iter().map(String::as_str).collect();
+                    format!(
+                        "write a record of one of its kinds, {}: e.g. `{} {{ ... }}`",
+                        suggest::list_or(&kinds),
+                        kinds.first()?
+                    )
+                }
+                TypeDef::Alias(_) => return None,
+            },
+            _ => return None,
+        })
     }
 
     /// The builtin type beneath aliases and options.
