@@ -396,7 +396,17 @@ impl Evaluator<'_, '_> {
             .with_label(format!("not a valid `{}`", def.name))
             .with_secondary(rule.span, "the rule is declared here");
         let (help, nearest) = refinement_help(rule, &def.refinements, &value.kind, digits_only);
-        diagnostic = diagnostic.with_help_opt(help);
+        // With no rule in words and no value to offer, what the type is for
+        // (its documentation) says what to write.
+        let described = help.is_none() && !def.docs.lines.is_empty();
+        diagnostic = match help {
+            Some(help) => diagnostic.with_help(help),
+            None if described => diagnostic.with_help(format!(
+                "write {}",
+                lowercase_first(def.docs.lines.join(" ").trim_end_matches('.'))
+            )),
+            None => diagnostic,
+        };
         // Only a value written here as a plain literal is replaced: a value
         // from a `let` or an interpolation is fixed where it is written.
         if let Some((written, replacement)) = nearest {
@@ -405,7 +415,7 @@ impl Evaluator<'_, '_> {
         for (other, _) in broken {
             diagnostic = diagnostic.with_note(other);
         }
-        if !def.docs.lines.is_empty() {
+        if !def.docs.lines.is_empty() && !described {
             diagnostic =
                 diagnostic.with_note(format!("`{}`: {}", def.name, def.docs.lines.join(" ")));
         }
@@ -694,9 +704,10 @@ fn refinement_help(
         RefinementKind::Range(low, high) => {
             Some(format!("a number {}", describe_range(*low, *high)))
         }
-        RefinementKind::Matches(_) => {
-            nearest::characters_in_words(rule).map(|words| format!("only {words}"))
-        }
+        RefinementKind::Matches(_) => match value {
+            ValueKind::Str(text) if nearest::allows_every_character(rule, text) => None,
+            _ => nearest::characters_in_words(rule).map(|words| format!("only {words}")),
+        },
     };
     let nearest = match value {
         ValueKind::Str(text) => nearest::nearest_string(text, refinements)
@@ -714,6 +725,14 @@ fn refinement_help(
         (None, None) => None,
     };
     (help, nearest)
+}
+
+/// "A git branch name" -> "a git branch name".
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 fn out_of_range(value: i64, low: Option<i64>, high: Option<i64>) -> bool {

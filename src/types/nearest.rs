@@ -80,6 +80,15 @@ pub fn characters_in_words(refinement: &Refinement) -> Option<String> {
     Some(crate::suggest::join_and(&words))
 }
 
+/// True when the rule allows every character of `text`, so that what breaks
+/// it is their order or number, which words about characters would not fix.
+pub fn allows_every_character(refinement: &Refinement, text: &str) -> bool {
+    let RefinementKind::Matches(regex) = &refinement.kind else {
+        return true;
+    };
+    pattern_characters(regex).is_some_and(|allowed| text.chars().all(|c| allowed.contains(&c)))
+}
+
 fn string_is_valid(text: &str, refinements: &[Refinement]) -> bool {
     let length = text.chars().count() as i64;
     refinements.iter().all(|refinement| match &refinement.kind {
@@ -277,6 +286,8 @@ mod tests {
         let long = "A".repeat(39) + "_b";
         assert_eq!(nearest_string(&long, &prefix), Some("a".repeat(39)));
         assert_eq!(nearest_string("__", &prefix), None);
+        assert!(allows_every_character(&prefix[1], "data--lake"));
+        assert!(!allows_every_character(&prefix[1], "Data_Lake"));
         assert_eq!(
             characters_in_words(&prefix[1]).as_deref(),
             Some("lowercase letters, digits and `-`")
