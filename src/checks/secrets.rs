@@ -79,7 +79,8 @@ fn check_tags(tags: &RecordLit, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// `db-password`, `ApiKey`, `ci_token`: a key whose words name a secret.
+/// `db-password`, `ApiKey`, `ci_token`: a key whose words name a secret
+/// (and not where one is kept).
 fn names_a_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     let words: Vec<&str> = key
@@ -87,6 +88,10 @@ fn names_a_secret(key: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     let word = |w: &str| words.contains(&w);
+    // `secret-name`, `token-arn`: where the secret is kept, not the secret.
+    if ["name", "arn", "id"].iter().any(|w| word(w)) {
+        return false;
+    }
     [
         "password",
         "passwd",
@@ -318,6 +323,8 @@ mod tests {
             "keystone",
             "tokenizer-team",
             "secretariat",
+            "secret-name",
+            "token_arn",
         ] {
             assert!(!names_a_secret(key), "{key}");
         }
