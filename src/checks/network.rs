@@ -183,18 +183,22 @@ fn check_vpc_size(network: &crate::model::Network, diagnostics: &mut Diagnostics
                 azs * SUBNET_TIERS
             )
         };
-        diagnostics.push(
-            Diagnostic::new(
-                Code::VpcPrefixOutOfRange,
-                span,
-                format!("a VPC is /16 to /28, and this is a /{prefix}"),
-            )
-            .with_label(format!("a /{prefix} VPC"))
-            .with_note(
-                "AWS accepts IPv4 VPC ranges from /16 (65,536 addresses) to /28 (16 addresses)",
-            )
-            .with_help(help),
-        );
+        let diagnostic = Diagnostic::new(
+            Code::VpcPrefixOutOfRange,
+            span,
+            format!("a VPC is /16 to /28, and this is a /{prefix}"),
+        )
+        .with_label(format!("a /{prefix} VPC"))
+        .with_note("AWS accepts IPv4 VPC ranges from /16 (65,536 addresses) to /28 (16 addresses)")
+        .with_help(help);
+        // The /16 at the same start lies inside the range written, so it
+        // overlaps nothing new: the fix as an edit. A larger range than a
+        // too-small one might, so that help stays an example.
+        let diagnostic = match Ipv4Net::new(cidr.network(), 16) {
+            Ok(largest) if prefix < 16 => diagnostic.with_edit(span, largest.to_string()),
+            _ => diagnostic,
+        };
+        diagnostics.push(diagnostic);
     }
 }
 
@@ -241,31 +245,36 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
             .network
             .field_spans
             .get_or("availability_zones", env.network.span);
-        diagnostics.push(
-            Diagnostic::new(
-                Code::NotEnoughAvailabilityZones,
-                span,
-                format!(
-                    "the network asks for {wanted} availability zones, and {} has {}",
-                    env.region.name,
-                    available.len()
-                ),
-            )
-            .with_label(if !env.network.field_spans.is_given("availability_zones") {
-                format!("{}, by default", count(wanted as u64, "zone"))
-            } else {
-                count(wanted as u64, "zone")
-            })
-            .with_secondary(
-                env.field_spans.get_or("region", env.span),
-                format!("{} is chosen here", env.region.name),
-            )
-            .with_note(format!("{} has {}", env.region.name, available.join(", ")))
-            .with_help(format!(
-                "set `availability_zones = {}` or choose another region",
+        let diagnostic = Diagnostic::new(
+            Code::NotEnoughAvailabilityZones,
+            span,
+            format!(
+                "the network asks for {wanted} availability zones, and {} has {}",
+                env.region.name,
                 available.len()
-            )),
-        );
+            ),
+        )
+        .with_label(if !env.network.field_spans.is_given("availability_zones") {
+            format!("{}, by default", count(wanted as u64, "zone"))
+        } else {
+            count(wanted as u64, "zone")
+        })
+        .with_secondary(
+            env.field_spans.get_or("region", env.span),
+            format!("{} is chosen here", env.region.name),
+        )
+        .with_note(format!("{} has {}", env.region.name, available.join(", ")))
+        .with_help(format!(
+            "set `availability_zones = {}` or choose another region",
+            available.len()
+        ));
+        // Where the count is written, the help's count replaces it.
+        let diagnostic = if env.network.field_spans.is_given("availability_zones") {
+            diagnostic.with_edit(span, available.len().to_string())
+        } else {
+            diagnostic
+        };
+        diagnostics.push(diagnostic);
     }
 }
 
