@@ -110,10 +110,24 @@ fn names_a_secret(key: &str) -> bool {
 }
 
 fn check_comments(file: FileId, text: &str, diagnostics: &mut Diagnostics) {
-    for (start, comment) in comments::comments(text) {
+    let found = comments::comments(text);
+    let mut rest = found.iter();
+    while let Some(&(start, comment)) = rest.next() {
         let kind = credential_kind(comment).or_else(|| url_password(comment).map(|_| URL_KIND));
         if let Some(kind) = kind {
-            let span = Span::new(file, start, start + comment.len());
+            // A private key pasted as comment lines is one finding, from its
+            // BEGIN line to its END line, not one per line of base64.
+            let mut end = start + comment.len();
+            if comment.contains("-----BEGIN ") {
+                let block_end = rest
+                    .clone()
+                    .position(|(_, line)| line.contains("-----END "));
+                if let Some(index) = block_end {
+                    let (last_start, last) = rest.nth(index).copied().unwrap_or((start, comment));
+                    end = last_start + last.len();
+                }
+            }
+            let span = Span::new(file, start, end);
             diagnostics.push(
                 Diagnostic::new(Code::SecretInComment, span, format!("this comment holds {kind}"))
                     .with_label("a credential in a comment")
