@@ -75,6 +75,22 @@ fn every_error_has_a_help_or_its_code_says_why_not() {
     );
 }
 
+/// A did-you-mean names the text to write, so it can always be applied.
+#[test]
+fn every_did_you_mean_carries_its_edit() {
+    let mut failures = Vec::new();
+    for path in ui_cases() {
+        let checked = check(&path, &mut FsLoader);
+        for diagnostic in checked.diagnostics.iter() {
+            let help = diagnostic.help.as_deref().unwrap_or_default();
+            if help.starts_with("did you mean") && diagnostic.edits.is_empty() {
+                failures.push(locate(&checked, diagnostic));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn a_reason_for_no_help_is_a_sentence() {
     for code in Code::ALL {
