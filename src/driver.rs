@@ -271,6 +271,27 @@ impl SourceLoader for FsLoader {
         }
         String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)
     }
+
+    fn lake_files_in(&self, dir: &Path) -> Vec<String> {
+        // `import "zone.dl"` from `lake.dl` looks in the current folder.
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .take(MAX_SEARCHED_ENTRIES)
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "dl") && path.is_file())
+            .filter_map(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+            .collect();
+        names.sort();
+        names
+    }
 }
 
 /// Folders a search for lake files does not enter: build output and

@@ -7,7 +7,9 @@
 
 mod accounts;
 mod audit;
+mod branch_refs;
 pub mod cidr;
+mod comments;
 mod inherited;
 mod lifecycle;
 mod logical_ids;
@@ -16,6 +18,7 @@ mod network;
 mod pipelines;
 mod repeated_entries;
 mod report;
+mod retention;
 mod secrets;
 pub mod tags;
 mod templates;
@@ -38,6 +41,8 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
     accounts::check(lake, diagnostics);
     lifecycle::check(lake, diagnostics);
     pipelines::check(lake, diagnostics);
+    branch_refs::check(lake, diagnostics);
+    retention::check(lake, diagnostics);
     warehouse::check(lake, diagnostics);
     audit::check(lake, diagnostics);
     tags::check(lake, diagnostics);

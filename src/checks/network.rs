@@ -85,7 +85,16 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     }
     for (i, finding) in &special {
         let help = special_range_help(lake, &networks[*i], private_pool, free.get(*i));
-        diagnostics.push(special_ranges::report(&networks[*i], finding, help));
+        let mut diagnostic = special_ranges::report(&networks[*i], finding, help);
+        // The free range is the fix only when the help offers it: not when
+        // the pool itself must move out of public space.
+        if let Some(free) = free
+            .get(*i)
+            .filter(|_| private_pool || lake.address_pool.is_none())
+        {
+            diagnostic = diagnostic.with_edit(networks[*i].span, free.to_string());
+        }
+        diagnostics.push(diagnostic);
     }
     for group in &groups {
         if diagnostics.is_full() {
@@ -144,7 +153,8 @@ fn check_host_bits(network: &Network, diagnostics: &mut Diagnostics) {
                 cidr.addr()
             ))
             .with_note(format!("{} is {}", network.owner, cidr.trunc()))
-            .with_help(format!("write the network address: {}", cidr.trunc())),
+            .with_help(format!("write the network address: {}", cidr.trunc()))
+            .with_edit(network.span, cidr.trunc().to_string()),
         );
     }
 }
@@ -173,18 +183,22 @@ fn check_vpc_size(network: &crate::model::Network, diagnostics: &mut Diagnostics
                 azs * SUBNET_TIERS
             )
         };
-        diagnostics.push(
-            Diagnostic::new(
-                Code::VpcPrefixOutOfRange,
-                span,
-                format!("a VPC is /16 to /28, and this is a /{prefix}"),
-            )
-            .with_label(format!("a /{prefix} VPC"))
-            .with_note(
-                "AWS accepts IPv4 VPC ranges from /16 (65,536 addresses) to /28 (16 addresses)",
-            )
-            .with_help(help),
-        );
+        let diagnostic = Diagnostic::new(
+            Code::VpcPrefixOutOfRange,
+            span,
+            format!("a VPC is /16 to /28, and this is a /{prefix}"),
+        )
+        .with_label(format!("a /{prefix} VPC"))
+        .with_note("AWS accepts IPv4 VPC ranges from /16 (65,536 addresses) to /28 (16 addresses)")
+        .with_help(help);
+        // The /16 at the same start lies inside the range written, so it
+        // overlaps nothing new: the fix as an edit. A larger range than a
+        // too-small one might, so that help stays an example.
+        let diagnostic = match Ipv4Net::new(cidr.network(), 16) {
+            Ok(largest) if prefix < 16 => diagnostic.with_edit(span, largest.to_string()),
+            _ => diagnostic,
+        };
+        diagnostics.push(diagnostic);
     }
 }
 
@@ -231,31 +245,36 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
             .network
             .field_spans
             .get_or("availability_zones", env.network.span);
-        diagnostics.push(
-            Diagnostic::new(
-                Code::NotEnoughAvailabilityZones,
-                span,
-                format!(
-                    "the network asks for {wanted} availability zones, and {} has {}",
-                    env.region.name,
-                    available.len()
-                ),
-            )
-            .with_label(if !env.network.field_spans.is_given("availability_zones") {
-                format!("{}, by default", count(wanted as u64, "zone"))
-            } else {
-                count(wanted as u64, "zone")
-            })
-            .with_secondary(
-                env.field_spans.get_or("region", env.span),
-                format!("{} is chosen here", env.region.name),
-            )
-            .with_note(format!("{} has {}", env.region.name, available.join(", ")))
-            .with_help(format!(
-                "set `availability_zones = {}` or choose another region",
+        let diagnostic = Diagnostic::new(
+            Code::NotEnoughAvailabilityZones,
+            span,
+            format!(
+                "the network asks for {wanted} availability zones, and {} has {}",
+                env.region.name,
                 available.len()
-            )),
-        );
+            ),
+        )
+        .with_label(if !env.network.field_spans.is_given("availability_zones") {
+            format!("{}, by default", count(wanted as u64, "zone"))
+        } else {
+            count(wanted as u64, "zone")
+        })
+        .with_secondary(
+            env.field_spans.get_or("region", env.span),
+            format!("{} is chosen here", env.region.name),
+        )
+        .with_note(format!("{} has {}", env.region.name, available.join(", ")))
+        .with_help(format!(
+            "set `availability_zones = {}` or choose another region",
+            available.len()
+        ));
+        // Where the count is written, the help's count replaces it.
+        let diagnostic = if env.network.field_spans.is_given("availability_zones") {
+            diagnostic.with_edit(span, available.len().to_string())
+        } else {
+            diagnostic
+        };
+        diagnostics.push(diagnostic);
     }
 }
 
@@ -279,20 +298,22 @@ fn report_outside_pool(
             network.cidr.prefix_len()
         ),
     };
-    diagnostics.push(
-        Diagnostic::new(
-            Code::OutsideAddressPool,
-            network.span,
-            format!(
-                "{} ({}) is outside the lake's address pool {pool}",
-                network.owner, network.cidr
-            ),
-        )
-        .with_label(format!("not inside {pool}"))
-        .with_secondary(
-            lake.field_spans.get_or("address_pool", lake.span),
-            "the pool is declared here",
-        )
-        .with_help(help),
-    );
+    let mut diagnostic = Diagnostic::new(
+        Code::OutsideAddressPool,
+        network.span,
+        format!(
+            "{} ({}) is outside the lake's address pool {pool}",
+            network.owner, network.cidr
+        ),
+    )
+    .with_label(format!("not inside {pool}"))
+    .with_secondary(
+        lake.field_spans.get_or("address_pool", lake.span),
+        "the pool is declared here",
+    )
+    .with_help(help);
+    if let Some(free) = suggestion {
+        diagnostic = diagnostic.with_edit(network.span, free.to_string());
+    }
+    diagnostics.push(diagnostic);
 }

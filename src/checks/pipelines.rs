@@ -11,6 +11,7 @@ use regex::Regex;
 use super::inherited;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{Environment, Lake, Retention, Source};
+use crate::source::Span;
 
 /// The execution policy an environment gets when it names none.
 pub const DEFAULT_EXECUTION_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -186,7 +187,8 @@ fn source(lake: &Lake, diagnostics: &mut Diagnostics) {
             )
             .with_label("ends in `.git`")
             .with_note("the pipelines look the repository up by name, and no repository is named like this (CodeCommit forbids the suffix; GitHub drops it)")
-            .with_help(format!("write `repository = \"{stripped}\"`")),
+            .with_help(format!("write `repository = \"{stripped}\"`"))
+            .with_edit(source.field_span("repository"), format!("\"{stripped}\"")),
         );
     }
     if let Source::GitHubConnection { connection, .. } = source {
@@ -353,16 +355,34 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
         // An explicit `approval = false` is a decision, not an oversight.
         let approval_written = env.field_spans.is_given("approval");
         if env.retention == Retention::Retain && !env.approval && !approval_written {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::RetainedWithoutApproval,
-                    env.field_spans.get_or("retention", env.span),
-                    format!("`{}` keeps its data but deploys without a manual approval", env.name),
-                )
-                .with_label("retained here")
-                .with_note("an environment that keeps its data is usually one whose mistakes are expensive")
-                .with_help("add `approval = true`, or write `approval = false` to say it is deliberate"),
+            let retention = env.field_spans.get_or("retention", env.span);
+            let diagnostic = Diagnostic::new(
+                Code::RetainedWithoutApproval,
+                retention,
+                format!(
+                    "`{}` keeps its data but deploys without a manual approval",
+                    env.name
+                ),
+            )
+            .with_label("retained here")
+            .with_note(
+                "an environment that keeps its data is usually one whose mistakes are expensive",
+            )
+            .with_help(
+                "add `approval = true`, or write `approval = false` to say it is deliberate",
             );
+            // The approval goes on the line after `retention`, in the
+            // environment that writes it (an heir's would change its parent).
+            let diagnostic = if inherited::inherited_from(&env.field_spans, "retention").is_none() {
+                let after = Span {
+                    start: retention.end,
+                    ..retention
+                };
+                diagnostic.with_edit(after, "\n    approval = true")
+            } else {
+                diagnostic
+            };
+            diagnostics.push(diagnostic);
         }
     }
 }

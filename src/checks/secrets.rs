@@ -1,16 +1,24 @@
 //! Secrets: a lake file names where a secret lives, never the secret. Any
-//! string literal shaped like a credential is an error.
+//! string literal or comment shaped like a credential is an error, as are a
+//! URL that carries a password and a tag that holds one.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::comments;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::resolve::Program;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::{Expr, ExprKind, ItemKind, RecordLit, StrPart};
 
 pub fn check(program: &Program, diagnostics: &mut Diagnostics) {
+    for module in &program.modules {
+        let file = program.sources.get(module.file);
+        if !file.name.starts_with("std/") {
+            check_comments(module.file, &file.text, diagnostics);
+        }
+    }
     for (r, item) in program.items() {
         if program.is_std(r) {
             continue;
@@ -26,7 +34,142 @@ pub fn check(program: &Program, diagnostics: &mut Diagnostics) {
 fn record(record: &RecordLit, diagnostics: &mut Diagnostics) {
     for field in &record.fields {
         expr(&field.value, diagnostics);
+        if field.key.name == "tags" {
+            if let ExprKind::Record(tags) = &field.value.kind {
+                check_tags(tags, diagnostics);
+            }
+        }
     }
+}
+
+/// A tag whose key names a secret (`db-password`, `api_key`) and whose value
+/// is written out: tags are read by anyone who may list the resource.
+fn check_tags(tags: &RecordLit, diagnostics: &mut Diagnostics) {
+    for tag in &tags.fields {
+        let ExprKind::Str(parts) = &tag.value.kind else {
+            continue;
+        };
+        let text: String = parts
+            .iter()
+            .filter_map(|part| match part {
+                StrPart::Text(text) => Some(text.as_str()),
+                StrPart::Interpolation(..) => None,
+            })
+            .collect();
+        // A value of a credential's shape is reported as such (DL0341); the
+        // ARN of a secret names it without holding it.
+        let reported = credential_kind(&text).is_some() || url_password(&text).is_some();
+        if !names_a_secret(&tag.key.name) || text.is_empty() || text.starts_with("arn:") || reported
+        {
+            continue;
+        }
+        let key = &tag.key.name;
+        diagnostics.push(
+            Diagnostic::new(
+                Code::SecretInTag,
+                tag.value.span,
+                format!("the tag `{key}` holds what its key says is a secret"),
+            )
+            .with_label("a secret as a tag value")
+            .with_secondary(tag.key.span, "the key names a secret")
+            .with_note("tags are read by anyone who may list or describe the resource, and copied into billing reports")
+            .with_help(format!("drop the tag `{key}`, keep the secret in Secrets Manager, then rotate it"))
+            .with_edit(tag.span, ""),
+        );
+    }
+}
+
+/// `db-password`, `ApiKey`, `ci_token`: a key whose words name a secret
+/// (and not where one is kept).
+fn names_a_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    let words: Vec<&str> = key
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let word = |w: &str| words.contains(&w);
+    // `secret-name`, `token-arn`: where the secret is kept, not the secret.
+    if ["name", "arn", "id"].iter().any(|w| word(w)) {
+        return false;
+    }
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "credential",
+        "credentials",
+    ]
+    .iter()
+    // Long words are found inside others too: `dbpassword`.
+    .any(|w| word(w) || (w.len() > 6 && key.contains(w)))
+        || (word("api") && word("key"))
+        || (word("private") && word("key"))
+}
+
+fn check_comments(file: FileId, text: &str, diagnostics: &mut Diagnostics) {
+    let found = comments::comments(text);
+    let mut rest = found.iter();
+    while let Some(&(start, comment)) = rest.next() {
+        let kind = credential_kind(comment).or_else(|| url_password(comment).map(|_| URL_KIND));
+        if let Some(kind) = kind {
+            // A private key pasted as comment lines is one finding, from its
+            // BEGIN line to its END line, not one per line of base64.
+            let mut end = start + comment.len();
+            if comment.contains("-----BEGIN ") {
+                let block_end = rest
+                    .clone()
+                    .position(|(_, line)| line.contains("-----END "));
+                if let Some(index) = block_end {
+                    let (last_start, last) = rest.nth(index).copied().unwrap_or((start, comment));
+                    end = last_start + last.len();
+                }
+            }
+            let span = Span::new(file, start, end);
+            diagnostics.push(
+                Diagnostic::new(Code::SecretInComment, span, format!("this comment holds {kind}"))
+                    .with_label("a credential in a comment")
+                    .with_note("comments are committed with the lake file: a secret in one is a leaked secret, in the history too")
+                    .with_help("delete the comment, then rotate the credential: it stays in the repository's history")
+                    .with_edit(span, ""),
+            );
+        }
+    }
+}
+
+const URL_KIND: &str = "a URL with a password";
+
+/// The `user:password@` of a URL, as a byte range of `text`, if it has one.
+fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
+    if !(text.contains("://") && text.contains('@')) {
+        return None;
+    }
+    static URL: OnceLock<Option<Regex>> = OnceLock::new();
+    let regex = URL
+        .get_or_init(|| Regex::new(r"[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@]*:[^/\s@]+@)").ok())
+        .as_ref()?;
+    regex.captures(text)?.get(1).map(|m| m.range())
+}
+
+/// `text` as a string literal of the language.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' => out.push_str("\\$"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn expr(expr: &Expr, diagnostics: &mut Diagnostics) {
@@ -36,6 +179,8 @@ fn expr(expr: &Expr, diagnostics: &mut Diagnostics) {
                 if let StrPart::Text(text) = part {
                     if let Some(kind) = credential_kind(text) {
                         report(kind, expr.span, diagnostics);
+                    } else if let Some(range) = url_password(text) {
+                        report_url(text, range, parts.len() == 1, expr.span, diagnostics);
                     }
                 }
             }
@@ -53,6 +198,31 @@ fn report(kind: &str, span: Span, diagnostics: &mut Diagnostics) {
             .with_note("lake files are committed, reviewed and copied: a secret in one is a leaked secret")
             .with_help("store it in Secrets Manager and write only the secret's name, e.g. `token_secret = \"/DataLake/GitHubToken\"`; then rotate this one"),
     );
+}
+
+/// A URL with `user:password@`. The edit drops them from a string written
+/// in one piece; a string with interpolations is left to its author.
+fn report_url(
+    text: &str,
+    range: std::ops::Range<usize>,
+    whole: bool,
+    span: Span,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut without = text.to_string();
+    without.replace_range(range, "");
+    let mut diagnostic = Diagnostic::new(
+        Code::CredentialInUrl,
+        span,
+        "this URL carries a user name and password",
+    )
+    .with_label("a password in a URL")
+    .with_note("lake files are committed, reviewed and copied: a password in one is a leaked password")
+    .with_help(format!("write the URL without them, `{without}`, keep the password in Secrets Manager, then rotate it"));
+    if whole {
+        diagnostic = diagnostic.with_edit(span, quoted(&without));
+    }
+    diagnostics.push(diagnostic);
 }
 
 /// A shape of credential: a regular expression, compiled the first time a
@@ -145,7 +315,45 @@ fn mixes_digits_and_cases(found: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{credential_kind, PATTERNS};
+    use super::{credential_kind, names_a_secret, quoted, url_password, PATTERNS};
+
+    #[test]
+    fn keys_that_name_a_secret_and_urls_with_a_password() {
+        for key in [
+            "password",
+            "db-password",
+            "dbPassword",
+            "ApiKey",
+            "api_key",
+            "ci-token",
+            "private-key",
+            "credentials",
+        ] {
+            assert!(names_a_secret(key), "{key}");
+        }
+        for key in [
+            "owner",
+            "cost-center",
+            "keystone",
+            "tokenizer-team",
+            "secretariat",
+            "secret-name",
+            "token_arn",
+        ] {
+            assert!(!names_a_secret(key), "{key}");
+        }
+        let url = "see https://ana:hunter2@wiki.example.com/lake";
+        assert_eq!(url_password(url).map(|r| &url[r]), Some("ana:hunter2@"));
+        for text in [
+            "https://wiki.example.com/lake",
+            "git@github.com:example/lake.git",
+            "https://ana@wiki.example.com",
+            "mail ana@example.com: see https://example.com",
+        ] {
+            assert_eq!(url_password(text), None, "{text}");
+        }
+        assert_eq!(quoted("a\"b\\c$d"), "\"a\\\"b\\\\c\\$d\"");
+    }
 
     /// The quick test of a pattern only skips strings its expression cannot
     /// match: for every sample any expression matches, its test passes.

@@ -77,7 +77,7 @@ fn check_tag(
     if length > MAX_KEY_CHARS {
         let room = MAX_KEY_CHARS - prefix.chars().count() - 1;
         let trimmed: String = key.chars().take(room).collect();
-        diagnostics.push(
+        diagnostics.push(with_literal(
             Diagnostic::new(
                 Code::InvalidTagKey,
                 span.key,
@@ -86,7 +86,9 @@ fn check_tag(
             .with_label(format!("{} characters, written under `{prefix}:`", key.chars().count()))
             .with_note(format!("dlc writes each key under the resource prefix, which leaves {room} characters for the key"))
             .with_help(format!("shorten the key to {room} characters or fewer, e.g. `\"{trimmed}\"`")),
-        );
+            span.key,
+            &trimmed,
+        ));
     }
     if [ENVIRONMENT_TAG, PIPELINE_TAG].contains(&key) {
         diagnostics.push(
@@ -107,7 +109,7 @@ fn check_tag(
             .chars()
             .skip(MAX_VALUE_CHARS.saturating_sub(24))
             .collect();
-        diagnostics.push(
+        diagnostics.push(with_literal(
             Diagnostic::new(
                 Code::InvalidTagValue,
                 span.value,
@@ -118,7 +120,9 @@ fn check_tag(
                 1 => format!("drop its last character: end it `…{ending}`"),
                 excess => format!("shorten it by {excess} characters: end it `…{ending}`"),
             }),
-        );
+            span.value,
+            &trimmed,
+        ));
     } else if value.is_empty() {
         diagnostics.push(
             Diagnostic::new(
@@ -139,7 +143,7 @@ fn check_tag(
         let shown: Vec<String> = refused.iter().map(|c| format!("{c:?}")).collect();
         let cleaned: String = text.chars().filter(|c| !refused.contains(c)).collect();
         let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-        diagnostics.push(
+        diagnostics.push(with_literal(
             Diagnostic::new(
                 Code::InvalidTagCharacter,
                 at,
@@ -155,12 +159,24 @@ fn check_tag(
             .with_label(format!("{} not allowed", shown.join(", ")))
             .with_note("tag keys and values take letters, digits, spaces and `_ . : / = + - @`")
             .with_help(format!("remove {}, e.g. `\"{cleaned}\"`", shown.join(", "))),
-        );
+            at,
+            &cleaned,
+        ));
     }
 }
 
 /// AWS's tag alphabet, one character.
 const ALLOWED_CHARACTER: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]$";
+
+/// `diagnostic` with the edit that writes `text` as a string literal at
+/// `span`; none for an empty text or one that would need escapes (the help
+/// shows it, the user writes it).
+fn with_literal(diagnostic: Diagnostic, span: Span, text: &str) -> Diagnostic {
+    if text.is_empty() || text.contains(['"', '\\', '$']) {
+        return diagnostic;
+    }
+    diagnostic.with_edit(span, format!("\"{text}\""))
+}
 
 /// The characters of `text` outside AWS's tag alphabet, each once, in order.
 fn refused_characters(text: &str) -> IndexSet<char> {

@@ -103,10 +103,15 @@ codes! {
     TransitionOrderRefused = "DL0336", Error, "transition S3 cannot make from the previous storage class";
     RepeatedTransitionClass = "DL0337", Error, "two transitions to one storage class";
     TransitionBeforeMinimumDuration = "DL0338", Error, "transition before the previous class's minimum storage duration";
+    DestroyedWithApproval = "DL0339", Warning, "environment with manual approval deletes its data";
     SecretInSource = "DL0341", Error, "credential in the lake file";
+    SecretInComment = "DL0342", Error, "credential in a comment";
+    CredentialInUrl = "DL0343", Error, "URL with a password";
+    SecretInTag = "DL0344", Error, "secret in a tag value";
     DuplicateBranch = "DL0351", Error, "two environments on one branch";
     InvalidBranchName = "DL0352", Error, "branch name git rejects";
     RetainedWithoutApproval = "DL0353", Warning, "retained environment without manual approval";
+    BranchWrittenAsRef = "DL0354", Error, "branch written as a git ref";
     InvalidWarehouseCapacity = "DL0361", Error, "warehouse capacity Redshift rejects";
     PublicWarehouse = "DL0362", Warning, "publicly accessible warehouse";
     WarehouseNeedsThreeZones = "DL0363", Error, "warehouse in fewer than three availability zones";
@@ -153,5 +158,26 @@ impl Code {
             .iter()
             .find(|(code, _)| *code == self)
             .map(|(_, version)| *version)
+    }
+}
+
+/// Error codes whose diagnostics may come without a help, each with the
+/// reason: every other error says what to write instead (tests/help.rs).
+const NO_HELP: &[(Code, &str)] = &[
+    // The parser knows what it expected, not what was meant; where a fix is
+    // likely (`:` for `=`, a missing quote or brace) it gives a help.
+    (
+        Code::SyntaxError,
+        "A syntax error lists the tokens the grammar accepts at that point; which one was meant is not known.",
+    ),
+];
+
+impl Code {
+    /// Why an error of this code may have no help, if it may not.
+    pub fn no_help_reason(self) -> Option<&'static str> {
+        NO_HELP
+            .iter()
+            .find(|(code, _)| *code == self)
+            .map(|(_, reason)| *reason)
     }
 }

@@ -12,7 +12,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::suggest;
 use crate::types::{
-    AliasDef, EnumDef, FieldDef, RecordDef, RefinementKind, Type, TypeDef, UnionDef,
+    nearest, AliasDef, EnumDef, FieldDef, RecordDef, Refinement, RefinementKind, Type, TypeDef,
+    UnionDef,
 };
 
 impl Evaluator<'_, '_> {
@@ -135,8 +136,17 @@ impl Evaluator<'_, '_> {
             value.span,
             format!("expected {}, found {}", describe_type(ty), value.describe()),
         )
-        .with_label(format!("this is {}", value.describe()))
-        .with_help_opt(self.mismatch_help(&value, ty));
+        .with_label(format!("this is {}", value.describe()));
+        match self.mismatch_help(&value, ty) {
+            Some((help, edit)) => {
+                diagnostic = diagnostic.with_help(help);
+                if let Some((written, replacement)) = edit {
+                    diagnostic =
+                        self.edit_if_written(diagnostic, value.span, &written, Some(&replacement));
+                }
+            }
+            None => diagnostic = diagnostic.with_help_opt(self.expected_help(ty)),
+        }
         if let Some(span) = declared {
             diagnostic = diagnostic.with_secondary(span, format!("`{ty}` expected here"));
         }
@@ -144,33 +154,79 @@ impl Evaluator<'_, '_> {
         Value::invalid(value.span)
     }
 
-    fn mismatch_help(&self, value: &Value, ty: &Type) -> Option<String> {
+    /// The help of a mismatch, and its edit as (the value as written, what to
+    /// write instead).
+    fn mismatch_help(
+        &self,
+        value: &Value,
+        ty: &Type,
+    ) -> Option<(String, Option<(String, String)>)> {
         let base = self.base_type(ty);
+        let text = self.program.sources.text(value.span);
+        let unquote = |s: &str| Some((format!("\"{s}\""), s.to_string()));
         match (&value.kind, &base) {
-            (ValueKind::Int(_), Type::String) => {
-                let text = self.program.sources.text(value.span);
-                Some(format!(
+            (ValueKind::Int(_), Type::String) => Some((
+                format!(
                     "write it as a string: \"{text}\" (leading zeros are kept only in strings)"
-                ))
+                ),
+                text.bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| (text.to_string(), format!("\"{text}\""))),
+            )),
+            (ValueKind::Str(s), Type::Cidr) => {
+                Some((format!("write the range without quotes: {s}"), unquote(s)))
             }
-            (ValueKind::Str(s), Type::Cidr) => Some(format!("write the range without quotes: {s}")),
-            (ValueKind::Int(i), Type::Duration) => Some(format!(
-                "give the duration a unit: {i}d for days (also h, m, s)"
+            (ValueKind::Int(i), Type::Duration) => Some((
+                format!("give the duration a unit: {i}d for days (also h, m, s)"),
+                Some((i.to_string(), format!("{i}d"))),
             )),
             (ValueKind::Str(s), Type::Named(name)) => match self.types.get(name) {
                 Some(TypeDef::Enum(def)) if def.variants.contains_key(s.as_str()) => {
-                    Some(format!("write the variant without quotes: {s}"))
+                    Some((format!("write the variant without quotes: {s}"), unquote(s)))
                 }
                 _ => None,
             },
             (ValueKind::Str(s), Type::Bool) if s == "true" || s == "false" => {
-                Some(format!("write it without quotes: {s}"))
+                Some((format!("write it without quotes: {s}"), unquote(s)))
             }
-            (ValueKind::Record(_), Type::List(_)) => {
-                Some("put the record in a list: [{ ... }]".into())
-            }
+            (ValueKind::Record(_), Type::List(_)) => Some((
+                "put the record in a list: [{ ... }]".into(),
+                text.starts_with('{')
+                    .then(|| (text.to_string(), format!("[{text}]"))),
+            )),
             _ => None,
         }
+    }
+
+    /// What a value of `ty` looks like, when no likelier fix is known.
+    fn expected_help(&self, ty: &Type) -> Option<String> {
+        Some(match self.base_type(ty) {
+            Type::String => "write text in quotes, e.g. \"main\"".into(),
+            Type::Int => "write a whole number, e.g. 3".into(),
+            Type::Bool => "write `true` or `false`".into(),
+            Type::Cidr => "write an IPv4 range without quotes, e.g. 10.20.0.0/24".into(),
+            Type::Duration => "write a number and a unit, e.g. 30d".into(),
+            Type::List(_) => "write a list in brackets: [...]".into(),
+            Type::Map(_) => "write keys and values in braces: { key = ... }".into(),
+            Type::Named(name) => match self.types.get(&name)? {
+                TypeDef::Enum(def) if def.variants.len() <= 10 => {
+                    let names: Vec<&str> = def.variants.keys().map(String::as_str).collect();
+                    format!("write one of {}", suggest::list_or(&names))
+                }
+                TypeDef::Enum(def) => format!("write a `{}` variant, without quotes", def.name),
+                TypeDef::Record(def) => format!("write a record: {} {{ ... }}", def.name),
+                TypeDef::Union(def) => {
+                    let kinds: Vec<&str> = def.members.iter().map(String::as_str).collect();
+                    format!(
+                        "write a record of one of its kinds, {}: e.g. `{} {{ ... }}`",
+                        suggest::list_or(&kinds),
+                        kinds.first()?
+                    )
+                }
+                TypeDef::Alias(_) => return None,
+            },
+            _ => return None,
+        })
     }
 
     /// The builtin type beneath aliases and options.
@@ -204,10 +260,18 @@ impl Evaluator<'_, '_> {
             format!("cannot find `{name}` in this lake"),
         )
         .with_label(format!("no value called `{name}`"));
+        let quoted = format!("\"{name}\"");
+        let is_text = suggestion.is_none() && self.base_type(expected) == Type::String;
+        let replacement = if is_text {
+            Some(quoted.as_str())
+        } else {
+            suggestion
+        };
+        diagnostic = self.edit_if_written(diagnostic, span, name, replacement);
         diagnostic = match suggestion {
             Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
-            None if self.base_type(expected) == Type::String => {
-                diagnostic.with_help(format!("if you meant the text, quote it: \"{name}\""))
+            None if is_text => {
+                diagnostic.with_help(format!("if you meant the text, quote it: {quoted}"))
             }
             None => diagnostic.with_help("declare it with `let`, or import the file that does"),
         };
@@ -236,13 +300,14 @@ impl Evaluator<'_, '_> {
         } else {
             span
         };
-        let mut diagnostic = Diagnostic::new(
+        let diagnostic = Diagnostic::new(
             Code::UndefinedType,
             span,
             format!("there is no record type named `{name}`"),
         )
         .with_label("unknown type")
         .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+        let mut diagnostic = self.edit_if_written(diagnostic, span, name, suggestion);
         if let Some((union, members)) = kinds {
             diagnostic = diagnostic.with_note(format!(
                 "a `{union}` is one of {}",
@@ -319,21 +384,38 @@ impl Evaluator<'_, '_> {
                 _ => None,
             };
             if let Some(problem) = problem {
-                broken.push((problem, refinement.span));
+                broken.push((problem, refinement));
             }
         }
         if broken.is_empty() {
             return value;
         }
         // One diagnostic per value: the first broken rule, the others as notes.
-        let (first, rule_span) = broken.remove(0);
+        let (first, rule) = broken.remove(0);
         let mut diagnostic = Diagnostic::new(Code::RefinementViolation, value.span, first)
             .with_label(format!("not a valid `{}`", def.name))
-            .with_secondary(rule_span, "the rule is declared here");
+            .with_secondary(rule.span, "the rule is declared here");
+        let (help, nearest) = refinement_help(rule, &def.refinements, &value.kind, digits_only);
+        // With no rule in words and no value to offer, what the type is for
+        // (its documentation) says what to write.
+        let described = help.is_none() && !def.docs.lines.is_empty();
+        diagnostic = match help {
+            Some(help) => diagnostic.with_help(help),
+            None if described => diagnostic.with_help(format!(
+                "write {}",
+                lowercase_first(def.docs.lines.join(" ").trim_end_matches('.'))
+            )),
+            None => diagnostic,
+        };
+        // Only a value written here as a plain literal is replaced: a value
+        // from a `let` or an interpolation is fixed where it is written.
+        if let Some((written, replacement)) = nearest {
+            diagnostic = self.edit_if_written(diagnostic, value.span, &written, Some(&replacement));
+        }
         for (other, _) in broken {
             diagnostic = diagnostic.with_note(other);
         }
-        if !def.docs.lines.is_empty() {
+        if !def.docs.lines.is_empty() && !described {
             diagnostic =
                 diagnostic.with_note(format!("`{}`: {}", def.name, def.docs.lines.join(" ")));
         }
@@ -368,21 +450,21 @@ impl Evaluator<'_, '_> {
                 let suggestion = suggest::closest(key, def.fields.keys().map(String::as_str));
                 suggested.extend(suggestion.filter(|s| !given.contains_key(*s)));
                 let names: Vec<&str> = def.fields.keys().map(String::as_str).collect();
-                self.report(
-                    Diagnostic::new(
-                        Code::UnknownField,
-                        field.key_span,
-                        format!("`{}` has no field `{key}`", def.name),
-                    )
-                    .with_label("unknown field")
-                    .with_secondary(def.span, format!("`{}` is declared here", def.name))
-                    .with_note(format!(
-                        "the fields of `{}` are {}",
-                        def.name,
-                        suggest::list_or(&names)
-                    ))
-                    .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
-                );
+                let diagnostic = Diagnostic::new(
+                    Code::UnknownField,
+                    field.key_span,
+                    format!("`{}` has no field `{key}`", def.name),
+                )
+                .with_label("unknown field")
+                .with_secondary(def.span, format!("`{}` is declared here", def.name))
+                .with_note(format!(
+                    "the fields of `{}` are {}",
+                    def.name,
+                    suggest::list_or(&names)
+                ))
+                .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+                let diagnostic = self.edit_if_written(diagnostic, field.key_span, key, suggestion);
+                self.report(diagnostic);
             }
         }
         let mut fields = IndexMap::new();
@@ -525,6 +607,7 @@ impl Evaluator<'_, '_> {
                 ))
                 .with_secondary(def.span, format!("`{}` is declared here", def.name))
                 .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+                diagnostic = self.edit_if_written(diagnostic, value.span, name, suggestion);
                 // A long list only helps when there is no likely fix.
                 if suggestion.is_none() || names.len() <= 10 {
                     diagnostic = diagnostic.with_note(format!(
@@ -599,6 +682,57 @@ impl Evaluator<'_, '_> {
             _ => self.mismatch(value, &Type::Named(def.name.clone()), declared),
         }
     }
+}
+
+/// The help of a broken rule: the rule in words, then the nearest valid value
+/// when one can be computed. With it, the value as a literal and the nearest
+/// one as a literal, for the edit.
+fn refinement_help(
+    rule: &Refinement,
+    refinements: &[Refinement],
+    value: &ValueKind,
+    digits_only: bool,
+) -> (Option<String>, Option<(String, String)>) {
+    let words = match &rule.kind {
+        RefinementKind::Length(low, high) => {
+            let unit = if digits_only { "digits" } else { "characters" };
+            Some(match (low, high) {
+                (Some(l), Some(h)) if l == h => format!("exactly {l} {unit}"),
+                _ => format!("{} {unit}", describe_range(*low, *high)),
+            })
+        }
+        RefinementKind::Range(low, high) => {
+            Some(format!("a number {}", describe_range(*low, *high)))
+        }
+        RefinementKind::Matches(_) => match value {
+            ValueKind::Str(text) if nearest::allows_every_character(rule, text) => None,
+            _ => nearest::characters_in_words(rule).map(|words| format!("only {words}")),
+        },
+    };
+    let nearest = match value {
+        ValueKind::Str(text) => nearest::nearest_string(text, refinements)
+            .filter(|n| !n.contains(['"', '\\', '$']))
+            .map(|n| (format!("\"{text}\""), format!("\"{n}\""))),
+        ValueKind::Int(i) => {
+            nearest::nearest_int(*i, refinements).map(|n| (i.to_string(), n.to_string()))
+        }
+        _ => None,
+    };
+    let help = match (words, &nearest) {
+        (Some(words), Some((_, literal))) => Some(format!("write {literal} ({words})")),
+        (None, Some((_, literal))) => Some(format!("write {literal}")),
+        (Some(words), None) => Some(format!("write {words}")),
+        (None, None) => None,
+    };
+    (help, nearest)
+}
+
+/// "A git branch name" -> "a git branch name".
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 fn out_of_range(value: i64, low: Option<i64>, high: Option<i64>) -> bool {

@@ -215,6 +215,24 @@ impl Evaluator<'_, '_> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// `diagnostic` with the edit that writes `replacement` over `span`, when
+    /// the source there reads `written`: a value that comes from elsewhere
+    /// (a `let`, a default) is fixed where it is written, not here.
+    pub(super) fn edit_if_written(
+        &self,
+        diagnostic: Diagnostic,
+        span: Span,
+        written: &str,
+        replacement: Option<&str>,
+    ) -> Diagnostic {
+        match replacement {
+            Some(replacement) if self.program.sources.text(span) == written => {
+                diagnostic.with_edit(span, replacement)
+            }
+            _ => diagnostic,
+        }
+    }
+
     /// Enters one level of recursion; false (after reporting) past [`MAX_DEPTH`].
     pub(super) fn enter(&mut self, span: Span) -> bool {
         if self.depth >= MAX_DEPTH {
@@ -482,6 +500,7 @@ impl Evaluator<'_, '_> {
             format!("cannot find the {what} `{name}` in this lake"),
         )
         .with_label(format!("no {what} called `{name}`"));
+        diagnostic = self.edit_if_written(diagnostic, span, name, suggestion);
         diagnostic = match suggestion {
             Some(s) => diagnostic.with_help(format!("did you mean `{s}`?")),
             None if environment && !candidates.is_empty() => {
@@ -579,7 +598,9 @@ impl Evaluator<'_, '_> {
                         ValueKind::Variant(v) => text.push_str(&v.name),
                         ValueKind::Symbol(name) => {
                             let name = name.clone();
-                            self.undefined(&name, *span, false);
+                            // At the name, which a did-you-mean replaces.
+                            let at = path.first().map_or(*span, |first| first.span);
+                            self.undefined(&name, at, false);
                             whole = false;
                         }
                         ValueKind::Invalid => whole = false,
@@ -673,14 +694,17 @@ impl Evaluator<'_, '_> {
         }
         let mut value = self.item(r, Some((Relation::RefersTo, first.span)));
         let mut owner = first.name.clone();
+        let path_end = path.last().map_or(span.end, |last| last.span.end);
         for segment in &path[1..] {
-            value = self.field_of(value, &owner, segment);
+            value = self.field_of(value, &owner, segment, path_end);
             owner = format!("{owner}.{}", segment.name);
         }
         value.respan(span)
     }
 
-    fn field_of(&mut self, value: Value, owner: &str, segment: &Ident) -> Value {
+    /// `path_end`: where the path this segment is part of ends, for an edit
+    /// that cuts the fields a value does not have.
+    fn field_of(&mut self, value: Value, owner: &str, segment: &Ident, path_end: u32) -> Value {
         let record = match &value.kind {
             ValueKind::Record(record) => Some(record),
             ValueKind::Variant(Variant {
@@ -693,14 +717,24 @@ impl Evaluator<'_, '_> {
             _ => None,
         };
         let Some(record) = record else {
-            self.report(
-                Diagnostic::new(
-                    Code::NoSuchField,
-                    segment.span,
-                    format!("`{owner}` is {} and has no fields", value.describe()),
-                )
-                .with_label(format!("no field `{}`", segment.name)),
-            );
+            let mut diagnostic = Diagnostic::new(
+                Code::NoSuchField,
+                segment.span,
+                format!("`{owner}` is {} and has no fields", value.describe()),
+            )
+            .with_label(format!("no field `{}`", segment.name))
+            .with_help(format!("refer to `{owner}` itself"));
+            // From the `.` before this segment to the end of the path.
+            let start = segment.span.start.saturating_sub(1);
+            let cut = Span {
+                start,
+                end: path_end,
+                ..segment.span
+            };
+            if self.program.sources.text(cut).starts_with('.') {
+                diagnostic = diagnostic.with_edit(cut, "");
+            }
+            self.report(diagnostic);
             return Value::invalid(segment.span);
         };
         if let Some(field) = record.fields.get(&segment.name) {
@@ -728,13 +762,14 @@ impl Evaluator<'_, '_> {
         } else {
             let suggestion =
                 suggest::closest(&segment.name, record.fields.keys().map(String::as_str));
-            Diagnostic::new(
+            let diagnostic = Diagnostic::new(
                 Code::NoSuchField,
                 segment.span,
                 format!("`{owner}` has no field `{}`", segment.name),
             )
             .with_label("unknown field")
-            .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")))
+            .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+            self.edit_if_written(diagnostic, segment.span, &segment.name, suggestion)
         };
         self.report(diagnostic);
         Value::invalid(segment.span)

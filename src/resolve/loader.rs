@@ -46,6 +46,11 @@ pub trait SourceLoader {
     fn allows_outside_imports(&self) -> bool {
         false
     }
+    /// The names of the lake files (`*.dl`) in `dir`, for a did-you-mean
+    /// when an import names a file that is not there. None by default.
+    fn lake_files_in(&self, _dir: &Path) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A loader whose imports may leave the project (`--allow-outside-imports`).
@@ -63,6 +68,10 @@ impl<L: SourceLoader> SourceLoader for AllowOutsideImports<L> {
 
     fn allows_outside_imports(&self) -> bool {
         true
+    }
+
+    fn lake_files_in(&self, dir: &Path) -> Vec<String> {
+        self.0.lake_files_in(dir)
     }
 }
 
@@ -195,6 +204,42 @@ impl Loading<'_> {
         index
     }
 
+    /// The help of an import of a file that is not there: the lake file
+    /// beside it with the nearest name, if one is near, else where to look.
+    fn misspelled_import(
+        &self,
+        diagnostic: Diagnostic,
+        relative: &str,
+        path: &Path,
+        span: Span,
+    ) -> Diagnostic {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return diagnostic;
+        };
+        let name = name.to_string_lossy();
+        let files = self.loader.lake_files_in(dir);
+        let Some(nearest) = crate::suggest::closest(&name, files.iter().map(String::as_str)) else {
+            return diagnostic
+                .with_help("check the path, or `import std.NAME` for a standard library module");
+        };
+        // The path as written, with the file's name replaced.
+        let Some(fixed) = relative
+            .strip_suffix(name.as_ref())
+            .map(|folder| format!("{folder}{nearest}"))
+        else {
+            return diagnostic.with_help(format!("did you mean the file `{nearest}`?"));
+        };
+        let diagnostic = diagnostic.with_help(format!("did you mean `import \"{fixed}\"`?"));
+        // The import as written ends with the quoted path.
+        let quoted = format!("\"{relative}\"");
+        if self.program.sources.text(span).ends_with(&quoted) {
+            let start = span.end - quoted.len() as u32;
+            diagnostic.with_edit(Span { start, ..span }, format!("\"{fixed}\""))
+        } else {
+            diagnostic
+        }
+    }
+
     fn follow_import(
         &mut self,
         target: &ImportTarget,
@@ -211,21 +256,24 @@ impl Loading<'_> {
                     self.program.failed_import = true;
                     let names: Vec<&str> = stdlib::MODULES.iter().map(|m| m.name).collect();
                     let suggestion = crate::suggest::closest(name, names.iter().copied());
-                    diagnostics.push(
-                        Diagnostic::new(
-                            Code::UnknownStdModule,
-                            span,
-                            format!("the standard library has no module `{name}`"),
-                        )
-                        .with_label("unknown module")
-                        .with_note(format!(
-                            "its modules are {}",
-                            crate::suggest::list_or(&names)
-                        ))
-                        .with_help_opt(
-                            suggestion.map(|s| format!("did you mean `import std.{s}`?")),
-                        ),
-                    );
+                    let mut diagnostic = Diagnostic::new(
+                        Code::UnknownStdModule,
+                        span,
+                        format!("the standard library has no module `{name}`"),
+                    )
+                    .with_label("unknown module")
+                    .with_note(format!(
+                        "its modules are {}",
+                        crate::suggest::list_or(&names)
+                    ))
+                    .with_help_opt(suggestion.map(|s| format!("did you mean `import std.{s}`?")));
+                    // The import as written ends with the module's name.
+                    let written = self.program.sources.text(span);
+                    if let Some(s) = suggestion.filter(|_| written.ends_with(name.as_str())) {
+                        let start = span.end - name.len() as u32;
+                        diagnostic = diagnostic.with_edit(Span { start, ..span }, s);
+                    }
+                    diagnostics.push(diagnostic);
                 }
             },
             ImportTarget::File(relative) => {
@@ -274,10 +322,16 @@ impl Loading<'_> {
                             format!("cannot import `{relative}`: {}", error.describe()),
                         );
                         let diagnostic = match error {
-                            LoadError::NotFound => diagnostic
-                                .with_label(format!("looked for {}", path.display()))
-                                .with_note("import paths are relative to the file that imports them")
-                                .with_help("check the path, or `import std.NAME` for a standard library module"),
+                            LoadError::NotFound => self.misspelled_import(
+                                diagnostic
+                                    .with_label(format!("looked for {}", path.display()))
+                                    .with_note(
+                                        "import paths are relative to the file that imports them",
+                                    ),
+                                relative,
+                                &path,
+                                span,
+                            ),
                             LoadError::NotUtf8 => diagnostic
                                 .with_label(format!("{} is not text", path.display()))
                                 .with_help("save the file as UTF-8; lake files are text"),

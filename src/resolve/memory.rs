@@ -31,4 +31,16 @@ impl SourceLoader for MemoryLoader {
     fn read(&mut self, path: &Path) -> Result<String, LoadError> {
         self.files.get(path).cloned().ok_or(LoadError::NotFound)
     }
+
+    fn lake_files_in(&self, dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files
+            .keys()
+            .filter(|path| path.parent() == Some(dir))
+            .filter(|path| path.extension().is_some_and(|e| e == "dl"))
+            .filter_map(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+            .collect();
+        names.sort();
+        names
+    }
 }

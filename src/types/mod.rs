@@ -1,6 +1,8 @@
 //! Types: the builtin ones and those declared with `type`, `record` and `enum`
 //! (the stdlib's schemas, or the user's own).
 
+pub mod nearest;
+
 use std::collections::HashMap;
 use std::fmt;
 
@@ -329,18 +331,20 @@ impl Resolver<'_, '_> {
                                 if self.program.may_declare(other, suggestion.is_some()) {
                                     return Type::Error;
                                 }
-                                self.diagnostics.push(
-                                    Diagnostic::new(
-                                        Code::UndefinedType,
-                                        name.span,
-                                        format!("there is no type named `{other}`"),
-                                    )
-                                    .with_label("unknown type")
-                                    .with_help(match suggestion {
-                                        Some(s) => format!("did you mean `{s}`?"),
-                                        None => "the builtin types are String, Int, Bool, Cidr, Duration and Map[T]; others are declared with `type`, `record` or `enum`".into(),
-                                    }),
-                                );
+                                let mut diagnostic = Diagnostic::new(
+                                    Code::UndefinedType,
+                                    name.span,
+                                    format!("there is no type named `{other}`"),
+                                )
+                                .with_label("unknown type")
+                                .with_help(match suggestion {
+                                    Some(s) => format!("did you mean `{s}`?"),
+                                    None => "the builtin types are String, Int, Bool, Cidr, Duration and Map[T]; others are declared with `type`, `record` or `enum`".into(),
+                                });
+                                if let Some(s) = suggestion {
+                                    diagnostic = diagnostic.with_edit(name.span, s);
+                                }
+                                self.diagnostics.push(diagnostic);
                                 return Type::Error;
                             }
                         }

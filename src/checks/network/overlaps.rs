@@ -253,7 +253,12 @@ fn pair(lake: &Lake, a: &Network, index: usize, b: &Network, free: &FreeRanges) 
             a.owner, b.owner
         )
     };
-    Diagnostic::new(Code::NetworksOverlap, a.span, message)
+    let diagnostic = match suggestion {
+        Some(free) => Diagnostic::new(Code::NetworksOverlap, a.span, message)
+            .with_edit(a.span, free.to_string()),
+        None => Diagnostic::new(Code::NetworksOverlap, a.span, message),
+    };
+    diagnostic
         .with_label(format!("{} is {a_net}", a.owner))
         .with_secondary(b.span, format!("{} is {b_net}", b.owner))
         .with_note(if b.environment.is_some() {
@@ -386,7 +391,33 @@ fn many(lake: &Lake, networks: &[Network], group: &Group, free: &FreeRanges) -> 
             _ => format!("and {uncounted} more networks in {outer}, not labelled"),
         });
     }
+    for (span, range) in edits(networks, group, free) {
+        diagnostic = diagnostic.with_edit(span, range.to_string());
+    }
     Some(diagnostic.with_help(help(lake, networks, group, free)))
+}
+
+/// The help's moves as edits, when they are the whole fix: every mover is
+/// named and has a free range, and writes its range where no other network
+/// reads it (a range shared through `extends` or a `let` moves them all).
+fn edits(networks: &[Network], group: &Group, free: &FreeRanges) -> Vec<(Span, Ipv4Net)> {
+    let named_movers = group.named_movers();
+    if named_movers.len() != group.movers.len() {
+        return Vec::new();
+    }
+    let mut edits = Vec::new();
+    for &i in &named_movers {
+        let span = networks[i].span;
+        let shared = group
+            .members
+            .iter()
+            .any(|&other| other != i && networks[other].span == span);
+        match free.get(i) {
+            Some(range) if !shared => edits.push((span, range)),
+            _ => return Vec::new(),
+        }
+    }
+    edits
 }
 
 /// Where each named mover can go, and what to do about the others.
