@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-use miette::{miette, IntoDiagnostic, Report};
 
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
 use crate::driver::{self, Checked, FsLoader, MAX_SOURCE_BYTES};
 use crate::resolve::{AllowOutsideImports, SourceLoader};
+use crate::source::SourceMap;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -176,46 +176,94 @@ enum ColorWhen {
     Never,
 }
 
+impl Command {
+    /// How the command prints diagnostics; commands without `--format` print
+    /// them for a person.
+    fn output_options(&self) -> OutputOptions {
+        match self {
+            Command::Check { output, .. }
+            | Command::Compile { output, .. }
+            | Command::Eval { output, .. }
+            | Command::Fmt { output, .. } => output.clone(),
+            Command::PipelineDeclaration { .. }
+            | Command::Explain { .. }
+            | Command::Generate { .. } => OutputOptions {
+                format: Format::Human,
+                color: ColorWhen::Auto,
+            },
+        }
+    }
+}
+
+/// Why a command stopped before its end: an I/O, usage or internal error,
+/// as diagnostics, with the sources their spans point into (a codegen error
+/// has a place in the lake; the others have none and an empty map).
+struct Failure {
+    sources: SourceMap,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Failure {
+        Failure {
+            sources: SourceMap::new(),
+            diagnostics: vec![diagnostic],
+        }
+    }
+}
+
+/// What a command ends with: its exit status, or the failure that stopped it.
+type Outcome = Result<ExitCode, Failure>;
+
 /// Runs the command line and returns the process's exit status:
-/// 0 clean, 1 problems in the input, 2 usage or I/O errors.
+/// 0 clean, 1 problems in the input, 2 usage, I/O or internal errors.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match execute(cli) {
-        Ok(code) => code,
-        Err(report) => {
-            eprintln!("{report:?}");
+    let mut reporter = Reporter::new(cli.command.output_options());
+    let status = match execute(cli, &mut reporter) {
+        Ok(status) => status,
+        Err(failure) => {
+            reporter.failure(&failure);
+            ExitCode::from(2)
+        }
+    };
+    match reporter.finish() {
+        Ok(()) => status,
+        Err(error) => {
+            // Standard output is gone (a full disk, a closed file): standard
+            // error is the one place left to say so.
+            eprintln!(
+                "error[{}]: cannot write the diagnostics: {error}",
+                Code::CannotWrite.as_str()
+            );
             ExitCode::from(2)
         }
     }
 }
 
-fn execute(cli: Cli) -> miette::Result<ExitCode> {
+fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
     match cli.command {
         Command::Check {
             files,
-            output,
             deny_warnings,
             cidr_report,
             imports,
-        } => check(&files, &output, deny_warnings, cidr_report, &imports),
-        Command::Eval {
-            file,
-            output,
-            imports,
-        } => eval(&file, &output, &imports),
+            ..
+        } => check(&files, reporter, deny_warnings, cidr_report, &imports),
+        Command::Eval { file, imports, .. } => eval(&file, reporter, &imports),
         Command::Compile {
             file,
             out,
             env,
-            output,
             deny_warnings,
             check,
             imports,
+            ..
         } => compile(
             &file,
             &out,
             env.as_deref(),
-            &output,
+            reporter,
             CompileMode {
                 deny_warnings,
                 check,
@@ -233,11 +281,7 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             regional_artifact_key_arn,
             github_token_stdin,
         ),
-        Command::Fmt {
-            files,
-            check,
-            output,
-        } => format_files(&files, check, &output),
+        Command::Fmt { files, check, .. } => format_files(&files, check, reporter),
         Command::Explain { code } => explain(&code),
         Command::Generate {
             envs,
@@ -256,11 +300,11 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
 
 fn check(
     files: &[PathBuf],
-    output: &OutputOptions,
+    reporter: &mut Reporter,
     deny_warnings: bool,
     cidr_report: bool,
     imports: &ImportOptions,
-) -> miette::Result<ExitCode> {
+) -> Outcome {
     // (what to call it on success, the result)
     let mut results: Vec<(String, Checked)> = Vec::new();
     for file in files {
@@ -298,9 +342,9 @@ fn check(
     let (names, results): (Vec<String>, Vec<Checked>) = results.into_iter().unzip();
 
     if let Some(error) = results.iter().find_map(|r| r.internal_error.as_ref()) {
-        return Err(internal(error));
+        return Err(internal(error).into());
     }
-    report(&results, output)?;
+    reporter.lakes(&results)?;
     if cidr_report {
         for checked in &results {
             if let Some(lake) = &checked.model {
@@ -347,7 +391,7 @@ fn importers_of(
     module: &Path,
     checked: &Checked,
     imports: &ImportOptions,
-) -> miette::Result<Vec<(String, Checked)>> {
+) -> Result<Vec<(String, Checked)>, Failure> {
     let Some(identity) = checked.files.first() else {
         return Ok(Vec::new());
     };
@@ -366,16 +410,17 @@ fn importers_of(
     Ok(importers)
 }
 
-fn eval(file: &Path, output: &OutputOptions, imports: &ImportOptions) -> miette::Result<ExitCode> {
+fn eval(file: &Path, reporter: &mut Reporter, imports: &ImportOptions) -> Outcome {
     let checked = check_one(file, imports)?;
     if let Some(error) = &checked.internal_error {
-        return Err(internal(error));
+        return Err(internal(error).into());
     }
     if checked.has_errors() {
-        report(std::slice::from_ref(&checked), output)?;
+        reporter.lakes(std::slice::from_ref(&checked))?;
         return Ok(ExitCode::from(1));
     }
-    let text = serde_json::to_string_pretty(&checked.evaluated.to_json()).into_diagnostic()?;
+    let text = serde_json::to_string_pretty(&checked.evaluated.to_json())
+        .map_err(|e| internal(&format!("cannot print the lake as JSON: {e}")))?;
     println!("{text}");
     Ok(ExitCode::SUCCESS)
 }
@@ -391,16 +436,16 @@ fn compile(
     file: &Path,
     out: &Path,
     env: Option<&str>,
-    output: &OutputOptions,
+    reporter: &mut Reporter,
     mode: CompileMode,
     imports: &ImportOptions,
-) -> miette::Result<ExitCode> {
+) -> Outcome {
     let checked = check_one(file, imports)?;
     if let Some(error) = &checked.internal_error {
-        return Err(internal(error));
+        return Err(internal(error).into());
     }
     if !checked.diagnostics.is_empty() {
-        report(std::slice::from_ref(&checked), output)?;
+        reporter.lakes(std::slice::from_ref(&checked))?;
     }
     let warnings = checked.diagnostics.iter().any(|d| !d.is_error());
     let Some(lake) = checked
@@ -414,46 +459,47 @@ fn compile(
         if !lake.environments.contains_key(name) {
             let names: Vec<&str> = lake.environments.keys().map(String::as_str).collect();
             let suggestion = crate::suggest::closest(name, names.iter().copied());
-            return Err(miette!(
-                help = match suggestion {
-                    Some(s) => format!("did you mean `--env {s}`?"),
-                    None => format!("the environments are {}", names.join(", ")),
-                },
-                "the lake has no environment `{name}`"
-            ));
+            let diagnostic = Diagnostic::unlocated(
+                Code::NoSuchEnvironment,
+                format!("the lake has no environment `{name}`"),
+            )
+            .with_help(match suggestion {
+                Some(s) => format!("did you mean `--env {s}`?"),
+                None => format!("the environments are {}", names.join(", ")),
+            });
+            return Err(diagnostic.into());
         }
     }
     // Sources are named relative to the lake's folder (imports on stdin are
     // relative to the working directory), so the manifest does not depend on
     // the path the lake was given by.
     let project = if file == Path::new("-") {
-        std::env::current_dir().into_diagnostic()?
+        working_directory()?
     } else {
         file.parent().unwrap_or(Path::new("")).to_path_buf()
     };
     let locate = crate::codegen::locate_in_project(&checked.sources, &project);
     if mode.check {
-        return compare_output(lake, env, &locate, file, out);
+        let compared = compare_output(lake, env, &locate, file, out);
+        drop(locate);
+        return compared.map_err(|stop| stop.into_failure(checked.sources));
     }
-    let write_error = |e: crate::output::OutputError| {
-        miette!(
-            help = "nothing in the output folder changed",
-            "cannot write the output: {e}"
-        )
-    };
+    let write_error =
+        |e| output_error(e, Code::CannotWrite, "nothing in the output folder changed");
     // Files go to the staging folder as they are rendered; out/ changes only
     // at the commit, after the last one.
     let mut staging = crate::output::Staging::new(out).map_err(write_error)?;
-    crate::codegen::compile_each(lake, env, &locate, |file| {
+    let compiled = crate::codegen::compile_each(lake, env, &locate, |file| {
         staging.write(&file.path, &file.contents)
-    })
-    .map_err(|error| match error {
-        crate::codegen::CompileError::Codegen(errors) => {
-            let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            internal(&messages.join("; "))
+    });
+    match compiled {
+        Ok(_) => {}
+        Err(crate::codegen::CompileError::Codegen(errors)) => {
+            drop(locate);
+            return Err(Stop::Codegen(errors).into_failure(checked.sources));
         }
-        crate::codegen::CompileError::Emit(e) => write_error(e),
-    })?;
+        Err(crate::codegen::CompileError::Emit(e)) => return Err(write_error(e).into()),
+    }
     let committed = staging.commit().map_err(write_error)?;
     done(|| {
         let files = plural(committed.files, "file");
@@ -479,6 +525,78 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Why a compile stopped: a diagnostic of its own, or codegen errors whose
+/// spans point into the lake's sources (which the caller owns).
+enum Stop {
+    Diagnostic(Box<Diagnostic>),
+    Codegen(Vec<crate::codegen::Error>),
+}
+
+impl From<Diagnostic> for Stop {
+    fn from(diagnostic: Diagnostic) -> Stop {
+        Stop::Diagnostic(Box::new(diagnostic))
+    }
+}
+
+impl Stop {
+    fn into_failure(self, sources: SourceMap) -> Failure {
+        match self {
+            Stop::Diagnostic(diagnostic) => (*diagnostic).into(),
+            Stop::Codegen(errors) => Failure {
+                sources,
+                diagnostics: errors.into_iter().map(codegen_error).collect(),
+            },
+        }
+    }
+}
+
+/// A codegen error, at its place in the lake: the checks let through a lake
+/// that codegen cannot compile, which is a bug in dlc.
+fn codegen_error(error: crate::codegen::Error) -> Diagnostic {
+    Diagnostic::new(
+        Code::InternalError,
+        error.span,
+        format!(
+            "internal error: the checked lake cannot be compiled: {}",
+            error.message
+        ),
+    )
+    .with_label("codegen cannot compile this")
+    .with_help(BUG_HELP)
+}
+
+const BUG_HELP: &str =
+    "this is a bug in dlc, not in your lake: please report it with the lake file";
+
+/// A failure to write (or, comparing, to read) the output folder.
+fn output_error(error: crate::output::OutputError, io_code: Code, help: &str) -> Diagnostic {
+    use crate::output::OutputError;
+    match error {
+        OutputError::NotADirectory(path) => Diagnostic::unlocated(
+            Code::OutputNotAFolder,
+            format!(
+                "the output folder {} exists and is not a folder",
+                path.display()
+            ),
+        )
+        .with_help("give `-o` a folder, or a path where dlc may create one"),
+        OutputError::Escapes(path) => Diagnostic::unlocated(
+            Code::InternalError,
+            format!("internal error: refusing to write {path}: it is outside the output folder"),
+        )
+        .with_help(BUG_HELP),
+        OutputError::Io(path, e) => {
+            let verb = if io_code == Code::CannotRead {
+                "read"
+            } else {
+                "write"
+            };
+            Diagnostic::unlocated(io_code, format!("cannot {verb} {}: {e}", path.display()))
+                .with_help(help)
+        }
+    }
+}
+
 /// `dlc compile --check`: the lake compiled in memory and compared with
 /// `out`, file by file; nothing is written.
 fn compare_output(
@@ -487,18 +605,15 @@ fn compare_output(
     locate: crate::codegen::Locate<'_>,
     file: &Path,
     out: &Path,
-) -> miette::Result<ExitCode> {
-    let read_error = |e: crate::output::OutputError| miette!("cannot compare with the output: {e}");
+) -> Result<ExitCode, Stop> {
+    let read_error = |e| output_error(e, Code::CannotRead, "check the output folder's permissions");
     let mut comparison = crate::output::Comparison::new(out).map_err(read_error)?;
     crate::codegen::compile_each(lake, env, locate, |file| {
         comparison.file(&file.path, &file.contents)
     })
     .map_err(|error| match error {
-        crate::codegen::CompileError::Codegen(errors) => {
-            let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            internal(&messages.join("; "))
-        }
-        crate::codegen::CompileError::Emit(e) => read_error(e),
+        crate::codegen::CompileError::Codegen(errors) => Stop::Codegen(errors),
+        crate::codegen::CompileError::Emit(e) => read_error(e).into(),
     })?;
     let differences = comparison.finish();
     let out_name = out.display();
@@ -531,14 +646,18 @@ fn pipeline_declaration(
     artifact_key_arn: String,
     regional_artifact_key_arn: Option<String>,
     github_token_stdin: bool,
-) -> miette::Result<ExitCode> {
+) -> Outcome {
     use crate::codegen::pipeline_declaration::{fill, Values};
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file).map_err(|e| cannot_read(file, &e))?;
     let github_token = if github_token_stdin {
         let mut token = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut token)
-            .map_err(|e| miette!("cannot read the GitHub token from standard input: {e}"))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut token).map_err(|e| {
+            Diagnostic::unlocated(
+                Code::CannotRead,
+                format!("cannot read the GitHub token from standard input: {e}"),
+            )
+            .with_help("pipe the token in: `... --github-token-stdin < token.txt`")
+        })?;
         Some(token.trim().to_string())
     } else {
         None
@@ -549,40 +668,17 @@ fn pipeline_declaration(
         github_token,
     };
     let filled = fill(&text, &values).map_err(|e| {
-        miette!(
-            help = "see \"The declaration\" in docs/output.md for where each value comes from",
-            "cannot fill {}: {e}",
-            file.display()
+        Diagnostic::unlocated(
+            Code::CannotFillDeclaration,
+            format!("cannot fill {}: {e}", file.display()),
         )
+        .with_help("see \"The declaration\" in docs/output.md for where each value comes from")
     })?;
     print!("{filled}");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the diagnostics of checked lakes in the chosen format.
-fn report(results: &[Checked], output: &OutputOptions) -> miette::Result<()> {
-    match output.format {
-        Format::Json => {
-            let documents = results
-                .iter()
-                .map(|c| render::json(&c.sources, &c.diagnostics))
-                .collect();
-            let text = serde_json::to_string_pretty(&merge_json(documents)).into_diagnostic()?;
-            println!("{text}");
-        }
-        _ => {
-            for checked in results {
-                print_diagnostics(checked, output)?;
-            }
-            if output.format == Format::Human {
-                print_summary(results);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn explain(code: &str) -> miette::Result<ExitCode> {
+fn explain(code: &str) -> Outcome {
     match Code::parse(code) {
         Some(code) => {
             println!("{}", code.explanation().trim_end());
@@ -594,19 +690,16 @@ fn explain(code: &str) -> miette::Result<ExitCode> {
                 Some(s) => format!("did you mean {s}? Codes are {}", codes.join(", ")),
                 None => format!("codes are {}", codes.join(", ")),
             };
-            Err(miette!(
-                help = help,
-                "`{code}` is not a dlc diagnostic code"
-            ))
+            let diagnostic = Diagnostic::unlocated(
+                Code::UnknownCode,
+                format!("`{code}` is not a dlc diagnostic code"),
+            );
+            Err(diagnostic.with_help(help).into())
         }
     }
 }
 
-fn format_files(
-    files: &[PathBuf],
-    check: bool,
-    output: &OutputOptions,
-) -> miette::Result<ExitCode> {
+fn format_files(files: &[PathBuf], check: bool, reporter: &mut Reporter) -> Outcome {
     let mut failed = false;
     let mut rewritten = 0;
     for file in files {
@@ -614,7 +707,7 @@ fn format_files(
             Input::Bytes(name, bytes) => (name, bytes),
             Input::TooLarge(name, size) => {
                 let checked = driver::too_large(&name, file, size, &FsLoader);
-                print_diagnostics(&checked, output)?;
+                reporter.lake(&checked)?;
                 failed = true;
                 continue;
             }
@@ -623,7 +716,7 @@ fn format_files(
             Ok(text) => text,
             Err(error) => {
                 let checked = driver::check_bytes(&name, file, error.into_bytes(), &mut FsLoader);
-                print_diagnostics(&checked, output)?;
+                reporter.lake(&checked)?;
                 failed = true;
                 continue;
             }
@@ -644,22 +737,31 @@ fn format_files(
                         println!("{name}");
                         failed = true;
                     } else {
-                        driver::write_atomically(file, formatted.as_bytes())
-                            .map_err(|e| miette!("cannot write {}: {e}", file.display()))?;
+                        driver::write_atomically(file, formatted.as_bytes()).map_err(|e| {
+                            Diagnostic::unlocated(
+                                Code::CannotWrite,
+                                format!("cannot write {}: {e}", file.display()),
+                            )
+                            .with_help(
+                                "the file was left as it was; check its folder's permissions",
+                            )
+                        })?;
                         rewritten += 1;
                     }
                 }
             }
             Err(crate::fmt::FormatError::Syntax(diagnostics)) => {
                 let checked = Checked::unread(sources, diagnostics.into_sorted(), Vec::new());
-                print_diagnostics(&checked, output)?;
+                reporter.lake(&checked)?;
                 failed = true;
             }
             Err(crate::fmt::FormatError::Internal(message)) => {
-                return Err(miette!(
-                    help = "this is a bug in dlc's formatter; the file was left as it was. Please report it with the file",
-                    "cannot format {name}: {message}"
-                ));
+                let diagnostic = Diagnostic::unlocated(
+                    Code::InternalError,
+                    format!("internal error: cannot format {name}: {message}"),
+                )
+                .with_help("this is a bug in dlc's formatter; the file was left as it was. Please report it with the file");
+                return Err(diagnostic.into());
             }
         }
     }
@@ -689,27 +791,27 @@ enum Input {
 }
 
 /// Reads a path, or stdin for `-`, never more than the size limit.
-fn read_input(file: &Path) -> miette::Result<Input> {
+fn read_input(file: &Path) -> Result<Input, Failure> {
     if file == Path::new("-") {
-        let bytes = driver::read_limited(std::io::stdin()).into_diagnostic()?;
+        let bytes = driver::read_limited(std::io::stdin()).map_err(|e| {
+            Diagnostic::unlocated(Code::CannotRead, format!("cannot read standard input: {e}"))
+        })?;
         if bytes.len() as u64 > MAX_SOURCE_BYTES {
             return Ok(Input::TooLarge("<stdin>".into(), None));
         }
         return Ok(Input::Bytes("<stdin>".into(), bytes));
     }
     let metadata = std::fs::metadata(file).map_err(|e| {
-        miette!(
-            help = "check the path; lake files usually end in .dl",
-            "cannot read {}: {e}",
-            file.display()
-        )
+        cannot_read(file, &e).with_help("check the path; lake files usually end in .dl")
     })?;
     if metadata.is_dir() {
-        return Err(miette!(
-            help = format!("name a lake file, e.g. {}", file.join("lake.dl").display()),
-            "{} is a directory",
-            file.display()
-        ));
+        let diagnostic =
+            Diagnostic::unlocated(Code::NotAFile, format!("{} is a directory", file.display()))
+                .with_help(format!(
+                    "name a lake file, e.g. {}",
+                    file.join("lake.dl").display()
+                ));
+        return Err(diagnostic.into());
     }
     let name = file.to_string_lossy().replace('\\', "/");
     if metadata.len() > MAX_SOURCE_BYTES {
@@ -718,7 +820,7 @@ fn read_input(file: &Path) -> miette::Result<Input> {
     // Read with a limit: a device or a pipe has no size to check first.
     let bytes = std::fs::File::open(file)
         .and_then(driver::read_limited)
-        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+        .map_err(|e| cannot_read(file, &e))?;
     if bytes.len() as u64 > MAX_SOURCE_BYTES {
         return Ok(Input::TooLarge(name, None));
     }
@@ -726,7 +828,7 @@ fn read_input(file: &Path) -> miette::Result<Input> {
 }
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
-fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
+fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
     let mut inside = FsLoader;
     let mut anywhere = AllowOutsideImports(FsLoader);
     let loader: &mut dyn SourceLoader = if imports.allow_outside_imports {
@@ -736,7 +838,7 @@ fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
     };
     let path = if file == Path::new("-") {
         // Imports on stdin are relative to the working directory.
-        std::env::current_dir().into_diagnostic()?.join("<stdin>")
+        working_directory()?.join("<stdin>")
     } else {
         file.to_path_buf()
     };
@@ -746,25 +848,134 @@ fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
     })
 }
 
-fn internal(error: &str) -> Report {
-    miette!(
-        help = "this is a bug in dlc, not in your lake: please report it with the lake file",
-        "internal error: the checked lake does not match the model: {error}"
+/// The working directory, against which imports on standard input resolve.
+fn working_directory() -> Result<PathBuf, Failure> {
+    std::env::current_dir().map_err(|e| {
+        let diagnostic = Diagnostic::unlocated(
+            Code::CannotRead,
+            format!("cannot read the working directory: {e}"),
+        )
+        .with_help("it may have been removed: change to an existing directory");
+        diagnostic.into()
+    })
+}
+
+fn cannot_read(file: &Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::unlocated(
+        Code::CannotRead,
+        format!("cannot read {}: {error}", file.display()),
     )
 }
 
-fn print_diagnostics(checked: &Checked, output: &OutputOptions) -> miette::Result<()> {
-    match output.format {
-        Format::Short => {
-            print!("{}", render::short(&checked.sources, &checked.diagnostics));
-            Ok(())
-        }
-        _ => {
-            let mut stream = StandardStream::stdout(color_choice(output.color));
-            render::human(&mut stream, &checked.sources, &checked.diagnostics).into_diagnostic()?;
-            stream.flush().into_diagnostic()
+/// The stdlib and the model disagree: a bug in dlc, not in the lake.
+fn internal(error: &str) -> Diagnostic {
+    Diagnostic::unlocated(
+        Code::InternalError,
+        format!("internal error: the checked lake does not match the model: {error}"),
+    )
+    .with_help(BUG_HELP)
+}
+
+/// Prints diagnostics in the chosen format. Human and short output is
+/// printed as it comes (diagnostics about a lake on standard output, a
+/// failure on standard error); a JSON document holds every diagnostic of
+/// the run, and is printed once, at the end, when anything was reported.
+struct Reporter {
+    options: OutputOptions,
+    /// For JSON: every diagnostic so far, when anything was reported.
+    document: Option<Vec<serde_json::Value>>,
+}
+
+impl Reporter {
+    fn new(options: OutputOptions) -> Reporter {
+        Reporter {
+            options,
+            document: None,
         }
     }
+
+    /// The diagnostics of checked lakes, and for a person a summary line.
+    fn lakes(&mut self, results: &[Checked]) -> Result<(), Failure> {
+        for checked in results {
+            self.lake(checked)?;
+        }
+        if self.options.format == Format::Human {
+            print_summary(results);
+        }
+        Ok(())
+    }
+
+    fn lake(&mut self, checked: &Checked) -> Result<(), Failure> {
+        self.write(&checked.sources, &checked.diagnostics, Stream::Stdout)
+            .map_err(|e| cannot_print(&e).into())
+    }
+
+    fn failure(&mut self, failure: &Failure) {
+        if let Err(error) = self.write(&failure.sources, &failure.diagnostics, Stream::Stderr) {
+            eprintln!("{}", cannot_print(&error).message);
+        }
+    }
+
+    fn write(
+        &mut self,
+        sources: &SourceMap,
+        diagnostics: &[Diagnostic],
+        stream: Stream,
+    ) -> std::io::Result<()> {
+        match self.options.format {
+            Format::Json => {
+                let document = self.document.get_or_insert_with(Vec::new);
+                let json = render::json(sources, diagnostics);
+                if let serde_json::Value::Array(items) = &json["diagnostics"] {
+                    document.extend(items.iter().cloned());
+                }
+                Ok(())
+            }
+            Format::Short => {
+                let text = render::short(sources, diagnostics);
+                match stream {
+                    Stream::Stdout => std::io::stdout().write_all(text.as_bytes()),
+                    Stream::Stderr => std::io::stderr().write_all(text.as_bytes()),
+                }
+            }
+            Format::Human => {
+                let color = self.options.color;
+                let mut out = match stream {
+                    Stream::Stdout => {
+                        StandardStream::stdout(color_choice(color, &std::io::stdout()))
+                    }
+                    Stream::Stderr => {
+                        StandardStream::stderr(color_choice(color, &std::io::stderr()))
+                    }
+                };
+                render::human(&mut out, sources, diagnostics)?;
+                out.flush()
+            }
+        }
+    }
+
+    /// Prints the JSON document, if there is one.
+    fn finish(self) -> std::io::Result<()> {
+        let Some(diagnostics) = self.document else {
+            return Ok(());
+        };
+        let document = serde_json::json!({ "version": render::JSON_SCHEMA_VERSION, "diagnostics": diagnostics });
+        let text = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
+        writeln!(std::io::stdout(), "{text}")
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+fn cannot_print(error: &std::io::Error) -> Diagnostic {
+    Diagnostic::unlocated(
+        Code::CannotWrite,
+        format!("cannot print the diagnostics: {error}"),
+    )
 }
 
 fn print_summary(results: &[Checked]) {
@@ -783,13 +994,13 @@ fn print_summary(results: &[Checked]) {
 }
 
 /// `--color auto` colours only a terminal, and never when `NO_COLOR` is set.
-fn color_choice(when: ColorWhen) -> ColorChoice {
+fn color_choice(when: ColorWhen, stream: &impl IsTerminal) -> ColorChoice {
     match when {
         ColorWhen::Always => ColorChoice::Always,
         ColorWhen::Never => ColorChoice::Never,
         ColorWhen::Auto => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            if !no_color && std::io::stdout().is_terminal() {
+            if !no_color && stream.is_terminal() {
                 ColorChoice::Auto
             } else {
                 ColorChoice::Never
@@ -798,14 +1009,18 @@ fn color_choice(when: ColorWhen) -> ColorChoice {
     }
 }
 
-/// Several lakes' JSON documents as one.
-fn merge_json(documents: Vec<serde_json::Value>) -> serde_json::Value {
-    let diagnostics: Vec<serde_json::Value> = documents
-        .into_iter()
-        .flat_map(|mut d| match d["diagnostics"].take() {
-            serde_json::Value::Array(items) => items,
-            _ => Vec::new(),
-        })
-        .collect();
-    serde_json::json!({ "version": render::JSON_SCHEMA_VERSION, "diagnostics": diagnostics })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    #[test]
+    fn a_codegen_error_keeps_its_place_in_the_lake() {
+        let span = Span::new(FileId(0), 10, 20);
+        let diagnostic = codegen_error(crate::codegen::Error::new(span, "no subnet fits"));
+        assert_eq!(diagnostic.code, Code::InternalError);
+        assert_eq!(diagnostic.span(), Some(span));
+        assert!(diagnostic.message.ends_with("no subnet fits"));
+        assert_eq!(diagnostic.help.as_deref(), Some(BUG_HELP));
+    }
 }

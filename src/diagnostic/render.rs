@@ -48,7 +48,10 @@ fn to_codespan(
     let mut labels = Vec::new();
     // A label on a line too long to show becomes a note with its position.
     let mut long_line_notes = Vec::new();
-    let all = std::iter::once((&diagnostic.primary, true))
+    let all = diagnostic
+        .primary
+        .iter()
+        .map(|label| (label, true))
         .chain(diagnostic.secondary.iter().map(|label| (label, false)));
     for (label, primary) in all {
         let file = sources.get(label.span.file);
@@ -86,17 +89,21 @@ fn to_codespan(
         .with_notes(notes)
 }
 
-/// `file:line:col: severity[CODE]: message`, for grep, editors and CI logs.
+/// `file:line:col: severity[CODE]: message`, for grep, editors and CI logs;
+/// `dlc: severity[CODE]: message` for a diagnostic with no place in a file.
 pub fn short(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let file = sources.get(diagnostic.primary.span.file);
-        let (line, column) = file.line_col(diagnostic.primary.span.start as usize);
+        let place = match diagnostic.span() {
+            Some(span) => {
+                let file = sources.get(span.file);
+                let (line, column) = file.line_col(span.start as usize);
+                format!("{}:{line}:{column}", file.name)
+            }
+            None => "dlc".to_string(),
+        };
         out.push_str(&format!(
-            "{}:{}:{}: {}[{}]: {}\n",
-            file.name,
-            line,
-            column,
+            "{place}: {}[{}]: {}\n",
             diagnostic.severity.as_str(),
             diagnostic.code.as_str(),
             diagnostic.message
@@ -114,8 +121,11 @@ pub fn json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
 }
 
 fn json_diagnostic(sources: &SourceMap, diagnostic: &Diagnostic) -> Value {
-    let primary = json_label(sources, &diagnostic.primary, true);
-    let mut labels = vec![primary.clone()];
+    let primary = diagnostic
+        .primary
+        .as_ref()
+        .map_or(Value::Null, |label| json_label(sources, label, true));
+    let mut labels: Vec<Value> = diagnostic.primary.iter().map(|_| primary.clone()).collect();
     labels.extend(
         diagnostic
             .secondary
