@@ -20,6 +20,7 @@ Examples:
   dlc check lake.dl                     check a lake; exit 1 on any error
   dlc check --format short *.dl         one line per problem, for editors and CI
   dlc check --format json lake.dl       machine-readable diagnostics
+  dlc check --format sarif lake.dl      SARIF 2.1.0, for GitHub code scanning
   cat lake.dl | dlc check -             check the lake on standard input
   dlc eval lake.dl                      print the checked lake as JSON
   dlc pipeline-declaration out/pipelines/Dev.pipeline.json --artifact-key-arn ARN
@@ -167,6 +168,8 @@ enum Format {
     Short,
     /// A versioned JSON document (see README).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF tools.
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -878,12 +881,13 @@ fn internal(error: &str) -> Diagnostic {
 
 /// Prints diagnostics in the chosen format. Human and short output is
 /// printed as it comes (diagnostics about a lake on standard output, a
-/// failure on standard error); a JSON document holds every diagnostic of
-/// the run, and is printed once, at the end, when anything was reported.
+/// failure on standard error); a JSON or SARIF document holds every
+/// diagnostic of the run, and is printed once, at the end, on standard
+/// output, when anything was reported.
 struct Reporter {
     options: OutputOptions,
-    /// For JSON: every diagnostic so far, when anything was reported.
-    document: Option<Vec<serde_json::Value>>,
+    /// For JSON and SARIF: every diagnostic so far, once anything was reported.
+    document: Option<Vec<render::Located>>,
 }
 
 impl Reporter {
@@ -923,12 +927,9 @@ impl Reporter {
         stream: Stream,
     ) -> std::io::Result<()> {
         match self.options.format {
-            Format::Json => {
+            Format::Json | Format::Sarif => {
                 let document = self.document.get_or_insert_with(Vec::new);
-                let json = render::json(sources, diagnostics);
-                if let serde_json::Value::Array(items) = &json["diagnostics"] {
-                    document.extend(items.iter().cloned());
-                }
+                document.extend(render::locate(sources, diagnostics));
                 Ok(())
             }
             Format::Short => {
@@ -954,14 +955,20 @@ impl Reporter {
         }
     }
 
-    /// Prints the JSON document, if there is one.
+    /// Prints the JSON or SARIF document, if there is one.
     fn finish(self) -> std::io::Result<()> {
         let Some(diagnostics) = self.document else {
             return Ok(());
         };
-        let document = serde_json::json!({ "version": render::JSON_SCHEMA_VERSION, "diagnostics": diagnostics });
-        let text = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
-        writeln!(std::io::stdout(), "{text}")
+        let text = match self.options.format {
+            Format::Sarif => render::sarif::sarif(&diagnostics),
+            _ => render::json::json(&diagnostics),
+        };
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            text.map_err(std::io::Error::other)?
+        )
     }
 }
 

@@ -137,7 +137,7 @@ fn json_output_is_only_json_with_positions_and_labels() {
     assert_eq!(output.status.code(), Some(1));
     let document: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("stdout is JSON");
-    assert_eq!(document["version"], 1);
+    assert_eq!(document["version"], 2);
     let diagnostic = &document["diagnostics"][0];
     assert_eq!(diagnostic["code"], "DL0204");
     assert_eq!(diagnostic["severity"], "error");

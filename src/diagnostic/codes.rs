@@ -28,6 +28,13 @@ macro_rules! codes {
                 }
             }
 
+            /// The variant's name, `UndefinedName`: a rule name for SARIF.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => stringify!($variant),)*
+                }
+            }
+
             /// A one-line summary.
             pub fn title(self) -> &'static str {
                 match self {
