@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
-use crate::driver::{self, Checked, FsLoader, MAX_SOURCE_BYTES};
+use crate::driver::{self, Checked};
+use crate::host::{self, FsLoader, Input, ReadError};
 use crate::resolve::{AllowOutsideImports, SourceLoader};
 use crate::source::SourceMap;
 
@@ -389,7 +390,7 @@ fn check(
 }
 
 /// The checks of the lake files near `module` (see
-/// [`driver::lake_files_near`]) that import it, directly or not.
+/// [`host::lake_files_near`]) that import it, directly or not.
 fn importers_of(
     module: &Path,
     checked: &Checked,
@@ -399,7 +400,7 @@ fn importers_of(
         return Ok(Vec::new());
     };
     let mut importers = Vec::new();
-    for candidate in driver::lake_files_near(module) {
+    for candidate in host::lake_files_near(module) {
         let lake = check_one(&candidate, imports)?;
         if lake.files.iter().skip(1).any(|f| f == identity) {
             let name = format!(
@@ -491,7 +492,7 @@ fn compile(
         |e| output_error(e, Code::CannotWrite, "nothing in the output folder changed");
     // Files go to the staging folder as they are rendered; out/ changes only
     // at the commit, after the last one.
-    let mut staging = crate::output::Staging::new(out).map_err(write_error)?;
+    let mut staging = crate::host::output::Staging::new(out).map_err(write_error)?;
     let compiled = crate::codegen::compile_each(lake, env, &locate, |file| {
         staging.write(&file.path, &file.contents)
     });
@@ -572,8 +573,8 @@ const BUG_HELP: &str =
     "this is a bug in dlc, not in your lake: please report it with the lake file";
 
 /// A failure to write (or, comparing, to read) the output folder.
-fn output_error(error: crate::output::OutputError, io_code: Code, help: &str) -> Diagnostic {
-    use crate::output::OutputError;
+fn output_error(error: crate::host::output::OutputError, io_code: Code, help: &str) -> Diagnostic {
+    use crate::host::output::OutputError;
     match error {
         OutputError::NotADirectory(path) => Diagnostic::unlocated(
             Code::OutputNotAFolder,
@@ -610,7 +611,7 @@ fn compare_output(
     out: &Path,
 ) -> Result<ExitCode, Stop> {
     let read_error = |e| output_error(e, Code::CannotRead, "check the output folder's permissions");
-    let mut comparison = crate::output::Comparison::new(out).map_err(read_error)?;
+    let mut comparison = crate::host::output::Comparison::new(out).map_err(read_error)?;
     crate::codegen::compile_each(lake, env, locate, |file| {
         comparison.file(&file.path, &file.contents)
     })
@@ -651,7 +652,7 @@ fn pipeline_declaration(
     github_token_stdin: bool,
 ) -> Outcome {
     use crate::codegen::pipeline_declaration::{fill, Values};
-    let text = std::fs::read_to_string(file).map_err(|e| cannot_read(file, &e))?;
+    let text = host::read_text(file).map_err(|e| cannot_read(file, &e))?;
     let github_token = if github_token_stdin {
         let mut token = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut token).map_err(|e| {
@@ -740,7 +741,7 @@ fn format_files(files: &[PathBuf], check: bool, reporter: &mut Reporter) -> Outc
                         println!("{name}");
                         failed = true;
                     } else {
-                        driver::write_atomically(file, formatted.as_bytes()).map_err(|e| {
+                        host::write_atomically(file, formatted.as_bytes()).map_err(|e| {
                             Diagnostic::unlocated(
                                 Code::CannotWrite,
                                 format!("cannot write {}: {e}", file.display()),
@@ -785,49 +786,25 @@ fn format_files(files: &[PathBuf], check: bool, reporter: &mut Reporter) -> Outc
     Ok(ExitCode::SUCCESS)
 }
 
-/// A lake's bytes, or the news that it is over the size limit.
-enum Input {
-    /// The display name and the bytes.
-    Bytes(String, Vec<u8>),
-    /// The display name and the size, when known (a device has none).
-    TooLarge(String, Option<u64>),
-}
-
 /// Reads a path, or stdin for `-`, never more than the size limit.
 fn read_input(file: &Path) -> Result<Input, Failure> {
-    if file == Path::new("-") {
-        let bytes = driver::read_limited(std::io::stdin()).map_err(|e| {
+    let diagnostic = match host::read_input(file) {
+        Ok(input) => return Ok(input),
+        Err(ReadError::Io(e)) if file == Path::new("-") => {
             Diagnostic::unlocated(Code::CannotRead, format!("cannot read standard input: {e}"))
-        })?;
-        if bytes.len() as u64 > MAX_SOURCE_BYTES {
-            return Ok(Input::TooLarge("<stdin>".into(), None));
         }
-        return Ok(Input::Bytes("<stdin>".into(), bytes));
-    }
-    let metadata = std::fs::metadata(file).map_err(|e| {
-        cannot_read(file, &e).with_help("check the path; lake files usually end in .dl")
-    })?;
-    if metadata.is_dir() {
-        let diagnostic =
+        Err(ReadError::Io(e)) => {
+            cannot_read(file, &e).with_help("check the path; lake files usually end in .dl")
+        }
+        Err(ReadError::Directory) => {
             Diagnostic::unlocated(Code::NotAFile, format!("{} is a directory", file.display()))
                 .with_help(format!(
                     "name a lake file, e.g. {}",
                     file.join("lake.dl").display()
-                ));
-        return Err(diagnostic.into());
-    }
-    let name = file.to_string_lossy().replace('\\', "/");
-    if metadata.len() > MAX_SOURCE_BYTES {
-        return Ok(Input::TooLarge(name, Some(metadata.len())));
-    }
-    // Read with a limit: a device or a pipe has no size to check first.
-    let bytes = std::fs::File::open(file)
-        .and_then(driver::read_limited)
-        .map_err(|e| cannot_read(file, &e))?;
-    if bytes.len() as u64 > MAX_SOURCE_BYTES {
-        return Ok(Input::TooLarge(name, None));
-    }
-    Ok(Input::Bytes(name, bytes))
+                ))
+        }
+    };
+    Err(diagnostic.into())
 }
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
@@ -853,7 +830,7 @@ fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
 
 /// The working directory, against which imports on standard input resolve.
 fn working_directory() -> Result<PathBuf, Failure> {
-    std::env::current_dir().map_err(|e| {
+    host::working_directory().map_err(|e| {
         let diagnostic = Diagnostic::unlocated(
             Code::CannotRead,
             format!("cannot read the working directory: {e}"),
@@ -1006,8 +983,7 @@ fn color_choice(when: ColorWhen, stream: &impl IsTerminal) -> ColorChoice {
         ColorWhen::Always => ColorChoice::Always,
         ColorWhen::Never => ColorChoice::Never,
         ColorWhen::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            if !no_color && stream.is_terminal() {
+            if !host::no_color() && stream.is_terminal() {
                 ColorChoice::Auto
             } else {
                 ColorChoice::Never

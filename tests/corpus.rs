@@ -923,7 +923,7 @@ fn the_deepest_inputs_the_limits_allow_fit_in_a_small_stack() {
         let checked = std::thread::Builder::new()
             .stack_size(2 * MB)
             .spawn(move || {
-                dlc::driver::check_source("deep.dl", &path, text, &mut dlc::driver::FsLoader)
+                dlc::driver::check_source("deep.dl", &path, text, &mut dlc::host::FsLoader)
             })
             .expect("spawn")
             .join()

@@ -14,7 +14,8 @@ use std::path::Path;
 use std::process::Command;
 
 use dlc::diagnostic::Code;
-use dlc::driver::{check_bytes, FsLoader};
+use dlc::driver::check_bytes;
+use dlc::host::FsLoader;
 
 /// The example's bytes, with each `\xHH` replaced by the byte it names.
 fn bytes(example: &str) -> Vec<u8> {

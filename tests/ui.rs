@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use dlc::diagnostic::{render, Code};
-use dlc::driver::{check_bytes, Checked, FsLoader};
+use dlc::driver::{check_bytes, Checked};
+use dlc::host::FsLoader;
 
 /// The cases: every `.dl` file under tests/ui except helpers.
 fn ui_files() -> Vec<PathBuf> {
