@@ -6,9 +6,19 @@
 //! result plus [`diagnostic::Diagnostics`]. [`fmt`] prints a file in the
 //! canonical layout.
 
-// Only src/host touches the disk and the environment: clippy.toml lists
-// what that means. Unit tests set up files freely.
-#![cfg_attr(not(test), deny(clippy::disallowed_methods, clippy::disallowed_types))]
+// Library code reports problems as diagnostics: no unwrap, expect or panic.
+// Only src/host touches the disk and the environment (clippy.toml lists what
+// that means). Unit tests may do all of these (see Cargo.toml, [lints]).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::disallowed_methods,
+        clippy::disallowed_types
+    )
+)]
 
 // Test support shared with the integration tests (tests/common) names the
 // crate `dlc`, as they do.

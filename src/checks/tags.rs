@@ -160,6 +160,10 @@ fn check_tag(
 }
 
 /// The characters of `text` outside AWS's tag alphabet, each once, in order.
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, which the tests run"
+)]
 fn refused_characters(text: &str) -> IndexSet<char> {
     static ALLOWED: OnceLock<Regex> = OnceLock::new();
     let allowed = ALLOWED
