@@ -127,7 +127,7 @@ pub fn check_source(
         None
     };
     let evaluated = eval::evaluate(&program, &scope, &types, lake, &mut diagnostics);
-    checks::check_source(&program, &mut diagnostics);
+    checks::check_program(&program, &mut diagnostics);
     let mut model = None;
     let mut internal_error = None;
     if !diagnostics.has_errors() {

@@ -1,7 +1,7 @@
 //! Renderers: one diagnostic model, four outputs, one file each.
 //!
-//! - [`human`]: codespan-reporting, with source lines and labels;
-//! - [`short`]: `file:line:col: severity[CODE]: message`, one line each;
+//! - [`human`](mod@human): codespan-reporting, with source lines and labels;
+//! - [`short`](mod@short): `file:line:col: severity[CODE]: message`, one line each;
 //! - [`json`]: a typed, versioned document, see [`json::VERSION`];
 //! - [`sarif`]: SARIF 2.1.0, for GitHub code scanning and other SARIF tools.
 //!
