@@ -1,4 +1,5 @@
-//! The `dlc` binary: exit codes, the three output formats, colour, explain.
+//! The `dlc` binary: exit codes, the output formats, colour, explain, and I/O
+//! and usage errors as coded diagnostics.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
