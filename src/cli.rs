@@ -488,8 +488,7 @@ fn compile(
         drop(locate);
         return compared.map_err(|stop| stop.into_failure(checked.sources));
     }
-    let write_error =
-        |e| output_error(e, Code::CannotWrite, "nothing in the output folder changed");
+    let write_error = |e| output_error(e, OutputAccess::Write);
     // Files go to the staging folder as they are rendered; out/ changes only
     // at the commit, after the last one.
     let mut staging = crate::host::output::Staging::new(out).map_err(write_error)?;
@@ -572,8 +571,17 @@ fn codegen_error(error: crate::codegen::Error) -> Diagnostic {
 const BUG_HELP: &str =
     "this is a bug in dlc, not in your lake: please report it with the lake file";
 
-/// A failure to write (or, comparing, to read) the output folder.
-fn output_error(error: crate::host::output::OutputError, io_code: Code, help: &str) -> Diagnostic {
+/// What dlc was doing with the output folder when it failed.
+#[derive(Clone, Copy)]
+enum OutputAccess {
+    /// `dlc compile`: writing it.
+    Write,
+    /// `dlc compile --check`: reading it, to compare.
+    Compare,
+}
+
+/// A failure to write, or to read for a comparison, the output folder.
+fn output_error(error: crate::host::output::OutputError, access: OutputAccess) -> Diagnostic {
     use crate::host::output::OutputError;
     match error {
         OutputError::NotADirectory(path) => Diagnostic::unlocated(
@@ -589,15 +597,18 @@ fn output_error(error: crate::host::output::OutputError, io_code: Code, help: &s
             format!("internal error: refusing to write {path}: it is outside the output folder"),
         )
         .with_help(BUG_HELP),
-        OutputError::Io(path, e) => {
-            let verb = if io_code == Code::CannotRead {
-                "read"
-            } else {
-                "write"
-            };
-            Diagnostic::unlocated(io_code, format!("cannot {verb} {}: {e}", path.display()))
-                .with_help(help)
-        }
+        OutputError::Io(path, e) => match access {
+            OutputAccess::Write => Diagnostic::unlocated(
+                Code::CannotWrite,
+                format!("cannot write {}: {e}", path.display()),
+            )
+            .with_help("nothing in the output folder changed"),
+            OutputAccess::Compare => Diagnostic::unlocated(
+                Code::CannotRead,
+                format!("cannot read {}: {e}", path.display()),
+            )
+            .with_help("check the output folder's permissions"),
+        },
     }
 }
 
@@ -610,7 +621,7 @@ fn compare_output(
     file: &Path,
     out: &Path,
 ) -> Result<ExitCode, Stop> {
-    let read_error = |e| output_error(e, Code::CannotRead, "check the output folder's permissions");
+    let read_error = |e| output_error(e, OutputAccess::Compare);
     let mut comparison = crate::host::output::Comparison::new(out).map_err(read_error)?;
     crate::codegen::compile_each(lake, env, locate, |file| {
         comparison.file(&file.path, &file.contents)
