@@ -3,7 +3,6 @@
 //! the stages stay pure and testable; clippy.toml forbids `std::fs`,
 //! `std::env` and temporary files anywhere else in the library.
 
-// The reason this module exists: it is where dlc reads and writes.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
