@@ -16,7 +16,8 @@ use std::path::Path;
 use divan::Bencher;
 use dlc::checks::cidr::{overlapping_pairs, Occupied};
 use dlc::diagnostic::Diagnostics;
-use dlc::driver::{check_source, FsLoader};
+use dlc::driver::check_source;
+use dlc::host::FsLoader;
 use dlc::source::FileId;
 use dlc::synth;
 
@@ -148,7 +149,7 @@ fn compile_unchanged(bencher: Bencher, envs: usize) {
 }
 
 fn write_output(lake: &dlc::model::Lake, locate: dlc::codegen::Locate<'_>, out: &Path) {
-    let mut staging = dlc::output::Staging::new(out).expect("staging");
+    let mut staging = dlc::host::output::Staging::new(out).expect("staging");
     dlc::codegen::compile_each(lake, None, locate, |file| {
         staging.write(&file.path, &file.contents)
     })

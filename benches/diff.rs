@@ -16,7 +16,8 @@ use std::path::Path;
 
 use divan::Bencher;
 use dlc::diff::{self, Outcome, Side};
-use dlc::driver::{check_source, Checked, FsLoader};
+use dlc::driver::{check_source, Checked};
+use dlc::host::FsLoader;
 
 fn main() {
     divan::main();

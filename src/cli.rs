@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-use miette::{miette, IntoDiagnostic, Report};
 
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
-use crate::driver::{self, Checked, FsLoader, MAX_SOURCE_BYTES};
+use crate::driver::{self, Checked};
+use crate::host::{self, FsLoader, Input, ReadError};
 use crate::resolve::{AllowOutsideImports, SourceLoader};
+use crate::source::SourceMap;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -20,6 +21,7 @@ Examples:
   dlc check lake.dl                     check a lake; exit 1 on any error
   dlc check --format short *.dl         one line per problem, for editors and CI
   dlc check --format json lake.dl       machine-readable diagnostics
+  dlc check --format sarif lake.dl      SARIF 2.1.0, for GitHub code scanning
   cat lake.dl | dlc check -             check the lake on standard input
   dlc eval lake.dl                      print the checked lake as JSON
   dlc pipeline-declaration out/pipelines/Dev.pipeline.json --artifact-key-arn ARN
@@ -198,6 +200,8 @@ enum Format {
     Short,
     /// A versioned JSON document (see README).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF tools.
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,46 +229,104 @@ enum ColorWhen {
     Never,
 }
 
+impl Command {
+    /// How the command prints diagnostics; commands without `--format` print
+    /// them for a person.
+    fn output_options(&self) -> OutputOptions {
+        match self {
+            Command::Check { output, .. }
+            | Command::Compile { output, .. }
+            | Command::Eval { output, .. }
+            | Command::Fmt { output, .. } => output.clone(),
+            // A diff's JSON report carries the lakes' problems as `dlc check`'s
+            // JSON does; its other formats print them for a person.
+            Command::Diff { format, color, .. } => OutputOptions {
+                format: if *format == DiffFormat::Json {
+                    Format::Json
+                } else {
+                    Format::Human
+                },
+                color: *color,
+            },
+            Command::PipelineDeclaration { .. }
+            | Command::Explain { .. }
+            | Command::Generate { .. } => OutputOptions {
+                format: Format::Human,
+                color: ColorWhen::Auto,
+            },
+        }
+    }
+}
+
+/// Why a command stopped before its end: an I/O, usage or internal error,
+/// as diagnostics, with the sources their spans point into (a codegen error
+/// has a place in the lake; the others have none and an empty map).
+struct Failure {
+    sources: SourceMap,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Failure {
+        Failure {
+            sources: SourceMap::new(),
+            diagnostics: vec![diagnostic],
+        }
+    }
+}
+
+/// What a command ends with: its exit status, or the failure that stopped it.
+type Outcome = Result<ExitCode, Failure>;
+
 /// Runs the command line and returns the process's exit status:
-/// 0 clean, 1 problems in the input, 2 usage or I/O errors.
+/// 0 clean, 1 problems in the input, 2 usage, I/O or internal errors.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match execute(cli) {
-        Ok(code) => code,
-        Err(report) => {
-            eprintln!("{report:?}");
+    let mut reporter = Reporter::new(cli.command.output_options());
+    let status = match execute(cli, &mut reporter) {
+        Ok(status) => status,
+        Err(failure) => {
+            reporter.failure(&failure);
+            ExitCode::from(2)
+        }
+    };
+    match reporter.finish() {
+        Ok(()) => status,
+        Err(error) => {
+            // Standard output is gone (a full disk, a closed file): standard
+            // error is the one place left to say so.
+            eprintln!(
+                "error[{}]: cannot write the diagnostics: {error}",
+                Code::CannotWrite.as_str()
+            );
             ExitCode::from(2)
         }
     }
 }
 
-fn execute(cli: Cli) -> miette::Result<ExitCode> {
+fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
     match cli.command {
         Command::Check {
             files,
-            output,
             deny_warnings,
             cidr_report,
             imports,
-        } => check(&files, &output, deny_warnings, cidr_report, &imports),
-        Command::Eval {
-            file,
-            output,
-            imports,
-        } => eval(&file, &output, &imports),
+            ..
+        } => check(&files, reporter, deny_warnings, cidr_report, &imports),
+        Command::Eval { file, imports, .. } => eval(&file, reporter, &imports),
         Command::Compile {
             file,
             out,
             env,
-            output,
             deny_warnings,
             check,
             imports,
+            ..
         } => compile(
             &file,
             &out,
             env.as_deref(),
-            &output,
+            reporter,
             CompileMode {
                 deny_warnings,
                 check,
@@ -282,11 +344,7 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             regional_artifact_key_arn,
             github_token_stdin,
         ),
-        Command::Fmt {
-            files,
-            check,
-            output,
-        } => format_files(&files, check, &output),
+        Command::Fmt { files, check, .. } => format_files(&files, check, reporter),
         Command::Diff {
             files,
             base,
@@ -296,15 +354,13 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
             allow_destructive,
             imports,
         } => {
-            let allow_destructive = allow_destructive
-                || std::env::var_os("DLC_ALLOW_DESTRUCTIVE")
-                    .is_some_and(|v| !v.is_empty() && v != "0");
+            let allow_destructive = allow_destructive || host::allow_destructive();
             let fail_on = match fail_on {
                 FailOnArg::Changes => crate::diff::FailOn::Changes,
                 FailOnArg::Destructive => crate::diff::FailOn::Destructive,
             };
             Ok(
-                match diff(&files, base.as_deref(), format, color, &imports)? {
+                match diff(&files, base.as_deref(), format, color, &imports, reporter)? {
                     Some(outcome) => ExitCode::from(crate::diff::exit_status(
                         outcome,
                         fail_on,
@@ -332,11 +388,11 @@ fn execute(cli: Cli) -> miette::Result<ExitCode> {
 
 fn check(
     files: &[PathBuf],
-    output: &OutputOptions,
+    reporter: &mut Reporter,
     deny_warnings: bool,
     cidr_report: bool,
     imports: &ImportOptions,
-) -> miette::Result<ExitCode> {
+) -> Outcome {
     // (what to call it on success, the result)
     let mut results: Vec<(String, Checked)> = Vec::new();
     for file in files {
@@ -374,9 +430,9 @@ fn check(
     let (names, results): (Vec<String>, Vec<Checked>) = results.into_iter().unzip();
 
     if let Some(error) = results.iter().find_map(|r| r.internal_error.as_ref()) {
-        return Err(internal(error));
+        return Err(internal(error).into());
     }
-    report(&results, output)?;
+    reporter.lakes(&results)?;
     if cidr_report {
         for checked in &results {
             if let Some(lake) = &checked.model {
@@ -418,17 +474,17 @@ fn check(
 }
 
 /// The checks of the lake files near `module` (see
-/// [`driver::lake_files_near`]) that import it, directly or not.
+/// [`host::lake_files_near`]) that import it, directly or not.
 fn importers_of(
     module: &Path,
     checked: &Checked,
     imports: &ImportOptions,
-) -> miette::Result<Vec<(String, Checked)>> {
+) -> Result<Vec<(String, Checked)>, Failure> {
     let Some(identity) = checked.files.first() else {
         return Ok(Vec::new());
     };
     let mut importers = Vec::new();
-    for candidate in driver::lake_files_near(module) {
+    for candidate in host::lake_files_near(module) {
         let lake = check_one(&candidate, imports)?;
         if lake.files.iter().skip(1).any(|f| f == identity) {
             let name = format!(
@@ -442,16 +498,17 @@ fn importers_of(
     Ok(importers)
 }
 
-fn eval(file: &Path, output: &OutputOptions, imports: &ImportOptions) -> miette::Result<ExitCode> {
+fn eval(file: &Path, reporter: &mut Reporter, imports: &ImportOptions) -> Outcome {
     let checked = check_one(file, imports)?;
     if let Some(error) = &checked.internal_error {
-        return Err(internal(error));
+        return Err(internal(error).into());
     }
     if checked.has_errors() {
-        report(std::slice::from_ref(&checked), output)?;
+        reporter.lakes(std::slice::from_ref(&checked))?;
         return Ok(ExitCode::from(1));
     }
-    let text = serde_json::to_string_pretty(&checked.evaluated.to_json()).into_diagnostic()?;
+    let text = serde_json::to_string_pretty(&checked.evaluated.to_json())
+        .map_err(|e| internal(&format!("cannot print the lake as JSON: {e}")))?;
     println!("{text}");
     Ok(ExitCode::SUCCESS)
 }
@@ -467,16 +524,16 @@ fn compile(
     file: &Path,
     out: &Path,
     env: Option<&str>,
-    output: &OutputOptions,
+    reporter: &mut Reporter,
     mode: CompileMode,
     imports: &ImportOptions,
-) -> miette::Result<ExitCode> {
+) -> Outcome {
     let checked = check_one(file, imports)?;
     if let Some(error) = &checked.internal_error {
-        return Err(internal(error));
+        return Err(internal(error).into());
     }
     if !checked.diagnostics.is_empty() {
-        report(std::slice::from_ref(&checked), output)?;
+        reporter.lakes(std::slice::from_ref(&checked))?;
     }
     let warnings = checked.diagnostics.iter().any(|d| !d.is_error());
     let Some(lake) = checked
@@ -490,46 +547,46 @@ fn compile(
         if !lake.environments.contains_key(name) {
             let names: Vec<&str> = lake.environments.keys().map(String::as_str).collect();
             let suggestion = crate::suggest::closest(name, names.iter().copied());
-            return Err(miette!(
-                help = match suggestion {
-                    Some(s) => format!("did you mean `--env {s}`?"),
-                    None => format!("the environments are {}", names.join(", ")),
-                },
-                "the lake has no environment `{name}`"
-            ));
+            let diagnostic = Diagnostic::unlocated(
+                Code::NoSuchEnvironment,
+                format!("the lake has no environment `{name}`"),
+            )
+            .with_help(match suggestion {
+                Some(s) => format!("did you mean `--env {s}`?"),
+                None => format!("the environments are {}", names.join(", ")),
+            });
+            return Err(diagnostic.into());
         }
     }
     // Sources are named relative to the lake's folder (imports on stdin are
     // relative to the working directory), so the manifest does not depend on
     // the path the lake was given by.
     let project = if file == Path::new("-") {
-        std::env::current_dir().into_diagnostic()?
+        working_directory()?
     } else {
         file.parent().unwrap_or(Path::new("")).to_path_buf()
     };
     let locate = crate::codegen::locate_in_project(&checked.sources, &project);
     if mode.check {
-        return compare_output(lake, env, &locate, file, out);
+        let compared = compare_output(lake, env, &locate, file, out);
+        drop(locate);
+        return compared.map_err(|stop| stop.into_failure(checked.sources));
     }
-    let write_error = |e: crate::output::OutputError| {
-        miette!(
-            help = "nothing in the output folder changed",
-            "cannot write the output: {e}"
-        )
-    };
+    let write_error = |e| output_error(e, OutputAccess::Write);
     // Files go to the staging folder as they are rendered; out/ changes only
     // at the commit, after the last one.
-    let mut staging = crate::output::Staging::new(out).map_err(write_error)?;
-    crate::codegen::compile_each(lake, env, &locate, |file| {
+    let mut staging = crate::host::output::Staging::new(out).map_err(write_error)?;
+    let compiled = crate::codegen::compile_each(lake, env, &locate, |file| {
         staging.write(&file.path, &file.contents)
-    })
-    .map_err(|error| match error {
-        crate::codegen::CompileError::Codegen(errors) => {
-            let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            internal(&messages.join("; "))
+    });
+    match compiled {
+        Ok(_) => {}
+        Err(crate::codegen::CompileError::Codegen(errors)) => {
+            drop(locate);
+            return Err(Stop::Codegen(errors).into_failure(checked.sources));
         }
-        crate::codegen::CompileError::Emit(e) => write_error(e),
-    })?;
+        Err(crate::codegen::CompileError::Emit(e)) => return Err(write_error(e).into()),
+    }
     let committed = staging.commit().map_err(write_error)?;
     done(|| {
         let files = plural(committed.files, "file");
@@ -555,6 +612,90 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Why a compile stopped: a diagnostic of its own, or codegen errors whose
+/// spans point into the lake's sources (which the caller owns).
+enum Stop {
+    Diagnostic(Box<Diagnostic>),
+    Codegen(Vec<crate::codegen::Error>),
+}
+
+impl From<Diagnostic> for Stop {
+    fn from(diagnostic: Diagnostic) -> Stop {
+        Stop::Diagnostic(Box::new(diagnostic))
+    }
+}
+
+impl Stop {
+    fn into_failure(self, sources: SourceMap) -> Failure {
+        match self {
+            Stop::Diagnostic(diagnostic) => (*diagnostic).into(),
+            Stop::Codegen(errors) => Failure {
+                sources,
+                diagnostics: errors.into_iter().map(codegen_error).collect(),
+            },
+        }
+    }
+}
+
+/// A codegen error, at its place in the lake: the checks let through a lake
+/// that codegen cannot compile, which is a bug in dlc.
+fn codegen_error(error: crate::codegen::Error) -> Diagnostic {
+    Diagnostic::new(
+        Code::InternalError,
+        error.span,
+        format!(
+            "internal error: the checked lake cannot be compiled: {}",
+            error.message
+        ),
+    )
+    .with_label("codegen cannot compile this")
+    .with_help(BUG_HELP)
+}
+
+const BUG_HELP: &str =
+    "this is a bug in dlc, not in your lake: please report it with the lake file";
+
+/// What dlc was doing with the output folder when it failed.
+#[derive(Clone, Copy)]
+enum OutputAccess {
+    /// `dlc compile`: writing it.
+    Write,
+    /// `dlc compile --check`: reading it, to compare.
+    Compare,
+}
+
+/// A failure to write, or to read for a comparison, the output folder.
+fn output_error(error: crate::host::output::OutputError, access: OutputAccess) -> Diagnostic {
+    use crate::host::output::OutputError;
+    match error {
+        OutputError::NotADirectory(path) => Diagnostic::unlocated(
+            Code::OutputNotAFolder,
+            format!(
+                "the output folder {} exists and is not a folder",
+                path.display()
+            ),
+        )
+        .with_help("give `-o` a folder, or a path where dlc may create one"),
+        OutputError::Escapes(path) => Diagnostic::unlocated(
+            Code::InternalError,
+            format!("internal error: refusing to write {path}: it is outside the output folder"),
+        )
+        .with_help(BUG_HELP),
+        OutputError::Io(path, e) => match access {
+            OutputAccess::Write => Diagnostic::unlocated(
+                Code::CannotWrite,
+                format!("cannot write {}: {e}", path.display()),
+            )
+            .with_help("nothing in the output folder changed"),
+            OutputAccess::Compare => Diagnostic::unlocated(
+                Code::CannotRead,
+                format!("cannot read {}: {e}", path.display()),
+            )
+            .with_help("check the output folder's permissions"),
+        },
+    }
+}
+
 /// `dlc compile --check`: the lake compiled in memory and compared with
 /// `out`, file by file; nothing is written.
 fn compare_output(
@@ -563,18 +704,15 @@ fn compare_output(
     locate: crate::codegen::Locate<'_>,
     file: &Path,
     out: &Path,
-) -> miette::Result<ExitCode> {
-    let read_error = |e: crate::output::OutputError| miette!("cannot compare with the output: {e}");
-    let mut comparison = crate::output::Comparison::new(out).map_err(read_error)?;
+) -> Result<ExitCode, Stop> {
+    let read_error = |e| output_error(e, OutputAccess::Compare);
+    let mut comparison = crate::host::output::Comparison::new(out).map_err(read_error)?;
     crate::codegen::compile_each(lake, env, locate, |file| {
         comparison.file(&file.path, &file.contents)
     })
     .map_err(|error| match error {
-        crate::codegen::CompileError::Codegen(errors) => {
-            let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            internal(&messages.join("; "))
-        }
-        crate::codegen::CompileError::Emit(e) => read_error(e),
+        crate::codegen::CompileError::Codegen(errors) => Stop::Codegen(errors),
+        crate::codegen::CompileError::Emit(e) => read_error(e).into(),
     })?;
     let differences = comparison.finish();
     let out_name = out.display();
@@ -607,14 +745,18 @@ fn pipeline_declaration(
     artifact_key_arn: String,
     regional_artifact_key_arn: Option<String>,
     github_token_stdin: bool,
-) -> miette::Result<ExitCode> {
+) -> Outcome {
     use crate::codegen::pipeline_declaration::{fill, Values};
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
+    let text = host::read_text(file).map_err(|e| cannot_read(file, &e))?;
     let github_token = if github_token_stdin {
         let mut token = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut token)
-            .map_err(|e| miette!("cannot read the GitHub token from standard input: {e}"))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut token).map_err(|e| {
+            Diagnostic::unlocated(
+                Code::CannotRead,
+                format!("cannot read the GitHub token from standard input: {e}"),
+            )
+            .with_help("pipe the token in: `... --github-token-stdin < token.txt`")
+        })?;
         Some(token.trim().to_string())
     } else {
         None
@@ -625,37 +767,14 @@ fn pipeline_declaration(
         github_token,
     };
     let filled = fill(&text, &values).map_err(|e| {
-        miette!(
-            help = "see \"The declaration\" in docs/output.md for where each value comes from",
-            "cannot fill {}: {e}",
-            file.display()
+        Diagnostic::unlocated(
+            Code::CannotFillDeclaration,
+            format!("cannot fill {}: {e}", file.display()),
         )
+        .with_help("see \"The declaration\" in docs/output.md for where each value comes from")
     })?;
     print!("{filled}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Prints the diagnostics of checked lakes in the chosen format.
-fn report(results: &[Checked], output: &OutputOptions) -> miette::Result<()> {
-    match output.format {
-        Format::Json => {
-            let documents = results
-                .iter()
-                .map(|c| render::json(&c.sources, &c.diagnostics))
-                .collect();
-            let text = serde_json::to_string_pretty(&merge_json(documents)).into_diagnostic()?;
-            println!("{text}");
-        }
-        _ => {
-            for checked in results {
-                print_diagnostics(checked, output)?;
-            }
-            if output.format == Format::Human {
-                print_summary(results);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// `dlc diff`: reads and checks both lakes, prints the report; the outcome,
@@ -666,61 +785,62 @@ fn diff(
     format: DiffFormat,
     color: ColorWhen,
     imports: &ImportOptions,
-) -> miette::Result<Option<crate::diff::Outcome>> {
+    reporter: &mut Reporter,
+) -> Result<Option<crate::diff::Outcome>, Failure> {
+    let usage = |message: &str, help: &str| -> Failure {
+        Diagnostic::unlocated(Code::DiffUsage, message)
+            .with_help(help)
+            .into()
+    };
     let (old, new, new_file) = match (base, files) {
         (None, [old, new]) => (check_one(old, imports)?, check_one(new, imports)?, new),
         (Some(_), [file]) if file == Path::new("-") => {
-            return Err(miette!(
-                help = "name the lake file: git reads it by its path",
-                "with --base, dlc diff cannot read the lake from standard input"
+            return Err(usage(
+                "with --base, dlc diff cannot read the lake from standard input",
+                "name the lake file: git reads it by its path",
             ))
         }
         (Some(reference), [file]) => {
             let old = driver::check_at_ref(file, reference, imports.allow_outside_imports)
-                .map_err(|e| miette!(help = e.help(), "{e}"))?;
+                .map_err(|e| {
+                    Failure::from(
+                        Diagnostic::unlocated(Code::CannotReadThroughGit, e.to_string())
+                            .with_help(e.help()),
+                    )
+                })?;
             (old, check_one(file, imports)?, file)
         }
-        (None, _) => {
-            return Err(miette!(
-                help = "`dlc diff OLD NEW`, or `dlc diff --base REF FILE` for the lake as committed at REF",
-                "dlc diff needs two lake files"
-            ))
-        }
+        (None, _) => return Err(usage(
+            "dlc diff needs two lake files",
+            "`dlc diff OLD NEW`, or `dlc diff --base REF FILE` for the lake as committed at REF",
+        )),
         (Some(_), _) => {
-            return Err(miette!(
-                help = "`dlc diff --base REF FILE` compares FILE with itself as committed at REF",
-                "with --base, dlc diff takes one lake file"
+            return Err(usage(
+                "with --base, dlc diff takes one lake file",
+                "`dlc diff --base REF FILE` compares FILE with itself as committed at REF",
             ))
         }
     };
     for checked in [&old, &new] {
         if let Some(error) = &checked.internal_error {
-            return Err(internal(error));
+            return Err(internal(error).into());
         }
     }
-    let output = OutputOptions {
-        format: if format == DiffFormat::Json {
-            Format::Json
-        } else {
-            Format::Human
-        },
-        color,
-    };
     let both = [old, new];
     let [old, new] = &both;
     match (old.has_errors(), new.has_errors()) {
-        (true, true) if output.format == Format::Json => report(&both, &output)?,
+        (true, true) if format == DiffFormat::Json => reporter.lakes(&both)?,
         (false, false) => {}
         _ => {
             for (checked, side) in [(old, "old"), (new, "new")] {
                 if !checked.has_errors() {
                     continue;
                 }
-                if let (Some(reference), "old", Format::Human) = (base, side, output.format) {
+                if let (Some(reference), "old", DiffFormat::Human) = (base, side, format) {
                     // Both sides have the same file names: say which this is.
                     println!("the lake as committed at {reference}:");
                 }
-                report(std::slice::from_ref(checked), &output)?;
+                reporter.lakes(std::slice::from_ref(checked))?;
             }
         }
     }
@@ -728,13 +848,13 @@ fn diff(
         return Ok(None);
     }
     let (Some(old_lake), Some(new_lake)) = (&old.model, &new.model) else {
-        return Err(miette!(
-            help = "name a lake file: one that declares a `lake`",
-            "dlc diff compares lakes, and a file declares none"
+        return Err(usage(
+            "dlc diff compares lakes, and a file declares none",
+            "name a lake file: one that declares a `lake`",
         ));
     };
     let project = if new_file == Path::new("-") {
-        std::env::current_dir().into_diagnostic()?
+        working_directory()?
     } else {
         new_file.parent().unwrap_or(Path::new("")).to_path_buf()
     };
@@ -753,21 +873,27 @@ fn diff(
     )
     .map_err(|errors| {
         let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        internal(&messages.join("; "))
+        Failure::from(internal(&messages.join("; ")))
     })?;
-    match format {
-        DiffFormat::Json => print!("{}", crate::diff::render::json(&report)),
-        DiffFormat::Markdown => print!("{}", crate::diff::render::markdown(&report)),
-        DiffFormat::Human => {
-            let mut stream = StandardStream::stdout(color_choice(color));
-            crate::diff::render::human(&mut stream, &report).into_diagnostic()?;
-            stream.flush().into_diagnostic()?;
+    let printed = match format {
+        DiffFormat::Json => write!(std::io::stdout(), "{}", crate::diff::render::json(&report)),
+        DiffFormat::Markdown => {
+            write!(
+                std::io::stdout(),
+                "{}",
+                crate::diff::render::markdown(&report)
+            )
         }
-    }
+        DiffFormat::Human => {
+            let mut stream = StandardStream::stdout(color_choice(color, &std::io::stdout()));
+            crate::diff::render::human(&mut stream, &report).and_then(|()| stream.flush())
+        }
+    };
+    printed.map_err(|e| Failure::from(cannot_print(&e)))?;
     Ok(Some(report.outcome))
 }
 
-fn explain(code: &str) -> miette::Result<ExitCode> {
+fn explain(code: &str) -> Outcome {
     match Code::parse(code) {
         Some(code) => {
             println!("{}", code.explanation().trim_end());
@@ -779,19 +905,16 @@ fn explain(code: &str) -> miette::Result<ExitCode> {
                 Some(s) => format!("did you mean {s}? Codes are {}", codes.join(", ")),
                 None => format!("codes are {}", codes.join(", ")),
             };
-            Err(miette!(
-                help = help,
-                "`{code}` is not a dlc diagnostic code"
-            ))
+            let diagnostic = Diagnostic::unlocated(
+                Code::UnknownCode,
+                format!("`{code}` is not a dlc diagnostic code"),
+            );
+            Err(diagnostic.with_help(help).into())
         }
     }
 }
 
-fn format_files(
-    files: &[PathBuf],
-    check: bool,
-    output: &OutputOptions,
-) -> miette::Result<ExitCode> {
+fn format_files(files: &[PathBuf], check: bool, reporter: &mut Reporter) -> Outcome {
     let mut failed = false;
     let mut rewritten = 0;
     for file in files {
@@ -799,7 +922,7 @@ fn format_files(
             Input::Bytes(name, bytes) => (name, bytes),
             Input::TooLarge(name, size) => {
                 let checked = driver::too_large(&name, file, size, &FsLoader);
-                print_diagnostics(&checked, output)?;
+                reporter.lake(&checked)?;
                 failed = true;
                 continue;
             }
@@ -808,7 +931,7 @@ fn format_files(
             Ok(text) => text,
             Err(error) => {
                 let checked = driver::check_bytes(&name, file, error.into_bytes(), &mut FsLoader);
-                print_diagnostics(&checked, output)?;
+                reporter.lake(&checked)?;
                 failed = true;
                 continue;
             }
@@ -829,22 +952,31 @@ fn format_files(
                         println!("{name}");
                         failed = true;
                     } else {
-                        driver::write_atomically(file, formatted.as_bytes())
-                            .map_err(|e| miette!("cannot write {}: {e}", file.display()))?;
+                        host::write_atomically(file, formatted.as_bytes()).map_err(|e| {
+                            Diagnostic::unlocated(
+                                Code::CannotWrite,
+                                format!("cannot write {}: {e}", file.display()),
+                            )
+                            .with_help(
+                                "the file was left as it was; check its folder's permissions",
+                            )
+                        })?;
                         rewritten += 1;
                     }
                 }
             }
             Err(crate::fmt::FormatError::Syntax(diagnostics)) => {
                 let checked = Checked::unread(sources, diagnostics.into_sorted(), Vec::new());
-                print_diagnostics(&checked, output)?;
+                reporter.lake(&checked)?;
                 failed = true;
             }
             Err(crate::fmt::FormatError::Internal(message)) => {
-                return Err(miette!(
-                    help = "this is a bug in dlc's formatter; the file was left as it was. Please report it with the file",
-                    "cannot format {name}: {message}"
-                ));
+                let diagnostic = Diagnostic::unlocated(
+                    Code::InternalError,
+                    format!("internal error: cannot format {name}: {message}"),
+                )
+                .with_help("this is a bug in dlc's formatter; the file was left as it was. Please report it with the file");
+                return Err(diagnostic.into());
             }
         }
     }
@@ -865,53 +997,29 @@ fn format_files(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A lake's bytes, or the news that it is over the size limit.
-enum Input {
-    /// The display name and the bytes.
-    Bytes(String, Vec<u8>),
-    /// The display name and the size, when known (a device has none).
-    TooLarge(String, Option<u64>),
-}
-
 /// Reads a path, or stdin for `-`, never more than the size limit.
-fn read_input(file: &Path) -> miette::Result<Input> {
-    if file == Path::new("-") {
-        let bytes = driver::read_limited(std::io::stdin()).into_diagnostic()?;
-        if bytes.len() as u64 > MAX_SOURCE_BYTES {
-            return Ok(Input::TooLarge("<stdin>".into(), None));
+fn read_input(file: &Path) -> Result<Input, Failure> {
+    let diagnostic = match host::read_input(file) {
+        Ok(input) => return Ok(input),
+        Err(ReadError::Io(e)) if file == Path::new("-") => {
+            Diagnostic::unlocated(Code::CannotRead, format!("cannot read standard input: {e}"))
         }
-        return Ok(Input::Bytes("<stdin>".into(), bytes));
-    }
-    let metadata = std::fs::metadata(file).map_err(|e| {
-        miette!(
-            help = "check the path; lake files usually end in .dl",
-            "cannot read {}: {e}",
-            file.display()
-        )
-    })?;
-    if metadata.is_dir() {
-        return Err(miette!(
-            help = format!("name a lake file, e.g. {}", file.join("lake.dl").display()),
-            "{} is a directory",
-            file.display()
-        ));
-    }
-    let name = file.to_string_lossy().replace('\\', "/");
-    if metadata.len() > MAX_SOURCE_BYTES {
-        return Ok(Input::TooLarge(name, Some(metadata.len())));
-    }
-    // Read with a limit: a device or a pipe has no size to check first.
-    let bytes = std::fs::File::open(file)
-        .and_then(driver::read_limited)
-        .map_err(|e| miette!("cannot read {}: {e}", file.display()))?;
-    if bytes.len() as u64 > MAX_SOURCE_BYTES {
-        return Ok(Input::TooLarge(name, None));
-    }
-    Ok(Input::Bytes(name, bytes))
+        Err(ReadError::Io(e)) => {
+            cannot_read(file, &e).with_help("check the path; lake files usually end in .dl")
+        }
+        Err(ReadError::Directory) => {
+            Diagnostic::unlocated(Code::NotAFile, format!("{} is a directory", file.display()))
+                .with_help(format!(
+                    "name a lake file, e.g. {}",
+                    file.join("lake.dl").display()
+                ))
+        }
+    };
+    Err(diagnostic.into())
 }
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
-fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
+fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
     let mut inside = FsLoader;
     let mut anywhere = AllowOutsideImports(FsLoader);
     let loader: &mut dyn SourceLoader = if imports.allow_outside_imports {
@@ -921,7 +1029,7 @@ fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
     };
     let path = if file == Path::new("-") {
         // Imports on stdin are relative to the working directory.
-        std::env::current_dir().into_diagnostic()?.join("<stdin>")
+        working_directory()?.join("<stdin>")
     } else {
         file.to_path_buf()
     };
@@ -931,25 +1039,138 @@ fn check_one(file: &Path, imports: &ImportOptions) -> miette::Result<Checked> {
     })
 }
 
-fn internal(error: &str) -> Report {
-    miette!(
-        help = "this is a bug in dlc, not in your lake: please report it with the lake file",
-        "internal error: the checked lake does not match the model: {error}"
+/// The working directory, against which imports on standard input resolve.
+fn working_directory() -> Result<PathBuf, Failure> {
+    host::working_directory().map_err(|e| {
+        let diagnostic = Diagnostic::unlocated(
+            Code::CannotRead,
+            format!("cannot read the working directory: {e}"),
+        )
+        .with_help("it may have been removed: change to an existing directory");
+        diagnostic.into()
+    })
+}
+
+fn cannot_read(file: &Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::unlocated(
+        Code::CannotRead,
+        format!("cannot read {}: {error}", file.display()),
     )
 }
 
-fn print_diagnostics(checked: &Checked, output: &OutputOptions) -> miette::Result<()> {
-    match output.format {
-        Format::Short => {
-            print!("{}", render::short(&checked.sources, &checked.diagnostics));
-            Ok(())
-        }
-        _ => {
-            let mut stream = StandardStream::stdout(color_choice(output.color));
-            render::human(&mut stream, &checked.sources, &checked.diagnostics).into_diagnostic()?;
-            stream.flush().into_diagnostic()
+/// The stdlib and the model disagree: a bug in dlc, not in the lake.
+fn internal(error: &str) -> Diagnostic {
+    Diagnostic::unlocated(
+        Code::InternalError,
+        format!("internal error: the checked lake does not match the model: {error}"),
+    )
+    .with_help(BUG_HELP)
+}
+
+/// Prints diagnostics in the chosen format. Human and short output is
+/// printed as it comes (diagnostics about a lake on standard output, a
+/// failure on standard error); a JSON or SARIF document holds every
+/// diagnostic of the run, and is printed once, at the end, on standard
+/// output, when anything was reported.
+struct Reporter {
+    options: OutputOptions,
+    /// For JSON and SARIF: every diagnostic so far, once anything was reported.
+    document: Option<Vec<render::Located>>,
+}
+
+impl Reporter {
+    fn new(options: OutputOptions) -> Reporter {
+        Reporter {
+            options,
+            document: None,
         }
     }
+
+    /// The diagnostics of checked lakes, and for a person a summary line.
+    fn lakes(&mut self, results: &[Checked]) -> Result<(), Failure> {
+        for checked in results {
+            self.lake(checked)?;
+        }
+        if self.options.format == Format::Human {
+            print_summary(results);
+        }
+        Ok(())
+    }
+
+    fn lake(&mut self, checked: &Checked) -> Result<(), Failure> {
+        self.write(&checked.sources, &checked.diagnostics, Stream::Stdout)
+            .map_err(|e| cannot_print(&e).into())
+    }
+
+    fn failure(&mut self, failure: &Failure) {
+        if let Err(error) = self.write(&failure.sources, &failure.diagnostics, Stream::Stderr) {
+            eprintln!("{}", cannot_print(&error).message);
+        }
+    }
+
+    fn write(
+        &mut self,
+        sources: &SourceMap,
+        diagnostics: &[Diagnostic],
+        stream: Stream,
+    ) -> std::io::Result<()> {
+        match self.options.format {
+            Format::Json | Format::Sarif => {
+                let document = self.document.get_or_insert_with(Vec::new);
+                document.extend(render::locate(sources, diagnostics));
+                Ok(())
+            }
+            Format::Short => {
+                let text = render::short(sources, diagnostics);
+                match stream {
+                    Stream::Stdout => std::io::stdout().write_all(text.as_bytes()),
+                    Stream::Stderr => std::io::stderr().write_all(text.as_bytes()),
+                }
+            }
+            Format::Human => {
+                let color = self.options.color;
+                let mut out = match stream {
+                    Stream::Stdout => {
+                        StandardStream::stdout(color_choice(color, &std::io::stdout()))
+                    }
+                    Stream::Stderr => {
+                        StandardStream::stderr(color_choice(color, &std::io::stderr()))
+                    }
+                };
+                render::human(&mut out, sources, diagnostics)?;
+                out.flush()
+            }
+        }
+    }
+
+    /// Prints the JSON or SARIF document, if there is one.
+    fn finish(self) -> std::io::Result<()> {
+        let Some(diagnostics) = self.document else {
+            return Ok(());
+        };
+        let text = match self.options.format {
+            Format::Sarif => render::sarif::sarif(&diagnostics),
+            _ => render::json::json(&diagnostics),
+        };
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            text.map_err(std::io::Error::other)?
+        )
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+fn cannot_print(error: &std::io::Error) -> Diagnostic {
+    Diagnostic::unlocated(
+        Code::CannotWrite,
+        format!("cannot print the diagnostics: {error}"),
+    )
 }
 
 fn print_summary(results: &[Checked]) {
@@ -968,13 +1189,12 @@ fn print_summary(results: &[Checked]) {
 }
 
 /// `--color auto` colours only a terminal, and never when `NO_COLOR` is set.
-fn color_choice(when: ColorWhen) -> ColorChoice {
+fn color_choice(when: ColorWhen, stream: &impl IsTerminal) -> ColorChoice {
     match when {
         ColorWhen::Always => ColorChoice::Always,
         ColorWhen::Never => ColorChoice::Never,
         ColorWhen::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            if !no_color && std::io::stdout().is_terminal() {
+            if !host::no_color() && stream.is_terminal() {
                 ColorChoice::Auto
             } else {
                 ColorChoice::Never
@@ -983,14 +1203,18 @@ fn color_choice(when: ColorWhen) -> ColorChoice {
     }
 }
 
-/// Several lakes' JSON documents as one.
-fn merge_json(documents: Vec<serde_json::Value>) -> serde_json::Value {
-    let diagnostics: Vec<serde_json::Value> = documents
-        .into_iter()
-        .flat_map(|mut d| match d["diagnostics"].take() {
-            serde_json::Value::Array(items) => items,
-            _ => Vec::new(),
-        })
-        .collect();
-    serde_json::json!({ "version": render::JSON_SCHEMA_VERSION, "diagnostics": diagnostics })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    #[test]
+    fn a_codegen_error_keeps_its_place_in_the_lake() {
+        let span = Span::new(FileId(0), 10, 20);
+        let diagnostic = codegen_error(crate::codegen::Error::new(span, "no subnet fits"));
+        assert_eq!(diagnostic.code, Code::InternalError);
+        assert_eq!(diagnostic.span(), Some(span));
+        assert!(diagnostic.message.ends_with("no subnet fits"));
+        assert_eq!(diagnostic.help.as_deref(), Some(BUG_HELP));
+    }
 }

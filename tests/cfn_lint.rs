@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use dlc::codegen::fixtures;
+use common::fixtures;
 use dlc::diagnostic::{Code, Diagnostics};
 use dlc::model::{AttributeType, KeyAttribute, Lake, NatGateways};
 

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use dlc::codegen::fixtures;
+use common::fixtures;
 
 const INSTALL: &str = "bash tests/run-all.sh once (it installs tests/requirements-checkov.txt \
      into .venv-checkov, an environment of its own: checkov pins another boto3)";

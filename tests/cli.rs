@@ -1,4 +1,5 @@
-//! The `dlc` binary: exit codes, the three output formats, colour, explain.
+//! The `dlc` binary: exit codes, the output formats, colour, explain, and I/O
+//! and usage errors as coded diagnostics.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -137,7 +138,7 @@ fn json_output_is_only_json_with_positions_and_labels() {
     assert_eq!(output.status.code(), Some(1));
     let document: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("stdout is JSON");
-    assert_eq!(document["version"], 1);
+    assert_eq!(document["version"], 2);
     let diagnostic = &document["diagnostics"][0];
     assert_eq!(diagnostic["code"], "DL0204");
     assert_eq!(diagnostic["severity"], "error");
@@ -156,6 +157,41 @@ fn json_output_is_only_json_with_positions_and_labels() {
     let end = diagnostic["end_offset"].as_u64().unwrap() as usize;
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(&text[start..end], "\"22222222222\"");
+}
+
+#[test]
+fn an_unreadable_file_is_one_coded_diagnostic_in_a_complete_json_document() {
+    let output = dlc(&["check", "--format", "json", "/nonexistent/lake.dl"]);
+    assert_eq!(output.status.code(), Some(2));
+    let document: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let diagnostics = document["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diagnostics.len(), 1, "{document}");
+    assert_eq!(diagnostics[0]["code"], "DL0901");
+    assert_eq!(diagnostics[0]["file"], serde_json::Value::Null);
+    assert!(diagnostics[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent/lake.dl"));
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn usage_errors_are_coded_diagnostics_on_standard_error() {
+    let seed = seed();
+    let unknown = dlc(&["compile", seed.to_str().unwrap(), "--env", "Prdo"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.starts_with("error[DL0951]: the lake has no environment `Prdo`"),
+        "{stderr}"
+    );
+    let short = dlc(&["check", "--format", "short", "/nonexistent/lake.dl"]);
+    let stderr = String::from_utf8_lossy(&short.stderr);
+    assert!(
+        stderr.starts_with("dlc: error[DL0901]: cannot read /nonexistent/lake.dl"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use dlc::codegen::fixtures;
+use common::fixtures;
 
 #[test]
 fn every_emitted_file_matches_its_snapshot() {

@@ -522,7 +522,7 @@ fn the_replacement_table_covers_every_type_and_property_dlc_writes() {
             &path.to_string_lossy(),
             &path,
             text,
-            &mut dlc::driver::FsLoader,
+            &mut dlc::host::FsLoader,
         );
         templates.extend(compiled_templates(&checked));
     }

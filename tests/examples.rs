@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use dlc::driver::{check_source, FsLoader};
+use dlc::driver::check_source;
+use dlc::host::FsLoader;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

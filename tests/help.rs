@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use dlc::diagnostic::{Code, Diagnostic};
-use dlc::driver::{check_bytes, Checked, FsLoader};
+use dlc::driver::{check_bytes, Checked};
+use dlc::host::FsLoader;
 use dlc::resolve::{LoadError, SourceLoader};
 
 /// The cases: every `.dl` file under tests/ui except helpers (`*.import.dl`).
@@ -45,10 +46,17 @@ fn check_text(path: &Path, bytes: Vec<u8>, loader: &mut dyn SourceLoader) -> Che
     check_bytes(&name, relative, bytes, loader)
 }
 
+/// Where a lake diagnostic is: every diagnostic of a ui case has a place.
+fn span_of(diagnostic: &Diagnostic) -> dlc::source::Span {
+    diagnostic
+        .span()
+        .expect("a diagnostic about a lake has a place")
+}
+
 /// `file:line: DLxxxx message`, for failure messages.
 fn locate(checked: &Checked, diagnostic: &Diagnostic) -> String {
-    let file = checked.sources.get(diagnostic.primary.span.file);
-    let (line, _) = file.line_col(diagnostic.primary.span.start as usize);
+    let file = checked.sources.get(span_of(diagnostic).file);
+    let (line, _) = file.line_col(span_of(diagnostic).start as usize);
     format!(
         "{}:{line}: {} {}",
         file.name,
@@ -146,7 +154,7 @@ fn apply(checked: &Checked, diagnostic: &Diagnostic) -> HashMap<PathBuf, String>
 /// The line of `diagnostic` once its edits are applied: an edit before it that
 /// adds or removes lines moves it.
 fn line_after_edits(checked: &Checked, diagnostic: &Diagnostic) -> usize {
-    let span = diagnostic.primary.span;
+    let span = span_of(diagnostic);
     let file = checked.sources.get(span.file);
     let (line, _) = file.line_col(span.start as usize);
     let moved: isize = diagnostic
@@ -169,7 +177,7 @@ fn applying_a_helps_edits_fixes_its_diagnostic() {
         let checked = check(&path, &mut FsLoader);
         for diagnostic in checked.diagnostics.iter().filter(|d| !d.edits.is_empty()) {
             applied += 1;
-            let file_name = &checked.sources.get(diagnostic.primary.span.file).name;
+            let file_name = &checked.sources.get(span_of(diagnostic).file).name;
             let line = line_after_edits(&checked, diagnostic);
             let mut loader = Patched {
                 files: apply(&checked, diagnostic),
@@ -179,10 +187,10 @@ fn applying_a_helps_edits_fixes_its_diagnostic() {
                 None => check(&path, &mut loader),
             };
             let still_there = fixed.diagnostics.iter().any(|d| {
-                let file = fixed.sources.get(d.primary.span.file);
+                let file = fixed.sources.get(span_of(d).file);
                 d.code == diagnostic.code
                     && &file.name == file_name
-                    && file.line_col(d.primary.span.start as usize).0 == line
+                    && file.line_col(span_of(d).start as usize).0 == line
             });
             let broke_syntax = fixed
                 .diagnostics

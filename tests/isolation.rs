@@ -27,7 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use dlc::codegen::{bootstrap, fixtures, Output};
+use common::fixtures;
+use dlc::codegen::{bootstrap, Output};
 use dlc::model::Lake;
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use dlc::codegen::fixtures;
+use common::fixtures;
 
 fn require_moto() {
     let python = Command::new(common::python_tool("python3"))

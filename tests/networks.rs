@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use dlc::diagnostic::{Code, Diagnostic};
-use dlc::driver::{check_source, FsLoader};
+use dlc::driver::check_source;
+use dlc::host::FsLoader;
 use ipnet::Ipv4Net;
 
 fn check(text: String) -> Vec<Diagnostic> {

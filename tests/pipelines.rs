@@ -6,8 +6,9 @@ mod common;
 
 use serde_json::{json, Map, Value};
 
+use common::fixtures;
 use dlc::codegen::pipeline_declaration::Placeholder;
-use dlc::codegen::{fixtures, Output};
+use dlc::codegen::Output;
 use dlc::model::Lake;
 
 fn json(output: &Output, path: &str) -> Value {

@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use dlc::diagnostic::Code;
-use dlc::driver::{check_bytes, FsLoader};
+use dlc::driver::check_bytes;
+use dlc::host::FsLoader;
 use random_lake::{quotas, SplitMix, Trigger};
 
 /// Enough lakes to cover every choice of the generator in a few seconds of

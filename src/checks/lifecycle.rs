@@ -3,9 +3,9 @@
 //! follow (its "waterfall").
 
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
+use crate::literals::Duration;
 use crate::model::{Lake, Lifecycle, StorageClass, Transition};
 use crate::source::Span;
-use crate::syntax::ast::Duration;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     for env in lake.environments.values() {

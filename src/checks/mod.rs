@@ -55,6 +55,6 @@ pub fn check_templates(lake: &Lake, diagnostics: &mut Diagnostics) {
 }
 
 /// Rules over the source itself rather than the model.
-pub fn check_source(program: &Program, diagnostics: &mut Diagnostics) {
+pub fn check_program(program: &Program, diagnostics: &mut Diagnostics) {
     secrets::check(program, diagnostics);
 }

@@ -60,6 +60,10 @@ pub enum InstallProblem {
 /// (`--version X.Y.Z`, `--version =X.Y.Z`, `name@X.Y.Z`) or a full commit
 /// (`--rev` and 40 hex digits). A tag or a branch can move; a URL can serve
 /// other bytes tomorrow.
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, which the tests run"
+)]
 pub fn install_problem(install: &str) -> Option<InstallProblem> {
     static PIPE_TO_SHELL: OnceLock<Regex> = OnceLock::new();
     static DIGEST: OnceLock<Regex> = OnceLock::new();
@@ -216,6 +220,10 @@ fn source(lake: &Lake, diagnostics: &mut Diagnostics) {
 }
 
 /// Whether `arn` is the ARN of a CodeStar (CodeConnections) connection.
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, which the tests run"
+)]
 pub fn is_connection_arn(arn: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {

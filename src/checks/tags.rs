@@ -179,6 +179,10 @@ fn with_literal(diagnostic: Diagnostic, span: Span, text: &str) -> Diagnostic {
 }
 
 /// The characters of `text` outside AWS's tag alphabet, each once, in order.
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, which the tests run"
+)]
 fn refused_characters(text: &str) -> IndexSet<char> {
     static ALLOWED: OnceLock<Regex> = OnceLock::new();
     let mut buffer = [0u8; 4];

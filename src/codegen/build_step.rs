@@ -17,6 +17,10 @@ use crate::model::Lake;
 pub const OUT_DIR: &str = "out";
 
 /// The buildspec (JSON is YAML) of `pipeline`'s build project.
+#[allow(
+    clippy::expect_used,
+    reason = "serializing plain JSON values cannot fail"
+)]
 pub fn buildspec(lake: &Lake, pipeline: &Pipeline) -> String {
     let file = &lake.build.lake_file;
     let recompile = format!("dlc compile {file} -o {OUT_DIR}");

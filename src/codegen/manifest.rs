@@ -170,6 +170,10 @@ impl Manifest {
     /// Pretty JSON with a trailing newline, written straight from the
     /// manifest: no intermediate JSON tree, which for a large lake would be
     /// several times the size of the text.
+    #[allow(
+        clippy::expect_used,
+        reason = "serializing plain JSON values and structs cannot fail"
+    )]
     pub fn render(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("the manifest always serializes");
         text.push('\n');

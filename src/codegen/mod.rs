@@ -23,8 +23,11 @@
 
 pub mod bootstrap;
 pub mod build_step;
-#[doc(hidden)]
-pub mod fixtures;
+// Test support that reads the example lakes from the repository: shared
+// with the integration tests, and no part of the library.
+#[cfg(test)]
+#[path = "../../tests/common/fixtures.rs"]
+pub(crate) mod fixtures;
 pub mod json;
 pub mod limits;
 pub mod manifest;

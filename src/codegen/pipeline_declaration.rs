@@ -204,6 +204,10 @@ fn replace(
 }
 
 /// A key ARN (not an alias's) in `account`.
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, which the tests run"
+)]
 fn check_key_arn(arn: &str, account: &str) -> Result<(), FillError> {
     static KEY: OnceLock<Regex> = OnceLock::new();
     let key = KEY.get_or_init(|| {

@@ -306,7 +306,7 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
     // Expirations count at least one day; a transition may happen on day 0
     // (the checks allow it where S3 does: DL0333, DL0335).
     let days_from = |least: i64| {
-        move |d: &crate::syntax::ast::Duration, span| {
+        move |d: &crate::literals::Duration, span| {
             d.whole_days().filter(|&n| n >= least).ok_or_else(|| {
                 Error::new(
                     span,

@@ -45,6 +45,10 @@ pub struct Resource {
 
 impl Resource {
     /// A resource of `kind` with `properties` (a JSON object).
+    #[allow(
+        clippy::panic,
+        reason = "codegen writes properties as `json!({ ... })`; any other value is a bug every codegen test meets"
+    )]
     pub fn new(kind: &'static str, span: Span, properties: Value) -> Resource {
         let properties = match properties {
             Value::Object(map) => map,
@@ -217,6 +221,10 @@ impl Template {
     }
 
     /// The template as a JSON value: its rendered text, read back.
+    #[allow(
+        clippy::expect_used,
+        reason = "the text is what `render` wrote from JSON"
+    )]
     pub fn to_json(&self) -> Value {
         serde_json::from_str(&self.render()).expect("a rendered template is JSON")
     }

@@ -5,6 +5,8 @@
 //! DL02xx types, DL03xx domain checks (DL030x networks, DL031x names, DL032x
 //! accounts, DL033x lifecycle, DL034x secrets, DL035x branches, DL036x
 //! warehouse, DL037x audit table, DL038x pipelines, DL039x tags and templates).
+//! DL09xx are not about a lake but about dlc's run: DL090x I/O, DL095x usage,
+//! DL0999 a bug in dlc.
 
 use super::Severity;
 
@@ -23,6 +25,13 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $id,)*
+                }
+            }
+
+            /// The variant's name, `UndefinedName`: a rule name for SARIF.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => stringify!($variant),)*
                 }
             }
 
@@ -131,9 +140,26 @@ codes! {
     TemplateTooLarge = "DL0396", Error, "template over CloudFormation's 1 MB";
     TooManyResources = "DL0397", Error, "template over CloudFormation's 500 resources";
     TooManyOutputs = "DL0398", Error, "template over CloudFormation's 200 outputs";
+
+    CannotRead = "DL0901", Error, "cannot read a file";
+    NotAFile = "DL0902", Error, "a folder where a file is expected";
+    CannotWrite = "DL0903", Error, "cannot write the output";
+    OutputNotAFolder = "DL0904", Error, "output folder is not a folder";
+    CannotReadThroughGit = "DL0905", Error, "cannot read the lake as committed at a git ref";
+    NoSuchEnvironment = "DL0951", Error, "`--env` names no environment of the lake";
+    UnknownCode = "DL0952", Error, "not a dlc diagnostic code";
+    CannotFillDeclaration = "DL0953", Error, "pipeline declaration cannot be filled";
+    DiffUsage = "DL0954", Error, "`dlc diff` needs two lakes, or one with `--base`";
+    InternalError = "DL0999", Error, "internal error in dlc";
 }
 
 impl Code {
+    /// A code about dlc's run (I/O, usage, a bug), not about a lake: no lake
+    /// file fires it, so it has no ui case; its page's example is a command.
+    pub fn is_host(self) -> bool {
+        self.as_str().starts_with("DL09")
+    }
+
     /// Looks a code up by its text, in any case: `dl0101` finds `DL0101`.
     pub fn parse(text: &str) -> Option<Code> {
         Code::ALL

@@ -1,8 +1,12 @@
 //! The one diagnostic type of dlc, and its renderers.
 //!
-//! Every stage reports problems in user input as [`Diagnostic`]s: a stable code,
-//! a message, a primary label, secondary labels (possibly in other files),
-//! notes and a help line. Renderers live in [`render`].
+//! Everything dlc reports is a [`Diagnostic`]: a problem in a lake, and also
+//! an I/O error (a file that cannot be read or written), a usage error (an
+//! `--env` the lake lacks) and an internal error (a bug in dlc). Each has a
+//! stable code, a message, a primary label when it has a place in a source
+//! (a problem in a lake always has one; a file that cannot be read has
+//! none), secondary labels (possibly in other files), notes and a help line.
+//! Renderers live in [`render`].
 
 mod codes;
 pub mod render;
@@ -59,7 +63,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub code: Code,
     pub message: String,
-    pub primary: Label,
+    /// Where the problem is, and what to say there. `None` for a problem
+    /// with no place in a source: an I/O, usage or internal error.
+    pub primary: Option<Label>,
     pub secondary: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Option<String>,
@@ -75,10 +81,10 @@ impl Diagnostic {
             severity: code.severity(),
             code,
             message: message.into(),
-            primary: Label {
+            primary: Some(Label {
                 span,
                 message: String::new(),
-            },
+            }),
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
@@ -86,10 +92,32 @@ impl Diagnostic {
         }
     }
 
-    /// The text under the primary span.
+    /// A diagnostic with no place in a source: an I/O, usage or internal
+    /// error. Its message names what it is about (a path, a flag).
+    pub fn unlocated(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: code.severity(),
+            code,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+            edits: Vec::new(),
+        }
+    }
+
+    /// The text under the primary span; nothing for an unlocated diagnostic.
     pub fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
-        self.primary.message = message.into();
+        if let Some(primary) = &mut self.primary {
+            primary.message = message.into();
+        }
         self
+    }
+
+    /// The primary span, if the diagnostic has a place in a source.
+    pub fn span(&self) -> Option<Span> {
+        self.primary.as_ref().map(|label| label.span)
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
@@ -137,7 +165,7 @@ impl Diagnostic {
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
     /// (span, code, message) of each item: a repeat is not kept twice.
-    seen: HashSet<(Span, Code, String)>,
+    seen: HashSet<(Option<Span>, Code, String)>,
     /// Whether diagnostics were dropped past [`MAX_DIAGNOSTICS`].
     truncated: bool,
 }
@@ -155,7 +183,7 @@ impl Diagnostics {
             return;
         }
         let key = (
-            diagnostic.primary.span,
+            diagnostic.span(),
             diagnostic.code,
             diagnostic.message.clone(),
         );
@@ -213,12 +241,8 @@ impl Diagnostics {
     /// mistake is reported once.
     pub fn into_sorted(self) -> Vec<Diagnostic> {
         let mut items = self.items;
-        items.sort_by(|a, b| {
-            (a.primary.span, a.code, &a.message).cmp(&(b.primary.span, b.code, &b.message))
-        });
-        items.dedup_by(|a, b| {
-            a.primary.span == b.primary.span && a.code == b.code && a.message == b.message
-        });
+        items.sort_by(|a, b| (a.span(), a.code, &a.message).cmp(&(b.span(), b.code, &b.message)));
+        items.dedup_by(|a, b| a.span() == b.span() && a.code == b.code && a.message == b.message);
         items
     }
 }

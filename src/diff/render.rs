@@ -14,6 +14,10 @@ use super::{Counts, Entry, EnvironmentReport, Report};
 /// Properties listed by name before "and N more".
 const LISTED_PROPERTIES: usize = 4;
 
+#[allow(
+    clippy::expect_used,
+    reason = "the report is plain data (strings, numbers, lists), which always serializes"
+)]
 pub fn json(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(report).expect("the report always serializes");
     text.push('\n');

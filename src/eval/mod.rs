@@ -1,6 +1,6 @@
 //! Evaluation and type checking. Declarations are evaluated on demand, each
 //! once; every value is then conformed to the type its position expects
-//! (see [`conform`]), which applies defaults, turns bare names into enum
+//! (see [`typeck`]), which applies defaults, turns bare names into enum
 //! variants and checks refinements.
 //!
 //! There is no computation beyond references, `extends` and interpolation,
@@ -8,7 +8,7 @@
 //! it within a thread's stack and memory proportional to the input whatever
 //! the input: [`MAX_DEPTH`] and [`work_budget`].
 
-mod conform;
+mod typeck;
 pub mod value;
 
 use std::collections::{HashMap, HashSet};
@@ -665,7 +665,7 @@ impl Evaluator<'_, '_> {
             let help = match self.types.get(name) {
                 Some(TypeDef::Record(_)) => format!(
                     "to make {} record, write `{name} {{ ... }}`",
-                    conform::article(name)
+                    typeck::article(name)
                 ),
                 Some(TypeDef::Enum(def)) => match def.variants.keys().next() {
                     Some(variant) => {

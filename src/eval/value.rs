@@ -6,8 +6,8 @@ use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 use serde_json::{json, Value as Json};
 
+use crate::literals::Duration;
 use crate::source::Span;
-use crate::syntax::ast::Duration;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {

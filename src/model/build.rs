@@ -370,7 +370,7 @@ fn boolean(value: &Value) -> Result<bool> {
     }
 }
 
-fn duration(value: &Value) -> Result<crate::syntax::ast::Duration> {
+fn duration(value: &Value) -> Result<crate::literals::Duration> {
     match value.kind {
         ValueKind::Duration(d) => Ok(d),
         _ => Err(unexpected("a duration", value)),

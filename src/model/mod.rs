@@ -14,8 +14,8 @@ pub use build::{build_model, build_partial_model, ModelError};
 use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 
+use crate::literals::Duration;
 use crate::source::Span;
-use crate::syntax::ast::Duration;
 
 /// Where a field's value comes from: what a diagnostic about it points at.
 #[derive(Clone, Debug, PartialEq)]

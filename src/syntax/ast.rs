@@ -2,6 +2,9 @@
 
 use ipnet::Ipv4Net;
 
+// A duration is written in the source and kept by the model: it belongs to
+// neither, so later stages need not reach into the syntax for it.
+pub use crate::literals::{Duration, DurationUnit};
 use crate::source::{FileId, Span};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -193,59 +196,6 @@ pub enum ExprKind {
     Path(Vec<Ident>),
     /// A literal that was reported while building the tree; checks skip it.
     Invalid,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DurationUnit {
-    Days,
-    Hours,
-    Minutes,
-    Seconds,
-}
-
-impl DurationUnit {
-    pub fn suffix(self) -> char {
-        match self {
-            DurationUnit::Days => 'd',
-            DurationUnit::Hours => 'h',
-            DurationUnit::Minutes => 'm',
-            DurationUnit::Seconds => 's',
-        }
-    }
-
-    pub fn seconds(self) -> i64 {
-        match self {
-            DurationUnit::Days => 86_400,
-            DurationUnit::Hours => 3_600,
-            DurationUnit::Minutes => 60,
-            DurationUnit::Seconds => 1,
-        }
-    }
-}
-
-/// A duration as written: `30d` is 30 days, not 2,592,000 seconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Duration {
-    pub amount: i64,
-    pub unit: DurationUnit,
-}
-
-impl Duration {
-    pub fn seconds(&self) -> i64 {
-        self.amount.saturating_mul(self.unit.seconds())
-    }
-
-    /// Whole days, if the duration is a whole number of days.
-    pub fn whole_days(&self) -> Option<i64> {
-        let seconds = self.seconds();
-        (seconds % 86_400 == 0).then_some(seconds / 86_400)
-    }
-}
-
-impl std::fmt::Display for Duration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}{}", self.amount, self.unit.suffix())
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

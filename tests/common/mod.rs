@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use dlc::codegen::{self, fixtures, Output};
+pub mod fixtures;
+
+use dlc::codegen::{self, Output};
 
 /// Compiles one example lake (all environments).
 pub fn compile(example: &'static str, lake: &dlc::model::Lake) -> Output {

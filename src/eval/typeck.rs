@@ -1,4 +1,4 @@
-//! Conforming a value to the type its position expects: the type checker.
+//! The type checker: conforming a value to the type its position expects.
 //!
 //! Conforming applies record defaults, turns bare names into enum variants,
 //! checks refinements, and reports every mismatch with the value and the

@@ -1,13 +1,18 @@
 //! Test support: the example lakes (`lang-examples/seed`, `lang-examples/
 //! last-mile-health`) checked by the real front end, so codegen tests compile
 //! exactly what a user's `dlc compile` would. Reads the repository's files,
-//! so it serves tests only.
+//! so it is no part of the library: integration tests get it through
+//! tests/common, the library's unit tests as `crate::codegen::fixtures`
+//! (the same file, by `#[path]`; lib.rs names the crate `dlc` for them).
+
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
-use crate::driver::{check_source, Checked, FsLoader};
-use crate::model::Lake;
-use crate::source::Span;
+use dlc::driver::{check_source, Checked};
+use dlc::host::FsLoader;
+use dlc::model::Lake;
+use dlc::source::Span;
 
 fn example_path(example: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,5 +55,5 @@ pub fn examples() -> Vec<(&'static str, Lake)> {
 /// Maps spans of an example to file, line and column, as the driver does.
 pub fn locate_in(example: &'static str) -> impl Fn(Span) -> (std::sync::Arc<str>, usize, usize) {
     let checked = check_example(example);
-    move |span| super::locate_in(&checked.sources)(span)
+    move |span| dlc::codegen::locate_in(&checked.sources)(span)
 }
