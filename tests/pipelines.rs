@@ -92,8 +92,9 @@ fn the_seed_has_three_pipelines_and_three_target_bootstraps() {
         ]
     );
 
-    // Only Prod waits for a person.
-    for (env, approvals) in [("Dev", 0), ("Test", 0), ("Prod", 1)] {
+    // Only Prod waits for a person: once per level, Storage then Network
+    // (whose flow log writes into Storage's bucket).
+    for (env, approvals) in [("Dev", 0), ("Test", 0), ("Prod", 2)] {
         let declaration = json(&output, &format!("pipelines/{env}.pipeline.json"));
         let stages: Vec<&str> = declaration["pipeline"]["stages"]
             .as_array()
@@ -130,14 +131,15 @@ fn change_sets_deploy_level_by_level_and_approvals_name_them() {
     assert_eq!(
         deploy,
         [
-            (1, "Network.Prepare"),
             (1, "Storage.Prepare"),
-            (2, "Approve.Network-Storage"),
-            (3, "Network.Execute"),
+            (2, "Approve.Storage"),
             (3, "Storage.Execute"),
-            (4, "Warehouse.Prepare"),
-            (5, "Approve.Warehouse"),
-            (6, "Warehouse.Execute"),
+            (4, "Network.Prepare"),
+            (5, "Approve.Network"),
+            (6, "Network.Execute"),
+            (7, "Warehouse.Prepare"),
+            (8, "Approve.Warehouse"),
+            (9, "Warehouse.Execute"),
         ]
     );
     let approval = actions(&declaration)
@@ -156,7 +158,7 @@ fn change_sets_deploy_level_by_level_and_approvals_name_them() {
         .iter()
         .map(|a| a["runOrder"].as_u64().unwrap())
         .collect();
-    assert_eq!(orders, [1, 1, 2, 2, 3, 4]);
+    assert_eq!(orders, [1, 2, 3, 4, 5, 6]);
     let warehouse = actions(&dev)
         .find(|a| a["name"] == "Warehouse.Prepare")
         .unwrap();

@@ -84,8 +84,9 @@ pub struct Manifest {
     pub deployment_account: String,
     pub deployment_region: String,
     /// Stack names, in an order that deploys every stack after the ones it
-    /// depends on: environments in source order, and in each `Network`,
-    /// `Storage`, `Warehouse`. The pipelines deploy these.
+    /// depends on: environments in source order, and in each `Storage`,
+    /// `Network` (its flow log writes into Storage's bucket), `Warehouse`.
+    /// The pipelines deploy these.
     pub deploy_order: Vec<String>,
     pub stacks: Vec<StackEntry>,
     /// The stacks a team deploys by hand, once, in this order: the bootstrap

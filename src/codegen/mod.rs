@@ -415,7 +415,11 @@ fn setup_stacks_each<E>(
                     pipeline: Some(PipelineStack {
                         branch: env.branch.clone().unwrap_or_default(),
                         declaration: naming::pipeline_declaration_path(env),
-                        deploys: env_stacks.iter().map(|s| s.name.clone()).collect(),
+                        deploys: pipeline::levels(&env_stacks)
+                            .into_iter()
+                            .flatten()
+                            .map(|s| s.name.clone())
+                            .collect(),
                         update_role: format!(
                             "arn:{}:iam::{}:role/{}",
                             pipeline::PARTITION,

@@ -423,19 +423,32 @@ pub fn oauth_token_reference(secret: &str) -> String {
 }
 
 /// The stacks grouped by dependency level: a stack's level is one more than
-/// the highest of the stacks it imports from (stacks of other environments do
-/// not count; the manifest orders those).
+/// the highest of the stacks it imports from, wherever those come in
+/// `stacks` (a `Network` imports from the `Storage` after it). Stacks of
+/// other environments do not count; the manifest orders those.
 pub fn levels(stacks: &[Stack]) -> Vec<Vec<&Stack>> {
-    let mut level_of: Vec<usize> = Vec::with_capacity(stacks.len());
-    for stack in stacks {
-        let level = stacks
-            .iter()
-            .zip(&level_of)
-            .filter(|(other, _)| stack.depends_on.contains(&other.name))
-            .map(|(_, level)| level + 1)
-            .max()
-            .unwrap_or(0);
-        level_of.push(level);
+    let mut level_of: Vec<usize> = vec![0; stacks.len()];
+    // Raising each stack above its dependencies until nothing moves takes at
+    // most one pass per stack, as imports never form a cycle (CloudFormation
+    // could not deploy one); the bound keeps a cycle from looping.
+    for _ in 0..stacks.len() {
+        let mut moved = false;
+        for (i, stack) in stacks.iter().enumerate() {
+            let level = stacks
+                .iter()
+                .zip(&level_of)
+                .filter(|(other, _)| stack.depends_on.contains(&other.name))
+                .map(|(_, level)| level + 1)
+                .max()
+                .unwrap_or(0);
+            if level != level_of[i] {
+                level_of[i] = level;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
     }
     let depth = level_of.iter().max().map_or(0, |l| l + 1);
     (0..depth)
