@@ -427,6 +427,49 @@ fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
     assert_eq!(codecommit.manifest.pipelines.len(), 2);
 }
 
+/// The examples read their repository through a connection: no file of
+/// theirs, declaration or template, holds a dynamic reference (only a
+/// GitHub token source's pipeline template does, where CloudFormation
+/// resolves it) or a placeholder address.
+#[test]
+fn no_file_of_the_examples_holds_a_dynamic_reference_or_a_placeholder_address() {
+    for (name, lake) in fixtures::examples() {
+        let output = compile(name, &lake);
+        for file in &output.files {
+            for needle in ["{{resolve:", "your-org"] {
+                assert!(
+                    !file.contents.contains(needle),
+                    "{name} {}: `{needle}`",
+                    file.path
+                );
+            }
+        }
+        let declarations = output
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".pipeline.json"))
+            .count();
+        assert_eq!(declarations, output.manifest.pipelines.len(), "{name}");
+    }
+    // Every declaration of every variant, the token source's included.
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        for entry in &output.manifest.pipelines {
+            let declaration = &output.file(&entry.declaration).unwrap().contents;
+            assert!(
+                !declaration.contains("{{resolve:"),
+                "{name} {}",
+                entry.declaration
+            );
+            assert!(
+                !declaration.contains("your-org"),
+                "{name} {}",
+                entry.declaration
+            );
+        }
+    }
+}
+
 #[test]
 fn the_default_build_deploys_the_committed_output_and_downloads_nothing() {
     for (name, lake) in lakes() {
