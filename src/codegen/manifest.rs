@@ -129,6 +129,17 @@ pub struct PipelineEntry {
     /// The role to deploy the pipeline stack with (`--role-arn`): the one the
     /// pipeline updates its own stack with.
     pub update_role: String,
+    /// The pipeline stack's parameters (`--parameter-overrides`), each the
+    /// output of a setup stack deployed before it; absent when it has none.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, ParameterSource>,
+}
+
+/// Where a pipeline stack's parameter comes from: an output of a stack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParameterSource {
+    pub stack: String,
+    pub output: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -249,7 +260,7 @@ impl<'a> ManifestBuilder<'a> {
                 .template
                 .outputs
                 .values()
-                .map(|o| o.export.clone())
+                .filter_map(|o| o.export.clone())
                 .collect(),
             imports: s.template.imports.clone(),
             source: location(s.span),
@@ -284,6 +295,7 @@ impl<'a> ManifestBuilder<'a> {
                 declaration: p.declaration.clone(),
                 deploys: p.deploys.clone(),
                 update_role: p.update_role.clone(),
+                parameters: p.parameters.iter().cloned().collect(),
             }),
         }
     }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod resolve;
+
 use std::path::{Path, PathBuf};
 
 use dlc::codegen::{self, fixtures, Output};
