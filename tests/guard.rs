@@ -56,12 +56,6 @@ const SUPPRESSED: &[(&str, &[&str], &str)] = &[
          among the administrative actions, as AWS's default key policy does, so that IAM \
          policies of that account decide who administers the key; no other account gets it",
     ),
-    (
-        "codebuild_project_logging_enabled_check",
-        &["BuildProject"],
-        "CodeBuild sends a project's logs to CloudWatch Logs when LogsConfig is absent; the \
-         build role may write only its own project's log group",
-    ),
 ];
 
 /// The cfn-guard binary and the rules folder that tests/guard's package ships.

@@ -573,6 +573,10 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "PrivilegedMode": false,
                 },
                 "TimeoutInMinutes": BUILD_TIMEOUT_MINUTES,
+                // CodeBuild's default, written out: the logs go to the
+                // project's own group, /aws/codebuild/<project>, the only
+                // one the build role may write.
+                "LogsConfig": { "CloudWatchLogs": { "Status": "ENABLED" } },
                 "Tags": resource_tags,
             }),
         ),
