@@ -28,6 +28,7 @@ TYPES = [
     "AWS::CodePipeline::Webhook",
     "AWS::DynamoDB::Table",
     "AWS::EC2::EIP",
+    "AWS::EC2::FlowLog",
     "AWS::EC2::InternetGateway",
     "AWS::EC2::NatGateway",
     "AWS::EC2::Route",

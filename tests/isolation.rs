@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use common::fixtures;
+use common::resolve::{Mode, Resolver};
 use dlc::codegen::{bootstrap, Output};
 use dlc::model::Lake;
 
@@ -71,155 +72,6 @@ fn arn_matches(pattern: &str, arn: &str) -> bool {
 /// The account of an ARN (empty for S3's).
 fn arn_account(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or("")
-}
-
-// ---------------------------------------------------------------------------
-// Resolving a template
-
-/// One template with where it is deployed: enough to resolve its intrinsic
-/// functions the way CloudFormation would.
-struct Place<'a> {
-    template: &'a Value,
-    stack: &'a str,
-    account: &'a str,
-    region: &'a str,
-}
-
-impl Place<'_> {
-    fn resource(&self, id: &str) -> &Value {
-        let r = &self.template["Resources"][id];
-        assert!(r.is_object(), "{}: no resource {id}", self.stack);
-        r
-    }
-
-    fn stack_arn(&self) -> String {
-        format!(
-            "arn:aws:cloudformation:{}:{}:stack/{}/id",
-            self.region, self.account, self.stack
-        )
-    }
-
-    /// A key's ID is random: this stands for it.
-    fn key_id(&self, id: &str) -> String {
-        format!("{}-{id}", self.stack)
-    }
-
-    fn reference(&self, id: &str) -> String {
-        match id {
-            "AWS::AccountId" => return self.account.into(),
-            "AWS::Region" => return self.region.into(),
-            "AWS::Partition" => return "aws".into(),
-            "AWS::StackName" => return self.stack.into(),
-            "AWS::StackId" => return self.stack_arn(),
-            _ => {}
-        }
-        let r = self.resource(id);
-        let props = &r["Properties"];
-        let name = |field: &str| {
-            props[field]
-                .as_str()
-                .unwrap_or_else(|| panic!("{}: {id} has no {field}", self.stack))
-                .to_string()
-        };
-        match r["Type"].as_str().unwrap() {
-            "AWS::IAM::Role" => name("RoleName"),
-            "AWS::IAM::ManagedPolicy" => format!(
-                "arn:aws:iam::{}:policy/{}",
-                self.account,
-                name("ManagedPolicyName")
-            ),
-            "AWS::S3::Bucket" => name("BucketName"),
-            "AWS::KMS::Key" => self.key_id(id),
-            "AWS::KMS::Alias" => name("AliasName"),
-            _ => name("Name"),
-        }
-    }
-
-    fn attribute(&self, id: &str, attribute: &str) -> String {
-        let (account, region) = (self.account, self.region);
-        let kind = self.resource(id)["Type"].as_str().unwrap();
-        match (kind, attribute) {
-            ("AWS::IAM::Role", "Arn") => {
-                format!("arn:aws:iam::{account}:role/{}", self.reference(id))
-            }
-            ("AWS::S3::Bucket", "Arn") => format!("arn:aws:s3:::{}", self.reference(id)),
-            ("AWS::KMS::Key", "Arn") => {
-                format!("arn:aws:kms:{region}:{account}:key/{}", self.key_id(id))
-            }
-            ("AWS::CodeBuild::Project", "Arn") => format!(
-                "arn:aws:codebuild:{region}:{account}:project/{}",
-                self.reference(id)
-            ),
-            _ => format!("{id}.{attribute}"),
-        }
-    }
-
-    fn sub(&self, text: &str, variables: &Value) -> String {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let end = start + rest[start..].find('}').expect("a closed ${...}");
-            let name = &rest[start + 2..end];
-            out.push_str(&if let Some(v) = variables.get(name) {
-                self.resolve(v).as_str().unwrap().to_string()
-            } else {
-                match name.split_once('.') {
-                    Some((id, attribute)) if !name.starts_with("AWS::") => {
-                        self.attribute(id, attribute)
-                    }
-                    _ => self.reference(name),
-                }
-            });
-            rest = &rest[end + 1..];
-        }
-        out.push_str(rest);
-        out
-    }
-
-    /// The value with every intrinsic function replaced by what it stands for.
-    fn resolve(&self, value: &Value) -> Value {
-        match value {
-            Value::Object(map) if map.len() == 1 => {
-                let (function, argument) = map.iter().next().unwrap();
-                match function.as_str() {
-                    "Ref" => json!(self.reference(argument.as_str().unwrap())),
-                    "Fn::GetAtt" => json!(self
-                        .attribute(argument[0].as_str().unwrap(), argument[1].as_str().unwrap())),
-                    "Fn::Sub" => match argument {
-                        Value::String(text) => json!(self.sub(text, &json!({}))),
-                        _ => json!(self.sub(argument[0].as_str().unwrap(), &argument[1])),
-                    },
-                    "Fn::Join" => {
-                        let parts: Vec<String> = self
-                            .resolve(&argument[1])
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .map(|p| p.as_str().unwrap().to_string())
-                            .collect();
-                        json!(parts.join(argument[0].as_str().unwrap()))
-                    }
-                    "Fn::ImportValue" => json!(format!(
-                        "import:{}",
-                        self.resolve(argument).as_str().unwrap()
-                    )),
-                    _ => Value::Object(
-                        map.iter()
-                            .map(|(k, v)| (k.clone(), self.resolve(v)))
-                            .collect(),
-                    ),
-                }
-            }
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), self.resolve(v)))
-                    .collect(),
-            ),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
-            other => other.clone(),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -514,17 +366,53 @@ impl World {
             owner_of_id.insert(dlc::codegen::naming::update_role_id(env), env.name.clone());
             owner_of_id.insert(bootstrap::boundary_id(env), env.name.clone());
         }
-        let setups = manifest
-            .bootstrap
-            .iter()
-            .chain(manifest.pipelines.iter().map(|p| &p.stack));
-        for setup in setups {
+        // A pipeline stack's parameters are outputs of bootstrap stacks.
+        let no_parameters = BTreeMap::new();
+        let mut outputs: BTreeMap<(&str, &str), String> = BTreeMap::new();
+        for setup in &manifest.bootstrap {
             let template = &templates[&setup.template];
-            let place = Place {
+            let place = Resolver {
                 template,
                 stack: &setup.name,
                 account: &setup.account,
                 region: &setup.region,
+                mode: Mode::Deployed {
+                    parameters: &no_parameters,
+                },
+            };
+            for (key, output) in template["Outputs"].as_object().into_iter().flatten() {
+                let value = place.resolve(&output["Value"]);
+                outputs.insert((&setup.name, key), value.as_str().unwrap().to_string());
+            }
+        }
+        let setups: Vec<_> = manifest
+            .bootstrap
+            .iter()
+            .map(|b| (b, no_parameters.clone()))
+            .chain(manifest.pipelines.iter().map(|p| {
+                let parameters = p
+                    .parameters
+                    .iter()
+                    .map(|(name, source)| {
+                        let key = (source.stack.as_str(), source.output.as_str());
+                        let value = outputs.get(&key).cloned();
+                        (
+                            name.clone(),
+                            value.unwrap_or_else(|| panic!("no output {key:?}")),
+                        )
+                    })
+                    .collect::<BTreeMap<_, _>>();
+                (&p.stack, parameters)
+            }))
+            .collect();
+        for (setup, parameters) in &setups {
+            let template = &templates[&setup.template];
+            let place = Resolver {
+                template,
+                stack: &setup.name,
+                account: &setup.account,
+                region: &setup.region,
+                mode: Mode::Deployed { parameters },
             };
             if let Some(env) = &setup.environment {
                 world.own(env, place.stack_arn(), Kind::Stack);
@@ -563,7 +451,7 @@ impl World {
     }
 
     /// Reads one resource of a template.
-    fn read(&mut self, place: &Place<'_>, env: &str, id: &str, resource: &Value) {
+    fn read(&mut self, place: &Resolver<'_>, env: &str, id: &str, resource: &Value) {
         let resolved = place.resolve(&resource["Properties"]);
         let (account, region) = (place.account, place.region);
         match resource["Type"].as_str().unwrap() {

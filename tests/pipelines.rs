@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::resolve::{Mode, Resolver};
+
 use serde_json::{json, Map, Value};
 
 use common::fixtures;
@@ -93,8 +95,9 @@ fn the_seed_has_three_pipelines_and_three_target_bootstraps() {
         ]
     );
 
-    // Only Prod waits for a person.
-    for (env, approvals) in [("Dev", 0), ("Test", 0), ("Prod", 1)] {
+    // Only Prod waits for a person: once per level, Storage then Network
+    // (whose flow log writes into Storage's bucket).
+    for (env, approvals) in [("Dev", 0), ("Test", 0), ("Prod", 2)] {
         let declaration = json(&output, &format!("pipelines/{env}.pipeline.json"));
         let stages: Vec<&str> = declaration["pipeline"]["stages"]
             .as_array()
@@ -131,14 +134,15 @@ fn change_sets_deploy_level_by_level_and_approvals_name_them() {
     assert_eq!(
         deploy,
         [
-            (1, "Network.Prepare"),
             (1, "Storage.Prepare"),
-            (2, "Approve.Network-Storage"),
-            (3, "Network.Execute"),
+            (2, "Approve.Storage"),
             (3, "Storage.Execute"),
-            (4, "Warehouse.Prepare"),
-            (5, "Approve.Warehouse"),
-            (6, "Warehouse.Execute"),
+            (4, "Network.Prepare"),
+            (5, "Approve.Network"),
+            (6, "Network.Execute"),
+            (7, "Warehouse.Prepare"),
+            (8, "Approve.Warehouse"),
+            (9, "Warehouse.Execute"),
         ]
     );
     let approval = actions(&declaration)
@@ -157,7 +161,7 @@ fn change_sets_deploy_level_by_level_and_approvals_name_them() {
         .iter()
         .map(|a| a["runOrder"].as_u64().unwrap())
         .collect();
-    assert_eq!(orders, [1, 1, 2, 2, 3, 4]);
+    assert_eq!(orders, [1, 2, 3, 4, 5, 6]);
     let warehouse = actions(&dev)
         .find(|a| a["name"] == "Warehouse.Prepare")
         .unwrap();
@@ -170,100 +174,6 @@ fn change_sets_deploy_level_by_level_and_approvals_name_them() {
         warehouse["configuration"]["RoleArn"],
         "arn:aws:iam::002190277880:role/dev-lmd-v2-cfn-exec"
     );
-}
-
-/// What CloudFormation would make of the template's intrinsic functions, from
-/// the template's own resources: a `Ref` is a resource's name, a role's
-/// `Arn` its ARN. A KMS key's ARN (its ID is random) and a secret's value are
-/// the declaration's placeholders.
-struct Resolver<'a> {
-    template: &'a Value,
-    account: &'a str,
-    region: &'a str,
-}
-
-impl Resolver<'_> {
-    fn resource(&self, id: &str) -> &Value {
-        &self.template["Resources"][id]
-    }
-
-    fn reference(&self, id: &str) -> String {
-        match id {
-            "AWS::AccountId" => return self.account.into(),
-            "AWS::Region" => return self.region.into(),
-            "AWS::Partition" => return "aws".into(),
-            _ => {}
-        }
-        let r = self.resource(id);
-        let props = &r["Properties"];
-        let name = match r["Type"].as_str().unwrap() {
-            "AWS::S3::Bucket" => &props["BucketName"],
-            "AWS::IAM::Role" => &props["RoleName"],
-            _ => &props["Name"],
-        };
-        name.as_str()
-            .unwrap_or_else(|| panic!("no name for {id}"))
-            .to_string()
-    }
-
-    fn attribute(&self, id: &str, attribute: &str) -> String {
-        assert_eq!(attribute, "Arn", "{id}.{attribute}");
-        let account = self.account;
-        match self.resource(id)["Type"].as_str().unwrap() {
-            "AWS::IAM::Role" => format!("arn:aws:iam::{account}:role/{}", self.reference(id)),
-            "AWS::S3::Bucket" => format!("arn:aws:s3:::{}", self.reference(id)),
-            "AWS::KMS::Key" => "${dlc:ArtifactKeyArn}".to_string(),
-            other => panic!("no ARN for {other}"),
-        }
-    }
-
-    fn sub(&self, text: &str) -> String {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let end = start + rest[start..].find('}').unwrap();
-            let name = &rest[start + 2..end];
-            out.push_str(&match name.split_once('.') {
-                Some((id, attribute)) if !name.starts_with("AWS::") => {
-                    self.attribute(id, attribute)
-                }
-                _ => self.reference(name),
-            });
-            rest = &rest[end + 1..];
-        }
-        out.push_str(rest);
-        out
-    }
-
-    fn resolve(&self, value: &Value) -> Value {
-        match value {
-            Value::Object(map) if map.len() == 1 => {
-                let (function, argument) = map.iter().next().unwrap();
-                match function.as_str() {
-                    "Ref" => json!(self.reference(argument.as_str().unwrap())),
-                    "Fn::GetAtt" => json!(self
-                        .attribute(argument[0].as_str().unwrap(), argument[1].as_str().unwrap())),
-                    "Fn::Sub" => json!(self.sub(argument.as_str().unwrap())),
-                    _ => Value::Object(
-                        map.iter()
-                            .map(|(k, v)| (k.clone(), self.resolve(v)))
-                            .collect(),
-                    ),
-                }
-            }
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), self.resolve(v)))
-                    .collect(),
-            ),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
-            Value::String(s) if s.starts_with("{{resolve:secretsmanager:") => {
-                json!("${dlc:GitHubToken}")
-            }
-            other => other.clone(),
-        }
-    }
 }
 
 /// CloudFormation's PascalCase keys as CodePipeline's API spells them, except
@@ -296,10 +206,15 @@ fn the_declaration_and_the_template_describe_the_same_pipeline() {
         for entry in &output.manifest.pipelines {
             let template = json(&output, &entry.stack.template);
             let declaration = json(&output, &entry.declaration);
+            // The declaration writes a placeholder for each value only AWS
+            // knows: a key's ARN (the regional one a parameter of the
+            // stack), the GitHub token.
             let resolver = Resolver {
                 template: &template,
+                stack: &entry.stack.name,
                 account: &entry.stack.account,
                 region: &entry.stack.region,
+                mode: Mode::Declaration,
             };
             let resource = &template["Resources"]["Pipeline"];
             assert_eq!(resource["Type"], "AWS::CodePipeline::Pipeline");
@@ -315,19 +230,11 @@ fn the_declaration_and_the_template_describe_the_same_pipeline() {
             // CloudFormation lists the stores of a cross-region pipeline as
             // { Region, ArtifactStore }; the API maps each region to its store.
             if let Some(Value::Array(stores)) = properties.remove("ArtifactStores") {
-                // The key of a store in another region is another stack's,
-                // named by its alias in the template and by a placeholder the
-                // declaration's fill step replaces with its ARN.
                 let by_region: Map<String, Value> = stores
                     .iter()
                     .map(|s| {
                         let region = s["Region"].as_str().unwrap();
-                        let mut store = s["ArtifactStore"].clone();
-                        if region != entry.stack.region {
-                            store["EncryptionKey"]["Id"] =
-                                json!(Placeholder::RegionalArtifactKeyArn.text());
-                        }
-                        (region.into(), store)
+                        (region.into(), s["ArtifactStore"].clone())
                     })
                     .collect();
                 properties.insert("ArtifactStores".into(), Value::Object(by_region));
@@ -424,6 +331,49 @@ fn each_source_starts_its_pipeline_on_a_push_to_the_branch() {
     assert!(codecommit.file("pipelines/Prod.template.json").is_none());
     assert!(codecommit.file("bootstrap/Prod.template.json").is_none());
     assert_eq!(codecommit.manifest.pipelines.len(), 2);
+}
+
+/// The examples read their repository through a connection: no file of
+/// theirs, declaration or template, holds a dynamic reference (only a
+/// GitHub token source's pipeline template does, where CloudFormation
+/// resolves it) or a placeholder address.
+#[test]
+fn no_file_of_the_examples_holds_a_dynamic_reference_or_a_placeholder_address() {
+    for (name, lake) in fixtures::examples() {
+        let output = compile(name, &lake);
+        for file in &output.files {
+            for needle in ["{{resolve:", "your-org"] {
+                assert!(
+                    !file.contents.contains(needle),
+                    "{name} {}: `{needle}`",
+                    file.path
+                );
+            }
+        }
+        let declarations = output
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".pipeline.json"))
+            .count();
+        assert_eq!(declarations, output.manifest.pipelines.len(), "{name}");
+    }
+    // Every declaration of every variant, the token source's included.
+    for (name, lake) in lakes() {
+        let output = compile(name, &lake);
+        for entry in &output.manifest.pipelines {
+            let declaration = &output.file(&entry.declaration).unwrap().contents;
+            assert!(
+                !declaration.contains("{{resolve:"),
+                "{name} {}",
+                entry.declaration
+            );
+            assert!(
+                !declaration.contains("your-org"),
+                "{name} {}",
+                entry.declaration
+            );
+        }
+    }
 }
 
 #[test]
@@ -867,6 +817,88 @@ fn a_pipeline_deploys_into_another_region_through_a_store_of_that_region() {
         .map(|s| s["Region"].as_str().unwrap())
         .collect();
     assert_eq!(regions, ["us-east-2", "us-west-2"]);
+    // The regional key is the stack's parameter, filled with the artifacts
+    // stack's output: a key ARN of the deployment account in us-west-2, never
+    // an alias, which cross-account actions cannot use.
+    assert_eq!(
+        stores[1]["ArtifactStore"]["EncryptionKey"]["Id"],
+        json!({ "Ref": "RegionalArtifactKeyArn" })
+    );
+    let parameter = &template["Parameters"]["RegionalArtifactKeyArn"];
+    assert_eq!(parameter["Type"], "String");
+    let pattern = regex::Regex::new(parameter["AllowedPattern"].as_str().unwrap()).unwrap();
+    let key = "arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert!(pattern.is_match(key));
+    for wrong in [
+        "arn:aws:kms:us-west-2:111111111111:alias/prod-cdkblog-e2e-pipeline",
+        "arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-west-2:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ] {
+        assert!(!pattern.is_match(wrong), "{wrong}");
+    }
+    let artifacts = json(&output, "bootstrap/Prod.artifacts.template.json");
+    let key_output = &artifacts["Outputs"]["ArtifactKeyArn"];
+    assert_eq!(
+        key_output["Value"],
+        json!({ "Fn::GetAtt": ["ArtifactKey", "Arn"] })
+    );
+    assert!(
+        key_output.get("Export").is_none(),
+        "another region cannot import it"
+    );
+    let entry = manifest
+        .pipelines
+        .iter()
+        .find(|p| p.stack.environment.as_deref() == Some("Prod"))
+        .unwrap();
+    let source = &entry.parameters["RegionalArtifactKeyArn"];
+    assert_eq!(
+        (source.stack.as_str(), source.output.as_str()),
+        ("ProdDataLakeCDKBlogArtifacts", "ArtifactKeyArn")
+    );
+    // The self-update passes the value on, so the stack keeps it.
+    let self_update = template["Resources"]["Pipeline"]["Properties"]["Stages"][2]["Actions"][0]
+        ["Configuration"]["ParameterOverrides"]
+        .clone();
+    assert_eq!(
+        self_update,
+        json!({ "Fn::Sub": "{\"RegionalArtifactKeyArn\":\"${RegionalArtifactKeyArn}\"}" })
+    );
+    // No key is named by an alias anywhere (an alias ARN is only the
+    // resource of the update role's alias management).
+    fn key_names<'a>(value: &'a Value, under_key: bool, out: &mut Vec<&'a Value>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let key = matches!(
+                        k.to_ascii_lowercase().as_str(),
+                        "encryptionkey" | "kmsmasterkeyid" | "kmskeyid" | "kmskeyarn"
+                    );
+                    key_names(v, under_key || key, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| key_names(v, under_key, out)),
+            _ if under_key => out.push(value),
+            _ => {}
+        }
+    }
+    let mut named = Vec::new();
+    let files: Vec<Value> = output
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".json"))
+        .map(|f| serde_json::from_str(&f.contents).unwrap())
+        .collect();
+    for file in &files {
+        key_names(file, false, &mut named);
+    }
+    assert!(named.len() > 10, "{named:?}");
+    for name in named {
+        assert!(
+            !name.to_string().contains("alias/"),
+            "a key named by its alias: {name}"
+        );
+    }
     for action in actions(&declaration) {
         let deploys = action["roleArn"]
             .as_str()

@@ -67,6 +67,15 @@ if ! stamp_matches tests/sarif-validator/package-lock.json tests/sarif-validator
     write_stamp tests/sarif-validator/package-lock.json tests/sarif-validator/node_modules/.lock-digest
 fi
 
+# tests/guard.rs runs cfn-guard with AWS Control Tower's Guard rules: both
+# come in one npm package (a prebuilt cfn-guard; building it from crates.io
+# takes minutes), pinned with its checksum in tests/guard/package-lock.json.
+if ! stamp_matches tests/guard/package-lock.json tests/guard/node_modules/.lock-digest; then
+    say "npm ci (tests/guard)"
+    npm ci --prefix tests/guard --no-audit --no-fund --silent
+    write_stamp tests/guard/package-lock.json tests/guard/node_modules/.lock-digest
+fi
+
 # cfn-lint lints every template, moto takes a deploy of the examples, botocore
 # validates the pipeline declarations, pre-commit runs the README's hooks.
 venv=.venv

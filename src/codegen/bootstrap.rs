@@ -16,12 +16,12 @@
 use serde_json::{json, Value};
 
 use super::naming::{self, PipelineNames, StackKind};
-use super::pipeline::crosses_regions;
+use super::pipeline::{self, crosses_regions};
 use super::pipeline_template::{
     add_artifact_store, codecommit_arn, connection_permission, regional_store_statements,
     statement, statement_if, ArtifactStore, CODECOMMIT_READ, KEY_USE,
 };
-use super::template::{account_root, ref_, sub, tags, Resource, Template};
+use super::template::{account_root, get_att, ref_, sub, tags, Resource, Template};
 use super::Error;
 use crate::model::{Environment, Lake, Source};
 
@@ -174,6 +174,9 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
     Ok(t)
 }
 
+/// The output of a regional artifacts stack that holds its key's ARN.
+pub const REGIONAL_KEY_OUTPUT: &str = "ArtifactKeyArn";
+
 /// The artifact store of `env`'s pipeline in the environment's region, for
 /// a pipeline that crosses regions: deployed in the deployment account, in
 /// that region. CodePipeline copies the artifacts there for the deploy
@@ -212,6 +215,18 @@ pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Er
                     .map(|(k, v)| (k.as_str(), v.as_str())),
             ),
         },
+    )?;
+    // The pipeline stack, in the deployment region, takes it as its
+    // parameter: an export of this region could not be imported there.
+    t.unexported_output(
+        REGIONAL_KEY_OUTPUT,
+        format!(
+            "The key's ARN: the {} parameter of the {} stack",
+            pipeline::REGIONAL_KEY_PARAMETER,
+            naming::pipeline_stack_name(lake, env)
+        ),
+        get_att("ArtifactKey", "Arn"),
+        env.field_spans.get_or("region", env.span),
     )?;
     Ok(t)
 }

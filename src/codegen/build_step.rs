@@ -101,7 +101,7 @@ mod tests {
             assert!(!commands.contains(absent), "{absent} in {commands}");
         }
         assert!(commands.contains(
-            "for f in pipelines/Dev.template.json Dev/Network.template.json Dev/Storage.template.json; do"
+            "for f in pipelines/Dev.template.json Dev/Storage.template.json Dev/Network.template.json; do"
         ));
         assert_eq!(spec["artifacts"]["base-directory"], "out");
     }

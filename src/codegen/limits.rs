@@ -4,8 +4,8 @@
 //! `dlc compile` cannot disagree about a template's size or counts.
 //!
 //! The numbers are those of AWS's "Understand CloudFormation quotas" page.
-//! Its fourth per-template quota, 200 parameters, needs no measure: dlc's
-//! templates declare no `Parameters`.
+//! Its fourth per-template quota, 200 parameters, needs no measure: only a
+//! pipeline template that deploys into another region declares one.
 
 use super::{environment_stacks, setup_stacks_each, CompileError, Error, StackKind};
 use crate::model::{Environment, Lake};

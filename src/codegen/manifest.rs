@@ -84,8 +84,9 @@ pub struct Manifest {
     pub deployment_account: String,
     pub deployment_region: String,
     /// Stack names, in an order that deploys every stack after the ones it
-    /// depends on: environments in source order, and in each `Network`,
-    /// `Storage`, `Warehouse`. The pipelines deploy these.
+    /// depends on: environments in source order, and in each `Storage`,
+    /// `Network` (its flow log writes into Storage's bucket), `Warehouse`.
+    /// The pipelines deploy these.
     pub deploy_order: Vec<String>,
     pub stacks: Vec<StackEntry>,
     /// The stacks a team deploys by hand, once, in this order: the bootstrap
@@ -128,6 +129,17 @@ pub struct PipelineEntry {
     /// The role to deploy the pipeline stack with (`--role-arn`): the one the
     /// pipeline updates its own stack with.
     pub update_role: String,
+    /// The pipeline stack's parameters (`--parameter-overrides`), each the
+    /// output of a setup stack deployed before it; absent when it has none.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, ParameterSource>,
+}
+
+/// Where a pipeline stack's parameter comes from: an output of a stack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParameterSource {
+    pub stack: String,
+    pub output: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -252,7 +264,7 @@ impl<'a> ManifestBuilder<'a> {
                 .template
                 .outputs
                 .values()
-                .map(|o| o.export.clone())
+                .filter_map(|o| o.export.clone())
                 .collect(),
             imports: s.template.imports.clone(),
             source: location(s.span),
@@ -287,6 +299,7 @@ impl<'a> ManifestBuilder<'a> {
                 declaration: p.declaration.clone(),
                 deploys: p.deploys.clone(),
                 update_role: p.update_role.clone(),
+                parameters: p.parameters.iter().cloned().collect(),
             }),
         }
     }

@@ -155,6 +155,9 @@ pub struct PipelineStack {
     /// (from the deployment account's bootstrap): `--role-arn` when a person
     /// deploys it the first time, as the pipeline does after.
     pub update_role: String,
+    /// The stack's parameters, each filled from an output of a setup stack
+    /// deployed before it (in another region, so no export can carry it).
+    pub parameters: Vec<(String, manifest::ParameterSource)>,
 }
 
 /// The file name of the manifest in the output folder.
@@ -418,13 +421,30 @@ fn setup_stacks_each<E>(
                     pipeline: Some(PipelineStack {
                         branch: env.branch.clone().unwrap_or_default(),
                         declaration: naming::pipeline_declaration_path(env),
-                        deploys: env_stacks.iter().map(|s| s.name.clone()).collect(),
+                        deploys: pipeline::levels(&env_stacks)
+                            .into_iter()
+                            .flatten()
+                            .map(|s| s.name.clone())
+                            .collect(),
                         update_role: format!(
                             "arn:{}:iam::{}:role/{}",
                             pipeline::PARTITION,
                             lake.deployment_account,
                             naming::PipelineNames::new(lake, env).update_role
                         ),
+                        parameters: model
+                            .regional_stores
+                            .iter()
+                            .map(|_| {
+                                (
+                                    pipeline::REGIONAL_KEY_PARAMETER.to_string(),
+                                    manifest::ParameterSource {
+                                        stack: naming::regional_artifacts_stack_name(lake, env),
+                                        output: bootstrap::REGIONAL_KEY_OUTPUT.to_string(),
+                                    },
+                                )
+                            })
+                            .collect(),
                         model,
                     }),
                 },
@@ -476,7 +496,8 @@ pub fn environment_stacks(lake: &Lake, env: &Environment) -> Result<Vec<Stack>, 
                     other
                         .outputs
                         .values()
-                        .any(|o| template.imports.contains(&o.export))
+                        .filter_map(|o| o.export.as_ref())
+                        .any(|export| template.imports.contains(export))
                 })
                 .map(|(k, _)| *k)
                 .collect();

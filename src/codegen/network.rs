@@ -1,6 +1,7 @@
 //! The `Network` stack: VPC, public and private subnets per availability
 //! zone, route tables, internet gateway, NAT, VPC endpoints and the shared
-//! security group, with the reference's 11 exports (for 3 zones).
+//! security group, with the reference's 11 exports (for 3 zones), and the
+//! VPC's flow log into the environment's access-logs bucket.
 
 use ipnet::Ipv4Net;
 use serde_json::{json, Value};
@@ -97,6 +98,28 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             }),
         )
         .property_span("CidrBlock", net.cidr_span),
+    )?;
+    // Every flow of the VPC goes to the environment's access-logs bucket (of
+    // the Storage stack, whose policy lets log delivery write it): the logs
+    // stay with the rest of the environment's audit trail, and S3 delivery
+    // needs no role (docs/output.md, "VPC flow logs").
+    let logs_bucket = t.import(&ctx.export("S3AccessLogBucket"));
+    t.add(
+        "VpcFlowLog",
+        Resource::new(
+            "AWS::EC2::FlowLog",
+            span,
+            json!({
+                "ResourceId": ref_("Vpc"),
+                "ResourceType": "VPC",
+                "TrafficType": "ALL",
+                "LogDestinationType": "s3",
+                "LogDestination": {
+                    "Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}", { "Bucket": logs_bucket }],
+                },
+                "Tags": ctx.tags_named(&ctx.ec2_name("VpcFlowLog")),
+            }),
+        ),
     )?;
     t.add(
         "InternetGateway",

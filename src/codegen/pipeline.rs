@@ -71,6 +71,16 @@ pub enum Val {
         reference: String,
         placeholder: Placeholder,
     },
+    /// A value given when the pipeline stack is deployed: `Ref` of the
+    /// template's parameter `name`; in the declaration, the placeholder
+    /// `dlc pipeline-declaration` fills with the same value.
+    Param {
+        name: &'static str,
+        placeholder: Placeholder,
+    },
+    /// Text that names a parameter: `Fn::Sub` of `template` in the template;
+    /// `declared`, which writes the parameter's placeholder, in the declaration.
+    Sub { template: String, declared: String },
 }
 
 impl Val {
@@ -105,6 +115,10 @@ impl Val {
             (Val::Att { resolved, .. }, Style::Declaration) => json!(resolved),
             (Val::Secret { reference, .. }, Style::Template) => json!(reference),
             (Val::Secret { placeholder, .. }, Style::Declaration) => json!(placeholder.text()),
+            (Val::Param { name, .. }, Style::Template) => json!({ "Ref": name }),
+            (Val::Param { placeholder, .. }, Style::Declaration) => json!(placeholder.text()),
+            (Val::Sub { template, .. }, Style::Template) => json!({ "Fn::Sub": template }),
+            (Val::Sub { declared, .. }, Style::Declaration) => json!(declared),
         }
     }
 }
@@ -164,13 +178,26 @@ pub struct Pipeline {
 pub struct RegionalStore {
     pub region: String,
     pub bucket: String,
-    /// Its key in the template, by its alias's ARN: the key is another
-    /// stack's, in another region, which a template cannot reference.
+    /// Its key's ARN: the key is another stack's, in another region, which
+    /// a template cannot reference, and cross-account actions take no alias;
+    /// so the pipeline stack takes the ARN as a parameter
+    /// ([`REGIONAL_KEY_PARAMETER`]) and the declaration as a placeholder.
     pub key: Val,
-    /// Its key in the declaration: a placeholder for the key's ARN, which
-    /// `dlc pipeline-declaration` fills (an alias is no use to the deploy
-    /// actions of another account).
-    pub declared_key: String,
+}
+
+/// The pipeline stack's parameter that takes the ARN of its artifact key in
+/// the environment's region: the `ArtifactKeyArn` output of the
+/// `<Env>...Artifacts` setup stack.
+pub const REGIONAL_KEY_PARAMETER: &str = "RegionalArtifactKeyArn";
+
+/// The regional key's parameter as the self-update passes it on: the stack
+/// keeps the value it was deployed with.
+fn regional_key_overrides() -> Val {
+    let json_with = |value: &str| format!("{{\"{REGIONAL_KEY_PARAMETER}\":\"{value}\"}}");
+    Val::Sub {
+        template: json_with(&format!("${{{REGIONAL_KEY_PARAMETER}}}")),
+        declared: json_with(Placeholder::RegionalArtifactKeyArn.text()),
+    }
 }
 
 /// Whether `env`'s pipeline deploys outside the deployment region, and so
@@ -284,7 +311,13 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
                     ),
                     ("Capabilities", Val::text("CAPABILITY_NAMED_IAM")),
                     ("RoleArn", Val::role_arn(account, &names.update_role)),
-                ],
+                ]
+                .into_iter()
+                .chain(
+                    crosses_regions(lake, env)
+                        .then(|| ("ParameterOverrides", regional_key_overrides())),
+                )
+                .collect(),
                 input_artifacts: vec![BUILD_ARTIFACT.into()],
                 output_artifacts: vec![],
                 role: None,
@@ -327,11 +360,10 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
             vec![RegionalStore {
                 region: env.region.name.clone(),
                 bucket: naming::regional_artifact_bucket(lake, env),
-                key: Val::Arn(format!(
-                    "arn:${{AWS::Partition}}:kms:{}:{account}:{}",
-                    env.region.name, names.key_alias
-                )),
-                declared_key: Placeholder::RegionalArtifactKeyArn.text().into(),
+                key: Val::Param {
+                    name: REGIONAL_KEY_PARAMETER,
+                    placeholder: Placeholder::RegionalArtifactKeyArn,
+                },
             }]
         } else {
             Vec::new()
@@ -423,19 +455,32 @@ pub fn oauth_token_reference(secret: &str) -> String {
 }
 
 /// The stacks grouped by dependency level: a stack's level is one more than
-/// the highest of the stacks it imports from (stacks of other environments do
-/// not count; the manifest orders those).
+/// the highest of the stacks it imports from, wherever those come in
+/// `stacks` (a `Network` imports from the `Storage` after it). Stacks of
+/// other environments do not count; the manifest orders those.
 pub fn levels(stacks: &[Stack]) -> Vec<Vec<&Stack>> {
-    let mut level_of: Vec<usize> = Vec::with_capacity(stacks.len());
-    for stack in stacks {
-        let level = stacks
-            .iter()
-            .zip(&level_of)
-            .filter(|(other, _)| stack.depends_on.contains(&other.name))
-            .map(|(_, level)| level + 1)
-            .max()
-            .unwrap_or(0);
-        level_of.push(level);
+    let mut level_of: Vec<usize> = vec![0; stacks.len()];
+    // Raising each stack above its dependencies until nothing moves takes at
+    // most one pass per stack, as imports never form a cycle (CloudFormation
+    // could not deploy one); the bound keeps a cycle from looping.
+    for _ in 0..stacks.len() {
+        let mut moved = false;
+        for (i, stack) in stacks.iter().enumerate() {
+            let level = stacks
+                .iter()
+                .zip(&level_of)
+                .filter(|(other, _)| stack.depends_on.contains(&other.name))
+                .map(|(_, level)| level + 1)
+                .max()
+                .unwrap_or(0);
+            if level != level_of[i] {
+                level_of[i] = level;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
     }
     let depth = level_of.iter().max().map_or(0, |l| l + 1);
     (0..depth)
@@ -642,11 +687,10 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
         // One store per region; CodePipeline takes either form, not both.
         let mut stores = vec![(pipeline.region.as_str(), home)];
         stores.extend(pipeline.regional_stores.iter().map(|r| {
-            let key = match style {
-                Style::Template => r.key.render(style),
-                Style::Declaration => json!(r.declared_key),
-            };
-            (r.region.as_str(), store(json!(r.bucket), key))
+            (
+                r.region.as_str(),
+                store(json!(r.bucket), r.key.render(style)),
+            )
         }));
         let stores = match style {
             // CloudFormation: a list of { Region, ArtifactStore }.

@@ -41,7 +41,8 @@ impl Placeholder {
         Placeholder::GitHubToken,
     ];
 
-    /// How the declaration writes it: the whole of a JSON string.
+    /// How the declaration writes it: the whole of a JSON string, or (a key
+    /// ARN) part of one.
     pub fn text(self) -> &'static str {
         match self {
             Placeholder::ArtifactKeyArn => "${dlc:ArtifactKeyArn}",
@@ -174,19 +175,39 @@ fn replace(
     found: &mut Vec<Placeholder>,
 ) -> Result<(), FillError> {
     match value {
+        // Mostly the whole string; the self-update's parameter overrides
+        // write the regional key's inside a JSON object, where a key ARN
+        // (checked to hold no quote) goes as it is.
         Value::String(text) if text.contains("${dlc:") => {
-            let placeholder = Placeholder::ALL
-                .iter()
-                .copied()
-                .find(|p| p.text() == text)
-                .ok_or_else(|| FillError::UnknownPlaceholder(text.clone()))?;
-            let filled = values
-                .get(placeholder)
-                .ok_or(FillError::Missing(placeholder))?;
-            *text = filled.to_string();
-            if !found.contains(&placeholder) {
-                found.push(placeholder);
+            let mut filled = String::with_capacity(text.len());
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find("${dlc:") {
+                let end = rest[start..]
+                    .find('}')
+                    .map(|end| start + end + 1)
+                    .ok_or_else(|| FillError::UnknownPlaceholder(rest[start..].to_string()))?;
+                let written = &rest[start..end];
+                let placeholder = Placeholder::ALL
+                    .iter()
+                    .copied()
+                    .find(|p| p.text() == written)
+                    .ok_or_else(|| FillError::UnknownPlaceholder(written.to_string()))?;
+                if placeholder == Placeholder::GitHubToken && written.len() != text.len() {
+                    // A token inside other text would need escaping.
+                    return Err(FillError::UnknownPlaceholder(text.clone()));
+                }
+                let value = values
+                    .get(placeholder)
+                    .ok_or(FillError::Missing(placeholder))?;
+                filled.push_str(&rest[..start]);
+                filled.push_str(value);
+                rest = &rest[end..];
+                if !found.contains(&placeholder) {
+                    found.push(placeholder);
+                }
             }
+            filled.push_str(rest);
+            *text = filled;
         }
         Value::Array(items) => {
             for item in items {
@@ -271,6 +292,45 @@ mod tests {
             "ghp_x"
         );
         assert!(!filled.contains("${dlc:"));
+    }
+
+    #[test]
+    fn fills_a_key_arn_inside_the_self_updates_parameter_overrides() {
+        let regional =
+            "arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let text = json!({
+            "pipeline": {
+                "roleArn": "arn:aws:iam::111111111111:role/p",
+                "artifactStores": {
+                    "us-east-2": { "encryptionKey": { "id": "${dlc:ArtifactKeyArn}" } },
+                    "us-west-2": { "encryptionKey": { "id": "${dlc:RegionalArtifactKeyArn}" } },
+                },
+                "stages": [{ "actions": [{ "configuration": {
+                    "ParameterOverrides": "{\"RegionalArtifactKeyArn\":\"${dlc:RegionalArtifactKeyArn}\"}",
+                    "OAuthToken": "x${dlc:GitHubToken}",
+                } }] }],
+            },
+        })
+        .to_string();
+        let mut with_regional = values(KEY, None);
+        with_regional.regional_artifact_key_arn = Some(regional.into());
+        // A token is filled only as a whole string: inside other text it would need escaping.
+        assert!(matches!(
+            fill(&text, &with_regional),
+            Err(FillError::UnknownPlaceholder(_))
+        ));
+        let text = text.replace("x${dlc:GitHubToken}", "x");
+        let filled: Value = serde_json::from_str(&fill(&text, &with_regional).unwrap()).unwrap();
+        let overrides = filled["pipeline"]["stages"][0]["actions"][0]["configuration"]
+            ["ParameterOverrides"]
+            .as_str()
+            .unwrap();
+        let overrides: Value = serde_json::from_str(overrides).unwrap();
+        assert_eq!(overrides["RegionalArtifactKeyArn"], regional);
+        assert_eq!(
+            filled["pipeline"]["artifactStores"]["us-west-2"]["encryptionKey"]["id"],
+            regional
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ use super::storage::{
     abort_incomplete_uploads, access_log_delivery, access_logs_bucket, public_access_block,
     tls_only, KEY_ADMINISTRATION,
 };
-use super::template::{account_root, get_att, ref_, sub, tags, Policy, Resource, Template};
+use super::template::{
+    account_root, get_att, ref_, sub, tags, Parameter, Policy, Resource, Template,
+};
 use super::Error;
 use crate::model::{Environment, Lake, Source};
 
@@ -368,6 +370,24 @@ pub fn regional_store_statements(lake: &Lake, env: &Environment) -> Vec<Value> {
     ]
 }
 
+/// The parameter that takes the ARN of the pipeline's artifact key in
+/// `region`: a key of the deployment account there, never an alias (which
+/// the deploy actions of the environment's account could not resolve).
+fn regional_key_parameter(lake: &Lake, env: &Environment, region: &str) -> Parameter {
+    let account = &lake.deployment_account;
+    Parameter {
+        description: format!(
+            "The ARN of the {} pipeline's artifact key in {region}: the ArtifactKeyArn output of the {} stack",
+            env.name,
+            naming::regional_artifacts_stack_name(lake, env)
+        ),
+        allowed_pattern: format!("^arn:aws[a-z-]*:kms:{region}:{account}:key/[A-Za-z0-9-]+$"),
+        constraint_description: format!(
+            "a KMS key ARN of account {account} in {region} (arn:aws:kms:{region}:{account}:key/<key id>), not an alias"
+        ),
+    }
+}
+
 pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
     let names = PipelineNames::new(lake, env);
     let span = env.field_spans.get_or("branch", env.span);
@@ -553,11 +573,22 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "PrivilegedMode": false,
                 },
                 "TimeoutInMinutes": BUILD_TIMEOUT_MINUTES,
+                // CodeBuild's default, written out: the logs go to the
+                // project's own group, /aws/codebuild/<project>, the only
+                // one the build role may write.
+                "LogsConfig": { "CloudWatchLogs": { "Status": "ENABLED" } },
                 "Tags": resource_tags,
             }),
         ),
     )?;
 
+    for store in &pipeline.regional_stores {
+        t.parameter(
+            pipeline::REGIONAL_KEY_PARAMETER,
+            regional_key_parameter(lake, env, &store.region),
+            span,
+        )?;
+    }
     let mut properties = pipeline::render(pipeline, Style::Template);
     // A stack update that changes the pipeline restarts it on the new definition.
     properties.insert("RestartExecutionOnUpdate".into(), json!(true));

@@ -146,6 +146,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         json!(env.account),
         zone_ids.iter().map(|id| get_att(id, "Arn")).collect(),
     ));
+    logs_statements.extend(flow_log_delivery("AccessLogsBucket", &env.account));
     if ctx.retained() {
         logs_statements.push(deny_delete("AccessLogsBucket"));
     }
@@ -363,6 +364,37 @@ pub(crate) fn access_log_delivery(
             "ArnLike": { "aws:SourceArn": sources },
         },
     })
+}
+
+/// Lets log delivery write the VPC flow logs of `account` into the bucket
+/// `logs_bucket_id`: the two statements AWS documents ("Amazon S3 bucket
+/// permissions for flow logs"), the bucket-level one narrowed to the ACL
+/// check and listing, the write to the account's `AWSLogs/` prefix.
+fn flow_log_delivery(logs_bucket_id: &str, account: &str) -> [Value; 2] {
+    let source = json!({
+        "StringEquals": { "aws:SourceAccount": account },
+        "ArnLike": { "aws:SourceArn": sub(format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:{account}:*")) },
+    });
+    let mut write = source.clone();
+    write["StringEquals"]["s3:x-amz-acl"] = json!("bucket-owner-full-control");
+    [
+        json!({
+            "Sid": "AWSLogDeliveryWrite",
+            "Effect": "Allow",
+            "Principal": { "Service": "delivery.logs.amazonaws.com" },
+            "Action": "s3:PutObject",
+            "Resource": sub(format!("${{{logs_bucket_id}.Arn}}/AWSLogs/{account}/*")),
+            "Condition": write,
+        }),
+        json!({
+            "Sid": "AWSLogDeliveryAclCheck",
+            "Effect": "Allow",
+            "Principal": { "Service": "delivery.logs.amazonaws.com" },
+            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+            "Resource": get_att(logs_bucket_id, "Arn"),
+            "Condition": source,
+        }),
+    ]
 }
 
 /// Denies every request to the bucket and its objects that does not use TLS.

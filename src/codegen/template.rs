@@ -138,18 +138,29 @@ impl Resource {
     }
 }
 
-/// An output of a template, exported under a name other stacks import.
+/// An output of a template, exported under a name other stacks import, or
+/// (`export` `None`) read by a person or a script.
 #[derive(Clone, Debug)]
 pub struct Output {
     pub description: String,
     pub value: Value,
-    pub export: String,
+    pub export: Option<String>,
+}
+
+/// A `String` parameter of a template, its value held to `allowed_pattern`.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    pub description: String,
+    pub allowed_pattern: String,
+    /// What CloudFormation says when a value does not match.
+    pub constraint_description: String,
 }
 
 /// A template being built.
 #[derive(Clone, Debug, Default)]
 pub struct Template {
     pub description: String,
+    pub parameters: IndexMap<String, Parameter>,
     pub resources: IndexMap<String, Resource>,
     pub outputs: IndexMap<String, Output>,
     /// Exports of other stacks this template imports, in first-use order.
@@ -160,6 +171,7 @@ impl Template {
     pub fn new(description: impl Into<String>) -> Template {
         Template {
             description: description.into(),
+            parameters: IndexMap::new(),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             imports: Vec::new(),
@@ -194,7 +206,10 @@ impl Template {
         let logical_id = logical_id.into();
         let export = export.into();
         if self.outputs.contains_key(&logical_id)
-            || self.outputs.values().any(|o| o.export == export)
+            || self
+                .outputs
+                .values()
+                .any(|o| o.export.as_ref() == Some(&export))
         {
             return Err(Error::new(
                 span,
@@ -206,9 +221,57 @@ impl Template {
             Output {
                 description: description.into(),
                 value,
-                export,
+                export: Some(export),
             },
         );
+        Ok(())
+    }
+
+    /// Adds an output that is not exported: a value for whoever deploys the
+    /// next stack (another region's stack cannot import it).
+    pub fn unexported_output(
+        &mut self,
+        logical_id: impl Into<String>,
+        description: impl Into<String>,
+        value: Value,
+        span: Span,
+    ) -> Result<(), Error> {
+        let logical_id = logical_id.into();
+        if self.outputs.contains_key(&logical_id) {
+            return Err(Error::new(
+                span,
+                format!("two outputs would get the name `{logical_id}`"),
+            ));
+        }
+        let description = description.into();
+        self.outputs.insert(
+            logical_id,
+            Output {
+                description,
+                value,
+                export: None,
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds a parameter. A name used twice is a bug in dlc.
+    pub fn parameter(
+        &mut self,
+        logical_id: &str,
+        parameter: Parameter,
+        span: Span,
+    ) -> Result<(), Error> {
+        if self
+            .parameters
+            .insert(logical_id.to_string(), parameter)
+            .is_some()
+        {
+            return Err(Error::new(
+                span,
+                format!("two parameters would get the name `{logical_id}`"),
+            ));
+        }
         Ok(())
     }
 
@@ -247,6 +310,24 @@ impl Template {
         w.string("2010-09-09");
         w.key("Description");
         w.string(&self.description);
+        if !self.parameters.is_empty() {
+            w.key("Parameters");
+            let parameters = w.open('{');
+            for (id, parameter) in &self.parameters {
+                w.key(id);
+                let entry = w.open('{');
+                w.key("Type");
+                w.string("String");
+                w.key("Description");
+                w.string(&parameter.description);
+                w.key("AllowedPattern");
+                w.string(&parameter.allowed_pattern);
+                w.key("ConstraintDescription");
+                w.string(&parameter.constraint_description);
+                w.close('}', entry);
+            }
+            w.close('}', parameters);
+        }
         w.key("Resources");
         let resources = w.open('{');
         for (id, resource) in &self.resources {
@@ -264,11 +345,13 @@ impl Template {
                 w.string(&output.description);
                 w.key("Value");
                 w.value(&output.value);
-                w.key("Export");
-                let export = w.open('{');
-                w.key("Name");
-                w.string(&output.export);
-                w.close('}', export);
+                if let Some(name) = &output.export {
+                    w.key("Export");
+                    let export = w.open('{');
+                    w.key("Name");
+                    w.string(name);
+                    w.close('}', export);
+                }
                 w.close('}', entry);
             }
             w.close('}', outputs);

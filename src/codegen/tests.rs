@@ -192,6 +192,107 @@ fn the_manifest_points_at_each_resources_span() {
 }
 
 #[test]
+fn the_flow_logs_bucket_is_deployed_before_the_network_that_logs_into_it() {
+    let output = build(&fixtures::seed());
+    let network = template(&output, "Dev/Network.template.json");
+    let flow_log = &network["Resources"]["VpcFlowLog"]["Properties"];
+    assert_eq!(flow_log["ResourceId"]["Ref"], "Vpc");
+    assert_eq!(flow_log["TrafficType"], "ALL");
+    assert_eq!(
+        flow_log["LogDestination"]["Fn::Sub"][1]["Bucket"]["Fn::ImportValue"],
+        "DevS3AccessLogBucket"
+    );
+    let storage = template(&output, "Dev/Storage.template.json");
+    let sids: Vec<&Value> = storage["Resources"]["AccessLogsBucketPolicy"]["Properties"]
+        ["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["Sid"])
+        .collect();
+    assert!(
+        sids.contains(&&Value::from("AWSLogDeliveryWrite")),
+        "{sids:?}"
+    );
+    assert!(
+        sids.contains(&&Value::from("AWSLogDeliveryAclCheck")),
+        "{sids:?}"
+    );
+    // The pipeline executes Storage's change set before it prepares Network's,
+    // though Network comes first among the environment's stacks.
+    let declaration = template(&output, "pipelines/Dev.pipeline.json");
+    let deploy = declaration["pipeline"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|stage| stage["name"] == "Deploy")
+        .unwrap();
+    let run_order = |name: &str| {
+        deploy["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|action| action["name"] == name)
+            .unwrap_or_else(|| panic!("no action {name}"))["runOrder"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(run_order("Storage.Execute") < run_order("Network.Prepare"));
+}
+
+/// The VPC's default security group keeps the rules AWS gives it (no
+/// CloudFormation resource can remove them; docs/output.md): nothing may
+/// land in it, so every resource that takes security groups names the shared one.
+#[test]
+fn nothing_uses_the_vpcs_default_security_group() {
+    fn walk<'a>(value: &'a Value, found: &mut Vec<&'a Value>) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    if key == "SecurityGroupIds" {
+                        found.push(inner);
+                    }
+                    walk(inner, found);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| walk(item, found)),
+            _ => {}
+        }
+    }
+    for lake in [fixtures::seed(), fixtures::last_mile_health()] {
+        let output = build(&lake);
+        let mut groups = 0;
+        for file in output.files.iter().filter(|f| f.path.ends_with(".json")) {
+            assert!(
+                !file.contents.contains("DefaultSecurityGroup"),
+                "{} refers to a VPC's default security group",
+                file.path
+            );
+            let t: Value = serde_json::from_str(&file.contents).unwrap();
+            let mut found = Vec::new();
+            walk(&t, &mut found);
+            for ids in found {
+                let ids = ids.as_array().expect("a list of security groups");
+                assert!(!ids.is_empty(), "{}: no security group", file.path);
+                for id in ids {
+                    let shared = id["Fn::GetAtt"][0] == "SharedSecurityGroup"
+                        || id["Fn::ImportValue"]
+                            .as_str()
+                            .is_some_and(|e| e.ends_with("SharedSecurityGroupId"));
+                    assert!(
+                        shared,
+                        "{}: {id} is not the shared security group",
+                        file.path
+                    );
+                    groups += 1;
+                }
+            }
+        }
+        assert!(groups > 0, "the examples use the shared security group");
+    }
+}
+
+#[test]
 fn errors_point_at_the_lake_and_do_not_stop_at_the_first() {
     let mut lake = fixtures::seed();
     let env = dev(&mut lake);

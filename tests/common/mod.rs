@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod resolve;
+
 use std::path::{Path, PathBuf};
 
 pub mod fixtures;

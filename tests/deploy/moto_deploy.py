@@ -36,6 +36,7 @@ import ast
 import copy
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -244,12 +245,14 @@ def session_for(url, account, region):
     return lambda service: session.client(service, endpoint_url=url, config=BOTO_CONFIG)
 
 
-def create_stack(client, stack, body):
+def create_stack(client, stack, body, parameters):
     cfn = client("cloudformation")
     extra = {}
     if "update_role" in stack:
         # A pipeline stack deploys with the role its pipeline updates it with.
         extra["RoleARN"] = stack["update_role"]
+    if parameters:
+        extra["Parameters"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     cfn.create_stack(
         StackName=stack["name"],
         TemplateBody=json.dumps(body),
@@ -508,11 +511,24 @@ def check_stack(client, stack, template, desc, exports, check):
             check.eq(f"{what} physical ID is a subnet", physical[logical_id].startswith("subnet-"), True)
 
 
-def deploy(client, stack, out_dir, check):
-    """Creates one stack from its template, checks it, and returns its template."""
+def deploy(client, stack, out_dir, check, outputs):
+    """Creates one stack from its template, checks it, and returns its
+    template. Its parameters are the outputs of earlier stacks the manifest
+    names (`outputs`: by stack, by output key), as a person passes them with
+    `--parameter-overrides`; its own outputs join `outputs`."""
     with open(os.path.join(out_dir, stack["template"])) as f:
         template = json.load(f)
-    desc = create_stack(client, stack, adapt_for_moto(template, stack["account"], stack["region"]))
+    parameters = {
+        name: outputs[source["stack"]][source["output"]]
+        for name, source in stack.get("parameters", {}).items()
+    }
+    check.eq(f"{stack['name']} parameters", sorted(parameters), sorted(template.get("Parameters", {})))
+    for name, value in parameters.items():
+        pattern = template["Parameters"][name]["AllowedPattern"]
+        check.eq(f"{stack['name']} parameter {name} = {value} matches {pattern}",
+                 re.fullmatch(pattern, value) is not None, True)
+    desc = create_stack(client, stack, adapt_for_moto(template, stack["account"], stack["region"]), parameters)
+    outputs[stack["name"]] = {o["OutputKey"]: o["OutputValue"] for o in desc.get("Outputs", [])}
     if "update_role" in stack:
         check.eq(f"{stack['name']} role", desc.get("RoleARN"), stack["update_role"])
     exports = {
@@ -520,7 +536,11 @@ def deploy(client, stack, out_dir, check):
         for page in client("cloudformation").get_paginator("list_exports").paginate()
         for e in page["Exports"]
     }
-    for output in template.get("Outputs", {}).values():
+    for key, output in template.get("Outputs", {}).items():
+        if "Export" not in output:
+            check.eq(f"{stack['name']} output {key} has a value",
+                     outputs[stack["name"]].get(key) is not None, True)
+            continue
         export = output["Export"]["Name"]
         source = output_source(template, output["Value"])
         if source is None or check.models(source, "*"):
@@ -573,6 +593,10 @@ def template_pipeline(client, entry, template):
         for r in cfn.list_stack_resources(StackName=entry["name"])["StackResourceSummaries"]
     }
     physical.update({"AWS::AccountId": entry["account"], "AWS::Region": entry["region"]})
+    # The stack's parameters (the regional artifact key's ARN) resolve to
+    # what it was deployed with.
+    stack = cfn.describe_stacks(StackName=entry["name"])["Stacks"][0]
+    physical.update({p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])})
     resources = template["Resources"]
 
     def att(logical_id):
@@ -753,9 +777,10 @@ def main():
     with tempfile.TemporaryFile(mode="w+") as log:
         proc, url = start_moto(log)
         try:
+            outputs = {}
             for name in setup_order + order:
                 stack = setup.get(name) or stacks[name]
-                deploy(session_for(url, stack["account"], stack["region"]), stack, args.out_dir, check)
+                deploy(session_for(url, stack["account"], stack["region"]), stack, args.out_dir, check, outputs)
             for entry in pipelines:
                 client = session_for(url, entry["account"], entry["region"])
                 create_declared_pipeline(url, client, entry, args.out_dir, check, args.dlc)
