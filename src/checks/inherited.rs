@@ -5,12 +5,12 @@
 //! environment that wrote it, naming every environment that inherits it.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Environment, FieldSpans, Lake, Provenance};
+use crate::model::{Environment, FieldKey, FieldSpans, Lake, Provenance};
 use crate::source::Span;
 
 /// Where a diagnostic about `env`'s field points: the value when `env` wrote
 /// it (or defaulted it), `env`'s `extends` clause when it inherited it.
-pub fn primary(spans: &FieldSpans, field: &str, fallback: Span) -> Span {
+pub fn primary<F: FieldKey>(spans: &FieldSpans<F>, field: F, fallback: Span) -> Span {
     match spans.provenance(field) {
         Some(Provenance::Inherited { extends, .. }) => *extends,
         _ => spans.get_or(field, fallback),
@@ -18,7 +18,7 @@ pub fn primary(spans: &FieldSpans, field: &str, fallback: Span) -> Span {
 }
 
 /// The environment `env`'s field was inherited from, if it was.
-pub fn inherited_from<'a>(spans: &'a FieldSpans, field: &str) -> Option<&'a str> {
+pub fn inherited_from<F: FieldKey>(spans: &FieldSpans<F>, field: F) -> Option<&str> {
     match spans.provenance(field) {
         Some(Provenance::Inherited { from, .. }) => Some(from),
         _ => None,
@@ -28,11 +28,11 @@ pub fn inherited_from<'a>(spans: &'a FieldSpans, field: &str) -> Option<&'a str>
 /// A diagnostic whose primary label is at [`primary`] for `env`'s field:
 /// when the value is inherited, the line that wrote it becomes a secondary
 /// label (unless one is there already).
-pub fn with_origin(
+pub fn with_origin<F: FieldKey>(
     diagnostic: Diagnostic,
     env: &str,
-    spans: &FieldSpans,
-    field: &str,
+    spans: &FieldSpans<F>,
+    field: F,
 ) -> Diagnostic {
     let Some(Provenance::Inherited { at, from, .. }) = spans.provenance(field) else {
         return diagnostic;
@@ -42,17 +42,17 @@ pub fn with_origin(
     }
     diagnostic.with_secondary(
         *at,
-        format!("`{env}` inherits `{field}` from `{from}`, here"),
+        format!("`{env}` inherits `{}` from `{from}`, here", field.name()),
     )
 }
 
 /// The environments that inherit `owner`'s value of a field unchanged, each
 /// with its `extends` clause. `spans` finds the record that holds the field.
-pub fn heirs<'a>(
+pub fn heirs<'a, F: FieldKey>(
     lake: &'a Lake,
     owner: &str,
-    spans: impl Fn(&'a Environment) -> Option<&'a FieldSpans>,
-    field: &str,
+    spans: impl Fn(&'a Environment) -> Option<&'a FieldSpans<F>>,
+    field: F,
 ) -> Vec<(&'a str, Span)> {
     lake.environments
         .values()

@@ -3,7 +3,7 @@
 //! follow (its "waterfall").
 
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
-use crate::model::{Lake, Lifecycle, StorageClass, Transition};
+use crate::model::{Lake, Lifecycle, LifecycleField, StorageClass, Transition};
 use crate::source::Span;
 use crate::syntax::ast::Duration;
 
@@ -23,7 +23,7 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
         days(
             d,
             "expire_after",
-            spans.get_or("expire_after", lifecycle.span),
+            spans.get_or(LifecycleField::ExpireAfter, lifecycle.span),
             diagnostics,
         )
     });
@@ -31,17 +31,17 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
         days(
             d,
             "noncurrent_expire_after",
-            spans.get_or("noncurrent_expire_after", lifecycle.span),
+            spans.get_or(LifecycleField::NoncurrentExpireAfter, lifecycle.span),
             diagnostics,
         )
     });
-    let expire_span = spans.get_or("expire_after", lifecycle.span);
+    let expire_span = spans.get_or(LifecycleField::ExpireAfter, lifecycle.span);
     if let (Some(expire), Some(noncurrent)) = (expire, noncurrent) {
         if noncurrent >= expire {
             diagnostics.push(
                 Diagnostic::new(
                     Code::NoncurrentAfterExpiry,
-                    spans.get_or("noncurrent_expire_after", lifecycle.span),
+                    spans.get_or(LifecycleField::NoncurrentExpireAfter, lifecycle.span),
                     format!("old versions are kept {}, as long as or longer than current objects ({})", count(noncurrent, "day"), count(expire, "day")),
                 )
                 .with_label(count(noncurrent, "day"))

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::naming::{update_role_id, zone_bucket_id};
-use crate::model::Lake;
+use crate::model::{Lake, ZoneField};
 use crate::source::Span;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
@@ -18,7 +18,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         let mut seen: HashMap<String, (&str, Span)> = HashMap::new();
         for zone in &env.zones {
             let id = zone_bucket_id(&zone.name);
-            let span = zone.field_spans.get_or("name", zone.span);
+            let span = zone.field_spans.get_or(ZoneField::Name, zone.span);
             match seen.get(&id) {
                 // The same name twice is DL0312's (`names::check_zone_names`).
                 Some((first, _)) if *first == zone.name => {}

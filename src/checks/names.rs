@@ -6,11 +6,13 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::naming::{bucket_name, ACCESS_LOGS_SUFFIX};
-use crate::model::{Environment, Lake};
+use crate::model::{Environment, Lake, LakeField, ZoneField};
 use crate::source::Span;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
-    let prefix_span = lake.field_spans.get_or("resource_prefix", lake.span);
+    let prefix_span = lake
+        .field_spans
+        .get_or(LakeField::ResourcePrefix, lake.span);
     for env in lake.environments.values() {
         let mut names: Vec<(String, Span)> = env
             .zones
@@ -18,7 +20,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             .map(|z| {
                 (
                     bucket_name(lake, env, &z.name),
-                    z.field_spans.get_or("name", z.span),
+                    z.field_spans.get_or(ZoneField::Name, z.span),
                 )
             })
             .collect();
@@ -105,7 +107,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
 fn check_zone_names(env: &Environment, diagnostics: &mut Diagnostics) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for zone in &env.zones {
-        let span = zone.field_spans.get_or("name", zone.span);
+        let span = zone.field_spans.get_or(ZoneField::Name, zone.span);
         if zone.name == ACCESS_LOGS_SUFFIX {
             diagnostics.push(
                 Diagnostic::new(

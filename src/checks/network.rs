@@ -11,7 +11,7 @@ use ipnet::Ipv4Net;
 use super::cidr::private_block;
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
-use crate::model::Lake;
+use crate::model::{EnvField, Lake, LakeField, NetworkField};
 use crate::source::Span;
 use free_ranges::{within, FreeRanges};
 
@@ -210,9 +210,9 @@ fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnost
     .with_label(format!("a /{prefix} holds {} of /{SMALLEST_SUBNET_PREFIX}", count(fits, "subnet")));
     // A default has no line in the lake: say so rather than label the whole network.
     let spans = &network.field_spans;
-    diagnostic = if spans.is_given("availability_zones") {
+    diagnostic = if spans.is_given(NetworkField::AvailabilityZones) {
         diagnostic.with_secondary(
-            spans.get_or("availability_zones", network.span),
+            spans.get_or(NetworkField::AvailabilityZones, network.span),
             count(azs, "availability zone"),
         )
     } else {
@@ -230,7 +230,7 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
         let span = env
             .network
             .field_spans
-            .get_or("availability_zones", env.network.span);
+            .get_or(NetworkField::AvailabilityZones, env.network.span);
         diagnostics.push(
             Diagnostic::new(
                 Code::NotEnoughAvailabilityZones,
@@ -241,13 +241,19 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
                     available.len()
                 ),
             )
-            .with_label(if !env.network.field_spans.is_given("availability_zones") {
-                format!("{}, by default", count(wanted as u64, "zone"))
-            } else {
-                count(wanted as u64, "zone")
-            })
+            .with_label(
+                if !env
+                    .network
+                    .field_spans
+                    .is_given(NetworkField::AvailabilityZones)
+                {
+                    format!("{}, by default", count(wanted as u64, "zone"))
+                } else {
+                    count(wanted as u64, "zone")
+                },
+            )
             .with_secondary(
-                env.field_spans.get_or("region", env.span),
+                env.field_spans.get_or(EnvField::Region, env.span),
                 format!("{} is chosen here", env.region.name),
             )
             .with_note(format!("{} has {}", env.region.name, available.join(", ")))
@@ -290,7 +296,7 @@ fn report_outside_pool(
         )
         .with_label(format!("not inside {pool}"))
         .with_secondary(
-            lake.field_spans.get_or("address_pool", lake.span),
+            lake.field_spans.get_or(LakeField::AddressPool, lake.span),
             "the pool is declared here",
         )
         .with_help(help),

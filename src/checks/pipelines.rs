@@ -10,7 +10,7 @@ use regex::Regex;
 
 use super::inherited;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Environment, Lake, Retention, Source};
+use crate::model::{BuildField, EnvField, Environment, Lake, Retention, Source, SourceField};
 
 /// The execution policy an environment gets when it names none.
 pub const DEFAULT_EXECUTION_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -25,7 +25,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::NoExecutionPolicy,
-                    env.field_spans.get_or("execution_policies", env.span),
+                    env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
                     format!("`{}` names no execution policy: CloudFormation could deploy none of its stacks", env.name),
                 )
                 .with_label("an empty list")
@@ -164,7 +164,7 @@ fn build_install(lake: &Lake, diagnostics: &mut Diagnostics) {
     diagnostics.push(
         Diagnostic::new(
             Code::UnpinnedBuildInstall,
-            lake.build.field_spans.get_or("install", lake.build.span),
+            lake.build.field_spans.get_or(BuildField::Install, lake.build.span),
             message,
         )
         .with_label(label)
@@ -181,7 +181,7 @@ fn source(lake: &Lake, diagnostics: &mut Diagnostics) {
         diagnostics.push(
             Diagnostic::new(
                 Code::RepositoryGitSuffix,
-                source.field_span("repository"),
+                source.field_span(SourceField::Repository),
                 format!("the repository `{repository}` ends in `.git`: that is part of a clone URL, not of the repository's name"),
             )
             .with_label("ends in `.git`")
@@ -193,7 +193,7 @@ fn source(lake: &Lake, diagnostics: &mut Diagnostics) {
         if !is_connection_arn(connection) {
             let mut diagnostic = Diagnostic::new(
                 Code::InvalidConnectionArn,
-                source.field_span("connection"),
+                source.field_span(SourceField::Connection),
                 format!("`{connection}` is not the ARN of a CodeStar connection"),
             )
             .with_label("not a connection ARN")
@@ -240,7 +240,10 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
             .execution_policy_spans
             .get(index)
             .copied()
-            .unwrap_or_else(|| env.field_spans.get_or("execution_policies", env.span));
+            .unwrap_or_else(|| {
+                env.field_spans
+                    .get_or(EnvField::ExecutionPolicies, env.span)
+            });
         let own = arn.replacen(&format!(":{account}:"), &format!(":{}:", env.account), 1);
         diagnostics.push(
             Diagnostic::new(
@@ -253,7 +256,7 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
             )
             .with_label(format!("a policy of account {account}"))
             .with_secondary(
-                env.field_spans.get_or("account", env.span),
+                env.field_spans.get_or(EnvField::Account, env.span),
                 format!("`{}` deploys here", env.name),
             )
             .with_note("the execution role lives in the environment's account, and IAM attaches to it only AWS managed policies and that account's own: CloudFormation fails to create the bootstrap stack")
@@ -270,7 +273,7 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
 fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagnostics) {
     let defaulted: Vec<&&Environment> = pipelined
         .iter()
-        .filter(|e| !e.field_spans.is_given("execution_policies"))
+        .filter(|e| !e.field_spans.is_given(EnvField::ExecutionPolicies))
         .filter(|e| e.execution_policies == [DEFAULT_EXECUTION_POLICY])
         .collect();
     let Some((first, rest)) = defaulted.split_first() else {
@@ -278,7 +281,7 @@ fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagno
     };
     let mut diagnostic = Diagnostic::new(
         Code::AdministratorExecutionPolicy,
-        first.field_spans.get_or("branch", first.span),
+        first.field_spans.get_or(EnvField::Branch, first.span),
         format!(
             "CloudFormation deploys the stacks of `{}` with AdministratorAccess, because it names no execution policy",
             first.name
@@ -287,7 +290,7 @@ fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagno
     .with_label("deployed by a pipeline from this branch");
     for env in rest {
         diagnostic = diagnostic.with_secondary(
-            env.field_spans.get_or("branch", env.span),
+            env.field_spans.get_or(EnvField::Branch, env.span),
             format!("`{}` too", env.name),
         );
     }
@@ -302,9 +305,9 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for env in lake.environments.values() {
         let Some(branch) = &env.branch else { continue };
-        let span = env.field_spans.get_or("branch", env.span);
+        let span = env.field_spans.get_or(EnvField::Branch, env.span);
         // A branch another environment wrote is reported there, or as shared.
-        let inherits_branch = inherited::inherited_from(&env.field_spans, "branch")
+        let inherits_branch = inherited::inherited_from(&env.field_spans, EnvField::Branch)
             .is_some_and(|from| lake.environments.contains_key(from));
         if let Some(problem) = git_branch_problem(branch).filter(|_| !inherits_branch) {
             diagnostics.push(
@@ -319,44 +322,46 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         if let Some(first) = seen.get(branch.as_str()) {
             let first_env = &lake.environments[*first];
-            let label =
-                |env: &Environment| match inherited::inherited_from(&env.field_spans, "branch") {
-                    Some(from) => format!(
-                        "`{}` inherits the branch `{branch}` of `{from}` here",
-                        env.name
-                    ),
-                    None => format!("`{}` deploys from `{branch}`", env.name),
-                };
+            let label = |env: &Environment| match inherited::inherited_from(
+                &env.field_spans,
+                EnvField::Branch,
+            ) {
+                Some(from) => format!(
+                    "`{}` inherits the branch `{branch}` of `{from}` here",
+                    env.name
+                ),
+                None => format!("`{}` deploys from `{branch}`", env.name),
+            };
             let diagnostic = Diagnostic::new(
                 Code::DuplicateBranch,
-                inherited::primary(&env.field_spans, "branch", env.span),
+                inherited::primary(&env.field_spans, EnvField::Branch, env.span),
                 format!("`{first}` and `{}` both deploy from the branch `{branch}`", env.name),
             )
             .with_label(label(env))
             .with_secondary(
-                inherited::primary(&first_env.field_spans, "branch", first_env.span),
+                inherited::primary(&first_env.field_spans, EnvField::Branch, first_env.span),
                 label(first_env),
             )
             .with_note("a push would deploy both environments at once, from two pipelines racing each other")
             .with_help("give each environment its own branch");
             let diagnostic =
-                inherited::with_origin(diagnostic, &env.name, &env.field_spans, "branch");
+                inherited::with_origin(diagnostic, &env.name, &env.field_spans, EnvField::Branch);
             diagnostics.push(inherited::with_origin(
                 diagnostic,
                 first,
                 &first_env.field_spans,
-                "branch",
+                EnvField::Branch,
             ));
         } else {
             seen.insert(branch, &env.name);
         }
         // An explicit `approval = false` is a decision, not an oversight.
-        let approval_written = env.field_spans.is_given("approval");
+        let approval_written = env.field_spans.is_given(EnvField::Approval);
         if env.retention == Retention::Retain && !env.approval && !approval_written {
             diagnostics.push(
                 Diagnostic::new(
                     Code::RetainedWithoutApproval,
-                    env.field_spans.get_or("retention", env.span),
+                    env.field_spans.get_or(EnvField::Retention, env.span),
                     format!("`{}` keeps its data but deploys without a manual approval", env.name),
                 )
                 .with_label("retained here")

@@ -8,35 +8,35 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{FieldSpans, Lake};
+use crate::model::{EnvField, FieldKey, Lake, NetworkField};
 use crate::source::Span;
+
+const ONE_ENDPOINT: &str = "each service gets one endpoint per VPC";
+const ONE_POLICY: &str = "each policy is attached to the execution role once; CloudFormation allows no duplicates in a role's `ManagedPolicyArns`";
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     for env in lake.environments.values() {
         let network = &env.network;
-        let lists = [
+        let endpoints = [
+            (NetworkField::GatewayEndpoints, &network.gateway_endpoints),
             (
-                "gateway_endpoints",
-                &network.gateway_endpoints,
-                &network.field_spans,
-                network.span,
-            ),
-            (
-                "interface_endpoints",
+                NetworkField::InterfaceEndpoints,
                 &network.interface_endpoints,
-                &network.field_spans,
-                network.span,
-            ),
-            (
-                "execution_policies",
-                &env.execution_policies,
-                &env.field_spans,
-                env.span,
             ),
         ];
-        for (field, entries, field_spans, fallback) in lists {
-            check_list(field, entries, field_spans, fallback, diagnostics);
+        for (field, entries) in endpoints {
+            let span = network.field_spans.get_or(field, network.span);
+            check_list(field.name(), entries, span, ONE_ENDPOINT, diagnostics);
         }
+        let field = EnvField::ExecutionPolicies;
+        let span = env.field_spans.get_or(field, env.span);
+        check_list(
+            field.name(),
+            &env.execution_policies,
+            span,
+            ONE_POLICY,
+            diagnostics,
+        );
     }
 }
 
@@ -45,11 +45,10 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
 fn check_list(
     field: &str,
     entries: &[String],
-    field_spans: &FieldSpans,
-    fallback: Span,
+    span: Span,
+    note: &str,
     diagnostics: &mut Diagnostics,
 ) {
-    let span = field_spans.get_or(field, fallback);
     let mut seen = HashSet::new();
     let mut repeated: Vec<&str> = Vec::new();
     for entry in entries {
@@ -61,11 +60,6 @@ fn check_list(
         let times = match entries.iter().filter(|e| *e == entry).count() {
             2 => "twice".to_string(),
             n => format!("{n} times"),
-        };
-        let note = if field == "execution_policies" {
-            "each policy is attached to the execution role once; CloudFormation allows no duplicates in a role's `ManagedPolicyArns`"
-        } else {
-            "each service gets one endpoint per VPC"
         };
         diagnostics.push(
             Diagnostic::new(

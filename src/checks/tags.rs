@@ -9,7 +9,7 @@ use indexmap::IndexSet;
 use regex::Regex;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Environment, Lake, TagSpans};
+use crate::model::{EnvField, Environment, Lake, LakeField, TagSpans};
 use crate::source::Span;
 
 /// The longest tag key AWS accepts, in Unicode characters.
@@ -31,12 +31,12 @@ const OTHER_ADDED_TAGS: usize = 1;
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     let prefix = &lake.resource_prefix;
     reserved_prefix(lake, diagnostics);
-    let lake_span = lake.field_spans.get_or("tags", lake.span);
+    let lake_span = lake.field_spans.get_or(LakeField::Tags, lake.span);
     for (key, value) in &lake.tags {
         check_tag(prefix, key, value, &lake.tag_spans, lake_span, diagnostics);
     }
     for env in lake.environments.values() {
-        let env_span = env.field_spans.get_or("tags", env.span);
+        let env_span = env.field_spans.get_or(EnvField::Tags, env.span);
         for (key, value) in &env.tags {
             check_tag(prefix, key, value, &env.tag_spans, env_span, diagnostics);
         }
@@ -54,7 +54,7 @@ fn reserved_prefix(lake: &Lake, diagnostics: &mut Diagnostics) {
     diagnostics.push(
         Diagnostic::new(
             Code::InvalidTagKey,
-            lake.field_spans.get_or("resource_prefix", lake.span),
+            lake.field_spans.get_or(LakeField::ResourcePrefix, lake.span),
             format!("with the resource prefix `{prefix}`, every tag key starts with `aws:`, which AWS reserves for its own tags"),
         )
         .with_label(format!("tag keys are written `{prefix}:<key>`"))
@@ -183,7 +183,7 @@ fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
         return;
     };
     let (span, whose, total) = if env.tags.contains_key(first_over) {
-        let fallback = env.field_spans.get_or("tags", env.span);
+        let fallback = env.field_spans.get_or(EnvField::Tags, env.span);
         let span = env.tag_spans.get_or(first_over, fallback).key;
         (
             span,
@@ -194,7 +194,7 @@ fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
         // The lake's tags alone are too many: counted alone, so that every
         // environment reports the same finding, once.
         let lake_keys: IndexSet<&str> = lake.tags.keys().map(String::as_str).collect();
-        let fallback = lake.field_spans.get_or("tags", lake.span);
+        let fallback = lake.field_spans.get_or(LakeField::Tags, lake.span);
         let span = lake.tag_spans.get_or(first_over, fallback).key;
         (
             span,

@@ -6,7 +6,7 @@
 use crate::codegen::limits::{self, Delivery, Measured, Role};
 use crate::codegen::StackKind;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::Lake;
+use crate::model::{EnvField, Lake};
 use crate::source::Span;
 
 /// Runs on a lake without errors. A lake codegen cannot build is left to
@@ -101,9 +101,9 @@ fn span(lake: &Lake, t: &Measured) -> Span {
         .and_then(|name| lake.environments.get(name));
     match (t.role, env) {
         (Role::Environment(StackKind::Storage), Some(env)) => {
-            env.field_spans.get_or("zones", t.span)
+            env.field_spans.get_or(EnvField::Zones, t.span)
         }
-        (Role::Bootstrap, Some(env)) => env.field_spans.get_or("execution_policies", t.span),
+        (Role::Bootstrap, Some(env)) => env.field_spans.get_or(EnvField::ExecutionPolicies, t.span),
         _ => t.span,
     }
 }

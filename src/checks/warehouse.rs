@@ -2,7 +2,7 @@
 //! without a warning.
 
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
-use crate::model::Lake;
+use crate::model::{Lake, NetworkField, WarehouseField};
 
 const MIN_RPU: i64 = 8;
 const MAX_BASE_RPU: i64 = 512;
@@ -23,7 +23,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidWarehouseCapacity,
-                    spans.get_or("base_capacity", warehouse.span),
+                    spans.get_or(WarehouseField::BaseCapacity, warehouse.span),
                     format!("Redshift Serverless takes a base capacity of 8 to 512 RPUs in steps of 8, not {base}"),
                 )
                 .with_label(count(base, "RPU"))
@@ -35,7 +35,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::InvalidWarehouseCapacity,
-                        spans.get_or("max_capacity", warehouse.span),
+                        spans.get_or(WarehouseField::MaxCapacity, warehouse.span),
                         format!("the maximum capacity ({}) must be a multiple of 8 and at least the base capacity ({base})", count(max, "RPU")),
                     )
                     .with_label(count(max, "RPU"))
@@ -53,7 +53,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                 )
                 .with_label("the warehouse")
                 .with_secondary(
-                    env.network.field_spans.get_or("availability_zones", env.network.span),
+                    env.network.field_spans.get_or(NetworkField::AvailabilityZones, env.network.span),
                     count(azs, "availability zone"),
                 )
                 .with_help(format!("set `availability_zones = {WAREHOUSE_MIN_AZS}` or more in the network")),
@@ -63,7 +63,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::PublicWarehouse,
-                    spans.get_or("publicly_accessible", warehouse.span),
+                    spans.get_or(WarehouseField::PubliclyAccessible, warehouse.span),
                     "this warehouse accepts connections from the internet",
                 )
                 .with_label("publicly accessible")

@@ -291,10 +291,15 @@ fn region(value: &Value) -> Result<Region> {
     })
 }
 
-fn field_spans(value: &Value) -> FieldSpans {
+fn field_spans<F: FieldKey>(value: &Value) -> FieldSpans<F> {
     let mut spans = FieldSpans::default();
     if let ValueKind::Record(record) = &value.kind {
         for (name, field) in &record.fields {
+            // Conformed to its schema, so every field is one of `F`'s.
+            let Some(key) = F::from_name(name) else {
+                debug_assert!(false, "field `{name}` is not one of {:?}", F::RECORDS);
+                continue;
+            };
             let at = field.value.span;
             let provenance = match &field.origin {
                 Origin::Written => Provenance::Written { at },
@@ -308,7 +313,7 @@ fn field_spans(value: &Value) -> FieldSpans {
                     default: *default,
                 },
             };
-            spans.insert(name, provenance);
+            spans.insert(key, provenance);
         }
     }
     spans
