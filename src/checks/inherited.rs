@@ -4,7 +4,7 @@
 //! was written; a problem in the value itself is reported once, on the
 //! environment that wrote it, naming every environment that inherits it.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Environment, FieldKey, FieldSpans, Lake, Provenance};
 use crate::source::Span;
 
@@ -70,12 +70,8 @@ pub fn naming_heirs(mut diagnostic: Diagnostic, heirs: &[(&str, Span)]) -> Diagn
     if heirs.is_empty() {
         return diagnostic;
     }
-    let names: Vec<String> = heirs.iter().map(|(name, _)| format!("`{name}`")).collect();
-    let names = match names.as_slice() {
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-        [] => String::new(),
-    };
+    let names: Vec<&str> = heirs.iter().map(|(name, _)| *name).collect();
+    let names = list(&names);
     let verb = if heirs.len() == 1 {
         "inherits"
     } else {
@@ -87,4 +83,117 @@ pub fn naming_heirs(mut diagnostic: Diagnostic, heirs: &[(&str, Span)]) -> Diagn
     diagnostic.with_note(format!(
         "{names} {verb} this value through `extends`: fixing it here fixes them too"
     ))
+}
+
+/// A problem one environment has with the value of one of its fields.
+struct Finding<'a> {
+    env: &'a str,
+    field: &'static str,
+    provenance: Option<&'a Provenance>,
+    diagnostic: Diagnostic,
+}
+
+/// The problems a check finds in values that environments may share through
+/// `extends`, reported once per value: on the environment that wrote it,
+/// naming every heir that has the same problem; or, when only heirs have it
+/// (the writer overrides what makes it a problem, or the problem is the
+/// heir's alone), on the first heir's `extends` clause, with the line that
+/// wrote the value as a secondary label, naming the other heirs.
+#[derive(Default)]
+pub struct Findings<'a>(Vec<Finding<'a>>);
+
+impl<'a> Findings<'a> {
+    /// `diagnostic` is about `env`'s value of `field`.
+    pub fn push<F: FieldKey>(
+        &mut self,
+        env: &'a str,
+        spans: &'a FieldSpans<F>,
+        field: F,
+        diagnostic: Diagnostic,
+    ) {
+        self.0.push(Finding {
+            env,
+            field: field.name(),
+            provenance: spans.provenance(field),
+            diagnostic,
+        });
+    }
+
+    pub fn report(self, diagnostics: &mut Diagnostics) {
+        // One group per problem in one value, in the order first found.
+        let mut groups: Vec<Vec<Finding>> = Vec::new();
+        for finding in self.0 {
+            let key = group_key(&finding);
+            match groups.iter_mut().find(|g| group_key(&g[0]) == key) {
+                Some(group) => group.push(finding),
+                None => groups.push(vec![finding]),
+            }
+        }
+        for group in groups {
+            diagnostics.push(report_group(group));
+        }
+    }
+}
+
+/// Findings with one key are one problem in one value: the same code and
+/// message, about a value written at one place.
+fn group_key<'f>(finding: &'f Finding) -> (crate::diagnostic::Code, &'f str, Span) {
+    let value = finding
+        .provenance
+        .map_or(finding.diagnostic.primary.span, Provenance::span);
+    (
+        finding.diagnostic.code,
+        finding.diagnostic.message.as_str(),
+        value,
+    )
+}
+
+fn report_group(mut group: Vec<Finding>) -> Diagnostic {
+    let is_heir = |f: &Finding| matches!(f.provenance, Some(Provenance::Inherited { .. }));
+    let writer = group.iter().position(|f| !is_heir(f));
+    let first = group.remove(writer.unwrap_or(0));
+    // An environment's zones share its lifecycle: one finding per zone.
+    let mut heirs: Vec<(&str, Span)> = Vec::new();
+    for finding in &group {
+        if let Some(Provenance::Inherited { extends, .. }) = finding.provenance {
+            if finding.env != first.env && !heirs.iter().any(|(name, _)| *name == finding.env) {
+                heirs.push((finding.env, *extends));
+            }
+        }
+    }
+    let Some(Provenance::Inherited { at, from, extends }) = first.provenance else {
+        return naming_heirs(first.diagnostic, &heirs);
+    };
+    let mut diagnostic = first.diagnostic;
+    diagnostic.primary.span = *extends;
+    if !diagnostic.secondary.iter().any(|label| label.span == *at) {
+        diagnostic = diagnostic.with_secondary(
+            *at,
+            format!(
+                "`{}` inherits `{}` from `{from}`, here",
+                first.env, first.field
+            ),
+        );
+    }
+    if heirs.is_empty() {
+        return diagnostic;
+    }
+    for (name, extends) in &heirs {
+        diagnostic = diagnostic.with_secondary(*extends, format!("`{name}` inherits it too"));
+    }
+    let mut names = vec![first.env];
+    names.extend(heirs.iter().map(|(name, _)| *name));
+    diagnostic.with_note(format!(
+        "{} inherit this value from `{from}` through `extends`: fixing it there fixes them all",
+        list(&names)
+    ))
+}
+
+/// `A`, `A` and `B`, `A`, `B` and `C`.
+fn list(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match names.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
 }

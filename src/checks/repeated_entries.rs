@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use super::inherited::Findings;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{EnvField, FieldKey, Lake, NetworkField};
 use crate::source::Span;
@@ -15,6 +16,7 @@ const ONE_ENDPOINT: &str = "each service gets one endpoint per VPC";
 const ONE_POLICY: &str = "each policy is attached to the execution role once; CloudFormation allows no duplicates in a role's `ManagedPolicyArns`";
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
         let network = &env.network;
         let endpoints = [
@@ -26,29 +28,22 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         ];
         for (field, entries) in endpoints {
             let span = network.field_spans.get_or(field, network.span);
-            check_list(field.name(), entries, span, ONE_ENDPOINT, diagnostics);
+            for diagnostic in check_list(field.name(), entries, span, ONE_ENDPOINT) {
+                findings.push(&env.name, &network.field_spans, field, diagnostic);
+            }
         }
         let field = EnvField::ExecutionPolicies;
         let span = env.field_spans.get_or(field, env.span);
-        check_list(
-            field.name(),
-            &env.execution_policies,
-            span,
-            ONE_POLICY,
-            diagnostics,
-        );
+        for diagnostic in check_list(field.name(), &env.execution_policies, span, ONE_POLICY) {
+            findings.push(&env.name, &env.field_spans, field, diagnostic);
+        }
     }
+    findings.report(diagnostics);
 }
 
 /// The message names no environment, so a list inherited through `extends`
-/// is reported once.
-fn check_list(
-    field: &str,
-    entries: &[String],
-    span: Span,
-    note: &str,
-    diagnostics: &mut Diagnostics,
-) {
+/// is one finding.
+fn check_list(field: &str, entries: &[String], span: Span, note: &str) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     let mut repeated: Vec<&str> = Vec::new();
     for entry in entries {
@@ -56,12 +51,13 @@ fn check_list(
             repeated.push(entry);
         }
     }
+    let mut found = Vec::new();
     for entry in repeated {
         let times = match entries.iter().filter(|e| *e == entry).count() {
             2 => "twice".to_string(),
             n => format!("{n} times"),
         };
-        diagnostics.push(
+        found.push(
             Diagnostic::new(
                 Code::RepeatedListEntry,
                 span,
@@ -74,4 +70,5 @@ fn check_list(
             )),
         );
     }
+    found
 }

@@ -1,8 +1,9 @@
 //! Redshift Serverless: capacity in the allowed steps, and no public access
 //! without a warning.
 
+use super::inherited::Findings;
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
-use crate::model::{Lake, NetworkField, WarehouseField};
+use crate::model::{EnvField, Lake, NetworkField, WarehouseField};
 
 const MIN_RPU: i64 = 8;
 const MAX_BASE_RPU: i64 = 512;
@@ -11,6 +12,7 @@ const RPU_STEP: i64 = 8;
 pub const WAREHOUSE_MIN_AZS: u32 = 3;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
         let Some(warehouse) = &env.warehouse else {
             continue;
@@ -20,7 +22,10 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         if !(MIN_RPU..=MAX_BASE_RPU).contains(&base) || base % RPU_STEP != 0 {
             let nearest =
                 ((base + RPU_STEP / 2) / RPU_STEP * RPU_STEP).clamp(MIN_RPU, MAX_BASE_RPU);
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &warehouse.field_spans,
+                WarehouseField::BaseCapacity,
                 Diagnostic::new(
                     Code::InvalidWarehouseCapacity,
                     spans.get_or(WarehouseField::BaseCapacity, warehouse.span),
@@ -32,7 +37,10 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         if let Some(max) = warehouse.max_capacity {
             if max < base || max % RPU_STEP != 0 {
-                diagnostics.push(
+                findings.push(
+                    &env.name,
+                    &warehouse.field_spans,
+                    WarehouseField::MaxCapacity,
                     Diagnostic::new(
                         Code::InvalidWarehouseCapacity,
                         spans.get_or(WarehouseField::MaxCapacity, warehouse.span),
@@ -45,7 +53,10 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         let azs = env.network.availability_zones;
         if azs < WAREHOUSE_MIN_AZS {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &env.field_spans,
+                EnvField::Warehouse,
                 Diagnostic::new(
                     Code::WarehouseNeedsThreeZones,
                     warehouse.span,
@@ -60,7 +71,10 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             );
         }
         if warehouse.publicly_accessible {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &warehouse.field_spans,
+                WarehouseField::PubliclyAccessible,
                 Diagnostic::new(
                     Code::PublicWarehouse,
                     spans.get_or(WarehouseField::PubliclyAccessible, warehouse.span),
@@ -72,4 +86,5 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             );
         }
     }
+    findings.report(diagnostics);
 }

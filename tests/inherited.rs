@@ -1,0 +1,127 @@
+//! Every check that can fire on an environment's field must handle a value
+//! the environment inherits through `extends`: its diagnostic labels the
+//! heir's `extends` clause (as primary when the mistake is the heir's alone,
+//! as secondary when it is reported once on the environment that wrote it).
+//!
+//! Proved over the ui cases: a domain check code counts as proved when one of
+//! its diagnostics there has a label on the name after `extends`. A new check
+//! code fails this test until a ui case proves it, or it is listed below with
+//! the reason it cannot fire on an inherited value.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use dlc::diagnostic::{Code, Diagnostic};
+use dlc::driver::{check_bytes, Checked, FsLoader};
+use dlc::source::Span;
+
+/// Domain check codes about no environment field, so nothing inherited.
+const NO_ENVIRONMENT_FIELD: &[(&str, &str)] = &[
+    (
+        "DL0341",
+        "secrets are found in the source text, not in values",
+    ),
+    ("DL0381", "the lake's source record"),
+    ("DL0382", "the lake's source record"),
+    ("DL0387", "the lake's build record"),
+];
+
+/// Domain check codes that can fire on an inherited value but do not label
+/// the heir yet. Remove a code once a ui case proves it; the test fails
+/// while a listed code is proved, so the list only shrinks.
+const NOT_YET: &[&str] = &[
+    "DL0301", "DL0302", "DL0304", "DL0305", "DL0306", "DL0307", "DL0308", "DL0309", "DL0352",
+    "DL0353", "DL0383", "DL0384", "DL0386", "DL0391", "DL0392", "DL0393", "DL0394", "DL0395",
+    "DL0396", "DL0397", "DL0398",
+];
+
+fn ui_cases() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect(&root().join("tests/ui"), &mut files);
+    files.sort();
+    files
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("tests/ui exists") {
+        let path = entry.expect("readable entry").path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else if path.to_string_lossy().ends_with(".dl")
+            && !path.to_string_lossy().ends_with(".import.dl")
+        {
+            files.push(path);
+        }
+    }
+}
+
+fn check(path: &Path) -> Checked {
+    let relative = path.strip_prefix(root()).unwrap_or(path);
+    let name = relative.to_string_lossy().replace('\\', "/");
+    let bytes = std::fs::read(path).expect("readable ui file");
+    check_bytes(&name, relative, bytes, &mut FsLoader)
+}
+
+/// True when `span` is the name after `extends` in `env Heir extends Parent`.
+fn is_extends_clause(checked: &Checked, span: Span) -> bool {
+    let file = checked.sources.get(span.file);
+    let before = &file.text[..span.start as usize];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let head = file.text[line_start..span.start as usize].trim_end();
+    head.trim_start().starts_with("env ") && head.ends_with(" extends")
+}
+
+fn labels_an_heir(checked: &Checked, diagnostic: &Diagnostic) -> bool {
+    std::iter::once(&diagnostic.primary)
+        .chain(&diagnostic.secondary)
+        .any(|label| is_extends_clause(checked, label.span))
+}
+
+fn is_domain_check(code: &str) -> bool {
+    code.starts_with("DL03")
+}
+
+#[test]
+fn every_check_on_an_environment_field_labels_the_heir_of_an_inherited_value() {
+    let mut proved = BTreeSet::new();
+    for path in ui_cases() {
+        let checked = check(&path);
+        for diagnostic in &checked.diagnostics {
+            if labels_an_heir(&checked, diagnostic) {
+                proved.insert(diagnostic.code.as_str());
+            }
+        }
+    }
+    let exempt: Vec<&str> = NO_ENVIRONMENT_FIELD.iter().map(|(code, _)| *code).collect();
+    let unproved: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|code| code.retired_since().is_none())
+        .map(|code| code.as_str())
+        .filter(|code| is_domain_check(code))
+        .filter(|code| !proved.contains(code) && !exempt.contains(code) && !NOT_YET.contains(code))
+        .collect();
+    assert!(
+        unproved.is_empty(),
+        "no ui case shows these codes on an inherited value, labelling the heir's `extends`: {unproved:?}"
+    );
+    let stale: Vec<&&str> = NOT_YET
+        .iter()
+        .filter(|code| proved.contains(**code))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "proved now, take them off NOT_YET: {stale:?}"
+    );
+    let exempt_but_proved: Vec<&&str> = exempt
+        .iter()
+        .filter(|code| proved.contains(**code))
+        .collect();
+    assert!(
+        exempt_but_proved.is_empty(),
+        "these fire on inherited values after all: {exempt_but_proved:?}"
+    );
+}
