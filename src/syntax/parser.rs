@@ -248,7 +248,14 @@ fn without_broken_fields(
     let mut lost = Vec::new();
     loop {
         let at = (errors.last()?.primary.span.start as usize).checked_sub(start)?;
-        let (field_start, field_end) = field_around(&chunk, at)?;
+        let (field_start, field_end) = match unclosed_field(&chunk, header_end, at) {
+            Some((field_start, field_end, open)) => {
+                let error = errors.pop()?;
+                errors.push(unclosed_bracket(error, &chunk, start, open));
+                (field_start, field_end)
+            }
+            None => field_around(&chunk, at)?,
+        };
         // Errors go forward: one before the last field lost is an echo of it.
         let after_lost = lost
             .last()
@@ -323,6 +330,80 @@ fn field_around(chunk: &str, at: usize) -> Option<(usize, usize)> {
         i += 1;
     }
     None
+}
+
+/// The field whose bracket is still open at the error at `at`, when that
+/// error is on a later line that sits no deeper than the field: a `[` (or `{`)
+/// left unclosed swallows what follows, so the error shows on the next field
+/// or on the item's closing brace. The field runs from its line up to the
+/// error's line, which is kept; the third offset is the open bracket.
+fn unclosed_field(chunk: &str, from: usize, at: usize) -> Option<(usize, usize, usize)> {
+    let open = outermost_open_bracket(chunk, from, at)?;
+    let field_start = line_start(chunk, open);
+    let error_line = line_start(chunk, at);
+    let is_assignment = chunk[field_start..open].contains('=');
+    let no_deeper = indent(chunk, error_line) <= indent(chunk, field_start);
+    (is_assignment && error_line > field_start && no_deeper).then_some((
+        field_start,
+        error_line,
+        open,
+    ))
+}
+
+/// The syntax error that a bracket left open causes, showing the bracket.
+fn unclosed_bracket(error: Diagnostic, chunk: &str, start: usize, open: usize) -> Diagnostic {
+    let (bracket, close) = if chunk.as_bytes()[open] == b'[' {
+        ("[", "]")
+    } else {
+        ("{", "}")
+    };
+    let span = Span::new(error.primary.span.file, start + open, start + open + 1);
+    let error = error.with_secondary(span, format!("this `{bracket}` is never closed"));
+    if error.help.is_some() {
+        return error;
+    }
+    error.with_help(format!("close it with `{close}` where its value ends"))
+}
+
+/// The first bracket opened in `chunk[from..to]` and not closed before `to`.
+/// Brackets in strings and comments do not count.
+fn outermost_open_bracket(chunk: &str, from: usize, to: usize) -> Option<usize> {
+    let bytes = chunk.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = from;
+    while i < to.min(bytes.len()) {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => open.push(i),
+            b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.first().copied()
+}
+
+/// The offset where the line holding `at` starts.
+fn line_start(chunk: &str, at: usize) -> usize {
+    chunk[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// How many spaces and tabs start the line at `start`.
+fn indent(chunk: &str, start: usize) -> usize {
+    let line = &chunk[start..];
+    line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
 /// Replaces `chunk[start..end]` with spaces, keeping line breaks and every
@@ -1431,6 +1512,27 @@ mod tests {
         // An error on the item's first line or in its closing brace loses the item.
         let (module, diagnostics) = parse("env Dev extends {\n    a = 1\n}\nlet x = 1\n");
         assert_eq!((module.items.len(), diagnostics.len()), (1, 1));
+    }
+
+    #[test]
+    fn an_unclosed_list_loses_its_field_only() {
+        let text = "env Dev {\n    a = [1, 2\n    b = 3\n    c = [\n        4,\n}\n";
+        let (module, diagnostics) = parse(text);
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        assert!(diagnostics
+            .iter()
+            .all(|d| d.secondary[0].message.contains("never closed")));
+        let Some(ItemKind::Env(env)) = module.items.first().map(|i| &i.kind) else {
+            panic!("Dev is kept");
+        };
+        let keys: Vec<&str> = env
+            .body
+            .fields
+            .iter()
+            .map(|f| f.key.name.as_str())
+            .collect();
+        assert_eq!(keys, ["b"]);
+        assert_eq!(module.lost_fields.len(), 2);
     }
 
     #[test]
