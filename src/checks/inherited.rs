@@ -4,6 +4,8 @@
 //! was written; a problem in the value itself is reported once, on the
 //! environment that wrote it, naming every environment that inherits it.
 
+use indexmap::IndexMap;
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Environment, FieldKey, FieldSpans, Lake, Provenance};
 use crate::source::Span;
@@ -111,41 +113,50 @@ impl<'a> Findings<'a> {
         field: F,
         diagnostic: Diagnostic,
     ) {
+        self.push_value(env, field.name(), spans.provenance(field), diagnostic);
+    }
+
+    /// `diagnostic` is about `env`'s value of `field` (named, for a map's
+    /// entry: `tags`), which comes from `provenance`.
+    pub fn push_value(
+        &mut self,
+        env: &'a str,
+        field: &'static str,
+        provenance: Option<&'a Provenance>,
+        diagnostic: Diagnostic,
+    ) {
         self.0.push(Finding {
             env,
-            field: field.name(),
-            provenance: spans.provenance(field),
+            field,
+            provenance,
             diagnostic,
         });
     }
 
     pub fn report(self, diagnostics: &mut Diagnostics) {
         // One group per problem in one value, in the order first found.
-        let mut groups: Vec<Vec<Finding>> = Vec::new();
+        let mut groups: IndexMap<_, Vec<Finding>> = IndexMap::new();
         for finding in self.0 {
-            let key = group_key(&finding);
-            match groups.iter_mut().find(|g| group_key(&g[0]) == key) {
-                Some(group) => group.push(finding),
-                None => groups.push(vec![finding]),
-            }
+            groups.entry(group_key(&finding)).or_default().push(finding);
         }
-        for group in groups {
+        for group in groups.into_values() {
             diagnostics.push(report_group(group));
         }
     }
 }
 
-/// Findings with one key are one problem in one value: the same code and
-/// message, about a value written at one place.
-fn group_key<'f>(finding: &'f Finding) -> (crate::diagnostic::Code, &'f str, Span) {
+/// Findings with one key are one problem in one value: the same code, about
+/// a value written at one place, and the same message but for the name of
+/// the environment (`Dev` keeps its data ... and `Test` keeps its data ...).
+fn group_key(finding: &Finding) -> (crate::diagnostic::Code, String, Span) {
     let value = finding
         .provenance
         .map_or(finding.diagnostic.primary.span, Provenance::span);
-    (
-        finding.diagnostic.code,
-        finding.diagnostic.message.as_str(),
-        value,
-    )
+    let message = finding
+        .diagnostic
+        .message
+        .replace(&format!("`{}`", finding.env), "`{env}`");
+    (finding.diagnostic.code, message, value)
 }
 
 fn report_group(mut group: Vec<Finding>) -> Diagnostic {

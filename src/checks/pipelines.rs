@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::inherited;
+use super::inherited::{self, Findings};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{BuildField, EnvField, Environment, Lake, Retention, Source, SourceField};
 
@@ -16,13 +16,17 @@ use crate::model::{BuildField, EnvField, Environment, Lake, Retention, Source, S
 pub const DEFAULT_EXECUTION_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
-    branches(lake, diagnostics);
+    let mut findings = Findings::default();
+    branches(lake, &mut findings, diagnostics);
     source(lake, diagnostics);
     let pipelined = lake.pipelined();
     for env in &pipelined {
-        foreign_execution_policies(env, diagnostics);
+        foreign_execution_policies(env, &mut findings);
         if env.execution_policies.is_empty() {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &env.field_spans,
+                EnvField::ExecutionPolicies,
                 Diagnostic::new(
                     Code::NoExecutionPolicy,
                     env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
@@ -34,6 +38,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             );
         }
     }
+    findings.report(diagnostics);
     default_execution_policy(&pipelined, diagnostics);
     if !pipelined.is_empty() {
         build_install(lake, diagnostics);
@@ -227,7 +232,7 @@ pub fn is_connection_arn(arn: &str) -> bool {
 
 /// An execution policy is AWS's or one of the environment's own account:
 /// IAM attaches no customer-managed policy of another account to a role.
-fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) {
+fn foreign_execution_policies<'a>(env: &'a Environment, findings: &mut Findings<'a>) {
     for (index, arn) in env.execution_policies.iter().enumerate() {
         // The type has checked the shape: `arn:<partition>:iam::<account>:policy/<path>`.
         let Some(account) = arn.split(':').nth(4) else {
@@ -245,7 +250,10 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
                     .get_or(EnvField::ExecutionPolicies, env.span)
             });
         let own = arn.replacen(&format!(":{account}:"), &format!(":{}:", env.account), 1);
-        diagnostics.push(
+        findings.push(
+            &env.name,
+            &env.field_spans,
+            EnvField::ExecutionPolicies,
             Diagnostic::new(
                 Code::ForeignExecutionPolicy,
                 span,
@@ -301,16 +309,16 @@ fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagno
     );
 }
 
-fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
+fn branches<'a>(lake: &'a Lake, findings: &mut Findings<'a>, diagnostics: &mut Diagnostics) {
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for env in lake.environments.values() {
         let Some(branch) = &env.branch else { continue };
         let span = env.field_spans.get_or(EnvField::Branch, env.span);
-        // A branch another environment wrote is reported there, or as shared.
-        let inherits_branch = inherited::inherited_from(&env.field_spans, EnvField::Branch)
-            .is_some_and(|from| lake.environments.contains_key(from));
-        if let Some(problem) = git_branch_problem(branch).filter(|_| !inherits_branch) {
-            diagnostics.push(
+        if let Some(problem) = git_branch_problem(branch) {
+            findings.push(
+                &env.name,
+                &env.field_spans,
+                EnvField::Branch,
                 Diagnostic::new(
                     Code::InvalidBranchName,
                     span,
@@ -358,7 +366,10 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
         // An explicit `approval = false` is a decision, not an oversight.
         let approval_written = env.field_spans.is_given(EnvField::Approval);
         if env.retention == Retention::Retain && !env.approval && !approval_written {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &env.field_spans,
+                EnvField::Retention,
                 Diagnostic::new(
                     Code::RetainedWithoutApproval,
                     env.field_spans.get_or(EnvField::Retention, env.span),

@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 
 use super::*;
-use crate::eval::{Evaluated, Origin, Value, ValueKind};
+use crate::eval::{Evaluated, Field, Origin, Value, ValueKind};
 
 /// A disagreement between the stdlib schemas and the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,23 +300,26 @@ fn field_spans<F: FieldKey>(value: &Value) -> FieldSpans<F> {
                 debug_assert!(false, "field `{name}` is not one of {:?}", F::RECORDS);
                 continue;
             };
-            let at = field.value.span;
-            let provenance = match &field.origin {
-                Origin::Written => Provenance::Written { at },
-                Origin::Inherited { from, extends } => Provenance::Inherited {
-                    at,
-                    from: from.clone(),
-                    extends: extends.first().copied().unwrap_or(at),
-                },
-                Origin::Defaulted { default } => Provenance::Defaulted {
-                    at,
-                    default: *default,
-                },
-            };
-            spans.insert(key, provenance);
+            spans.insert(key, provenance(field));
         }
     }
     spans
+}
+
+fn provenance(field: &Field) -> Provenance {
+    let at = field.value.span;
+    match &field.origin {
+        Origin::Written => Provenance::Written { at },
+        Origin::Inherited { from, extends } => Provenance::Inherited {
+            at,
+            from: from.clone(),
+            extends: extends.first().copied().unwrap_or(at),
+        },
+        Origin::Defaulted { default } => Provenance::Defaulted {
+            at,
+            default: *default,
+        },
+    }
 }
 
 fn tag_spans(value: &Value) -> TagSpans {
@@ -327,7 +330,7 @@ fn tag_spans(value: &Value) -> TagSpans {
                 key: field.key_span,
                 value: field.value.span,
             };
-            spans.insert(key, span);
+            spans.insert(key, span, provenance(field));
         }
     }
     spans

@@ -89,9 +89,9 @@ impl<F: FieldKey> FieldSpans<F> {
 }
 
 /// Where each tag's key and value were written, by key, so that a check can
-/// point at the one that breaks a rule.
+/// point at the one that breaks a rule, or at the environment that inherits it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagSpans(IndexMap<String, TagSpan>);
+pub struct TagSpans(IndexMap<String, (TagSpan, Provenance)>);
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TagSpan {
@@ -100,16 +100,24 @@ pub struct TagSpan {
 }
 
 impl TagSpans {
-    pub fn insert(&mut self, key: &str, span: TagSpan) {
-        self.0.insert(key.to_string(), span);
+    pub fn insert(&mut self, key: &str, span: TagSpan, provenance: Provenance) {
+        self.0.insert(key.to_string(), (span, provenance));
     }
 
     /// The spans of the tag `key`, or `fallback` for both when it has none.
     pub fn get_or(&self, key: &str, fallback: Span) -> TagSpan {
-        self.0.get(key).copied().unwrap_or(TagSpan {
-            key: fallback,
-            value: fallback,
-        })
+        self.0.get(key).map_or(
+            TagSpan {
+                key: fallback,
+                value: fallback,
+            },
+            |(span, _)| *span,
+        )
+    }
+
+    /// Where the tag `key` comes from (its value's provenance).
+    pub fn provenance(&self, key: &str) -> Option<&Provenance> {
+        self.0.get(key).map(|(_, provenance)| provenance)
     }
 }
 
