@@ -1,0 +1,105 @@
+//! The builders: one method per grammar rule, turning pest pairs into the
+//! AST. Grouped by rule family: items, types, values, and the literals,
+//! which are validated here so that later stages see only well-formed values.
+
+mod items;
+mod literals;
+mod types;
+mod values;
+
+use pest::iterators::Pair;
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::*;
+
+pub(super) struct Builder<'d> {
+    file: FileId,
+    /// Where the parsed text starts in the file (non-zero when recovering).
+    offset: usize,
+    diagnostics: &'d mut Diagnostics,
+}
+
+impl<'d> Builder<'d> {
+    /// A builder for text that starts at `offset` in `file`.
+    pub(super) fn new(file: FileId, offset: usize, diagnostics: &'d mut Diagnostics) -> Self {
+        Builder {
+            file,
+            offset,
+            diagnostics,
+        }
+    }
+
+    /// The pair's span without trailing white space and comments: pest
+    /// leaves the trivia it skipped looking for an optional part inside the pair.
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        let end = s.start() + without_trailing_trivia(pair.as_str()).len();
+        Span::new(self.file, self.offset + s.start(), self.offset + end)
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+/// `text` up to the end of its last token: trailing white space and `//`
+/// comments removed. Strings are single-line, so a `//` is a comment unless
+/// it is inside a string on its own line.
+pub(super) fn without_trailing_trivia(text: &str) -> &str {
+    let mut rest = text.trim_end();
+    loop {
+        let line_start = rest.rfind('\n').map_or(0, |i| i + 1);
+        let line = &rest[line_start..];
+        match comment_start(line) {
+            Some(at) => rest = rest[..line_start + at].trim_end(),
+            None => return rest,
+        }
+    }
+}
+
+/// Where a `//` comment starts on a line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn placeholder_ident(span: Span) -> Ident {
+    Ident {
+        name: String::new(),
+        span,
+    }
+}
+
+/// The text of a string literal without its interpolations (used where the
+/// grammar allows only plain strings: import paths, patterns, keys).
+fn plain_text(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Str(parts) => parts
+            .iter()
+            .map(|part| match part {
+                StrPart::Text(text) => text.clone(),
+                StrPart::Interpolation(path, _) => format!(
+                    "${{{}}}",
+                    path.iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                ),
+            })
+            .collect(),
+        _ => String::new(),
+    }
+}
