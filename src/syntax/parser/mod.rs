@@ -25,7 +25,7 @@ use pest::Parser as _;
 use super::ast::*;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{bom_len, FileId, Span};
-use build::Builder;
+use build::{children, Builder};
 use recovery::recover;
 
 #[derive(pest_derive::Parser)]
@@ -61,9 +61,7 @@ pub fn parse_module(file: FileId, text: &str, diagnostics: &mut Diagnostics) -> 
             let items = pairs
                 .next()
                 .map(|file_pair| {
-                    file_pair
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::item)
+                    children(file_pair, Rule::item, &[Rule::EOI])
                         .map(|p| builder.item(p))
                         .collect()
                 })

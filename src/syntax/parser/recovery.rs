@@ -4,7 +4,7 @@
 
 use pest::Parser as _;
 
-use super::build::Builder;
+use super::build::{children, Builder};
 use super::messages::syntax_diagnostic;
 use super::{nesting_diagnostic, too_deep, DlParser, ErrorDetail, Rule, ITEM_KEYWORDS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -76,7 +76,7 @@ fn build_lone_item(
     let mut builder = Builder::new(file, offset, diagnostics);
     let item = pairs
         .next()
-        .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item))?;
+        .and_then(|p| children(p, Rule::item, &[Rule::EOI]).next())?;
     Some(builder.item(item))
 }
 

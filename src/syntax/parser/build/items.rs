@@ -2,7 +2,7 @@
 
 use pest::iterators::Pair;
 
-use super::{placeholder_ident, plain_text, Builder};
+use super::{children, placeholder_ident, plain_text, unexpected, Builder};
 use crate::syntax::ast::*;
 use crate::syntax::parser::Rule;
 
@@ -21,7 +21,7 @@ impl Builder<'_> {
                 Rule::type_decl => kind = Some(ItemKind::Type(self.type_decl(inner))),
                 Rule::record_decl => kind = Some(ItemKind::Record(self.record_decl(inner))),
                 Rule::enum_decl => kind = Some(ItemKind::Enum(self.enum_decl(inner))),
-                _ => {}
+                other => unexpected(Rule::item, other),
             }
         }
         Item {
@@ -36,9 +36,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn docs(&mut self, pair: Pair<Rule>) -> Docs {
-        let lines = pair
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::doc_line)
+        let lines = children(pair, Rule::doc_line, &[])
             .map(|line| {
                 let text = line.into_inner().next().map_or("", |t| t.as_str());
                 text.strip_prefix(' ')
@@ -70,7 +68,8 @@ impl Builder<'_> {
                     let expr = self.string(inner);
                     target = ImportTarget::File(plain_text(&expr));
                 }
-                _ => {}
+                Rule::kw_import => {}
+                other => unexpected(Rule::import_decl, other),
             }
         }
         Import { target, span }
@@ -78,6 +77,7 @@ impl Builder<'_> {
 
     pub(super) fn declaration(&mut self, pair: Pair<Rule>) -> Declaration {
         let span = self.span(&pair);
+        let parent = pair.as_rule();
         let mut name = None;
         let mut extends = None;
         let mut body = None;
@@ -85,13 +85,13 @@ impl Builder<'_> {
             match inner.as_rule() {
                 Rule::ident => name = Some(self.ident(inner)),
                 Rule::extends_clause => {
-                    extends = inner
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::ident)
+                    extends = children(inner, Rule::ident, &[Rule::kw_extends])
+                        .next()
                         .map(|p| self.ident(p))
                 }
                 Rule::record_body => body = Some(self.record_body(inner, None)),
-                _ => {}
+                Rule::kw_lake | Rule::kw_env => {}
+                other => unexpected(parent, other),
             }
         }
         Declaration {
@@ -115,7 +115,8 @@ impl Builder<'_> {
                 Rule::ident => name = Some(self.ident(inner)),
                 Rule::type_expr => ty = Some(self.type_expr(inner)),
                 Rule::expr => value = Some(self.expr(inner)),
-                _ => {}
+                Rule::kw_let => {}
+                other => unexpected(Rule::let_decl, other),
             }
         }
         LetDecl {

@@ -3,7 +3,7 @@
 
 use pest::iterators::Pair;
 
-use super::Builder;
+use super::{children, unexpected, Builder};
 use crate::syntax::ast::*;
 use crate::syntax::parser::Rule;
 use ipnet::Ipv4Net;
@@ -43,14 +43,13 @@ impl Builder<'_> {
                 },
                 Rule::interpolation => {
                     let interp_span = self.span(&inner);
-                    let path = inner
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::path)
+                    let path = children(inner, Rule::path, &[])
+                        .next()
                         .map(|p| self.path(p))
                         .unwrap_or_default();
                     parts.push(StrPart::Interpolation(path, interp_span));
                 }
-                _ => {}
+                other => unexpected(Rule::string, other),
             }
         }
         Expr {
@@ -99,7 +98,7 @@ impl Builder<'_> {
                         _ => DurationUnit::Days,
                     }
                 }
-                _ => {}
+                other => unexpected(Rule::duration, other),
             }
         }
         let kind = match amount {

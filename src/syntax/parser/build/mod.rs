@@ -47,6 +47,34 @@ impl<'d> Builder<'d> {
 /// `text` up to the end of its last token: trailing white space and `//`
 /// comments removed. Strings are single-line, so a `//` is a comment unless
 /// it is inside a string on its own line.
+/// A child that no builder arm handles: the grammar has a rule the builders
+/// do not know. Loud in debug builds (the tests parse every lake file the
+/// repository holds); a release build leaves the child out.
+fn unexpected(parent: Rule, child: Rule) {
+    debug_assert!(
+        false,
+        "the builder of `{parent:?}` does not handle `{child:?}`"
+    );
+}
+
+/// The children of `pair` that are `wanted`. Every other child must be one
+/// of `skipped` (keywords the builder has no use for); anything else is
+/// [`unexpected`].
+pub(super) fn children<'i>(
+    pair: Pair<'i, Rule>,
+    wanted: Rule,
+    skipped: &'static [Rule],
+) -> impl Iterator<Item = Pair<'i, Rule>> {
+    let parent = pair.as_rule();
+    pair.into_inner().filter(move |child| {
+        let rule = child.as_rule();
+        if rule != wanted && !skipped.contains(&rule) {
+            unexpected(parent, rule);
+        }
+        rule == wanted
+    })
+}
+
 pub(super) fn without_trailing_trivia(text: &str) -> &str {
     let mut rest = text.trim_end();
     loop {

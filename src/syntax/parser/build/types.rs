@@ -2,7 +2,7 @@
 
 use pest::iterators::Pair;
 
-use super::{placeholder_ident, plain_text, Builder};
+use super::{children, placeholder_ident, plain_text, unexpected, Builder};
 use crate::syntax::ast::*;
 use crate::syntax::parser::Rule;
 
@@ -18,20 +18,17 @@ impl Builder<'_> {
                 Rule::ident => name = Some(self.ident(inner)),
                 Rule::type_expr => base = Some(self.type_expr(inner)),
                 Rule::union_rest => {
-                    union_rest = inner
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::type_expr)
+                    union_rest = children(inner, Rule::type_expr, &[])
                         .map(|p| self.type_expr(p))
                         .collect()
                 }
                 Rule::refinement => {
-                    constraints = inner
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::constraint)
+                    constraints = children(inner, Rule::constraint, &[Rule::kw_where])
                         .filter_map(|p| self.constraint(p))
                         .collect()
                 }
-                _ => {}
+                Rule::kw_type => {}
+                other => unexpected(Rule::type_decl, other),
             }
         }
         let name = name.unwrap_or_else(|| placeholder_ident(span));
@@ -59,14 +56,18 @@ impl Builder<'_> {
                         let (low, high) = self.int_range(value);
                         ConstraintKind::Length(low, high)
                     }
-                    _ => {
+                    Rule::integer => {
                         let exact = self.integer(&value);
                         ConstraintKind::Length(exact, exact)
+                    }
+                    other => {
+                        unexpected(Rule::length_constraint, other);
+                        return None;
                     }
                 }
             }
             Rule::matches_constraint => {
-                let string = inner.into_inner().find(|p| p.as_rule() == Rule::string)?;
+                let string = children(inner, Rule::string, &[Rule::kw_matches]).next()?;
                 let expr = self.string(string);
                 ConstraintKind::Matches(plain_text(&expr))
             }
@@ -75,7 +76,10 @@ impl Builder<'_> {
                 let (low, high) = self.int_range(range);
                 ConstraintKind::Range(low, high)
             }
-            _ => return None,
+            other => {
+                unexpected(Rule::constraint, other);
+                return None;
+            }
         };
         Some(Constraint { kind, span })
     }
@@ -84,7 +88,7 @@ impl Builder<'_> {
         let dots = pair.as_span().start() + pair.as_str().find("..").unwrap_or(0);
         let mut low = None;
         let mut high = None;
-        for inner in pair.into_inner() {
+        for inner in children(pair, Rule::integer, &[]) {
             let value = self.integer(&inner);
             if inner.as_span().start() < dots {
                 low = value;
@@ -103,7 +107,8 @@ impl Builder<'_> {
             match inner.as_rule() {
                 Rule::ident => name = Some(self.ident(inner)),
                 Rule::field_decl => fields.push(self.field_decl(inner)),
-                _ => {}
+                Rule::kw_record => {}
+                other => unexpected(Rule::record_decl, other),
             }
         }
         RecordDecl {
@@ -124,7 +129,7 @@ impl Builder<'_> {
                 Rule::ident => name = Some(self.ident(inner)),
                 Rule::type_expr => ty = Some(self.type_expr(inner)),
                 Rule::expr => default = Some(self.expr(inner)),
-                _ => {}
+                other => unexpected(Rule::field_decl, other),
             }
         }
         let name = name.unwrap_or_else(|| placeholder_ident(span));
@@ -150,7 +155,8 @@ impl Builder<'_> {
                 Rule::ident => name = Some(self.ident(inner)),
                 Rule::type_expr => data_type = Some(self.type_expr(inner)),
                 Rule::variant => variants.push(self.variant(inner)),
-                _ => {}
+                Rule::kw_enum => {}
+                other => unexpected(Rule::enum_decl, other),
             }
         }
         EnumDecl {
@@ -170,7 +176,7 @@ impl Builder<'_> {
                 Rule::docs => docs = self.docs(inner),
                 Rule::ident => name = Some(self.ident(inner)),
                 Rule::record_body => data = Some(self.record_body(inner, None)),
-                _ => {}
+                other => unexpected(Rule::variant, other),
             }
         }
         VariantDecl {
@@ -189,7 +195,7 @@ impl Builder<'_> {
             match inner.as_rule() {
                 Rule::type_atom => atom = inner.into_inner().next().map(|p| self.type_atom(p)),
                 Rule::optional => optional = true,
-                _ => {}
+                other => unexpected(Rule::type_expr, other),
             }
         }
         let atom = atom.unwrap_or_else(|| TypeExpr {
@@ -210,26 +216,29 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::list_type => {
-                let element = pair
-                    .into_inner()
-                    .find(|p| p.as_rule() == Rule::type_expr)
+                let element = children(pair, Rule::type_expr, &[])
+                    .next()
                     .map(|p| self.type_expr(p));
                 match element {
                     Some(element) => TypeExprKind::List(Box::new(element)),
                     None => TypeExprKind::Named(placeholder_ident(span), None),
                 }
             }
-            _ => {
+            Rule::named_type => {
                 let mut name = None;
                 let mut argument = None;
                 for inner in pair.into_inner() {
                     match inner.as_rule() {
                         Rule::ident => name = Some(self.ident(inner)),
                         Rule::type_expr => argument = Some(Box::new(self.type_expr(inner))),
-                        _ => {}
+                        other => unexpected(Rule::named_type, other),
                     }
                 }
                 TypeExprKind::Named(name.unwrap_or_else(|| placeholder_ident(span)), argument)
+            }
+            other => {
+                unexpected(Rule::type_atom, other);
+                TypeExprKind::Named(placeholder_ident(span), None)
             }
         };
         TypeExpr { kind, span }

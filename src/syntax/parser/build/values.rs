@@ -2,7 +2,7 @@
 
 use pest::iterators::Pair;
 
-use super::{placeholder_ident, plain_text, Builder};
+use super::{children, placeholder_ident, plain_text, unexpected, Builder};
 use crate::syntax::ast::*;
 use crate::syntax::parser::Rule;
 
@@ -32,9 +32,7 @@ impl Builder<'_> {
             },
             Rule::list => Expr {
                 kind: ExprKind::List(
-                    inner
-                        .into_inner()
-                        .filter(|p| p.as_rule() == Rule::expr)
+                    children(inner, Rule::expr, &[])
                         .map(|p| self.expr(p))
                         .collect(),
                 ),
@@ -47,7 +45,7 @@ impl Builder<'_> {
                     match part.as_rule() {
                         Rule::ident => type_name = Some(self.ident(part)),
                         Rule::record_body => record = Some(self.record_body(part, None)),
-                        _ => {}
+                        other => unexpected(Rule::record, other),
                     }
                 }
                 match record {
@@ -69,25 +67,25 @@ impl Builder<'_> {
                 kind: ExprKind::Path(self.path(inner)),
                 span,
             },
-            _ => Expr {
-                kind: ExprKind::Invalid,
-                span,
-            },
+            other => {
+                unexpected(Rule::expr, other);
+                Expr {
+                    kind: ExprKind::Invalid,
+                    span,
+                }
+            }
         }
     }
 
     pub(super) fn path(&mut self, pair: Pair<Rule>) -> Vec<Ident> {
-        pair.into_inner()
-            .filter(|p| p.as_rule() == Rule::ident)
+        children(pair, Rule::ident, &[])
             .map(|p| self.ident(p))
             .collect()
     }
 
     pub(super) fn record_body(&mut self, pair: Pair<Rule>, type_name: Option<Ident>) -> RecordLit {
         let span = self.span(&pair);
-        let fields = pair
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::field)
+        let fields = children(pair, Rule::field, &[])
             .map(|p| self.field(p))
             .collect();
         RecordLit {
@@ -116,12 +114,16 @@ impl Builder<'_> {
                                     span: key_span,
                                 }
                             }
-                            _ => self.ident(k),
+                            Rule::ident => self.ident(k),
+                            other => {
+                                unexpected(Rule::field_key, other);
+                                placeholder_ident(span)
+                            }
                         });
                     }
                 }
                 Rule::expr => value = Some(self.expr(inner)),
-                _ => {}
+                other => unexpected(Rule::field, other),
             }
         }
         FieldAssign {
