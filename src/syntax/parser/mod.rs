@@ -23,6 +23,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use pest::Parser as _;
 
 use super::ast::*;
+use super::lexer::code_bytes;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{bom_len, FileId, Span};
 use build::{children, Builder};
@@ -104,23 +105,9 @@ impl Drop for ErrorDetail {
 /// The offset of the first bracket that opens nesting level `MAX_NESTING + 1`,
 /// outside strings and comments.
 fn too_deep(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                // Strings end at their closing quote or at the end of the line.
-                i += 1;
-                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
+    for (i, b) in code_bytes(text, 0, text.len()) {
+        match b {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -130,7 +117,6 @@ fn too_deep(text: &str) -> Option<usize> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        i += 1;
     }
     None
 }

@@ -10,6 +10,7 @@ use super::{nesting_diagnostic, too_deep, DlParser, ErrorDetail, Rule, ITEM_KEYW
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
+use crate::syntax::lexer::{code_bytes, pieces, PieceKind};
 
 /// Parses each top-level item on its own and reports the errors of those that
 /// fail (or, if none does, the error of the whole file).
@@ -164,33 +165,19 @@ fn item_header_end(chunk: &str) -> Option<usize> {
 /// after it up to where the brackets opened on it close. `None` when the
 /// line closes what holds the field, or its brackets never close.
 fn field_around(chunk: &str, at: usize) -> Option<(usize, usize)> {
-    let start = chunk[..at].rfind('\n').map_or(0, |i| i + 1);
-    let bytes = chunk.as_bytes();
+    let start = line_start(chunk, at);
     let mut depth = 0i64;
-    let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
-                    i += 1;
-                }
-            }
+    for (i, b) in code_bytes(chunk, start, chunk.len()) {
+        match b {
             b'[' | b'{' => depth += 1,
             // A line that starts by closing a bracket closes what holds the
             // field; one closed after the field's text is stray, part of the error.
             b']' | b'}' if depth == 0 && chunk[start..i].trim().is_empty() => return None,
             b']' | b'}' if depth == 0 => {}
             b']' | b'}' => depth -= 1,
-            b'\n' if depth == 0 => return Some((start, i)),
+            b'\n' if depth == 0 && !after_open_string(chunk, start, i) => return Some((start, i)),
             _ => {}
         }
-        i += 1;
     }
     None
 }
@@ -228,32 +215,26 @@ fn unclosed_bracket(error: Diagnostic, chunk: &str, start: usize, open: usize) -
     error.with_help(format!("close it with `{close}` where its value ends"))
 }
 
+/// True when a string left open runs up to the line break at `at`: the field
+/// then runs on to the next line, which most likely holds the rest of it.
+fn after_open_string(chunk: &str, line_start: usize, at: usize) -> bool {
+    pieces(&chunk[line_start..at])
+        .last()
+        .is_some_and(|piece| piece.kind == PieceKind::OpenStr && line_start + piece.end == at)
+}
+
 /// The first bracket opened in `chunk[from..to]` and not closed before `to`.
 /// Brackets in strings and comments do not count.
 fn outermost_open_bracket(chunk: &str, from: usize, to: usize) -> Option<usize> {
-    let bytes = chunk.as_bytes();
     let mut open: Vec<usize> = Vec::new();
-    let mut i = from;
-    while i < to.min(bytes.len()) {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
-                    i += 1;
-                }
-            }
+    for (i, b) in code_bytes(chunk, from, to) {
+        match b {
             b'[' | b'{' => open.push(i),
             b']' | b'}' => {
                 open.pop();
             }
             _ => {}
         }
-        i += 1;
     }
     open.first().copied()
 }

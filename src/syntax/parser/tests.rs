@@ -211,3 +211,110 @@ fn every_stdlib_and_example_file_parses() {
         }
     }
 }
+
+/// Every lake file the repository holds, with its path.
+fn lake_files() -> Vec<(String, String)> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut files = Vec::new();
+    let mut dirs: Vec<std::path::PathBuf> = [
+        "stdlib",
+        "lang-examples",
+        "tests/ui",
+        "tests/corpus/bad",
+        "tests/fmt",
+        "tests/explain",
+    ]
+    .iter()
+    .map(|dir| std::path::Path::new(root).join(dir))
+    .collect();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "dl") {
+                let bytes = std::fs::read(&path).unwrap();
+                if let Ok(text) = String::from_utf8(bytes) {
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+    }
+    files
+}
+
+/// Every pair pest builds from `text`: its rule and span.
+fn pest_pairs(text: &str) -> Option<Vec<(Rule, usize, usize)>> {
+    let pairs = DlParser::parse(Rule::file, text).ok()?;
+    Some(
+        pairs
+            .flatten()
+            .map(|p| (p.as_rule(), p.as_span().start(), p.as_span().end()))
+            .collect(),
+    )
+}
+
+/// The shared lexer reads strings, comments and doc lines as the grammar
+/// does: over every lake file that parses, its strings are pest's strings
+/// and its doc lines pest's doc lines; its comments are trivia to pest (the
+/// file blanked of them parses to the same pairs); and no `//` is outside
+/// what it read.
+#[test]
+fn the_lexer_reads_strings_and_comments_as_the_grammar_does() {
+    use crate::syntax::lexer::{pieces, PieceKind};
+    use std::collections::BTreeSet;
+
+    let mut parsed = 0;
+    for (path, text) in lake_files() {
+        let Some(pairs) = pest_pairs(&text) else {
+            continue;
+        };
+        parsed += 1;
+        let of_rule = |rule: Rule| -> BTreeSet<(usize, usize)> {
+            pairs
+                .iter()
+                .filter(|(r, _, _)| *r == rule)
+                .map(|(_, start, end)| (*start, *end))
+                .collect()
+        };
+        let lexed: Vec<_> = pieces(&text).collect();
+        let of_kind = |kind: PieceKind| -> BTreeSet<(usize, usize)> {
+            lexed
+                .iter()
+                .filter(|p| p.kind == kind)
+                .map(|p| (p.start, p.end))
+                .collect()
+        };
+        assert_eq!(
+            of_kind(PieceKind::Str),
+            of_rule(Rule::string),
+            "{path}: strings"
+        );
+        assert!(
+            of_kind(PieceKind::OpenStr).is_empty(),
+            "{path}: a string left open"
+        );
+        assert_eq!(
+            of_kind(PieceKind::DocLine),
+            of_rule(Rule::doc_line),
+            "{path}: doc lines"
+        );
+        let mut blanked = text.clone().into_bytes();
+        for comment in lexed.iter().filter(|p| p.kind == PieceKind::Comment) {
+            blanked[comment.start..comment.end].fill(b' ');
+        }
+        let blanked = String::from_utf8(blanked).unwrap();
+        assert_eq!(
+            pest_pairs(&blanked),
+            Some(pairs.clone()),
+            "{path}: comments"
+        );
+        for (at, _) in text.match_indices("//") {
+            assert!(
+                lexed.iter().any(|p| p.start <= at && at < p.end),
+                "{path}: `//` at {at} read as code"
+            );
+        }
+    }
+    assert!(parsed > 150, "only {parsed} lake files parse");
+}

@@ -13,6 +13,7 @@ use super::Rule;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
+use crate::syntax::lexer::{pieces, Piece, PieceKind};
 
 pub(super) struct Builder<'d> {
     file: FileId,
@@ -44,9 +45,6 @@ impl<'d> Builder<'d> {
     }
 }
 
-/// `text` up to the end of its last token: trailing white space and `//`
-/// comments removed. Strings are single-line, so a `//` is a comment unless
-/// it is inside a string on its own line.
 /// A child that no builder arm handles: the grammar has a rule the builders
 /// do not know. Loud in debug builds (the tests parse every lake file the
 /// repository holds); a release build leaves the child out.
@@ -75,33 +73,21 @@ pub(super) fn children<'i>(
     })
 }
 
+/// `text` up to the end of its last token: trailing white space and
+/// comments removed.
 pub(super) fn without_trailing_trivia(text: &str) -> &str {
-    let mut rest = text.trim_end();
-    loop {
-        let line_start = rest.rfind('\n').map_or(0, |i| i + 1);
-        let line = &rest[line_start..];
-        match comment_start(line) {
-            Some(at) => rest = rest[..line_start + at].trim_end(),
-            None => return rest,
+    let mut end = text.trim_end().len();
+    // The comments, last first: each one that ends the text is cut off.
+    let comments: Vec<Piece> = pieces(text)
+        .filter(|p| matches!(p.kind, PieceKind::Comment | PieceKind::DocLine))
+        .collect();
+    for comment in comments.iter().rev() {
+        if comment.end < end {
+            break;
         }
+        end = text[..comment.start].trim_end().len();
     }
-}
-
-/// Where a `//` comment starts on a line, outside strings.
-fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    let bytes = line.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if in_string => escaped = true,
-            b'"' => in_string = !in_string,
-            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    &text[..end]
 }
 
 fn placeholder_ident(span: Span) -> Ident {
