@@ -61,6 +61,17 @@ fields! {
         Build = "build",
     }
 
+    /// A field of one of the lake's `reserved` ranges.
+    ReservedRangeField for ["ReservedRange"] {
+        Name = "name",
+        Cidr = "cidr",
+    }
+
+    /// A field of a region's data.
+    RegionInfoField for ["RegionInfo"] {
+        AvailabilityZones = "availability_zones",
+    }
+
     /// A field of the lake's `build` record.
     BuildField for ["PipelineBuild"] {
         LakeFile = "lake_file",
@@ -112,11 +123,23 @@ fields! {
         Transitions = "transitions",
     }
 
+    /// A field of a lifecycle transition.
+    TransitionField for ["Transition"] {
+        StorageClass = "storage_class",
+        After = "after",
+    }
+
     /// A field of an `audit_table`.
     AuditTableField for ["AuditTable"] {
         Name = "name",
         PartitionKey = "partition_key",
         SortKey = "sort_key",
+    }
+
+    /// A field of an audit table's key.
+    KeyAttributeField for ["KeyAttribute"] {
+        Name = "name",
+        Kind = "kind",
     }
 
     /// A field of a `warehouse`.
@@ -171,6 +194,10 @@ mod tests {
     #[test]
     fn every_field_enum_lists_its_stdlib_records_fields_in_order() {
         assert_matches_schema::<LakeField>();
+        assert_matches_schema::<ReservedRangeField>();
+        assert_matches_schema::<RegionInfoField>();
+        assert_matches_schema::<TransitionField>();
+        assert_matches_schema::<KeyAttributeField>();
         assert_matches_schema::<BuildField>();
         assert_matches_schema::<SourceField>();
         assert_matches_schema::<EnvField>();

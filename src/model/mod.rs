@@ -12,8 +12,9 @@ pub mod physical;
 
 pub use build::{build_model, build_partial_model, ModelError};
 pub use fields::{
-    AuditTableField, BuildField, EnvField, FieldKey, LakeField, LifecycleField, NetworkField,
-    SourceField, WarehouseField, ZoneField,
+    AuditTableField, BuildField, EnvField, FieldKey, KeyAttributeField, LakeField, LifecycleField,
+    NetworkField, RegionInfoField, ReservedRangeField, SourceField, TransitionField,
+    WarehouseField, ZoneField,
 };
 
 use indexmap::IndexMap;
