@@ -2,7 +2,7 @@
 
 use super::inherited;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Environment, Lake};
+use crate::model::{AuditTableField, Environment, Lake};
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     for env in lake.environments.values() {
@@ -12,7 +12,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         let spans = &table.field_spans;
         // A sort key inherited with the same mistake is reported once, on
         // the environment that wrote it.
-        let from = inherited::inherited_from(spans, "sort_key");
+        let from = inherited::inherited_from(spans, AuditTableField::SortKey);
         if from
             .and_then(|from| lake.environments.get(from))
             .is_some_and(|origin| repeated_key(origin) == Some(key))
@@ -23,14 +23,14 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             lake,
             &env.name,
             |e| e.audit_table.as_ref().map(|t| &t.field_spans),
-            "sort_key",
+            AuditTableField::SortKey,
         )
         .into_iter()
         .filter(|(heir, _)| repeated_key(&lake.environments[*heir]) == Some(key))
         .collect();
         let diagnostic = Diagnostic::new(
             Code::AuditKeyRepeated,
-            inherited::primary(spans, "sort_key", table.span),
+            inherited::primary(spans, AuditTableField::SortKey, table.span),
             format!(
                 "the audit table of `{}` uses `{key}` as both its partition key and its sort key",
                 env.name
@@ -38,12 +38,13 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         )
         .with_label(format!("sorts by `{key}`"))
         .with_secondary(
-            spans.get_or("partition_key", table.span),
+            spans.get_or(AuditTableField::PartitionKey, table.span),
             format!("`{key}` is already the partition key"),
         )
         .with_note("DynamoDB rejects a key schema that names one attribute twice")
         .with_help("sort by another attribute, e.g. `sort_key = { name = \"started_at\" }`");
-        let diagnostic = inherited::with_origin(diagnostic, &env.name, spans, "sort_key");
+        let diagnostic =
+            inherited::with_origin(diagnostic, &env.name, spans, AuditTableField::SortKey);
         diagnostics.push(inherited::naming_heirs(diagnostic, &heirs));
     }
 }

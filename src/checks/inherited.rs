@@ -4,13 +4,15 @@
 //! was written; a problem in the value itself is reported once, on the
 //! environment that wrote it, naming every environment that inherits it.
 
-use crate::diagnostic::Diagnostic;
-use crate::model::{Environment, FieldSpans, Lake, Provenance};
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Environment, FieldKey, FieldSpans, Lake, Provenance};
 use crate::source::Span;
 
 /// Where a diagnostic about `env`'s field points: the value when `env` wrote
 /// it (or defaulted it), `env`'s `extends` clause when it inherited it.
-pub fn primary(spans: &FieldSpans, field: &str, fallback: Span) -> Span {
+pub fn primary<F: FieldKey>(spans: &FieldSpans<F>, field: F, fallback: Span) -> Span {
     match spans.provenance(field) {
         Some(Provenance::Inherited { extends, .. }) => *extends,
         _ => spans.get_or(field, fallback),
@@ -18,7 +20,7 @@ pub fn primary(spans: &FieldSpans, field: &str, fallback: Span) -> Span {
 }
 
 /// The environment `env`'s field was inherited from, if it was.
-pub fn inherited_from<'a>(spans: &'a FieldSpans, field: &str) -> Option<&'a str> {
+pub fn inherited_from<F: FieldKey>(spans: &FieldSpans<F>, field: F) -> Option<&str> {
     match spans.provenance(field) {
         Some(Provenance::Inherited { from, .. }) => Some(from),
         _ => None,
@@ -28,11 +30,11 @@ pub fn inherited_from<'a>(spans: &'a FieldSpans, field: &str) -> Option<&'a str>
 /// A diagnostic whose primary label is at [`primary`] for `env`'s field:
 /// when the value is inherited, the line that wrote it becomes a secondary
 /// label (unless one is there already).
-pub fn with_origin(
+pub fn with_origin<F: FieldKey>(
     diagnostic: Diagnostic,
     env: &str,
-    spans: &FieldSpans,
-    field: &str,
+    spans: &FieldSpans<F>,
+    field: F,
 ) -> Diagnostic {
     let Some(Provenance::Inherited { at, from, .. }) = spans.provenance(field) else {
         return diagnostic;
@@ -42,17 +44,17 @@ pub fn with_origin(
     }
     diagnostic.with_secondary(
         *at,
-        format!("`{env}` inherits `{field}` from `{from}`, here"),
+        format!("`{env}` inherits `{}` from `{from}`, here", field.name()),
     )
 }
 
 /// The environments that inherit `owner`'s value of a field unchanged, each
 /// with its `extends` clause. `spans` finds the record that holds the field.
-pub fn heirs<'a>(
+pub fn heirs<'a, F: FieldKey>(
     lake: &'a Lake,
     owner: &str,
-    spans: impl Fn(&'a Environment) -> Option<&'a FieldSpans>,
-    field: &str,
+    spans: impl Fn(&'a Environment) -> Option<&'a FieldSpans<F>>,
+    field: F,
 ) -> Vec<(&'a str, Span)> {
     lake.environments
         .values()
@@ -70,12 +72,8 @@ pub fn naming_heirs(mut diagnostic: Diagnostic, heirs: &[(&str, Span)]) -> Diagn
     if heirs.is_empty() {
         return diagnostic;
     }
-    let names: Vec<String> = heirs.iter().map(|(name, _)| format!("`{name}`")).collect();
-    let names = match names.as_slice() {
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-        [] => String::new(),
-    };
+    let names: Vec<&str> = heirs.iter().map(|(name, _)| *name).collect();
+    let names = list(&names);
     let verb = if heirs.len() == 1 {
         "inherits"
     } else {
@@ -87,4 +85,129 @@ pub fn naming_heirs(mut diagnostic: Diagnostic, heirs: &[(&str, Span)]) -> Diagn
     diagnostic.with_note(format!(
         "{names} {verb} this value through `extends`: fixing it here fixes them too"
     ))
+}
+
+/// A problem one environment has with the value of one of its fields.
+struct Finding<'a> {
+    env: &'a str,
+    field: &'static str,
+    provenance: Option<&'a Provenance>,
+    diagnostic: Diagnostic,
+}
+
+/// The problems a check finds in values that environments may share through
+/// `extends`, reported once per value: on the environment that wrote it,
+/// naming every heir that has the same problem; or, when only heirs have it
+/// (the writer overrides what makes it a problem, or the problem is the
+/// heir's alone), on the first heir's `extends` clause, with the line that
+/// wrote the value as a secondary label, naming the other heirs.
+#[derive(Default)]
+pub struct Findings<'a>(Vec<Finding<'a>>);
+
+impl<'a> Findings<'a> {
+    /// `diagnostic` is about `env`'s value of `field`.
+    pub fn push<F: FieldKey>(
+        &mut self,
+        env: &'a str,
+        spans: &'a FieldSpans<F>,
+        field: F,
+        diagnostic: Diagnostic,
+    ) {
+        self.push_value(env, field.name(), spans.provenance(field), diagnostic);
+    }
+
+    /// `diagnostic` is about `env`'s value of `field` (named, for a map's
+    /// entry: `tags`), which comes from `provenance`.
+    pub fn push_value(
+        &mut self,
+        env: &'a str,
+        field: &'static str,
+        provenance: Option<&'a Provenance>,
+        diagnostic: Diagnostic,
+    ) {
+        self.0.push(Finding {
+            env,
+            field,
+            provenance,
+            diagnostic,
+        });
+    }
+
+    pub fn report(self, diagnostics: &mut Diagnostics) {
+        // One group per problem in one value, in the order first found.
+        let mut groups: IndexMap<_, Vec<Finding>> = IndexMap::new();
+        for finding in self.0 {
+            groups.entry(group_key(&finding)).or_default().push(finding);
+        }
+        for group in groups.into_values() {
+            diagnostics.push(report_group(group));
+        }
+    }
+}
+
+/// Findings with one key are one problem in one value: the same code, about
+/// a value written at one place, and the same message but for the name of
+/// the environment (`Dev` keeps its data ... and `Test` keeps its data ...).
+fn group_key(finding: &Finding) -> (crate::diagnostic::Code, String, Option<Span>) {
+    let value = finding
+        .provenance
+        .map(Provenance::span)
+        .or_else(|| finding.diagnostic.span());
+    let message = finding
+        .diagnostic
+        .message
+        .replace(&format!("`{}`", finding.env), "`{env}`");
+    (finding.diagnostic.code, message, value)
+}
+
+fn report_group(mut group: Vec<Finding>) -> Diagnostic {
+    let is_heir = |f: &Finding| matches!(f.provenance, Some(Provenance::Inherited { .. }));
+    let writer = group.iter().position(|f| !is_heir(f));
+    let first = group.remove(writer.unwrap_or(0));
+    // An environment's zones share its lifecycle: one finding per zone.
+    let mut heirs: Vec<(&str, Span)> = Vec::new();
+    for finding in &group {
+        if let Some(Provenance::Inherited { extends, .. }) = finding.provenance {
+            if finding.env != first.env && !heirs.iter().any(|(name, _)| *name == finding.env) {
+                heirs.push((finding.env, *extends));
+            }
+        }
+    }
+    let Some(Provenance::Inherited { at, from, extends }) = first.provenance else {
+        return naming_heirs(first.diagnostic, &heirs);
+    };
+    let mut diagnostic = first.diagnostic;
+    if let Some(primary) = &mut diagnostic.primary {
+        primary.span = *extends;
+    }
+    if !diagnostic.secondary.iter().any(|label| label.span == *at) {
+        diagnostic = diagnostic.with_secondary(
+            *at,
+            format!(
+                "`{}` inherits `{}` from `{from}`, here",
+                first.env, first.field
+            ),
+        );
+    }
+    if heirs.is_empty() {
+        return diagnostic;
+    }
+    for (name, extends) in &heirs {
+        diagnostic = diagnostic.with_secondary(*extends, format!("`{name}` inherits it too"));
+    }
+    let mut names = vec![first.env];
+    names.extend(heirs.iter().map(|(name, _)| *name));
+    diagnostic.with_note(format!(
+        "{} inherit this value from `{from}` through `extends`: fixing it there fixes them all",
+        list(&names)
+    ))
+}
+
+/// `A`, `A` and `B`, `A`, `B` and `C`.
+fn list(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match names.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
 }

@@ -2,69 +2,75 @@
 //! storage classes' minimum durations, and transitions in an order S3 can
 //! follow (its "waterfall").
 
+use super::inherited::Findings;
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::literals::Duration;
-use crate::model::{Lake, Lifecycle, StorageClass, Transition};
+use crate::model::{FieldKey, Lake, Lifecycle, LifecycleField, StorageClass, Transition};
 use crate::source::Span;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
         for zone in &env.zones {
             if let Some(lifecycle) = &zone.lifecycle {
-                check_lifecycle(lifecycle, diagnostics);
+                let mut found = Vec::new();
+                check_lifecycle(lifecycle, &mut found);
+                for (field, diagnostic) in found {
+                    findings.push(&env.name, &lifecycle.field_spans, field, diagnostic);
+                }
             }
         }
     }
+    findings.report(diagnostics);
 }
 
-fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
+/// Each problem with the lifecycle field it is about.
+type Found = Vec<(LifecycleField, Diagnostic)>;
+
+fn check_lifecycle(lifecycle: &Lifecycle, found: &mut Found) {
     let spans = &lifecycle.field_spans;
-    let expire = lifecycle.expire_after.and_then(|d| {
-        days(
-            d,
-            "expire_after",
-            spans.get_or("expire_after", lifecycle.span),
-            diagnostics,
-        )
-    });
-    let noncurrent = lifecycle.noncurrent_expire_after.and_then(|d| {
-        days(
-            d,
-            "noncurrent_expire_after",
-            spans.get_or("noncurrent_expire_after", lifecycle.span),
-            diagnostics,
-        )
-    });
-    let expire_span = spans.get_or("expire_after", lifecycle.span);
+    let mut days_of = |duration: Option<Duration>, field: LifecycleField| {
+        let span = spans.get_or(field, lifecycle.span);
+        days(duration?, field.name(), span)
+            .map_err(|diagnostic| found.push((field, *diagnostic)))
+            .ok()
+    };
+    let expire = days_of(lifecycle.expire_after, LifecycleField::ExpireAfter);
+    let noncurrent = days_of(
+        lifecycle.noncurrent_expire_after,
+        LifecycleField::NoncurrentExpireAfter,
+    );
+    let expire_span = spans.get_or(LifecycleField::ExpireAfter, lifecycle.span);
     if let (Some(expire), Some(noncurrent)) = (expire, noncurrent) {
         if noncurrent >= expire {
-            diagnostics.push(
+            found.push((
+                LifecycleField::NoncurrentExpireAfter,
                 Diagnostic::new(
                     Code::NoncurrentAfterExpiry,
-                    spans.get_or("noncurrent_expire_after", lifecycle.span),
+                    spans.get_or(LifecycleField::NoncurrentExpireAfter, lifecycle.span),
                     format!("old versions are kept {}, as long as or longer than current objects ({})", count(noncurrent, "day"), count(expire, "day")),
                 )
                 .with_label(count(noncurrent, "day"))
                 .with_secondary(expire_span, format!("current objects expire after {}", count(expire, "day")))
                 .with_note("rule `noncurrent_expire_after`: old versions usually go sooner than current objects")
                 .with_help("make `noncurrent_expire_after` shorter than `expire_after`"),
-            );
+            ));
         }
     }
     for transition in &lifecycle.transitions {
         // A transition may be immediate (S3 accepts 0 days, except for the IA
         // classes, which the next rule covers); whole days still.
-        let Some(after) = whole_days(
-            transition.after,
-            "after",
-            transition.after_span,
-            diagnostics,
-        ) else {
-            continue;
+        let after = match whole_days(transition.after, "after", transition.after_span) {
+            Ok(after) => after,
+            Err(diagnostic) => {
+                found.push((LifecycleField::Transitions, *diagnostic));
+                continue;
+            }
         };
         let class = transition.storage_class;
         if matches!(class, StorageClass::StandardIa | StorageClass::OnezoneIa) && after < 30 {
-            diagnostics.push(
+            found.push((
+                LifecycleField::Transitions,
                 Diagnostic::new(
                     Code::TransitionTooEarly,
                     transition.after_span,
@@ -73,11 +79,12 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 .with_label(count(after, "day"))
                 .with_note("rule `transitions`: S3 rejects the lifecycle configuration at deploy time")
                 .with_help("use `after = 30d` or later"),
-            );
+            ));
         }
         let Some(expire) = expire else { continue };
         if after >= expire {
-            diagnostics.push(
+            found.push((
+                LifecycleField::Transitions,
                 Diagnostic::new(
                     Code::TransitionAfterExpiry,
                     transition.after_span,
@@ -92,10 +99,11 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 .with_secondary(expire_span, format!("expiry at {}", count(expire, "day")))
                 .with_note("rule `transitions`: S3 rejects a transition at or after the expiration")
                 .with_help("move the transition earlier, or the expiration later"),
-            );
+            ));
         } else if expire - after < class.minimum_days() {
             let minimum = class.minimum_days();
-            diagnostics.push(
+            found.push((
+                LifecycleField::ExpireAfter,
                 Diagnostic::new(
                     Code::ExpiryBeforeMinimumDuration,
                     expire_span,
@@ -109,17 +117,17 @@ fn check_lifecycle(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 .with_secondary(transition.span, format!("moved to {} at {}", class.s3_name(), count(after, "day")))
                 .with_note("rule `transitions`: S3 charges the minimum duration anyway, so the transition costs more than it saves")
                 .with_help(format!("expire after {} or later, or drop the transition", count(after + minimum, "day"))),
-            );
+            ));
         }
     }
-    check_sequence(lifecycle, diagnostics);
+    check_sequence(lifecycle, found);
 }
 
 /// The transitions as S3 follows them, by age: each to a class S3 can move
 /// objects to from the previous one, once each class, and no sooner than the
 /// previous class's minimum storage duration. S3 refuses the whole lifecycle
 /// configuration otherwise.
-fn check_sequence(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
+fn check_sequence(lifecycle: &Lifecycle, found: &mut Found) {
     // Durations that are not whole days are reported already.
     let mut steps: Vec<(i64, &Transition)> = Vec::new();
     for transition in &lifecycle.transitions {
@@ -128,7 +136,8 @@ fn check_sequence(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
         };
         let class = transition.storage_class;
         if let Some((_, first)) = steps.iter().find(|(_, t)| t.storage_class == class) {
-            diagnostics.push(
+            found.push((
+                LifecycleField::Transitions,
                 Diagnostic::new(
                     Code::RepeatedTransitionClass,
                     transition.span,
@@ -143,7 +152,7 @@ fn check_sequence(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                     "rule `transitions`: S3 rejects the lifecycle configuration at deploy time",
                 )
                 .with_help("drop one of the two"),
-            );
+            ));
             continue;
         }
         steps.push((after, transition));
@@ -165,7 +174,8 @@ fn check_sequence(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
             } else {
                 "drop one of the two transitions".to_string()
             };
-            diagnostics.push(
+            found.push((
+                LifecycleField::Transitions,
                 Diagnostic::new(
                     Code::TransitionOrderRefused,
                     next.span,
@@ -175,10 +185,11 @@ fn check_sequence(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 .with_secondary(previous.span, format!("in {} from {since} days", from.s3_name()))
                 .with_note("rule `transitions`: lifecycle transitions go only down S3's waterfall (Standard-IA, Intelligent-Tiering, One Zone-IA, Glacier Instant Retrieval, Glacier, Deep Archive), and One Zone-IA goes only to Glacier or Deep Archive")
                 .with_help(help),
-            );
+            ));
         } else if after - since < from.minimum_days() {
             let minimum = from.minimum_days();
-            diagnostics.push(
+            found.push((
+                LifecycleField::Transitions,
                 Diagnostic::new(
                     Code::TransitionBeforeMinimumDuration,
                     next.after_span,
@@ -193,7 +204,7 @@ fn check_sequence(lifecycle: &Lifecycle, diagnostics: &mut Diagnostics) {
                 .with_secondary(previous.after_span, format!("in {} from {since} days", from.s3_name()))
                 .with_note("rule `transitions`: in one lifecycle rule, S3 rejects a transition out of a class before its minimum storage duration")
                 .with_help(format!("use `after = {}d` or later", since + minimum)),
-            );
+            ));
         }
     }
 }
@@ -210,56 +221,44 @@ fn waterfall_rank(class: StorageClass) -> u8 {
     }
 }
 
-/// A duration in whole positive days; otherwise reported.
-fn days(duration: Duration, field: &str, span: Span, diagnostics: &mut Diagnostics) -> Option<i64> {
-    match whole_days(duration, field, span, diagnostics)? {
-        days if days > 0 => Some(days),
-        _ => {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidLifecycleDuration,
-                    span,
-                    format!("`{field}` is {duration}: lifecycle durations are at least one day"),
-                )
-                .with_label("not a positive number of days")
-                .with_note(format!(
-                    "rule `{field}`: S3 counts lifecycle actions in whole days, from 1"
-                ))
-                .with_help("use 1d or more"),
-            );
-            None
-        }
+/// A duration in whole positive days, or the diagnostic that says why not.
+fn days(duration: Duration, field: &str, span: Span) -> Result<i64, Box<Diagnostic>> {
+    match whole_days(duration, field, span)? {
+        days if days > 0 => Ok(days),
+        _ => Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidLifecycleDuration,
+                span,
+                format!("`{field}` is {duration}: lifecycle durations are at least one day"),
+            )
+            .with_label("not a positive number of days")
+            .with_note(format!(
+                "rule `{field}`: S3 counts lifecycle actions in whole days, from 1"
+            ))
+            .with_help("use 1d or more"),
+        )),
     }
 }
 
-/// A duration in whole days (zero included); otherwise reported.
-fn whole_days(
-    duration: Duration,
-    field: &str,
-    span: Span,
-    diagnostics: &mut Diagnostics,
-) -> Option<i64> {
-    match duration.whole_days() {
-        Some(days) => Some(days),
-        None => {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidLifecycleDuration,
-                    span,
-                    format!("`{field}` is {duration}: lifecycle durations are whole days"),
-                )
-                .with_label("not a whole number of days")
-                .with_note(format!(
-                    "rule `{field}`: S3 counts lifecycle actions in whole days"
-                ))
-                .with_help(format!(
-                    "round to whole days: {}d",
-                    ((duration.seconds() + 43_200) / 86_400).max(1)
-                )),
-            );
-            None
-        }
-    }
+/// A duration in whole days (zero included), or the diagnostic that says why not.
+fn whole_days(duration: Duration, field: &str, span: Span) -> Result<i64, Box<Diagnostic>> {
+    duration.whole_days().ok_or_else(|| {
+        Box::new(
+            Diagnostic::new(
+                Code::InvalidLifecycleDuration,
+                span,
+                format!("`{field}` is {duration}: lifecycle durations are whole days"),
+            )
+            .with_label("not a whole number of days")
+            .with_note(format!(
+                "rule `{field}`: S3 counts lifecycle actions in whole days"
+            ))
+            .with_help(format!(
+                "round to whole days: {}d",
+                ((duration.seconds() + 43_200) / 86_400).max(1)
+            )),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -6,23 +6,28 @@
 
 use std::collections::HashMap;
 
+use super::inherited::Findings;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::naming::{update_role_id, zone_bucket_id};
-use crate::model::Lake;
+use crate::model::{Lake, ZoneField};
 use crate::source::Span;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
         // The message names no environment, so zones inherited through
         // `extends` are reported once.
         let mut seen: HashMap<String, (&str, Span)> = HashMap::new();
         for zone in &env.zones {
             let id = zone_bucket_id(&zone.name);
-            let span = zone.field_spans.get_or("name", zone.span);
+            let span = zone.field_spans.get_or(ZoneField::Name, zone.span);
             match seen.get(&id) {
                 // The same name twice is DL0312's (`names::check_zone_names`).
                 Some((first, _)) if *first == zone.name => {}
-                Some((first, first_span)) => diagnostics.push(
+                Some((first, first_span)) => findings.push(
+                    &env.name,
+                    &zone.field_spans,
+                    ZoneField::Name,
                     Diagnostic::new(
                         Code::DuplicateLogicalId,
                         span,
@@ -42,6 +47,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             }
         }
     }
+    findings.report(diagnostics);
 
     let mut seen: HashMap<String, (&str, Span)> = HashMap::new();
     for env in lake.pipelined() {

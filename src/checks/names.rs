@@ -4,31 +4,42 @@
 
 use std::collections::HashMap;
 
+use super::inherited::Findings;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::naming::{bucket_name, ACCESS_LOGS_SUFFIX};
-use crate::model::{Environment, Lake};
+use crate::model::{Environment, Lake, LakeField, Zone, ZoneField};
 use crate::source::Span;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
-    let prefix_span = lake.field_spans.get_or("resource_prefix", lake.span);
+    let prefix_span = lake
+        .field_spans
+        .get_or(LakeField::ResourcePrefix, lake.span);
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
-        let mut names: Vec<(String, Span)> = env
+        // Each bucket's name, where it comes from, and its zone (none for
+        // the access-logs bucket).
+        let mut names: Vec<(String, Span, Option<&Zone>)> = env
             .zones
             .iter()
             .map(|z| {
                 (
                     bucket_name(lake, env, &z.name),
-                    z.field_spans.get_or("name", z.span),
+                    z.field_spans.get_or(ZoneField::Name, z.span),
+                    Some(z),
                 )
             })
             .collect();
-        names.push((bucket_name(lake, env, ACCESS_LOGS_SUFFIX), env.span));
+        names.push((bucket_name(lake, env, ACCESS_LOGS_SUFFIX), env.span, None));
 
-        let invalid: Vec<(&String, &Span, BucketProblem)> = names
+        let invalid: Vec<(&String, &Span, Option<&Zone>, BucketProblem)> = names
             .iter()
-            .filter_map(|(name, span)| s3_bucket_problem(name).map(|p| (name, span, p)))
+            .filter_map(|(name, span, zone)| {
+                s3_bucket_problem(name).map(|p| (name, span, *zone, p))
+            })
             .collect();
-        if let Some((name, span, problem)) = invalid.iter().max_by_key(|(name, _, _)| name.len()) {
+        if let Some((name, span, zone, problem)) =
+            invalid.iter().max_by_key(|(name, _, _, _)| name.len())
+        {
             let reason = &problem.reason;
             let shape = "bucket names are <env>-<resource_prefix>-<account>-<region>-<zone>";
             let mut diagnostic = match problem.part {
@@ -92,22 +103,31 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                     if excess == 1 { "" } else { "s" }
                 ));
             }
-            diagnostics.push(diagnostic);
+            match zone {
+                Some(zone) if problem.part == NamePart::End => {
+                    findings.push(&env.name, &zone.field_spans, ZoneField::Name, diagnostic)
+                }
+                _ => diagnostics.push(diagnostic),
+            }
         }
 
-        check_zone_names(env, diagnostics);
+        check_zone_names(env, &mut findings);
     }
+    findings.report(diagnostics);
 }
 
 /// A zone listed twice, or named like the access-logs bucket, names a bucket
 /// twice within its environment. The message names no environment, so zones
 /// inherited through `extends` are reported once.
-fn check_zone_names(env: &Environment, diagnostics: &mut Diagnostics) {
+fn check_zone_names<'a>(env: &'a Environment, findings: &mut Findings<'a>) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for zone in &env.zones {
-        let span = zone.field_spans.get_or("name", zone.span);
+        let span = zone.field_spans.get_or(ZoneField::Name, zone.span);
         if zone.name == ACCESS_LOGS_SUFFIX {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &zone.field_spans,
+                ZoneField::Name,
                 Diagnostic::new(
                     Code::DuplicateResourceName,
                     span,
@@ -120,7 +140,10 @@ fn check_zone_names(env: &Environment, diagnostics: &mut Diagnostics) {
                 .with_help("rename the zone"),
             );
         } else if let Some(first) = seen.get(zone.name.as_str()) {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &zone.field_spans,
+                ZoneField::Name,
                 Diagnostic::new(
                     Code::DuplicateResourceName,
                     span,

@@ -9,9 +9,10 @@ mod special_ranges;
 use ipnet::Ipv4Net;
 
 use super::cidr::private_block;
+use super::inherited::Findings;
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
-use crate::model::Lake;
+use crate::model::{EnvField, Lake, LakeField, NetworkField};
 use crate::source::Span;
 use free_ranges::{within, FreeRanges};
 
@@ -26,6 +27,8 @@ struct Network {
 }
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    // A network merges into the one it extends: each field keeps its origin.
+    let mut findings = Findings::default();
     let mut networks = Vec::new();
     for env in lake.environments.values() {
         let net = &env.network;
@@ -35,10 +38,30 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             cidr: net.cidr,
             span: net.cidr_span,
         });
-        check_vpc_size(net, diagnostics);
-        check_subnet_plan(&env.network, diagnostics);
-        check_zones_in_region(env, diagnostics);
+        let mut found = Vec::new();
+        check_vpc_size(net, &mut found);
+        check_subnet_plan(net, &mut found);
+        for diagnostic in found {
+            findings.push(&env.name, &net.field_spans, NetworkField::Cidr, diagnostic);
+        }
+        if let Some(diagnostic) = check_zones_in_region(env) {
+            let field = NetworkField::AvailabilityZones;
+            findings.push(&env.name, &net.field_spans, field, diagnostic);
+        }
     }
+    // A problem with a VPC's range is its environment's finding; with a
+    // reserved range, the lake's.
+    let mut report = |network: &Network, diagnostic: Diagnostic| match network
+        .environment
+        .as_ref()
+        .and_then(|name| lake.environments.get(name))
+    {
+        Some(env) => {
+            let spans = &env.network.field_spans;
+            findings.push(&env.name, spans, NetworkField::Cidr, diagnostic);
+        }
+        None => diagnostics.push(diagnostic),
+    };
     for reserved in &lake.reserved {
         networks.push(Network {
             owner: format!("the reserved range `{}`", reserved.name),
@@ -48,7 +71,9 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         });
     }
     for network in &networks {
-        check_host_bits(network, diagnostics);
+        if let Some(diagnostic) = check_host_bits(network) {
+            report(network, diagnostic);
+        }
     }
 
     // Find every VPC that must move first, so that the ranges suggested to
@@ -81,7 +106,9 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     );
 
     for &i in &outside_pool {
-        report_outside_pool(lake, &networks[i], free.get(i), diagnostics);
+        if let Some(diagnostic) = report_outside_pool(lake, &networks[i], free.get(i)) {
+            report(&networks[i], diagnostic);
+        }
     }
     for (i, finding) in &special {
         let help = special_range_help(lake, &networks[*i], private_pool, free.get(*i));
@@ -94,8 +121,9 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         {
             diagnostic = diagnostic.with_edit(networks[*i].span, free.to_string());
         }
-        diagnostics.push(diagnostic);
+        report(&networks[*i], diagnostic);
     }
+    findings.report(diagnostics);
     for group in &groups {
         if diagnostics.is_full() {
             break;
@@ -135,31 +163,29 @@ fn special_range_help(
     }
 }
 
-fn check_host_bits(network: &Network, diagnostics: &mut Diagnostics) {
+fn check_host_bits(network: &Network) -> Option<Diagnostic> {
     let cidr = network.cidr;
-    if cidr.addr() != cidr.network() {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::CidrHostBits,
-                network.span,
-                format!(
-                    "`{cidr}` has host bits set: a /{} starts at {}",
-                    cidr.prefix_len(),
-                    cidr.network()
-                ),
-            )
-            .with_label(format!(
-                "{} is inside the range, not its start",
-                cidr.addr()
-            ))
-            .with_note(format!("{} is {}", network.owner, cidr.trunc()))
-            .with_help(format!("write the network address: {}", cidr.trunc()))
-            .with_edit(network.span, cidr.trunc().to_string()),
-        );
-    }
+    (cidr.addr() != cidr.network()).then(|| {
+        Diagnostic::new(
+            Code::CidrHostBits,
+            network.span,
+            format!(
+                "`{cidr}` has host bits set: a /{} starts at {}",
+                cidr.prefix_len(),
+                cidr.network()
+            ),
+        )
+        .with_label(format!(
+            "{} is inside the range, not its start",
+            cidr.addr()
+        ))
+        .with_note(format!("{} is {}", network.owner, cidr.trunc()))
+        .with_help(format!("write the network address: {}", cidr.trunc()))
+        .with_edit(network.span, cidr.trunc().to_string())
+    })
 }
 
-fn check_vpc_size(network: &crate::model::Network, diagnostics: &mut Diagnostics) {
+fn check_vpc_size(network: &crate::model::Network, diagnostics: &mut Vec<Diagnostic>) {
     let (cidr, span) = (network.cidr, network.cidr_span);
     let prefix = cidr.prefix_len();
     if !(16..=28).contains(&prefix) {
@@ -202,7 +228,7 @@ fn check_vpc_size(network: &crate::model::Network, diagnostics: &mut Diagnostics
     }
 }
 
-fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnostics) {
+fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Vec<Diagnostic>) {
     let prefix = network.cidr.prefix_len();
     let azs = network.availability_zones;
     if !(16..=28).contains(&prefix) || subnet_prefix(prefix, azs).is_some() {
@@ -224,9 +250,9 @@ fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnost
     .with_label(format!("a /{prefix} holds {} of /{SMALLEST_SUBNET_PREFIX}", count(fits, "subnet")));
     // A default has no line in the lake: say so rather than label the whole network.
     let spans = &network.field_spans;
-    diagnostic = if spans.is_given("availability_zones") {
+    diagnostic = if spans.is_given(NetworkField::AvailabilityZones) {
         diagnostic.with_secondary(
-            spans.get_or("availability_zones", network.span),
+            spans.get_or(NetworkField::AvailabilityZones, network.span),
             count(azs, "availability zone"),
         )
     } else {
@@ -237,14 +263,18 @@ fn check_subnet_plan(network: &crate::model::Network, diagnostics: &mut Diagnost
     )));
 }
 
-fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diagnostics) {
+fn check_zones_in_region(env: &crate::model::Environment) -> Option<Diagnostic> {
     let wanted = env.network.availability_zones as usize;
     let available = &env.region.availability_zones;
-    if wanted > available.len() {
+    (wanted > available.len()).then(|| {
         let span = env
             .network
             .field_spans
-            .get_or("availability_zones", env.network.span);
+            .get_or(NetworkField::AvailabilityZones, env.network.span);
+        let given = env
+            .network
+            .field_spans
+            .is_given(NetworkField::AvailabilityZones);
         let diagnostic = Diagnostic::new(
             Code::NotEnoughAvailabilityZones,
             span,
@@ -254,13 +284,13 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
                 available.len()
             ),
         )
-        .with_label(if !env.network.field_spans.is_given("availability_zones") {
+        .with_label(if !given {
             format!("{}, by default", count(wanted as u64, "zone"))
         } else {
             count(wanted as u64, "zone")
         })
         .with_secondary(
-            env.field_spans.get_or("region", env.span),
+            env.field_spans.get_or(EnvField::Region, env.span),
             format!("{} is chosen here", env.region.name),
         )
         .with_note(format!("{} has {}", env.region.name, available.join(", ")))
@@ -269,24 +299,20 @@ fn check_zones_in_region(env: &crate::model::Environment, diagnostics: &mut Diag
             available.len()
         ));
         // Where the count is written, the help's count replaces it.
-        let diagnostic = if env.network.field_spans.is_given("availability_zones") {
+        if given {
             diagnostic.with_edit(span, available.len().to_string())
         } else {
             diagnostic
-        };
-        diagnostics.push(diagnostic);
-    }
+        }
+    })
 }
 
 fn report_outside_pool(
     lake: &Lake,
     network: &Network,
     suggestion: Option<Ipv4Net>,
-    diagnostics: &mut Diagnostics,
-) {
-    let Some(pool) = lake.address_pool else {
-        return;
-    };
+) -> Option<Diagnostic> {
+    let pool = lake.address_pool?;
     let env = network.environment.as_deref().unwrap_or_default();
     let help = match suggestion {
         Some(free) => format!(
@@ -298,7 +324,7 @@ fn report_outside_pool(
             network.cidr.prefix_len()
         ),
     };
-    let mut diagnostic = Diagnostic::new(
+    let diagnostic = Diagnostic::new(
         Code::OutsideAddressPool,
         network.span,
         format!(
@@ -308,12 +334,12 @@ fn report_outside_pool(
     )
     .with_label(format!("not inside {pool}"))
     .with_secondary(
-        lake.field_spans.get_or("address_pool", lake.span),
+        lake.field_spans.get_or(LakeField::AddressPool, lake.span),
         "the pool is declared here",
     )
     .with_help(help);
-    if let Some(free) = suggestion {
-        diagnostic = diagnostic.with_edit(network.span, free.to_string());
-    }
-    diagnostics.push(diagnostic);
+    Some(match suggestion {
+        Some(free) => diagnostic.with_edit(network.span, free.to_string()),
+        None => diagnostic,
+    })
 }

@@ -8,25 +8,29 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::inherited;
+use super::inherited::{self, Findings};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Environment, Lake, Retention, Source};
+use crate::model::{BuildField, EnvField, Environment, Lake, Retention, Source, SourceField};
 use crate::source::Span;
 
 /// The execution policy an environment gets when it names none.
 pub const DEFAULT_EXECUTION_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
-    branches(lake, diagnostics);
+    let mut findings = Findings::default();
+    branches(lake, &mut findings, diagnostics);
     source(lake, diagnostics);
     let pipelined = lake.pipelined();
     for env in &pipelined {
-        foreign_execution_policies(env, diagnostics);
+        foreign_execution_policies(env, &mut findings);
         if env.execution_policies.is_empty() {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &env.field_spans,
+                EnvField::ExecutionPolicies,
                 Diagnostic::new(
                     Code::NoExecutionPolicy,
-                    env.field_spans.get_or("execution_policies", env.span),
+                    env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
                     format!("`{}` names no execution policy: CloudFormation could deploy none of its stacks", env.name),
                 )
                 .with_label("an empty list")
@@ -35,6 +39,7 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             );
         }
     }
+    findings.report(diagnostics);
     default_execution_policy(&pipelined, diagnostics);
     if !pipelined.is_empty() {
         build_install(lake, diagnostics);
@@ -169,7 +174,7 @@ fn build_install(lake: &Lake, diagnostics: &mut Diagnostics) {
     diagnostics.push(
         Diagnostic::new(
             Code::UnpinnedBuildInstall,
-            lake.build.field_spans.get_or("install", lake.build.span),
+            lake.build.field_spans.get_or(BuildField::Install, lake.build.span),
             message,
         )
         .with_label(label)
@@ -186,20 +191,20 @@ fn source(lake: &Lake, diagnostics: &mut Diagnostics) {
         diagnostics.push(
             Diagnostic::new(
                 Code::RepositoryGitSuffix,
-                source.field_span("repository"),
+                source.field_span(SourceField::Repository),
                 format!("the repository `{repository}` ends in `.git`: that is part of a clone URL, not of the repository's name"),
             )
             .with_label("ends in `.git`")
             .with_note("the pipelines look the repository up by name, and no repository is named like this (CodeCommit forbids the suffix; GitHub drops it)")
             .with_help(format!("write `repository = \"{stripped}\"`"))
-            .with_edit(source.field_span("repository"), format!("\"{stripped}\"")),
+            .with_edit(source.field_span(SourceField::Repository), format!("\"{stripped}\"")),
         );
     }
     if let Source::GitHubConnection { connection, .. } = source {
         if !is_connection_arn(connection) {
             let mut diagnostic = Diagnostic::new(
                 Code::InvalidConnectionArn,
-                source.field_span("connection"),
+                source.field_span(SourceField::Connection),
                 format!("`{connection}` is not the ARN of a CodeStar connection"),
             )
             .with_label("not a connection ARN")
@@ -237,7 +242,7 @@ pub fn is_connection_arn(arn: &str) -> bool {
 
 /// An execution policy is AWS's or one of the environment's own account:
 /// IAM attaches no customer-managed policy of another account to a role.
-fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) {
+fn foreign_execution_policies<'a>(env: &'a Environment, findings: &mut Findings<'a>) {
     for (index, arn) in env.execution_policies.iter().enumerate() {
         // The type has checked the shape: `arn:<partition>:iam::<account>:policy/<path>`.
         let Some(account) = arn.split(':').nth(4) else {
@@ -250,9 +255,15 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
             .execution_policy_spans
             .get(index)
             .copied()
-            .unwrap_or_else(|| env.field_spans.get_or("execution_policies", env.span));
+            .unwrap_or_else(|| {
+                env.field_spans
+                    .get_or(EnvField::ExecutionPolicies, env.span)
+            });
         let own = arn.replacen(&format!(":{account}:"), &format!(":{}:", env.account), 1);
-        diagnostics.push(
+        findings.push(
+            &env.name,
+            &env.field_spans,
+            EnvField::ExecutionPolicies,
             Diagnostic::new(
                 Code::ForeignExecutionPolicy,
                 span,
@@ -263,7 +274,7 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
             )
             .with_label(format!("a policy of account {account}"))
             .with_secondary(
-                env.field_spans.get_or("account", env.span),
+                env.field_spans.get_or(EnvField::Account, env.span),
                 format!("`{}` deploys here", env.name),
             )
             .with_note("the execution role lives in the environment's account, and IAM attaches to it only AWS managed policies and that account's own: CloudFormation fails to create the bootstrap stack")
@@ -280,7 +291,7 @@ fn foreign_execution_policies(env: &Environment, diagnostics: &mut Diagnostics) 
 fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagnostics) {
     let defaulted: Vec<&&Environment> = pipelined
         .iter()
-        .filter(|e| !e.field_spans.is_given("execution_policies"))
+        .filter(|e| !e.field_spans.is_given(EnvField::ExecutionPolicies))
         .filter(|e| e.execution_policies == [DEFAULT_EXECUTION_POLICY])
         .collect();
     let Some((first, rest)) = defaulted.split_first() else {
@@ -288,7 +299,7 @@ fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagno
     };
     let mut diagnostic = Diagnostic::new(
         Code::AdministratorExecutionPolicy,
-        first.field_spans.get_or("branch", first.span),
+        first.field_spans.get_or(EnvField::Branch, first.span),
         format!(
             "CloudFormation deploys the stacks of `{}` with AdministratorAccess, because it names no execution policy",
             first.name
@@ -297,7 +308,7 @@ fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagno
     .with_label("deployed by a pipeline from this branch");
     for env in rest {
         diagnostic = diagnostic.with_secondary(
-            env.field_spans.get_or("branch", env.span),
+            env.field_spans.get_or(EnvField::Branch, env.span),
             format!("`{}` too", env.name),
         );
     }
@@ -308,16 +319,16 @@ fn default_execution_policy(pipelined: &[&Environment], diagnostics: &mut Diagno
     );
 }
 
-fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
+fn branches<'a>(lake: &'a Lake, findings: &mut Findings<'a>, diagnostics: &mut Diagnostics) {
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for env in lake.environments.values() {
         let Some(branch) = &env.branch else { continue };
-        let span = env.field_spans.get_or("branch", env.span);
-        // A branch another environment wrote is reported there, or as shared.
-        let inherits_branch = inherited::inherited_from(&env.field_spans, "branch")
-            .is_some_and(|from| lake.environments.contains_key(from));
-        if let Some(problem) = git_branch_problem(branch).filter(|_| !inherits_branch) {
-            diagnostics.push(
+        let span = env.field_spans.get_or(EnvField::Branch, env.span);
+        if let Some(problem) = git_branch_problem(branch) {
+            findings.push(
+                &env.name,
+                &env.field_spans,
+                EnvField::Branch,
                 Diagnostic::new(
                     Code::InvalidBranchName,
                     span,
@@ -329,41 +340,43 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         if let Some(first) = seen.get(branch.as_str()) {
             let first_env = &lake.environments[*first];
-            let label =
-                |env: &Environment| match inherited::inherited_from(&env.field_spans, "branch") {
-                    Some(from) => format!(
-                        "`{}` inherits the branch `{branch}` of `{from}` here",
-                        env.name
-                    ),
-                    None => format!("`{}` deploys from `{branch}`", env.name),
-                };
+            let label = |env: &Environment| match inherited::inherited_from(
+                &env.field_spans,
+                EnvField::Branch,
+            ) {
+                Some(from) => format!(
+                    "`{}` inherits the branch `{branch}` of `{from}` here",
+                    env.name
+                ),
+                None => format!("`{}` deploys from `{branch}`", env.name),
+            };
             let diagnostic = Diagnostic::new(
                 Code::DuplicateBranch,
-                inherited::primary(&env.field_spans, "branch", env.span),
+                inherited::primary(&env.field_spans, EnvField::Branch, env.span),
                 format!("`{first}` and `{}` both deploy from the branch `{branch}`", env.name),
             )
             .with_label(label(env))
             .with_secondary(
-                inherited::primary(&first_env.field_spans, "branch", first_env.span),
+                inherited::primary(&first_env.field_spans, EnvField::Branch, first_env.span),
                 label(first_env),
             )
             .with_note("a push would deploy both environments at once, from two pipelines racing each other")
             .with_help("give each environment its own branch");
             let diagnostic =
-                inherited::with_origin(diagnostic, &env.name, &env.field_spans, "branch");
+                inherited::with_origin(diagnostic, &env.name, &env.field_spans, EnvField::Branch);
             diagnostics.push(inherited::with_origin(
                 diagnostic,
                 first,
                 &first_env.field_spans,
-                "branch",
+                EnvField::Branch,
             ));
         } else {
             seen.insert(branch, &env.name);
         }
         // An explicit `approval = false` is a decision, not an oversight.
-        let approval_written = env.field_spans.is_given("approval");
+        let approval_written = env.field_spans.is_given(EnvField::Approval);
         if env.retention == Retention::Retain && !env.approval && !approval_written {
-            let retention = env.field_spans.get_or("retention", env.span);
+            let retention = env.field_spans.get_or(EnvField::Retention, env.span);
             let diagnostic = Diagnostic::new(
                 Code::RetainedWithoutApproval,
                 retention,
@@ -381,16 +394,17 @@ fn branches(lake: &Lake, diagnostics: &mut Diagnostics) {
             );
             // The approval goes on the line after `retention`, in the
             // environment that writes it (an heir's would change its parent).
-            let diagnostic = if inherited::inherited_from(&env.field_spans, "retention").is_none() {
-                let after = Span {
-                    start: retention.end,
-                    ..retention
+            let diagnostic =
+                if inherited::inherited_from(&env.field_spans, EnvField::Retention).is_none() {
+                    let after = Span {
+                        start: retention.end,
+                        ..retention
+                    };
+                    diagnostic.with_edit(after, "\n    approval = true")
+                } else {
+                    diagnostic
                 };
-                diagnostic.with_edit(after, "\n    approval = true")
-            } else {
-                diagnostic
-            };
-            diagnostics.push(diagnostic);
+            findings.push(&env.name, &env.field_spans, EnvField::Retention, diagnostic);
         }
     }
 }

@@ -7,49 +7,43 @@
 
 use std::collections::HashSet;
 
+use super::inherited::Findings;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{FieldSpans, Lake};
+use crate::model::{EnvField, FieldKey, Lake, NetworkField};
 use crate::source::Span;
 
+const ONE_ENDPOINT: &str = "each service gets one endpoint per VPC";
+const ONE_POLICY: &str = "each policy is attached to the execution role once; CloudFormation allows no duplicates in a role's `ManagedPolicyArns`";
+
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
         let network = &env.network;
-        let lists = [
+        let endpoints = [
+            (NetworkField::GatewayEndpoints, &network.gateway_endpoints),
             (
-                "gateway_endpoints",
-                &network.gateway_endpoints,
-                &network.field_spans,
-                network.span,
-            ),
-            (
-                "interface_endpoints",
+                NetworkField::InterfaceEndpoints,
                 &network.interface_endpoints,
-                &network.field_spans,
-                network.span,
-            ),
-            (
-                "execution_policies",
-                &env.execution_policies,
-                &env.field_spans,
-                env.span,
             ),
         ];
-        for (field, entries, field_spans, fallback) in lists {
-            check_list(field, entries, field_spans, fallback, diagnostics);
+        for (field, entries) in endpoints {
+            let span = network.field_spans.get_or(field, network.span);
+            for diagnostic in check_list(field.name(), entries, span, ONE_ENDPOINT) {
+                findings.push(&env.name, &network.field_spans, field, diagnostic);
+            }
+        }
+        let field = EnvField::ExecutionPolicies;
+        let span = env.field_spans.get_or(field, env.span);
+        for diagnostic in check_list(field.name(), &env.execution_policies, span, ONE_POLICY) {
+            findings.push(&env.name, &env.field_spans, field, diagnostic);
         }
     }
+    findings.report(diagnostics);
 }
 
 /// The message names no environment, so a list inherited through `extends`
-/// is reported once.
-fn check_list(
-    field: &str,
-    entries: &[String],
-    field_spans: &FieldSpans,
-    fallback: Span,
-    diagnostics: &mut Diagnostics,
-) {
-    let span = field_spans.get_or(field, fallback);
+/// is one finding.
+fn check_list(field: &str, entries: &[String], span: Span, note: &str) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     let mut repeated: Vec<&str> = Vec::new();
     for entry in entries {
@@ -57,17 +51,13 @@ fn check_list(
             repeated.push(entry);
         }
     }
+    let mut found = Vec::new();
     for entry in repeated {
         let times = match entries.iter().filter(|e| *e == entry).count() {
             2 => "twice".to_string(),
             n => format!("{n} times"),
         };
-        let note = if field == "execution_policies" {
-            "each policy is attached to the execution role once; CloudFormation allows no duplicates in a role's `ManagedPolicyArns`"
-        } else {
-            "each service gets one endpoint per VPC"
-        };
-        diagnostics.push(
+        found.push(
             Diagnostic::new(
                 Code::RepeatedListEntry,
                 span,
@@ -80,4 +70,5 @@ fn check_list(
             )),
         );
     }
+    found
 }

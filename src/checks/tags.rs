@@ -8,8 +8,9 @@ use std::sync::OnceLock;
 use indexmap::IndexSet;
 use regex::Regex;
 
+use super::inherited::Findings;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Environment, Lake, TagSpans};
+use crate::model::{EnvField, Environment, Lake, LakeField, TagSpans};
 use crate::source::Span;
 
 /// The longest tag key AWS accepts, in Unicode characters.
@@ -31,17 +32,23 @@ const OTHER_ADDED_TAGS: usize = 1;
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     let prefix = &lake.resource_prefix;
     reserved_prefix(lake, diagnostics);
-    let lake_span = lake.field_spans.get_or("tags", lake.span);
+    let lake_span = lake.field_spans.get_or(LakeField::Tags, lake.span);
     for (key, value) in &lake.tags {
-        check_tag(prefix, key, value, &lake.tag_spans, lake_span, diagnostics);
+        diagnostics.extend(check_tag(prefix, key, value, &lake.tag_spans, lake_span));
     }
+    // An environment's tags merge into those it extends: each tag keeps its origin.
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
-        let env_span = env.field_spans.get_or("tags", env.span);
+        let env_span = env.field_spans.get_or(EnvField::Tags, env.span);
         for (key, value) in &env.tags {
-            check_tag(prefix, key, value, &env.tag_spans, env_span, diagnostics);
+            let provenance = env.tag_spans.provenance(key);
+            for diagnostic in check_tag(prefix, key, value, &env.tag_spans, env_span) {
+                findings.push_value(&env.name, "tags", provenance, diagnostic);
+            }
         }
-        count(lake, env, diagnostics);
+        count(lake, env, &mut findings, diagnostics);
     }
+    findings.report(diagnostics);
 }
 
 /// A resource prefix `aws` makes every key start with `aws:`, which AWS
@@ -54,7 +61,7 @@ fn reserved_prefix(lake: &Lake, diagnostics: &mut Diagnostics) {
     diagnostics.push(
         Diagnostic::new(
             Code::InvalidTagKey,
-            lake.field_spans.get_or("resource_prefix", lake.span),
+            lake.field_spans.get_or(LakeField::ResourcePrefix, lake.span),
             format!("with the resource prefix `{prefix}`, every tag key starts with `aws:`, which AWS reserves for its own tags"),
         )
         .with_label(format!("tag keys are written `{prefix}:<key>`"))
@@ -69,8 +76,8 @@ fn check_tag(
     value: &str,
     spans: &TagSpans,
     fallback: Span,
-    diagnostics: &mut Diagnostics,
-) {
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
     let span = spans.get_or(key, fallback);
     let written = format!("{prefix}:{key}");
     let length = written.chars().count();
@@ -163,6 +170,7 @@ fn check_tag(
             &cleaned,
         ));
     }
+    diagnostics
 }
 
 /// AWS's tag alphabet, one character.
@@ -207,7 +215,12 @@ fn allowed_ascii(c: char) -> bool {
 
 /// The tags on an environment's most tagged resource: the lake's and the
 /// environment's (one per key), `environment`, and `Name` or `pipeline`.
-fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
+fn count<'a>(
+    lake: &'a Lake,
+    env: &'a Environment,
+    findings: &mut Findings<'a>,
+    diagnostics: &mut Diagnostics,
+) {
     let mut keys: IndexSet<&str> = lake.tags.keys().map(String::as_str).collect();
     keys.extend(env.tags.keys().map(String::as_str));
     let added =
@@ -217,8 +230,9 @@ fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
     let Some(first_over) = keys.get_index(allowed).copied() else {
         return;
     };
-    let (span, whose, total) = if env.tags.contains_key(first_over) {
-        let fallback = env.field_spans.get_or("tags", env.span);
+    let own = env.tags.contains_key(first_over);
+    let (span, whose, total) = if own {
+        let fallback = env.field_spans.get_or(EnvField::Tags, env.span);
         let span = env.tag_spans.get_or(first_over, fallback).key;
         (
             span,
@@ -229,7 +243,7 @@ fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
         // The lake's tags alone are too many: counted alone, so that every
         // environment reports the same finding, once.
         let lake_keys: IndexSet<&str> = lake.tags.keys().map(String::as_str).collect();
-        let fallback = lake.field_spans.get_or("tags", lake.span);
+        let fallback = lake.field_spans.get_or(LakeField::Tags, lake.span);
         let span = lake.tag_spans.get_or(first_over, fallback).key;
         (
             span,
@@ -237,8 +251,7 @@ fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
             lake_keys.len() + added(&lake_keys),
         )
     };
-    diagnostics.push(
-        Diagnostic::new(
+    let diagnostic = Diagnostic::new(
             Code::TooManyTags,
             span,
             format!("{whose} would carry {total} tags; AWS allows {MAX_TAGS} on a resource"),
@@ -248,8 +261,13 @@ fn count(lake: &Lake, env: &Environment, diagnostics: &mut Diagnostics) {
         .with_help(match total - MAX_TAGS {
             1 => "drop a tag, or merge two into one value".to_string(),
             excess => format!("drop {excess} tags, or merge some into one value"),
-        }),
-    );
+        });
+    if own {
+        let provenance = env.tag_spans.provenance(first_over);
+        findings.push_value(&env.name, "tags", provenance, diagnostic);
+    } else {
+        diagnostics.push(diagnostic);
+    }
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! functions `dlc compile` uses, so a lake that passes here compiles to
 //! templates CloudFormation accepts.
 
+use super::inherited::Findings;
 use crate::codegen::limits::{self, Delivery, Measured, Role};
 use crate::codegen::StackKind;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::Lake;
+use crate::model::{EnvField, Environment, Lake};
 use crate::source::Span;
 
 /// Runs on a lake without errors. A lake codegen cannot build is left to
@@ -15,12 +16,25 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     let Ok(measured) = limits::measure(lake) else {
         return;
     };
+    let mut findings = Findings::default();
     for template in &measured {
-        check_template(lake, template, diagnostics);
+        let mut found = Vec::new();
+        check_template(lake, template, &mut found);
+        // A template that grows with an environment's field is that
+        // environment's finding, which may be a value it inherits.
+        match grows_with(lake, template) {
+            Some((env, field)) => {
+                for diagnostic in found {
+                    findings.push(&env.name, &env.field_spans, field, diagnostic);
+                }
+            }
+            None => diagnostics.extend(found),
+        }
     }
+    findings.report(diagnostics);
 }
 
-fn check_template(lake: &Lake, t: &Measured, diagnostics: &mut Diagnostics) {
+fn check_template(lake: &Lake, t: &Measured, diagnostics: &mut Vec<Diagnostic>) {
     let span = span(lake, t);
     if t.bytes > limits::BODY_FROM_S3 {
         diagnostics.push(
@@ -95,16 +109,16 @@ fn check_template(lake: &Lake, t: &Measured, diagnostics: &mut Diagnostics) {
 
 /// The lake value the template grows with.
 fn span(lake: &Lake, t: &Measured) -> Span {
-    let env = t
-        .environment
-        .as_ref()
-        .and_then(|name| lake.environments.get(name));
-    match (t.role, env) {
-        (Role::Environment(StackKind::Storage), Some(env)) => {
-            env.field_spans.get_or("zones", t.span)
-        }
-        (Role::Bootstrap, Some(env)) => env.field_spans.get_or("execution_policies", t.span),
-        _ => t.span,
+    grows_with(lake, t).map_or(t.span, |(env, field)| env.field_spans.get_or(field, t.span))
+}
+
+/// The environment field the template grows with, if it is one.
+fn grows_with<'a>(lake: &'a Lake, t: &Measured) -> Option<(&'a Environment, EnvField)> {
+    let env = lake.environments.get(t.environment.as_ref()?)?;
+    match t.role {
+        Role::Environment(StackKind::Storage) => Some((env, EnvField::Zones)),
+        Role::Bootstrap => Some((env, EnvField::ExecutionPolicies)),
+        _ => None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Redshift Serverless: capacity in the allowed steps, and no public access
 //! without a warning.
 
+use super::inherited::Findings;
 use crate::diagnostic::{count, Code, Diagnostic, Diagnostics};
-use crate::model::Lake;
+use crate::model::{EnvField, Lake, NetworkField, WarehouseField};
 
 const MIN_RPU: i64 = 8;
 const MAX_BASE_RPU: i64 = 512;
@@ -11,6 +12,7 @@ const RPU_STEP: i64 = 8;
 pub const WAREHOUSE_MIN_AZS: u32 = 3;
 
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
+    let mut findings = Findings::default();
     for env in lake.environments.values() {
         let Some(warehouse) = &env.warehouse else {
             continue;
@@ -20,10 +22,13 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         if !(MIN_RPU..=MAX_BASE_RPU).contains(&base) || base % RPU_STEP != 0 {
             let nearest =
                 ((base + RPU_STEP / 2) / RPU_STEP * RPU_STEP).clamp(MIN_RPU, MAX_BASE_RPU);
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &warehouse.field_spans,
+                WarehouseField::BaseCapacity,
                 Diagnostic::new(
                     Code::InvalidWarehouseCapacity,
-                    spans.get_or("base_capacity", warehouse.span),
+                    spans.get_or(WarehouseField::BaseCapacity, warehouse.span),
                     format!("Redshift Serverless takes a base capacity of 8 to 512 RPUs in steps of 8, not {base}"),
                 )
                 .with_label(count(base, "RPU"))
@@ -32,10 +37,13 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         if let Some(max) = warehouse.max_capacity {
             if max < base || max % RPU_STEP != 0 {
-                diagnostics.push(
+                findings.push(
+                    &env.name,
+                    &warehouse.field_spans,
+                    WarehouseField::MaxCapacity,
                     Diagnostic::new(
                         Code::InvalidWarehouseCapacity,
-                        spans.get_or("max_capacity", warehouse.span),
+                        spans.get_or(WarehouseField::MaxCapacity, warehouse.span),
                         format!("the maximum capacity ({}) must be a multiple of 8 and at least the base capacity ({base})", count(max, "RPU")),
                     )
                     .with_label(count(max, "RPU"))
@@ -45,7 +53,10 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         }
         let azs = env.network.availability_zones;
         if azs < WAREHOUSE_MIN_AZS {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &env.field_spans,
+                EnvField::Warehouse,
                 Diagnostic::new(
                     Code::WarehouseNeedsThreeZones,
                     warehouse.span,
@@ -53,17 +64,20 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
                 )
                 .with_label("the warehouse")
                 .with_secondary(
-                    env.network.field_spans.get_or("availability_zones", env.network.span),
+                    env.network.field_spans.get_or(NetworkField::AvailabilityZones, env.network.span),
                     count(azs, "availability zone"),
                 )
                 .with_help(format!("set `availability_zones = {WAREHOUSE_MIN_AZS}` or more in the network")),
             );
         }
         if warehouse.publicly_accessible {
-            diagnostics.push(
+            findings.push(
+                &env.name,
+                &warehouse.field_spans,
+                WarehouseField::PubliclyAccessible,
                 Diagnostic::new(
                     Code::PublicWarehouse,
-                    spans.get_or("publicly_accessible", warehouse.span),
+                    spans.get_or(WarehouseField::PubliclyAccessible, warehouse.span),
                     "this warehouse accepts connections from the internet",
                 )
                 .with_label("publicly accessible")
@@ -72,4 +86,5 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
             );
         }
     }
+    findings.report(diagnostics);
 }

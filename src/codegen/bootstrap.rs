@@ -23,7 +23,7 @@ use super::pipeline_template::{
 };
 use super::template::{account_root, get_att, ref_, sub, tags, Resource, Template};
 use super::Error;
-use crate::model::{Environment, Lake, Source};
+use crate::model::{EnvField, Environment, Lake, Source};
 
 /// `arn:${AWS::Partition}:<rest>`.
 fn arn(rest: impl std::fmt::Display) -> Value {
@@ -42,7 +42,7 @@ fn managed_policy(policy_arn: &str) -> Value {
 /// The bootstrap template of an environment with a branch, for its account.
 pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
     let names = PipelineNames::new(lake, env);
-    let span = env.field_spans.get_or("branch", env.span);
+    let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let resource_tags = tags(
         naming::tags(lake, env)
             .iter()
@@ -157,7 +157,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
         "ExecutionRole",
         Resource::new(
             "AWS::IAM::Role",
-            env.field_spans.get_or("execution_policies", env.span),
+            env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
             json!({
                 "RoleName": names.execution_role,
                 "Description": format!("CloudFormation deploys {}'s stacks with this role", env.name),
@@ -168,7 +168,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
         )
         .property_span(
             "ManagedPolicyArns",
-            env.field_spans.get_or("execution_policies", env.span),
+            env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
         ),
     )?;
     Ok(t)
@@ -192,7 +192,7 @@ pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Er
     add_artifact_store(
         &mut t,
         lake,
-        env.field_spans.get_or("region", env.span),
+        env.field_spans.get_or(EnvField::Region, env.span),
         ArtifactStore {
             description: format!(
                 "Encrypts the artifacts of the {} pipeline of the {} lake in {}",
@@ -226,7 +226,7 @@ pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Er
             naming::pipeline_stack_name(lake, env)
         ),
         get_att("ArtifactKey", "Arn"),
-        env.field_spans.get_or("region", env.span),
+        env.field_spans.get_or(EnvField::Region, env.span),
     )?;
     Ok(t)
 }
@@ -250,7 +250,7 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
     let lake_tags = tags(lake_tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     for env in pipelined {
         let names = PipelineNames::new(lake, env);
-        let span = env.field_spans.get_or("branch", env.span);
+        let span = env.field_spans.get_or(EnvField::Branch, env.span);
         t.add(
             boundary_id(env),
             Resource::new(

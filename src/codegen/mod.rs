@@ -49,7 +49,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::model::{Environment, Lake, Retention};
+use crate::model::{EnvField, Environment, Lake, LakeField, Retention};
 use crate::source::Span;
 pub use manifest::{locate_in, locate_in_project, Locate, Manifest};
 pub use naming::StackKind;
@@ -336,7 +336,9 @@ fn setup_stacks_each<E>(
                 capabilities: vec!["CAPABILITY_NAMED_IAM"],
                 tags: naming::lake_tags(lake),
                 template,
-                span: lake.field_spans.get_or("deployment_account", lake.span),
+                span: lake
+                    .field_spans
+                    .get_or(LakeField::DeploymentAccount, lake.span),
                 pipeline: None,
             },
             &mut setup,
@@ -381,7 +383,7 @@ fn setup_stacks_each<E>(
                     capabilities: vec![],
                     tags: naming::tags(lake, env),
                     template,
-                    span: env.field_spans.get_or("region", env.span),
+                    span: env.field_spans.get_or(EnvField::Region, env.span),
                     pipeline: None,
                 },
                 &mut setup,
@@ -417,7 +419,7 @@ fn setup_stacks_each<E>(
                     capabilities: vec!["CAPABILITY_NAMED_IAM"],
                     tags: model.tags.clone(),
                     template,
-                    span: env.field_spans.get_or("branch", env.span),
+                    span: env.field_spans.get_or(EnvField::Branch, env.span),
                     pipeline: Some(PipelineStack {
                         branch: env.branch.clone().unwrap_or_default(),
                         declaration: naming::pipeline_declaration_path(env),

@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 use super::naming::{self, PipelineNames};
 use super::pipeline_declaration::Placeholder;
 use super::{Error, Stack};
-use crate::model::{Environment, Lake, Source};
+use crate::model::{EnvField, Environment, Lake, Source};
 
 /// The partition of every region the stdlib knows (commercial regions only):
 /// what the declaration writes where the template says `${AWS::Partition}`.
@@ -239,7 +239,7 @@ pub struct Trigger {
 /// The pipeline of `env` (which has a branch), deploying `stacks` (the
 /// environment's stacks, in deploy order).
 pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipeline, Error> {
-    let span = env.field_spans.get_or("branch", env.span);
+    let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let Some(branch) = &env.branch else {
         return Err(Error::new(
             env.span,

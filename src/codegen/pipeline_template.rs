@@ -21,7 +21,7 @@ use super::template::{
     account_root, get_att, ref_, sub, tags, Parameter, Policy, Resource, Template,
 };
 use super::Error;
-use crate::model::{Environment, Lake, Source};
+use crate::model::{EnvField, Environment, Lake, Source};
 
 /// Days an artifact is kept: long enough to look at a failed run again.
 const ARTIFACT_DAYS: u32 = 30;
@@ -390,7 +390,7 @@ fn regional_key_parameter(lake: &Lake, env: &Environment, region: &str) -> Param
 
 pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
     let names = PipelineNames::new(lake, env);
-    let span = env.field_spans.get_or("branch", env.span);
+    let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let source_span = lake.source.span();
     let build_span = lake.build.span;
     let resource_tags = tags(pipeline.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));

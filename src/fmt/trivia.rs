@@ -3,6 +3,8 @@
 //!
 //! Doc comments (`///`) are not collected here: they are in the AST.
 
+use crate::syntax::lexer::{piece_at, pieces, PieceKind};
+
 /// A plain comment, from its `//` to the end of its line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Comment {
@@ -21,32 +23,20 @@ pub(crate) struct Trivia {
 }
 
 impl Trivia {
-    /// Finds the plain comments of `src`. Strings (and the `${...}` inside
-    /// them) are skipped: a `//` there is text, not a comment.
+    /// Finds the plain comments of `src`, read by the syntax's lexer: a `//`
+    /// in a string is text, not a comment.
     pub fn lex(src: &str) -> Trivia {
-        let bytes = src.as_bytes();
-        let mut comments = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'"' => i = skip_string(bytes, i),
-                b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    let eol = line_end(bytes, i);
-                    let raw = &src[i..eol];
-                    let is_doc = raw.starts_with("///") && !raw.starts_with("////");
-                    if !is_doc {
-                        let text = raw.trim_end();
-                        comments.push(Comment {
-                            start: i,
-                            end: i + text.len(),
-                            text: text.to_string(),
-                        });
-                    }
-                    i = eol;
+        let comments = pieces(src)
+            .filter(|piece| piece.kind == PieceKind::Comment)
+            .map(|piece| {
+                let text = src[piece.start..piece.end].trim_end();
+                Comment {
+                    start: piece.start,
+                    end: piece.start + text.len(),
+                    text: text.to_string(),
                 }
-                _ => i += 1,
-            }
-        }
+            })
+            .collect();
         Trivia { comments }
     }
 
@@ -121,7 +111,7 @@ impl Trivia {
             }
             space = false;
             let next = if b == b'"' {
-                skip_string(bytes, p).min(end)
+                piece_at(src, p).map_or(end, |string| string.end.min(end))
             } else {
                 p + src[p..].chars().next().map_or(1, char::len_utf8)
             };
@@ -140,43 +130,6 @@ pub(crate) fn has_blank_line(gap: &str) -> bool {
     let mut interior: Vec<&str> = lines.collect();
     interior.pop();
     interior.iter().any(|line| line.trim().is_empty())
-}
-
-fn line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .map_or(bytes.len(), |n| from + n)
-}
-
-/// The offset just past the string that opens at `start`. A string ends at its
-/// closing quote; an unterminated one at the end of its line.
-fn skip_string(bytes: &[u8], start: usize) -> usize {
-    let mut j = start + 1;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'"' => return j + 1,
-            b'\\' => j += 2,
-            b'\n' | b'\r' => return j,
-            b'$' if bytes.get(j + 1) == Some(&b'{') => j = skip_interpolation(bytes, j + 2),
-            _ => j += 1,
-        }
-    }
-    bytes.len()
-}
-
-/// `${ path }` may hold white space, even comments: all of it belongs to the
-/// string, which the formatter prints as written.
-fn skip_interpolation(bytes: &[u8], mut j: usize) -> usize {
-    while j < bytes.len() {
-        match bytes[j] {
-            b'}' => return j + 1,
-            b'"' => return j,
-            b'/' if bytes.get(j + 1) == Some(&b'/') => j = line_end(bytes, j),
-            _ => j += 1,
-        }
-    }
-    bytes.len()
 }
 
 #[cfg(test)]
@@ -201,7 +154,7 @@ mod tests {
     fn slashes_in_strings_are_text() {
         let src = "let u = \"https://x\" // real\nlet v = \"a\\\"// no\" //yes\n";
         assert_eq!(texts(src), ["// real", "//yes"]);
-        let src = "let w = \"${a // in the string\n}\" // after\n";
+        let src = "let w = \"${ a }//x\" // after\n";
         assert_eq!(texts(src), ["// after"]);
     }
 

@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 
 use super::*;
-use crate::eval::{Evaluated, Origin, Value, ValueKind};
+use crate::eval::{Evaluated, Field, Origin, Value, ValueKind};
 
 /// A disagreement between the stdlib schemas and the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,8 +45,8 @@ pub fn build_partial_model(evaluated: &Evaluated) -> Option<Lake> {
                 environments.insert(env_name.clone(), env);
             }
             None => left_out_networks.extend(
-                optional(value, "network")
-                    .and_then(|n| optional(n, "cidr"))
+                optional(value, EnvField::Network)
+                    .and_then(|n| optional(n, NetworkField::Cidr))
                     .and_then(|c| cidr(c).ok()),
             ),
         }
@@ -74,25 +74,27 @@ fn lake_with(
 ) -> Result<Lake> {
     Ok(Lake {
         name: name.to_string(),
-        logical_id_prefix: string(field(lake, "logical_id_prefix")?)?,
-        resource_prefix: string(field(lake, "resource_prefix")?)?,
-        deployment_account: string(field(lake, "deployment_account")?)?,
-        deployment_region: region(field(lake, "deployment_region")?)?,
-        source: source(field(lake, "source")?)?,
-        tags: string_map(field(lake, "tags")?)?,
-        tag_spans: tag_spans(field(lake, "tags")?),
-        address_pool: optional(lake, "address_pool").map(cidr).transpose()?,
-        reserved: list(field(lake, "reserved")?)?
+        logical_id_prefix: string(field(lake, LakeField::LogicalIdPrefix)?)?,
+        resource_prefix: string(field(lake, LakeField::ResourcePrefix)?)?,
+        deployment_account: string(field(lake, LakeField::DeploymentAccount)?)?,
+        deployment_region: region(field(lake, LakeField::DeploymentRegion)?)?,
+        source: source(field(lake, LakeField::Source)?)?,
+        tags: string_map(field(lake, LakeField::Tags)?)?,
+        tag_spans: tag_spans(field(lake, LakeField::Tags)?),
+        address_pool: optional(lake, LakeField::AddressPool)
+            .map(cidr)
+            .transpose()?,
+        reserved: list(field(lake, LakeField::Reserved)?)?
             .iter()
             .map(|r| {
                 Ok(ReservedRange {
-                    name: string(field(r, "name")?)?,
-                    cidr: cidr(field(r, "cidr")?)?,
-                    span: field(r, "cidr")?.span,
+                    name: string(field(r, ReservedRangeField::Name)?)?,
+                    cidr: cidr(field(r, ReservedRangeField::Cidr)?)?,
+                    span: field(r, ReservedRangeField::Cidr)?.span,
                 })
             })
             .collect::<Result<Vec<_>>>()?,
-        build: build(field(lake, "build")?)?,
+        build: build(field(lake, LakeField::Build)?)?,
         environments,
         span: lake.span,
         field_spans: field_spans(lake),
@@ -101,13 +103,17 @@ fn lake_with(
 }
 
 fn environment(name: &str, value: &Value) -> Result<Environment> {
-    let lifecycle_default = optional(value, "lifecycle").map(lifecycle).transpose()?;
-    let zones = list(field(value, "zones")?)?
+    let lifecycle_default = optional(value, EnvField::Lifecycle)
+        .map(lifecycle)
+        .transpose()?;
+    let zones = list(field(value, EnvField::Zones)?)?
         .iter()
         .map(|z| {
-            let own = optional(z, "lifecycle").map(lifecycle).transpose()?;
+            let own = optional(z, ZoneField::Lifecycle)
+                .map(lifecycle)
+                .transpose()?;
             Ok(Zone {
-                name: string(field(z, "name")?)?,
+                name: string(field(z, ZoneField::Name)?)?,
                 lifecycle: own.or_else(|| lifecycle_default.clone()),
                 span: z.span,
                 field_spans: field_spans(z),
@@ -116,27 +122,29 @@ fn environment(name: &str, value: &Value) -> Result<Environment> {
         .collect::<Result<Vec<_>>>()?;
     Ok(Environment {
         name: name.to_string(),
-        account: string(field(value, "account")?)?,
-        region: region(field(value, "region")?)?,
-        network: network(field(value, "network")?)?,
-        branch: optional(value, "branch").map(string).transpose()?,
-        approval: boolean(field(value, "approval")?)?,
-        retention: match variant(field(value, "retention")?)? {
+        account: string(field(value, EnvField::Account)?)?,
+        region: region(field(value, EnvField::Region)?)?,
+        network: network(field(value, EnvField::Network)?)?,
+        branch: optional(value, EnvField::Branch).map(string).transpose()?,
+        approval: boolean(field(value, EnvField::Approval)?)?,
+        retention: match variant(field(value, EnvField::Retention)?)? {
             "retain" => Retention::Retain,
             _ => Retention::Destroy,
         },
         zones,
-        audit_table: optional(value, "audit_table")
+        audit_table: optional(value, EnvField::AuditTable)
             .map(audit_table)
             .transpose()?,
-        warehouse: optional(value, "warehouse").map(warehouse).transpose()?,
-        tags: string_map(field(value, "tags")?)?,
-        tag_spans: tag_spans(field(value, "tags")?),
-        execution_policies: list(field(value, "execution_policies")?)?
+        warehouse: optional(value, EnvField::Warehouse)
+            .map(warehouse)
+            .transpose()?,
+        tags: string_map(field(value, EnvField::Tags)?)?,
+        tag_spans: tag_spans(field(value, EnvField::Tags)?),
+        execution_policies: list(field(value, EnvField::ExecutionPolicies)?)?
             .iter()
             .map(string)
             .collect::<Result<Vec<_>>>()?,
-        execution_policy_spans: list(field(value, "execution_policies")?)?
+        execution_policy_spans: list(field(value, EnvField::ExecutionPolicies)?)?
             .iter()
             .map(|p| p.span)
             .collect(),
@@ -147,26 +155,28 @@ fn environment(name: &str, value: &Value) -> Result<Environment> {
 
 fn build(value: &Value) -> Result<Build> {
     Ok(Build {
-        lake_file: string(field(value, "lake_file")?)?,
-        install: optional(value, "install").map(string).transpose()?,
+        lake_file: string(field(value, BuildField::LakeFile)?)?,
+        install: optional(value, BuildField::Install)
+            .map(string)
+            .transpose()?,
         span: value.span,
         field_spans: field_spans(value),
     })
 }
 
 fn network(value: &Value) -> Result<Network> {
-    let cidr_value = field(value, "cidr")?;
+    let cidr_value = field(value, NetworkField::Cidr)?;
     Ok(Network {
         cidr: cidr(cidr_value)?,
-        availability_zones: u32::try_from(integer(field(value, "availability_zones")?)?)
+        availability_zones: u32::try_from(integer(field(value, NetworkField::AvailabilityZones)?)?)
             .map_err(|_| ModelError("availability_zones out of range".into()))?,
-        nat_gateways: match variant(field(value, "nat_gateways")?)? {
+        nat_gateways: match variant(field(value, NetworkField::NatGateways)?)? {
             "none" => NatGateways::None,
             "one" => NatGateways::One,
             _ => NatGateways::PerAz,
         },
-        gateway_endpoints: variants(field(value, "gateway_endpoints")?)?,
-        interface_endpoints: variants(field(value, "interface_endpoints")?)?,
+        gateway_endpoints: variants(field(value, NetworkField::GatewayEndpoints)?)?,
+        interface_endpoints: variants(field(value, NetworkField::InterfaceEndpoints)?)?,
         cidr_span: cidr_value.span,
         span: value.span,
         field_spans: field_spans(value),
@@ -175,16 +185,21 @@ fn network(value: &Value) -> Result<Network> {
 
 fn lifecycle(value: &Value) -> Result<Lifecycle> {
     Ok(Lifecycle {
-        expire_after: optional(value, "expire_after").map(duration).transpose()?,
-        noncurrent_expire_after: optional(value, "noncurrent_expire_after")
+        expire_after: optional(value, LifecycleField::ExpireAfter)
             .map(duration)
             .transpose()?,
-        transitions: list(field(value, "transitions")?)?
+        noncurrent_expire_after: optional(value, LifecycleField::NoncurrentExpireAfter)
+            .map(duration)
+            .transpose()?,
+        transitions: list(field(value, LifecycleField::Transitions)?)?
             .iter()
             .map(|t| {
-                let after = field(t, "after")?;
+                let after = field(t, TransitionField::After)?;
                 Ok(Transition {
-                    storage_class: storage_class(variant(field(t, "storage_class")?)?)?,
+                    storage_class: storage_class(variant(field(
+                        t,
+                        TransitionField::StorageClass,
+                    )?)?)?,
                     after: duration(after)?,
                     span: t.span,
                     after_span: after.span,
@@ -210,9 +225,13 @@ fn storage_class(name: &str) -> Result<StorageClass> {
 
 fn audit_table(value: &Value) -> Result<AuditTable> {
     Ok(AuditTable {
-        name: optional(value, "name").map(string).transpose()?,
-        partition_key: key_attribute(field(value, "partition_key")?)?,
-        sort_key: optional(value, "sort_key").map(key_attribute).transpose()?,
+        name: optional(value, AuditTableField::Name)
+            .map(string)
+            .transpose()?,
+        partition_key: key_attribute(field(value, AuditTableField::PartitionKey)?)?,
+        sort_key: optional(value, AuditTableField::SortKey)
+            .map(key_attribute)
+            .transpose()?,
         span: value.span,
         field_spans: field_spans(value),
     })
@@ -220,8 +239,8 @@ fn audit_table(value: &Value) -> Result<AuditTable> {
 
 fn key_attribute(value: &Value) -> Result<KeyAttribute> {
     Ok(KeyAttribute {
-        name: string(field(value, "name")?)?,
-        kind: match variant(field(value, "kind")?)? {
+        name: string(field(value, KeyAttributeField::Name)?)?,
+        kind: match variant(field(value, KeyAttributeField::Kind)?)? {
             "number" => AttributeType::Number,
             "binary" => AttributeType::Binary,
             _ => AttributeType::String,
@@ -230,14 +249,16 @@ fn key_attribute(value: &Value) -> Result<KeyAttribute> {
 }
 
 fn warehouse(value: &Value) -> Result<Warehouse> {
-    let public = field(value, "publicly_accessible")?;
+    let public = field(value, WarehouseField::PubliclyAccessible)?;
     Ok(Warehouse {
-        database: string(field(value, "database")?)?,
-        admin_username: string(field(value, "admin_username")?)?,
-        base_capacity: integer(field(value, "base_capacity")?)?,
-        max_capacity: optional(value, "max_capacity").map(integer).transpose()?,
+        database: string(field(value, WarehouseField::Database)?)?,
+        admin_username: string(field(value, WarehouseField::AdminUsername)?)?,
+        base_capacity: integer(field(value, WarehouseField::BaseCapacity)?)?,
+        max_capacity: optional(value, WarehouseField::MaxCapacity)
+            .map(integer)
+            .transpose()?,
         publicly_accessible: boolean(public)?,
-        log_exports: variants(field(value, "log_exports")?)?,
+        log_exports: variants(field(value, WarehouseField::LogExports)?)?,
         span: value.span,
         field_spans: field_spans(value),
         // A defaulted field carries the span of its record; a written one its own.
@@ -249,17 +270,17 @@ fn source(value: &Value) -> Result<Source> {
     let ValueKind::Record(record) = &value.kind else {
         return Err(unexpected("a source record", value));
     };
-    let repository = string(field(value, "repository")?)?;
+    let repository = string(field(value, SourceField::Repository)?)?;
     Ok(match record.type_name.as_deref() {
         Some("GitHub") => Source::GitHub {
             repository,
-            token_secret: string(field(value, "token_secret")?)?,
+            token_secret: string(field(value, SourceField::TokenSecret)?)?,
             span: value.span,
             field_spans: field_spans(value),
         },
         Some("GitHubConnection") => Source::GitHubConnection {
             repository,
-            connection: string(field(value, "connection")?)?,
+            connection: string(field(value, SourceField::Connection)?)?,
             span: value.span,
             field_spans: field_spans(value),
         },
@@ -279,7 +300,7 @@ fn region(value: &Value) -> Result<Region> {
     let zones = v
         .data
         .as_deref()
-        .map(|data| field(data, "availability_zones").and_then(list))
+        .map(|data| field(data, RegionInfoField::AvailabilityZones).and_then(list))
         .transpose()?
         .unwrap_or(&[])
         .iter()
@@ -291,27 +312,35 @@ fn region(value: &Value) -> Result<Region> {
     })
 }
 
-fn field_spans(value: &Value) -> FieldSpans {
+fn field_spans<F: FieldKey>(value: &Value) -> FieldSpans<F> {
     let mut spans = FieldSpans::default();
     if let ValueKind::Record(record) = &value.kind {
         for (name, field) in &record.fields {
-            let at = field.value.span;
-            let provenance = match &field.origin {
-                Origin::Written => Provenance::Written { at },
-                Origin::Inherited { from, extends } => Provenance::Inherited {
-                    at,
-                    from: from.clone(),
-                    extends: extends.first().copied().unwrap_or(at),
-                },
-                Origin::Defaulted { default } => Provenance::Defaulted {
-                    at,
-                    default: *default,
-                },
+            // Conformed to its schema, so every field is one of `F`'s.
+            let Some(key) = F::from_name(name) else {
+                debug_assert!(false, "field `{name}` is not one of {:?}", F::RECORDS);
+                continue;
             };
-            spans.insert(name, provenance);
+            spans.insert(key, provenance(field));
         }
     }
     spans
+}
+
+fn provenance(field: &Field) -> Provenance {
+    let at = field.value.span;
+    match &field.origin {
+        Origin::Written => Provenance::Written { at },
+        Origin::Inherited { from, extends } => Provenance::Inherited {
+            at,
+            from: from.clone(),
+            extends: extends.first().copied().unwrap_or(at),
+        },
+        Origin::Defaulted { default } => Provenance::Defaulted {
+            at,
+            default: *default,
+        },
+    }
 }
 
 fn tag_spans(value: &Value) -> TagSpans {
@@ -322,7 +351,7 @@ fn tag_spans(value: &Value) -> TagSpans {
                 key: field.key_span,
                 value: field.value.span,
             };
-            spans.insert(key, span);
+            spans.insert(key, span, provenance(field));
         }
     }
     spans
@@ -335,14 +364,15 @@ fn cidr(value: &Value) -> Result<ipnet::Ipv4Net> {
     }
 }
 
-fn field<'v>(value: &'v Value, name: &str) -> Result<&'v Value> {
+fn field<F: FieldKey>(value: &Value, field: F) -> Result<&Value> {
+    let name = field.name();
     value
         .field(name)
         .ok_or_else(|| ModelError(format!("missing field `{name}` in {}", value.describe())))
 }
 
-fn optional<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
-    value.field(name)
+fn optional<F: FieldKey>(value: &Value, field: F) -> Option<&Value> {
+    value.field(field.name())
 }
 
 fn unexpected(what: &str, value: &Value) -> ModelError {

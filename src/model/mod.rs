@@ -6,10 +6,16 @@
 //! Codegen reads only this model: it never sees syntax or raw values.
 
 mod build;
+pub mod fields;
 pub mod naming;
 pub mod physical;
 
 pub use build::{build_model, build_partial_model, ModelError};
+pub use fields::{
+    AuditTableField, BuildField, EnvField, FieldKey, KeyAttributeField, LakeField, LifecycleField,
+    NetworkField, RegionInfoField, ReservedRangeField, SourceField, TransitionField,
+    WarehouseField, ZoneField,
+};
 
 use indexmap::IndexMap;
 use ipnet::Ipv4Net;
@@ -47,39 +53,46 @@ impl Provenance {
 }
 
 /// The provenance of each field of one record, so checks can point at the
-/// exact value, or at the environment that inherits it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FieldSpans(IndexMap<String, Provenance>);
+/// exact value, or at the environment that inherits it. Keyed by the record's
+/// field enum ([`fields`]), so a check cannot ask about a field that is not there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldSpans<F: FieldKey>(IndexMap<F, Provenance>);
 
-impl FieldSpans {
-    pub fn insert(&mut self, field: &str, provenance: Provenance) {
-        self.0.insert(field.to_string(), provenance);
+impl<F: FieldKey> Default for FieldSpans<F> {
+    fn default() -> Self {
+        FieldSpans(IndexMap::new())
+    }
+}
+
+impl<F: FieldKey> FieldSpans<F> {
+    pub fn insert(&mut self, field: F, provenance: Provenance) {
+        self.0.insert(field, provenance);
     }
 
     /// The field's span, or `fallback` when it has none (an unset optional).
-    pub fn get_or(&self, field: &str, fallback: Span) -> Span {
-        self.0.get(field).map_or(fallback, Provenance::span)
+    pub fn get_or(&self, field: F, fallback: Span) -> Span {
+        self.0.get(&field).map_or(fallback, Provenance::span)
     }
 
     /// True when the lake gave the field a value, here or in an environment
     /// this one extends; false when it was defaulted or left unset.
-    pub fn is_given(&self, field: &str) -> bool {
+    pub fn is_given(&self, field: F) -> bool {
         matches!(
-            self.0.get(field),
+            self.0.get(&field),
             Some(Provenance::Written { .. } | Provenance::Inherited { .. })
         )
     }
 
     /// Where the field's value comes from; `None` for an unset optional.
-    pub fn provenance(&self, field: &str) -> Option<&Provenance> {
-        self.0.get(field)
+    pub fn provenance(&self, field: F) -> Option<&Provenance> {
+        self.0.get(&field)
     }
 }
 
 /// Where each tag's key and value were written, by key, so that a check can
-/// point at the one that breaks a rule.
+/// point at the one that breaks a rule, or at the environment that inherits it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagSpans(IndexMap<String, TagSpan>);
+pub struct TagSpans(IndexMap<String, (TagSpan, Provenance)>);
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TagSpan {
@@ -88,16 +101,24 @@ pub struct TagSpan {
 }
 
 impl TagSpans {
-    pub fn insert(&mut self, key: &str, span: TagSpan) {
-        self.0.insert(key.to_string(), span);
+    pub fn insert(&mut self, key: &str, span: TagSpan, provenance: Provenance) {
+        self.0.insert(key.to_string(), (span, provenance));
     }
 
     /// The spans of the tag `key`, or `fallback` for both when it has none.
     pub fn get_or(&self, key: &str, fallback: Span) -> TagSpan {
-        self.0.get(key).copied().unwrap_or(TagSpan {
-            key: fallback,
-            value: fallback,
-        })
+        self.0.get(key).map_or(
+            TagSpan {
+                key: fallback,
+                value: fallback,
+            },
+            |(span, _)| *span,
+        )
+    }
+
+    /// Where the tag `key` comes from (its value's provenance).
+    pub fn provenance(&self, key: &str) -> Option<&Provenance> {
+        self.0.get(key).map(|(_, provenance)| provenance)
     }
 }
 
@@ -122,7 +143,7 @@ pub struct Lake {
     /// In source order.
     pub environments: IndexMap<String, Environment>,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<LakeField>,
     /// In a partial model (see [`build_partial_model`]): the VPC ranges of
     /// the environments left out, where they could be read, so that a
     /// suggested free range avoids them too. Empty otherwise.
@@ -148,7 +169,7 @@ pub struct Build {
     /// deploys the committed output without dlc.
     pub install: Option<String>,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<BuildField>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -171,19 +192,19 @@ pub enum Source {
         repository: String,
         token_secret: String,
         span: Span,
-        field_spans: FieldSpans,
+        field_spans: FieldSpans<SourceField>,
     },
     /// GitHub through a CodeStar / CodeConnections connection.
     GitHubConnection {
         repository: String,
         connection: String,
         span: Span,
-        field_spans: FieldSpans,
+        field_spans: FieldSpans<SourceField>,
     },
     CodeCommit {
         repository: String,
         span: Span,
-        field_spans: FieldSpans,
+        field_spans: FieldSpans<SourceField>,
     },
 }
 
@@ -207,7 +228,7 @@ impl Source {
     }
 
     /// The span of one field of the source record (the record's, when unset).
-    pub fn field_span(&self, field: &str) -> Span {
+    pub fn field_span(&self, field: SourceField) -> Span {
         match self {
             Source::GitHub {
                 span, field_spans, ..
@@ -243,7 +264,7 @@ pub struct Environment {
     /// Where each of `execution_policies` was written, in the same order.
     pub execution_policy_spans: Vec<Span>,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<EnvField>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,7 +286,7 @@ pub struct Network {
     /// The span of the `cidr` value.
     pub cidr_span: Span,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<NetworkField>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -282,7 +303,7 @@ pub struct Zone {
     /// The zone's own rules, or else the environment's.
     pub lifecycle: Option<Lifecycle>,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<ZoneField>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -291,7 +312,7 @@ pub struct Lifecycle {
     pub noncurrent_expire_after: Option<Duration>,
     pub transitions: Vec<Transition>,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<LifecycleField>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -362,7 +383,7 @@ pub struct AuditTable {
     pub partition_key: KeyAttribute,
     pub sort_key: Option<KeyAttribute>,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<AuditTableField>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -399,7 +420,7 @@ pub struct Warehouse {
     /// `useractivitylog`, `userlog`, `connectionlog`.
     pub log_exports: Vec<String>,
     pub span: Span,
-    pub field_spans: FieldSpans,
+    pub field_spans: FieldSpans<WarehouseField>,
     /// The span of `publicly_accessible`, when it was written.
     pub publicly_accessible_span: Option<Span>,
 }

@@ -4,6 +4,7 @@
 //! where each one lives, so that `checks::names` can prove them unique.
 
 use super::naming::{self, PipelineNames, ACCESS_LOGS_SUFFIX};
+use super::{AuditTableField, ZoneField};
 use super::{Environment, Lake, Source};
 use crate::source::Span;
 
@@ -166,7 +167,7 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
             &Scope::Global,
             naming::bucket_name(lake, env, &zone.name),
             NamedBy::Zone,
-            zone.field_spans.get_or("name", zone.span),
+            zone.field_spans.get_or(ZoneField::Name, zone.span),
         );
     }
     add(
@@ -197,7 +198,7 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
         let (named_by, table_span) = match table.name {
             Some(_) => (
                 NamedBy::AuditTable,
-                table.field_spans.get_or("name", table.span),
+                table.field_spans.get_or(AuditTableField::Name, table.span),
             ),
             None => (NamedBy::Owner, span),
         };

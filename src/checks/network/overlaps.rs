@@ -15,7 +15,7 @@ use super::Network;
 use crate::checks::cidr::bounds;
 use crate::checks::inherited;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::Lake;
+use crate::model::{Lake, NetworkField};
 use crate::source::Span;
 use crate::suggest::{join_and, thousands};
 
@@ -224,16 +224,19 @@ fn pair(lake: &Lake, a: &Network, index: usize, b: &Network, free: &FreeRanges) 
         let both = format!("the range of both `{first}` and `{env}`");
         // Inherited through `extends`: the heir's clause is where to look.
         let heir = lake.environments.get(env).map(|e| &e.network.field_spans);
-        let diagnostic = match heir.and_then(|spans| inherited::inherited_from(spans, "cidr")) {
-            Some(from) => Diagnostic::new(
-                Code::NetworksOverlap,
-                heir.map_or(a.span, |spans| inherited::primary(spans, "cidr", a.span)),
-                message,
-            )
-            .with_label(format!("`{env}` inherits the range of `{from}` here"))
-            .with_secondary(a.span, both),
-            None => Diagnostic::new(Code::NetworksOverlap, a.span, message).with_label(both),
-        };
+        let diagnostic =
+            match heir.and_then(|spans| inherited::inherited_from(spans, NetworkField::Cidr)) {
+                Some(from) => Diagnostic::new(
+                    Code::NetworksOverlap,
+                    heir.map_or(a.span, |spans| {
+                        inherited::primary(spans, NetworkField::Cidr, a.span)
+                    }),
+                    message,
+                )
+                .with_label(format!("`{env}` inherits the range of `{from}` here"))
+                .with_secondary(a.span, both),
+                None => Diagnostic::new(Code::NetworksOverlap, a.span, message).with_label(both),
+            };
         return diagnostic
             .with_note(EXTENDS_NOTE)
             .with_note(VPC_NOTE)
