@@ -272,3 +272,32 @@ fn a_file_that_changed_since_it_was_read_is_not_written() {
         .expect("an unchanged file is replaced");
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "fixed");
 }
+
+#[test]
+fn deleting_a_secret_leaves_no_empty_line_and_no_trailing_blanks() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let dir = scratch.path();
+    seed_with(
+        dir,
+        &[
+            (
+                "        team = \"DataLakeCDKBlogAdmin\"\n",
+                "        team = \"DataLakeCDKBlogAdmin\"\n        api-key = \"k-7f3a9c\"\n",
+            ),
+            (
+                "    branch = \"main\"\n",
+                "    branch = \"main\" // mirror: https://ci:s3cr3t-Pa55@git.example.com/lake\n",
+            ),
+        ],
+    );
+    let output = dlc(dir, &["check", "--fix", "lake.dl"]);
+    let report = text(&output.stdout);
+    assert!(
+        report.contains("DL0344") && report.contains("DL0342"),
+        "{report}"
+    );
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    let seed = std::fs::read_to_string(root().join("lang-examples/seed/lake.dl")).expect("seed");
+    let fixed = std::fs::read_to_string(dir.join("lake.dl")).expect("read");
+    assert_eq!(fixed, seed, "the fixes restore the seed lake exactly");
+}
