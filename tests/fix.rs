@@ -301,3 +301,18 @@ fn deleting_a_secret_leaves_no_empty_line_and_no_trailing_blanks() {
     let fixed = std::fs::read_to_string(dir.join("lake.dl")).expect("read");
     assert_eq!(fixed, seed, "the fixes restore the seed lake exactly");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_lake_behind_a_symbolic_link_is_fixed_in_its_target() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let dir = scratch.path();
+    seed_with(dir, &[("cidr = 10.20.0.0/24", "cidr = 10.20.0.1/24")]);
+    std::os::unix::fs::symlink("lake.dl", dir.join("link.dl")).expect("symlink");
+    let output = dlc(dir, &["check", "--fix", "link.dl"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let link = std::fs::symlink_metadata(dir.join("link.dl")).expect("the link");
+    assert!(link.file_type().is_symlink(), "the link is still a link");
+    let fixed = std::fs::read_to_string(dir.join("lake.dl")).expect("read");
+    assert!(fixed.contains("cidr = 10.20.0.0/24"), "the target is fixed");
+}

@@ -312,8 +312,10 @@ pub fn still_holds(path: &Path, read: &str) -> Result<(), ReplaceError> {
 }
 
 /// Replaces `path` with `new`, atomically, if it still holds `read`, the
-/// text `new` was made from.
+/// text `new` was made from. A symbolic link stays one: its target is
+/// replaced.
 pub fn replace_if_unchanged(path: &Path, read: &str, new: &str) -> Result<(), ReplaceError> {
-    still_holds(path, read)?;
-    write_atomically(path, new.as_bytes()).map_err(ReplaceError::Io)
+    let target = std::fs::canonicalize(path).map_err(ReplaceError::Io)?;
+    still_holds(&target, read)?;
+    write_atomically(&target, new.as_bytes()).map_err(ReplaceError::Io)
 }
