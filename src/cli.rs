@@ -23,6 +23,7 @@ Examples:
   dlc check --format json lake.dl       machine-readable diagnostics
   dlc check --format sarif lake.dl      SARIF 2.1.0, for GitHub code scanning
   cat lake.dl | dlc check -             check the lake on standard input
+  dlc check --fix lake.dl               apply every fix a help spells out, then check again
   dlc eval lake.dl                      print the checked lake as JSON
   dlc pipeline-declaration out/pipelines/Dev.pipeline.json --artifact-key-arn ARN
                                         the declaration with AWS's values, for create-pipeline
@@ -60,6 +61,11 @@ enum Command {
         /// Also print how the address pool is used: allocated and free blocks.
         #[arg(long)]
         cidr_report: bool,
+        /// Apply every fix a help spells out as edits, to the lake and its
+        /// imports, report each, then check again. With `-`, print the fixed
+        /// lake on standard output and the report on standard error.
+        #[arg(long)]
+        fix: bool,
         #[command(flatten)]
         imports: ImportOptions,
     },
@@ -310,9 +316,23 @@ fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
             files,
             deny_warnings,
             cidr_report,
+            fix,
             imports,
             ..
-        } => check(&files, reporter, deny_warnings, cidr_report, &imports),
+        } => {
+            let stdin = if fix {
+                reporter.start_fixes(files.iter().any(|f| f == Path::new("-")));
+                fix_files(&files, reporter, &imports)?
+            } else {
+                None
+            };
+            let settings = CheckSettings {
+                deny_warnings,
+                cidr_report,
+                stdin,
+            };
+            check(&files, reporter, settings, &imports)
+        }
         Command::Eval { file, imports, .. } => eval(&file, reporter, &imports),
         Command::Compile {
             file,
@@ -386,17 +406,35 @@ fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
     }
 }
 
+/// How `dlc check` reports, and the check of standard input when `--fix`
+/// already read it (it cannot be read twice).
+struct CheckSettings {
+    deny_warnings: bool,
+    cidr_report: bool,
+    stdin: Option<Checked>,
+}
+
 fn check(
     files: &[PathBuf],
     reporter: &mut Reporter,
-    deny_warnings: bool,
-    cidr_report: bool,
+    settings: CheckSettings,
     imports: &ImportOptions,
 ) -> Outcome {
+    let CheckSettings {
+        deny_warnings,
+        cidr_report,
+        mut stdin,
+    } = settings;
     // (what to call it on success, the result)
     let mut results: Vec<(String, Checked)> = Vec::new();
     for file in files {
-        let checked = check_one(file, imports)?;
+        let checked = match stdin.take() {
+            Some(checked) if file == Path::new("-") => checked,
+            other => {
+                stdin = other;
+                check_one(file, imports)?
+            }
+        };
         let name = file.display().to_string();
         if checked.is_module && file != Path::new("-") {
             // A file with no lake (pre-commit may stage only it) is checked
@@ -436,7 +474,9 @@ fn check(
     if cidr_report {
         for checked in &results {
             if let Some(lake) = &checked.model {
-                print!("{}", crate::checks::cidr_report(lake));
+                reporter
+                    .print(&crate::checks::cidr_report(lake))
+                    .map_err(|e| Failure::from(cannot_print(&e)))?;
             }
         }
     }
@@ -496,6 +536,148 @@ fn importers_of(
         }
     }
     Ok(importers)
+}
+
+/// `--fix`: applies the fixes of each lake in rounds (see [`crate::fix`])
+/// and reports each. Returns the last check of standard input, whose fixed
+/// text it printed, when `-` is one of the files.
+fn fix_files(
+    files: &[PathBuf],
+    reporter: &mut Reporter,
+    imports: &ImportOptions,
+) -> Result<Option<Checked>, Failure> {
+    let mut stdin = None;
+    for file in files {
+        if file == Path::new("-") {
+            stdin = Some(fix_stdin(reporter, imports)?);
+        } else {
+            fix_file(file, reporter, imports)?;
+        }
+    }
+    Ok(stdin)
+}
+
+/// Fixes a lake file and its imports on disk, checking again after each
+/// round, until no fix applies or [`fix::MAX_ROUNDS`](crate::fix::MAX_ROUNDS).
+fn fix_file(file: &Path, reporter: &mut Reporter, imports: &ImportOptions) -> Result<(), Failure> {
+    for round in 1..=crate::fix::MAX_ROUNDS {
+        let checked = check_one(file, imports)?;
+        // Only the lake's own files: never the embedded standard library.
+        let plan = crate::fix::plan(&checked.sources, &checked.diagnostics, |id| {
+            !checked.sources.get(id).name.starts_with("std/")
+        });
+        let last = plan.texts.is_empty() || round == crate::fix::MAX_ROUNDS;
+        reporter.fixes(&checked.sources, &plan, last)?;
+        if plan.texts.is_empty() {
+            break;
+        }
+        write_fixed(&checked.sources, &plan.texts)?;
+    }
+    Ok(())
+}
+
+/// Fixes the lake on standard input in memory and prints the fixed text.
+/// Its imports are files other commands may be reading: they are not changed.
+fn fix_stdin(reporter: &mut Reporter, imports: &ImportOptions) -> Result<Checked, Failure> {
+    let path = working_directory()?.join("<stdin>");
+    let mut loader = loader(imports);
+    let (name, mut bytes) = match read_input(Path::new("-"))? {
+        Input::Bytes(name, bytes) => (name, bytes),
+        Input::TooLarge(name, size) => {
+            return Ok(driver::too_large(&name, &path, size, loader.as_ref()));
+        }
+    };
+    let mut checked = driver::check_bytes(&name, &path, bytes.clone(), loader.as_mut());
+    for round in 1..=crate::fix::MAX_ROUNDS {
+        let sources = &checked.sources;
+        let root = sources
+            .files()
+            .find(|(_, f)| f.name == name)
+            .map(|(id, _)| id);
+        let plan = crate::fix::plan(sources, &checked.diagnostics, |id| Some(id) == root);
+        let last = plan.texts.is_empty() || round == crate::fix::MAX_ROUNDS;
+        reporter.fixes(sources, &plan, last)?;
+        let Some(text) = plan.texts.into_values().next() else {
+            break;
+        };
+        bytes = text.into_bytes();
+        checked = driver::check_bytes(&name, &path, bytes.clone(), loader.as_mut());
+    }
+    std::io::stdout()
+        .write_all(&bytes)
+        .and_then(|()| std::io::stdout().flush())
+        .map_err(|e| Failure::from(cannot_print(&e)))?;
+    Ok(checked)
+}
+
+/// Writes the fixed files, each only if it still holds the text the fixes
+/// were made from: an editor may have saved it meanwhile. All are compared
+/// before any is written, so a fix across two files is not left half done.
+fn write_fixed(
+    sources: &SourceMap,
+    texts: &std::collections::BTreeMap<crate::source::FileId, String>,
+) -> Result<(), Failure> {
+    let error = |name: &str, error: host::ReplaceError| -> Failure {
+        match error {
+            host::ReplaceError::Changed => Diagnostic::unlocated(
+                Code::CannotWrite,
+                format!("{name} changed since dlc read it: its fixes were not written"),
+            )
+            .with_help("run `dlc check --fix` again once the file is saved: it reads it anew"),
+            host::ReplaceError::Io(e) => {
+                Diagnostic::unlocated(Code::CannotWrite, format!("cannot write {name}: {e}"))
+                    .with_help("the file was left as it was; check its folder's permissions")
+            }
+        }
+        .into()
+    };
+    for id in texts.keys() {
+        let file = sources.get(*id);
+        host::still_holds(Path::new(&file.name), &file.text).map_err(|e| error(&file.name, e))?;
+    }
+    for (id, text) in texts {
+        let file = sources.get(*id);
+        host::replace_if_unchanged(Path::new(&file.name), &file.text, text)
+            .map_err(|e| error(&file.name, e))?;
+    }
+    Ok(())
+}
+
+/// `lake.dl:12: DL0301 `10.0.0.1/16` -> `10.0.0.0/16``: a fix, on one line.
+fn fix_line(fix: &render::located::LocatedFix) -> String {
+    let shown = |text: &str| format!("`{}`", text.replace('\n', "\\n"));
+    let place = fix
+        .edits
+        .first()
+        .map(|e| format!("{}:{}: ", e.position.file, e.position.line))
+        .unwrap_or_default();
+    let edits: Vec<String> = fix
+        .edits
+        .iter()
+        .map(|e| format!("{} -> {}", shown(&e.original), shown(&e.replacement)))
+        .collect();
+    format!("fixed {place}{} {}", fix.code.as_str(), edits.join(", "))
+}
+
+/// Why a fix was left out, on one line.
+fn skipped_line(sources: &SourceMap, skipped: &crate::fix::Skipped) -> String {
+    use crate::fix::SkipReason;
+    let file = sources.get(skipped.span.file);
+    let (line, _) = file.line_col(skipped.span.start as usize);
+    let why = match skipped.reason {
+        SkipReason::Overlaps => {
+            "its edits overlap a fix applied above; the lake is checked again after it"
+        }
+        SkipReason::NotWritable => {
+            "its edits are in a file --fix does not change (an import of standard input)"
+        }
+        SkipReason::BadSpan => "its edits do not fit the file: a bug in dlc, please report it",
+    };
+    format!(
+        "not fixed {}:{line}: {}: {why}",
+        file.name,
+        skipped.code.as_str()
+    )
 }
 
 fn eval(file: &Path, reporter: &mut Reporter, imports: &ImportOptions) -> Outcome {
@@ -1020,13 +1202,8 @@ fn read_input(file: &Path) -> Result<Input, Failure> {
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
 fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
-    let mut inside = FsLoader;
-    let mut anywhere = AllowOutsideImports(FsLoader);
-    let loader: &mut dyn SourceLoader = if imports.allow_outside_imports {
-        &mut anywhere
-    } else {
-        &mut inside
-    };
+    let mut loader = loader(imports);
+    let loader = loader.as_mut();
     let path = if file == Path::new("-") {
         // Imports on stdin are relative to the working directory.
         working_directory()?.join("<stdin>")
@@ -1037,6 +1214,15 @@ fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
         Input::Bytes(name, bytes) => driver::check_bytes(&name, &path, bytes, loader),
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
+}
+
+/// Reads imports from disk, inside the project unless the user allows otherwise.
+fn loader(imports: &ImportOptions) -> Box<dyn SourceLoader> {
+    if imports.allow_outside_imports {
+        Box::new(AllowOutsideImports(FsLoader))
+    } else {
+        Box::new(FsLoader)
+    }
 }
 
 /// The working directory, against which imports on standard input resolve.
@@ -1076,6 +1262,11 @@ struct Reporter {
     options: OutputOptions,
     /// For JSON and SARIF: every diagnostic so far, once anything was reported.
     document: Option<Vec<render::Located>>,
+    /// With `--fix`: the fixes applied so far, for the JSON document.
+    fixes: Option<Vec<render::located::LocatedFix>>,
+    /// Where the report about lakes goes: standard output, unless `--fix`
+    /// prints a fixed lake there.
+    report: Stream,
 }
 
 impl Reporter {
@@ -1083,6 +1274,56 @@ impl Reporter {
         Reporter {
             options,
             document: None,
+            fixes: None,
+            report: Stream::Stdout,
+        }
+    }
+
+    /// `--fix` runs: the JSON document lists the fixes applied, even none,
+    /// and when the fixed text of standard input goes to standard output,
+    /// the report goes to standard error.
+    fn start_fixes(&mut self, fixing_stdin: bool) {
+        self.fixes = Some(Vec::new());
+        if fixing_stdin {
+            self.report = Stream::Stderr;
+        }
+    }
+
+    /// One round of `--fix`: each fix applied, each fix skipped for an
+    /// overlap, and on the `last` round the fixes that cannot be applied.
+    fn fixes(
+        &mut self,
+        sources: &SourceMap,
+        plan: &crate::fix::Plan,
+        last: bool,
+    ) -> Result<(), Failure> {
+        let applied: Vec<render::located::LocatedFix> = plan
+            .fixes
+            .iter()
+            .map(|fix| render::located::locate_fix(sources, fix))
+            .collect();
+        let mut lines: Vec<String> = applied.iter().map(fix_line).collect();
+        lines.extend(
+            plan.skipped
+                .iter()
+                .filter(|s| last || s.reason == crate::fix::SkipReason::Overlaps)
+                .map(|s| skipped_line(sources, s)),
+        );
+        self.fixes.get_or_insert_with(Vec::new).extend(applied);
+        if matches!(self.options.format, Format::Human | Format::Short) {
+            for line in lines {
+                self.print(&format!("{line}\n"))
+                    .map_err(|e| Failure::from(cannot_print(&e)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Text about lakes, on the stream the report goes to.
+    fn print(&self, text: &str) -> std::io::Result<()> {
+        match self.report {
+            Stream::Stdout => std::io::stdout().write_all(text.as_bytes()),
+            Stream::Stderr => std::io::stderr().write_all(text.as_bytes()),
         }
     }
 
@@ -1092,13 +1333,16 @@ impl Reporter {
             self.lake(checked)?;
         }
         if self.options.format == Format::Human {
-            print_summary(results);
+            if let Some(line) = summary(results) {
+                self.print(&format!("{line}\n"))
+                    .map_err(|e| Failure::from(cannot_print(&e)))?;
+            }
         }
         Ok(())
     }
 
     fn lake(&mut self, checked: &Checked) -> Result<(), Failure> {
-        self.write(&checked.sources, &checked.diagnostics, Stream::Stdout)
+        self.write(&checked.sources, &checked.diagnostics, self.report)
             .map_err(|e| cannot_print(&e).into())
     }
 
@@ -1145,18 +1389,15 @@ impl Reporter {
 
     /// Prints the JSON or SARIF document, if there is one.
     fn finish(self) -> std::io::Result<()> {
-        let Some(diagnostics) = self.document else {
+        let Some(diagnostics) = &self.document else {
             return Ok(());
         };
         let text = match self.options.format {
-            Format::Sarif => render::sarif::sarif(&diagnostics),
-            _ => render::json::json(&diagnostics),
+            Format::Sarif => render::sarif::sarif(diagnostics),
+            _ => render::json::json_with_fixes(diagnostics, self.fixes.as_deref()),
         };
-        writeln!(
-            std::io::stdout(),
-            "{}",
-            text.map_err(std::io::Error::other)?
-        )
+        let text = text.map_err(std::io::Error::other)?;
+        self.print(&format!("{text}\n"))
     }
 }
 
@@ -1173,19 +1414,20 @@ fn cannot_print(error: &std::io::Error) -> Diagnostic {
     )
 }
 
-fn print_summary(results: &[Checked]) {
+/// `2 errors and 1 warning in 1 lake`, when there is anything to count.
+fn summary(results: &[Checked]) -> Option<String> {
     let all: Vec<&Diagnostic> = results.iter().flat_map(|r| &r.diagnostics).collect();
     let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = all.len() - errors;
     if all.is_empty() {
-        return;
+        return None;
     }
-    println!(
+    Some(format!(
         "{} and {} in {}",
         plural(errors, "error"),
         plural(warnings, "warning"),
         plural(results.len(), "lake")
-    );
+    ))
 }
 
 /// `--color auto` colours only a terminal, and never when `NO_COLOR` is set.

@@ -27,7 +27,8 @@
 //! [`diagnostic`] and its renderers report everything, from a type error to
 //! a file that cannot be read; [`literals`] holds the values the language
 //! writes and the model keeps (durations); [`fmt`] prints a file in the
-//! canonical layout; [`synth`] writes synthetic lakes for benchmarks.
+//! canonical layout; [`fix`] chooses the fixes `dlc check --fix` applies;
+//! [`synth`] writes synthetic lakes for benchmarks.
 //!
 //! # Public items
 //!
@@ -67,6 +68,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod driver;
 pub(crate) mod eval;
+pub mod fix;
 pub mod fmt;
 pub mod host;
 pub mod literals;

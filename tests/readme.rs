@@ -1,5 +1,7 @@
 //! What README.md shows a newcomer works as shown: its lake excerpts check,
-//! and its deploy commands say which account and region they act on.
+//! its deploy commands say which account and region they act on, and its
+//! editor setups start `dlc lsp` for `.dl` files (Neovim's run in a headless
+//! Neovim, Helix's parsed as TOML, Emacs's read).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -141,4 +143,137 @@ fn every_deploy_command_names_its_region_and_profile() {
             "this command acts on whatever account and region the shell is set to:\n{command}"
         );
     }
+}
+
+/// Runs a README Lua block as a headless Neovim's configuration, with
+/// `vim.lsp` recording the servers it is asked for instead of starting them
+/// (the block must not need a `dlc lsp` to be checked), then opens a `.dl`
+/// file. Returns the file's filetype and what was recorded, and the folder.
+fn neovim_with(block: &str) -> (serde_json::Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let prelude = "\
+vim.g.do_filetype_lua = 1 -- Neovim 0.7 reads vim.filetype.add only with it
+_G.recorded = { started = {}, configs = {}, enabled = {} }
+vim.lsp.start = function(config) table.insert(_G.recorded.started, config) return 1 end
+vim.lsp.config = function(name, config) _G.recorded.configs[name] = config end
+vim.lsp.enable = function(name) table.insert(_G.recorded.enabled, name) end
+";
+    std::fs::write(dir.path().join("prelude.lua"), prelude).unwrap();
+    std::fs::write(dir.path().join("block.lua"), block).unwrap();
+    std::fs::write(dir.path().join("lake.dl"), seed()).unwrap();
+    let report = "lua vim.fn.writefile({ vim.fn.json_encode({ filetype = vim.bo.filetype, \
+                  recorded = _G.recorded }) }, 'report.json')";
+    let output = Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+        .args(["--cmd", "luafile prelude.lua", "--cmd", "luafile block.lua"])
+        .args([
+            "-c",
+            "filetype on",
+            "-c",
+            "edit lake.dl",
+            "-c",
+            report,
+            "-c",
+            "qa!",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run nvim ({e}): install Neovim (Debian: apt-get install neovim)")
+        });
+    let report = std::fs::read_to_string(dir.path().join("report.json")).unwrap_or_else(|_| {
+        panic!(
+            "Neovim did not run the README's block:\n{block}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (serde_json::from_str(&report).unwrap(), dir)
+}
+
+#[test]
+fn the_neovim_setups_start_dlc_lsp_for_dl_files() {
+    let lua = blocks("lua");
+    assert_eq!(lua.len(), 2, "the README shows two Neovim setups");
+
+    let (seen, dir) = neovim_with(&lua[0]);
+    assert_eq!(seen["filetype"], "dl", "{seen}");
+    let started = &seen["recorded"]["started"];
+    assert_eq!(started.as_array().map(Vec::len), Some(1), "{seen}");
+    assert_eq!(started[0]["name"], "dlc");
+    assert_eq!(started[0]["cmd"], serde_json::json!(["dlc", "lsp"]));
+    let root_dir = started[0]["root_dir"].as_str().expect("a root_dir");
+    assert_eq!(
+        std::fs::canonicalize(root_dir).unwrap(),
+        std::fs::canonicalize(dir.path()).unwrap(),
+        "the server's root is the lake's folder"
+    );
+
+    let (seen, _dir) = neovim_with(&lua[1]);
+    assert_eq!(seen["filetype"], "dl", "{seen}");
+    let config = &seen["recorded"]["configs"]["dlc"];
+    assert_eq!(config["cmd"], serde_json::json!(["dlc", "lsp"]), "{seen}");
+    assert_eq!(config["filetypes"], serde_json::json!(["dl"]));
+    assert_eq!(seen["recorded"]["enabled"], serde_json::json!(["dlc"]));
+}
+
+#[test]
+fn the_helix_setup_is_toml_that_runs_dlc_lsp_for_dl_files() {
+    let [block] = blocks("toml").try_into().expect("one Helix block");
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python3");
+    let python = if venv.is_file() {
+        venv
+    } else {
+        "python3".into()
+    };
+    let parse = "import json, sys, tomllib; print(json.dumps(tomllib.loads(sys.argv[1])))";
+    let output = Command::new(&python)
+        .args(["-c", parse, &block])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}): Python 3.11 or later",
+                python.display()
+            )
+        });
+    assert!(
+        output.status.success(),
+        "the Helix block is not TOML:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let config: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let server = &config["language-server"]["dlc"];
+    assert_eq!(server["command"], "dlc");
+    assert_eq!(server["args"], serde_json::json!(["lsp"]));
+    let language = &config["language"][0];
+    assert_eq!(language["name"], "dl");
+    assert_eq!(language["file-types"], serde_json::json!(["dl"]));
+    assert_eq!(language["language-servers"], serde_json::json!(["dlc"]));
+    assert_eq!(language["comment-tokens"], "//");
+}
+
+#[test]
+fn the_emacs_setup_gives_eglot_dlc_lsp_for_dl_files() {
+    // Not run in an Emacs: its parentheses balance, and it names the server
+    // and the file pattern.
+    let [block] = blocks("elisp").try_into().expect("one Emacs block");
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in block.chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (false, _, '"') => in_string = true,
+            (false, _, '(') => depth += 1,
+            (false, _, ')') => depth -= 1,
+            _ => {}
+        }
+        assert!(depth >= 0, "a `)` closes nothing:\n{block}");
+    }
+    assert_eq!((depth, in_string), (0, false), "unbalanced:\n{block}");
+    assert!(block.contains("(add-to-list 'eglot-server-programs '(dl-mode \"dlc\" \"lsp\"))"));
+    assert!(block.contains("(add-to-list 'auto-mode-alist '(\"\\\\.dl\\\\'\" . dl-mode))"));
+    assert!(block.contains("(define-derived-mode dl-mode "));
+    assert!(block.contains("(add-hook 'dl-mode-hook #'eglot-ensure)"));
 }

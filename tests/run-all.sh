@@ -6,8 +6,8 @@
 #
 # Needs root only for apt-get (Vim, Neovim, Node.js when missing): it uses
 # sudo when not root. Python tools go into a virtual environment in .venv/
-# (ignored by git), npm packages into editors/tests/node_modules and
-# tests/sarif-validator/node_modules; a second
+# (ignored by git), npm packages into editors/tests/node_modules,
+# editors/vscode/node_modules and tests/sarif-validator/node_modules; a second
 # run reinstalls neither unless its lock file changed.
 set -euo pipefail
 export CARGO_TERM_COLOR=never
@@ -59,6 +59,13 @@ if ! stamp_matches editors/tests/package-lock.json editors/tests/node_modules/.l
     say "npm ci (editors/tests)"
     npm ci --prefix editors/tests --no-audit --no-fund --silent
     write_stamp editors/tests/package-lock.json editors/tests/node_modules/.lock-digest
+fi
+# tests/vscode_extension.rs loads the VS Code extension with its pinned
+# vscode-languageclient.
+if ! stamp_matches editors/vscode/package-lock.json editors/vscode/node_modules/.lock-digest; then
+    say "npm ci (editors/vscode)"
+    npm ci --prefix editors/vscode --no-audit --no-fund --silent
+    write_stamp editors/vscode/package-lock.json editors/vscode/node_modules/.lock-digest
 fi
 # tests/sarif.rs validates --format sarif with Microsoft's SARIF validator.
 if ! stamp_matches tests/sarif-validator/package-lock.json tests/sarif-validator/node_modules/.lock-digest; then

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::comments;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::resolve::Program;
+use crate::resolve::{ItemRef, Program};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{Expr, ExprKind, ItemKind, RecordLit, StrPart};
 
@@ -19,24 +19,35 @@ pub fn check(program: &Program, diagnostics: &mut Diagnostics) {
             check_comments(module.file, &file.text, diagnostics);
         }
     }
+    // The text of the file an item is in: a fix that deletes looks around it.
+    let source = |r: ItemRef| {
+        program
+            .sources
+            .get(program.modules[r.module].file)
+            .text
+            .as_str()
+    };
     for (r, item) in program.items() {
         if program.is_std(r) {
             continue;
         }
         match &item.kind {
-            ItemKind::Let(decl) => expr(&decl.value, diagnostics),
-            ItemKind::Lake(decl) | ItemKind::Env(decl) => record(&decl.body, diagnostics),
+            ItemKind::Let(decl) => expr(&decl.value, source(r), diagnostics),
+            ItemKind::Lake(decl) | ItemKind::Env(decl) => {
+                record(&decl.body, source(r), diagnostics)
+            }
             _ => {}
         }
     }
 }
 
-fn record(record: &RecordLit, diagnostics: &mut Diagnostics) {
+/// `source` is the text of the file the record is in.
+fn record(record: &RecordLit, source: &str, diagnostics: &mut Diagnostics) {
     for field in &record.fields {
-        expr(&field.value, diagnostics);
+        expr(&field.value, source, diagnostics);
         if field.key.name == "tags" {
             if let ExprKind::Record(tags) = &field.value.kind {
-                check_tags(tags, diagnostics);
+                check_tags(tags, source, diagnostics);
             }
         }
     }
@@ -44,7 +55,7 @@ fn record(record: &RecordLit, diagnostics: &mut Diagnostics) {
 
 /// A tag whose key names a secret (`db-password`, `api_key`) and whose value
 /// is written out: tags are read by anyone who may list the resource.
-fn check_tags(tags: &RecordLit, diagnostics: &mut Diagnostics) {
+fn check_tags(tags: &RecordLit, source: &str, diagnostics: &mut Diagnostics) {
     for tag in &tags.fields {
         let ExprKind::Str(parts) = &tag.value.kind else {
             continue;
@@ -74,9 +85,34 @@ fn check_tags(tags: &RecordLit, diagnostics: &mut Diagnostics) {
             .with_secondary(tag.key.span, "the key names a secret")
             .with_note("tags are read by anyone who may list or describe the resource, and copied into billing reports")
             .with_help(format!("drop the tag `{key}`, keep the secret in Secrets Manager, then rotate it"))
-            .with_edit(tag.span, ""),
+            .with_edit(deletion(source, tag.span), ""),
         );
     }
+}
+
+/// What deleting `span` should delete so that neither an empty line nor
+/// stray blanks are left: its whole line when it is alone on it, the blanks
+/// before it when it ends its line (a trailing comment), else the blanks
+/// after it (an entry followed by a comment).
+fn deletion(text: &str, span: Span) -> Span {
+    let range = span.range();
+    let (Some(before), Some(after)) = (text.get(..range.start), text.get(range.end..)) else {
+        return span;
+    };
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let blanks_before = before.len() - before.trim_end_matches([' ', '\t']).len();
+    let line_rest = after.split('\n').next().unwrap_or("");
+    let alone_after = line_rest.trim_matches([' ', '\t', '\r']).is_empty();
+    let (start, end) = if range.start - blanks_before == line_start && alone_after {
+        let newline = usize::from(line_rest.len() < after.len());
+        (line_start, range.end + line_rest.len() + newline)
+    } else if alone_after {
+        (range.start - blanks_before, range.end)
+    } else {
+        let blanks_after = line_rest.len() - line_rest.trim_start_matches([' ', '\t']).len();
+        (range.start, range.end + blanks_after)
+    };
+    Span::new(span.file, start, end)
 }
 
 /// `db-password`, `ApiKey`, `ci_token`: a key whose words name a secret
@@ -133,7 +169,7 @@ fn check_comments(file: FileId, text: &str, diagnostics: &mut Diagnostics) {
                     .with_label("a credential in a comment")
                     .with_note("comments are committed with the lake file: a secret in one is a leaked secret, in the history too")
                     .with_help("delete the comment, then rotate the credential: it stays in the repository's history")
-                    .with_edit(span, ""),
+                    .with_edit(deletion(text, span), ""),
             );
         }
     }
@@ -172,7 +208,7 @@ fn quoted(text: &str) -> String {
     out
 }
 
-fn expr(expr: &Expr, diagnostics: &mut Diagnostics) {
+fn expr(expr: &Expr, source: &str, diagnostics: &mut Diagnostics) {
     match &expr.kind {
         ExprKind::Str(parts) => {
             for part in parts {
@@ -185,8 +221,10 @@ fn expr(expr: &Expr, diagnostics: &mut Diagnostics) {
                 }
             }
         }
-        ExprKind::List(items) => items.iter().for_each(|e| self::expr(e, diagnostics)),
-        ExprKind::Record(r) => record(r, diagnostics),
+        ExprKind::List(items) => items
+            .iter()
+            .for_each(|e| self::expr(e, source, diagnostics)),
+        ExprKind::Record(r) => record(r, source, diagnostics),
         _ => {}
     }
 }
@@ -315,7 +353,8 @@ fn mixes_digits_and_cases(found: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{credential_kind, names_a_secret, quoted, url_password, PATTERNS};
+    use super::{credential_kind, deletion, names_a_secret, quoted, url_password, PATTERNS};
+    use crate::source::{FileId, Span};
 
     #[test]
     fn keys_that_name_a_secret_and_urls_with_a_password() {
@@ -412,5 +451,30 @@ mod tests {
         let name = "DataLakeInfrastructurePipelineDeployRole";
         assert!(regex::Regex::new(PATTERNS[3].regex).unwrap().is_match(name));
         assert_eq!(credential_kind(name), None);
+    }
+
+    #[test]
+    fn a_deletion_leaves_no_empty_line_and_no_stray_blanks() {
+        let delete = |text: &str, what: &str| {
+            let start = text.find(what).unwrap();
+            let span = deletion(text, Span::new(FileId(0), start, start + what.len()));
+            let mut out = text.to_string();
+            out.replace_range(span.range(), "");
+            out
+        };
+        let tags = "tags = {\n    team = \"a\"\n    api-key = \"k\"\n}\n";
+        assert_eq!(
+            delete(tags, "api-key = \"k\""),
+            "tags = {\n    team = \"a\"\n}\n"
+        );
+        let trailing = "cidr = 10.0.0.0/24 // by ci:pw@host\nnext\n";
+        assert_eq!(
+            delete(trailing, "// by ci:pw@host"),
+            "cidr = 10.0.0.0/24\nnext\n"
+        );
+        let followed = "    key = \"v\" // why\n";
+        assert_eq!(delete(followed, "key = \"v\""), "    // why\n");
+        assert_eq!(delete("// AKIA\n", "// AKIA"), "");
+        assert_eq!(delete("x\n// AKIA", "// AKIA"), "x\n");
     }
 }

@@ -292,3 +292,30 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     temporary.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+/// Why [`replace_if_unchanged`] left a file as it was.
+#[derive(Debug)]
+pub enum ReplaceError {
+    /// The file's text is no longer the text the new one was made from
+    /// (an editor saved it meanwhile): writing would lose that change.
+    Changed,
+    Io(std::io::Error),
+}
+
+/// Whether `path` still holds `read`, the text dlc read from it.
+pub fn still_holds(path: &Path, read: &str) -> Result<(), ReplaceError> {
+    let current = std::fs::read(path).map_err(ReplaceError::Io)?;
+    if current != read.as_bytes() {
+        return Err(ReplaceError::Changed);
+    }
+    Ok(())
+}
+
+/// Replaces `path` with `new`, atomically, if it still holds `read`, the
+/// text `new` was made from. A symbolic link stays one: its target is
+/// replaced.
+pub fn replace_if_unchanged(path: &Path, read: &str, new: &str) -> Result<(), ReplaceError> {
+    let target = std::fs::canonicalize(path).map_err(ReplaceError::Io)?;
+    still_holds(&target, read)?;
+    write_atomically(&target, new.as_bytes()).map_err(ReplaceError::Io)
+}

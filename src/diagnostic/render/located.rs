@@ -116,6 +116,42 @@ pub fn locate(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<Located> {
         .collect()
 }
 
+/// A fix `dlc check --fix` applied: the diagnostic it answered, and each
+/// replacement with the text it replaced. Positions are in the text before
+/// the fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LocatedFix {
+    #[serde(serialize_with = "code_text")]
+    pub code: Code,
+    pub message: String,
+    pub edits: Vec<AppliedEdit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppliedEdit {
+    #[serde(flatten)]
+    pub position: Position,
+    pub original: String,
+    pub replacement: String,
+}
+
+/// Resolves the positions of a fix applied to `sources`.
+pub fn locate_fix(sources: &SourceMap, fix: &crate::fix::Fix) -> LocatedFix {
+    LocatedFix {
+        code: fix.code,
+        message: fix.message.clone(),
+        edits: fix
+            .edits
+            .iter()
+            .map(|edit| AppliedEdit {
+                position: Position::of(sources, edit.span),
+                original: edit.old.clone(),
+                replacement: edit.new.clone(),
+            })
+            .collect(),
+    }
+}
+
 fn code_text<S: Serializer>(code: &Code, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(code.as_str())
 }

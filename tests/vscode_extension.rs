@@ -1,0 +1,42 @@
+//! The VS Code extension starts `dlc lsp` through vscode-languageclient:
+//! `editors/tests/extension.test.mjs` loads `editors/vscode/extension.js`
+//! in node with a stubbed `vscode` API and the pinned vscode-languageclient
+//! (`npm ci --prefix editors/vscode`), and checks the client it builds and
+//! the extension's package.json. No VS Code and no `dlc lsp` are needed.
+
+use std::io::ErrorKind;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn the_vscode_extension_starts_dlc_lsp_over_stdio() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        root.join("editors/vscode/node_modules/vscode-languageclient/package.json")
+            .is_file(),
+        "vscode-languageclient is missing: run `npm ci --prefix editors/vscode` (needs Node.js 18 or later)"
+    );
+    let output = Command::new("node")
+        .args([
+            "--test",
+            "--test-reporter=spec",
+            "editors/tests/extension.test.mjs",
+        ])
+        .current_dir(root)
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(e) if e.kind() == ErrorKind::NotFound => panic!(
+            "`node` is not on PATH: install Node.js 18 or later (Debian: apt-get install nodejs npm), \
+             then run `npm ci --prefix editors/vscode`"
+        ),
+        Err(e) => panic!("cannot run node: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "the VS Code extension tests failed (node --test editors/tests/extension.test.mjs)\n\
+         --- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
