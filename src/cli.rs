@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
+use crate::analysis;
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
 use crate::driver::{self, Checked};
 use crate::host::{self, FsLoader, Input, ReadError};
@@ -1034,7 +1035,7 @@ fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
         file.to_path_buf()
     };
     Ok(match read_input(file)? {
-        Input::Bytes(name, bytes) => driver::check_bytes(&name, &path, bytes, loader),
+        Input::Bytes(name, bytes) => analysis::analyze_bytes(&name, &path, bytes, loader).checked,
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
 }

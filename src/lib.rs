@@ -60,6 +60,7 @@
 #[cfg(test)]
 extern crate self as dlc;
 
+pub mod analysis;
 pub mod checks;
 pub mod cli;
 pub mod codegen;
