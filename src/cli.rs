@@ -160,6 +160,8 @@ enum Command {
         /// A code such as DL0204.
         code: String,
     },
+    /// Run the language server on standard input and output, for editors.
+    Lsp,
     /// Print a synthetic lake of N environments (for benchmarks).
     #[command(hide = true)]
     Generate {
@@ -251,6 +253,7 @@ impl Command {
             },
             Command::PipelineDeclaration { .. }
             | Command::Explain { .. }
+            | Command::Lsp
             | Command::Generate { .. } => OutputOptions {
                 format: Format::Human,
                 color: ColorWhen::Auto,
@@ -372,6 +375,7 @@ fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
             )
         }
         Command::Explain { code } => explain(&code),
+        Command::Lsp => lsp(),
         Command::Generate {
             envs,
             ranges,
@@ -385,6 +389,18 @@ fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `dlc lsp`: serves until the editor exits.
+fn lsp() -> Outcome {
+    host::lsp::serve_stdio().map_err(|error| {
+        Diagnostic::unlocated(
+            Code::CannotRead,
+            format!("the language server lost its editor: {error}"),
+        )
+        .with_help("the editor ended the connection or sent a message that is not LSP; restart the server from the editor")
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(

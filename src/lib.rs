@@ -71,6 +71,7 @@ pub(crate) mod eval;
 pub mod fmt;
 pub mod host;
 pub mod literals;
+pub mod lsp;
 pub mod model;
 pub mod resolve;
 pub mod source;
