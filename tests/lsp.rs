@@ -466,3 +466,41 @@ fn dlc_lsp_speaks_over_stdio() {
     send(Notification::new("exit".into(), Value::Null).into());
     assert!(server.wait().unwrap().success());
 }
+
+/// 1,000 edits leave the server holding what one edit does: one document,
+/// one buffer, one analysis, the URIs with problems.
+#[test]
+fn a_thousand_edits_retain_no_more_than_one() {
+    use dlc::lsp::Server;
+    use dlc::resolve::MemoryLoader;
+
+    let uri = "file:///memory/lake.dl";
+    let clean = dlc::synth::lake(1);
+    let broken = clean.replacen("account = ", "acount = ", 1);
+    let change = |text: &str| -> Message {
+        Notification::new(
+            "textDocument/didChange".into(),
+            json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": text }] }),
+        )
+        .into()
+    };
+    let mut loader = MemoryLoader::new();
+    let mut server = Server::new(&mut loader);
+    server.handle(
+        Notification::new(
+            "textDocument/didOpen".into(),
+            json!({ "textDocument": { "uri": uri, "languageId": "dl", "version": 1, "text": clean } }),
+        )
+        .into(),
+    );
+    server.handle(change(&broken));
+    let after_one = server.retained();
+    assert_eq!(after_one.documents, 1);
+    assert_eq!(after_one.analyses, 1);
+    assert_eq!(after_one.published, 1, "the broken buffer has problems");
+    for i in 0..1_000 {
+        let replies = server.handle(change(if i % 2 == 0 { &clean } else { &broken }));
+        assert_eq!(replies.len(), 1, "one publishDiagnostics per change");
+    }
+    assert_eq!(server.retained(), after_one);
+}
