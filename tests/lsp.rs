@@ -83,6 +83,16 @@ fn an_overlap_is_reported_on_change_and_its_code_action_fixes_it() {
     );
     let action = &actions[0];
     assert_eq!(action["kind"], "quickfix");
+
+    // While the lake has the error, the CIDR's hover shows its neighbours.
+    let hover = client.at(
+        "textDocument/hover",
+        &uri,
+        position(&text, "10.0.0.0/25", 0, 1),
+    );
+    let hover = hover["contents"]["value"].as_str().unwrap();
+    assert!(hover.contains("(VPC of Prod)"), "{hover}");
+
     let fixed = apply(&text, &action["edit"]["changes"][&uri]);
     let after = client.change(&uri, &fixed);
     assert!(errors(&after[&uri]).is_empty(), "{:#}", after[&uri]);
@@ -363,6 +373,25 @@ fn a_missing_required_field_gets_a_stub() {
         fixed.contains("    account = \"\"\n}\n\n/// Test"),
         "{fixed}"
     );
+
+    // On one line, after the record's type name.
+    let start = SEED.find("source = GitHubConnection {").unwrap();
+    let end = start + SEED[start..].find("\n    }").unwrap() + "\n    }".len();
+    let text = format!(
+        "{}source = GitHubConnection {{}}{}",
+        &SEED[..start],
+        &SEED[end..]
+    );
+    let published = client.change(&uri, &text);
+    let missing = errors(&published[&uri])[0].clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": missing["range"], "context": { "diagnostics": [] } }),
+    );
+    let fixed = apply(&text, &actions[0]["edit"]["changes"][&uri]);
+    let stubbed = ["repository", "connection"]
+        .map(|field| format!("source = GitHubConnection {{ {field} = \"\" }}\n"));
+    assert!(stubbed.iter().any(|s| fixed.contains(s)), "{fixed}");
 }
 
 #[test]

@@ -48,8 +48,6 @@ pub enum NodeKind {
         record: String,
         written: Vec<String>,
     },
-    /// `extends` in an environment: its parent's name is a Reference.
-    Environment { name: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -220,14 +218,6 @@ impl Walker<'_> {
         self.declared(&declaration.name, keyword);
         if let Some(parent) = &declaration.extends {
             self.name_use(parent);
-        }
-        if keyword == "env" {
-            self.push(
-                declaration.body.span,
-                NodeKind::Environment {
-                    name: declaration.name.name.clone(),
-                },
-            );
         }
         self.record(&declaration.body, &Type::Named(schema.to_string()));
     }

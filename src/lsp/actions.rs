@@ -108,8 +108,10 @@ fn stub(analysis: &Analysis, diagnostic: &Diagnostic) -> Option<(String, Vec<Edi
             replacement: format!("{indent}    {assignment}\n"),
         }
     } else {
-        let inside = file_text[span.start as usize + 1..close].trim_end();
-        let at = span.start as usize + 1 + inside.len();
+        // After a type name, if the literal has one: `GitHub { ... }`.
+        let open = span.start as usize + text.find('{')?;
+        let inside = file_text[open + 1..close].trim_end();
+        let at = open + 1 + inside.len();
         let replacement = if inside.trim().is_empty() {
             format!(" {assignment} ")
         } else {

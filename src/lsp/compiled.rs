@@ -2,11 +2,24 @@
 //! uses (src/model/naming.rs, src/codegen/network.rs): the facts behind
 //! hovers and inlay hints.
 
+use std::borrow::Cow;
+
 use ipnet::Ipv4Net;
 
+use crate::analysis::Analysis;
 use crate::codegen::network::carve;
 use crate::model::naming::{self, ACCESS_LOGS_SUFFIX};
-use crate::model::{Environment, Lake};
+use crate::model::{self, Environment, Lake};
+
+/// The checked model or, while the lake has errors, the model of the
+/// environments that type-check (what the domain checks saw): an overlap's
+/// CIDR is worth a hover most while it is wrong.
+pub fn lake(analysis: &Analysis) -> Option<Cow<'_, Lake>> {
+    match &analysis.checked.model {
+        Some(lake) => Some(Cow::Borrowed(lake)),
+        None => model::build_partial_model(&analysis.checked.evaluated).map(Cow::Owned),
+    }
+}
 
 /// An environment's stacks, buckets and network, as Markdown.
 pub fn environment(lake: &Lake, env: &Environment) -> String {
@@ -91,6 +104,11 @@ pub fn cidr(lake: &Lake, env: &Environment) -> String {
         .collect();
     let start = u32::from(cidr.network());
     others.sort_by_key(|(net, _)| (u32::from(net.network()).abs_diff(start), net.prefix_len()));
+    let overlaps = |net: &Ipv4Net| net.contains(&cidr.network()) || cidr.contains(&net.network());
+    for (net, what) in others.iter().filter(|(net, _)| overlaps(net)) {
+        out.push_str(&format!("- overlaps `{net}` ({what})\n"));
+    }
+    others.retain(|(net, _)| !overlaps(net));
     let below = others
         .iter()
         .filter(|(net, _)| net.network() < cidr.network())

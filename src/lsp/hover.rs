@@ -42,25 +42,25 @@ pub fn hover(analysis: &Analysis, node: &Node) -> Option<String> {
             with_docs(format!("```dl\n{keyword} {name}\n```\n"), &item.docs)
         }
         NodeKind::Cidr(_) => {
-            let lake = analysis.checked.model.as_ref()?;
+            let lake = compiled::lake(analysis)?;
             let env = lake
                 .environments
                 .values()
                 .find(|env| env.network.cidr_span == node.span)?;
-            Some(compiled::cidr(lake, env))
+            Some(compiled::cidr(&lake, env))
         }
         NodeKind::Import { written, target } => Some(match target {
             Some(_) => format!("imports `{written}`"),
             None => format!("`{written}` could not be loaded"),
         }),
-        NodeKind::Record { .. } | NodeKind::Environment { .. } => None,
+        NodeKind::Record { .. } => None,
     }
 }
 
 fn environment(analysis: &Analysis, name: &str) -> Option<String> {
-    let lake = analysis.checked.model.as_ref()?;
+    let lake = compiled::lake(analysis)?;
     let env = lake.environments.get(name)?;
-    Some(compiled::environment(lake, env))
+    Some(compiled::environment(&lake, env))
 }
 
 fn item<'a>(analysis: &'a Analysis, name: &str) -> Option<&'a Item> {

@@ -13,9 +13,10 @@ use crate::syntax::ast::ItemKind;
 /// environments declared in `file` (an inherited zone is shown once, where
 /// it is written, for the environment that writes it).
 pub fn hints(analysis: &Analysis, file: FileId) -> Vec<InlayHint> {
-    let Some(lake) = &analysis.checked.model else {
+    let Some(lake) = compiled::lake(analysis) else {
         return Vec::new();
     };
+    let lake = &*lake;
     let sources = &analysis.checked.sources;
     let mut lines = Lines::default();
     let mut hints = Vec::new();
