@@ -37,8 +37,8 @@
 //! diagnostics and render them ([`diagnostic`], [`source`]), build and
 //! compile models ([`model`], [`checks`], [`codegen`]), parse and format
 //! ([`syntax`], [`resolve`], [`fmt`]), write output ([`host::output`]) and
-//! make lakes ([`synth`]). [`types`] is public for the language server to
-//! come (a field's documentation is there). Evaluation, the stdlib's text
+//! make lakes ([`synth`]). [`types`] is public for the language server
+//! (a field's documentation is there): [`lsp`], on the tables of [`analysis`]. Evaluation, the stdlib's text
 //! and suggestions are internal (`pub(crate)`).
 
 // Library code reports problems as diagnostics: no unwrap, expect or panic.
