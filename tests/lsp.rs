@@ -487,6 +487,7 @@ fn dlc_lsp_speaks_over_stdio() {
         panic!("no diagnostics")
     };
     assert_eq!(published.method, "textDocument/publishDiagnostics");
+    assert_eq!(published.params["version"], 1, "the buffer's version");
     assert!(!errors(&published.params["diagnostics"]).is_empty());
     send(Request::new(RequestId::from(2), "shutdown".into(), Value::Null).into());
     let Some(Message::Response(_)) = Message::read(&mut stdout).unwrap() else {

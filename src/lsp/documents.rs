@@ -16,6 +16,9 @@ use crate::source::{FileId, Span};
 struct Document {
     identity: PathBuf,
     path: PathBuf,
+    /// The editor's version of the buffer, sent back with its diagnostics
+    /// so that the editor can drop those of an older text.
+    version: i32,
 }
 
 /// What the server keeps between messages.
@@ -68,13 +71,20 @@ impl<'l> Documents<'l> {
     }
 
     /// Opens or replaces a buffer. False for a URI that is not a file.
-    pub fn set(&mut self, uri: Url, text: String) -> bool {
+    pub fn set(&mut self, uri: Url, version: i32, text: String) -> bool {
         let Some(path) = convert::path_of(&uri) else {
             return false;
         };
         let identity = self.loader.identity(&path);
         self.overlay.set(identity.clone(), text);
-        self.open.insert(uri, Document { identity, path });
+        self.open.insert(
+            uri,
+            Document {
+                identity,
+                path,
+                version,
+            },
+        );
         true
     }
 
@@ -127,10 +137,10 @@ impl<'l> Documents<'l> {
         })
     }
 
-    /// Every file's diagnostics, the files that have none any more included
-    /// (with an empty list). A problem in an imported file is also shown on
+    /// Every file's diagnostics with the version of its open buffer, the
+    /// files that have none any more included (with an empty list). A problem in an imported file is also shown on
     /// the `import` that brings it in, so that the lake shows it is not clean.
-    pub fn diagnostics(&mut self) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
+    pub fn diagnostics(&mut self) -> Vec<(Url, Option<i32>, Vec<lsp_types::Diagnostic>)> {
         let mut by_uri: BTreeMap<Url, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
         for uri in self.open.keys() {
             by_uri.insert(uri.clone(), Vec::new());
@@ -209,7 +219,13 @@ impl<'l> Documents<'l> {
         for uri in previously {
             by_uri.entry(uri).or_default();
         }
-        by_uri.into_iter().collect()
+        by_uri
+            .into_iter()
+            .map(|(uri, list)| {
+                let version = self.open.get(&uri).map(|d| d.version);
+                (uri, version, list)
+            })
+            .collect()
     }
 }
 

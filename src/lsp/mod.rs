@@ -121,9 +121,11 @@ impl<'l> Server<'l> {
                 match serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(
                     notification.params,
                 ) {
-                    Ok(params) => self
-                        .documents
-                        .set(params.text_document.uri, params.text_document.text),
+                    Ok(params) => self.documents.set(
+                        params.text_document.uri,
+                        params.text_document.version,
+                        params.text_document.text,
+                    ),
                     Err(_) => false,
                 }
             }
@@ -133,7 +135,11 @@ impl<'l> Server<'l> {
                 ) {
                     // Full sync: the last change is the whole text.
                     Ok(mut params) => match params.content_changes.pop() {
-                        Some(change) => self.documents.set(params.text_document.uri, change.text),
+                        Some(change) => self.documents.set(
+                            params.text_document.uri,
+                            params.text_document.version,
+                            change.text,
+                        ),
                         None => false,
                     },
                     Err(_) => false,
@@ -159,13 +165,13 @@ impl<'l> Server<'l> {
         self.documents
             .diagnostics()
             .into_iter()
-            .map(|(uri, diagnostics)| {
+            .map(|(uri, version, diagnostics)| {
                 Message::Notification(Notification::new(
                     PublishDiagnostics::METHOD.to_string(),
                     PublishDiagnosticsParams {
                         uri,
                         diagnostics,
-                        version: None,
+                        version,
                     },
                 ))
             })
