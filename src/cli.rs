@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
+use crate::analysis;
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
 use crate::driver::{self, Checked};
 use crate::host::{self, FsLoader, Input, ReadError};
@@ -165,6 +166,8 @@ enum Command {
         /// A code such as DL0204.
         code: String,
     },
+    /// Run the language server on standard input and output, for editors.
+    Lsp,
     /// Print a synthetic lake of N environments (for benchmarks).
     #[command(hide = true)]
     Generate {
@@ -256,6 +259,7 @@ impl Command {
             },
             Command::PipelineDeclaration { .. }
             | Command::Explain { .. }
+            | Command::Lsp
             | Command::Generate { .. } => OutputOptions {
                 format: Format::Human,
                 color: ColorWhen::Auto,
@@ -391,6 +395,7 @@ fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
             )
         }
         Command::Explain { code } => explain(&code),
+        Command::Lsp => lsp(),
         Command::Generate {
             envs,
             ranges,
@@ -404,6 +409,18 @@ fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `dlc lsp`: serves until the editor exits.
+fn lsp() -> Outcome {
+    host::lsp::serve_stdio().map_err(|error| {
+        Diagnostic::unlocated(
+            Code::CannotRead,
+            format!("the language server lost its editor: {error}"),
+        )
+        .with_help("the editor ended the connection or sent a message that is not LSP; restart the server from the editor")
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// How `dlc check` reports, and the check of standard input when `--fix`
@@ -1211,7 +1228,7 @@ fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
         file.to_path_buf()
     };
     Ok(match read_input(file)? {
-        Input::Bytes(name, bytes) => driver::check_bytes(&name, &path, bytes, loader),
+        Input::Bytes(name, bytes) => analysis::analyze_bytes(&name, &path, bytes, loader).checked,
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
 }

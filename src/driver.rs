@@ -117,6 +117,27 @@ pub fn check_source(
     text: String,
     loader: &mut dyn SourceLoader,
 ) -> Checked {
+    check_source_keeping_syntax(name, path, text, loader).0
+}
+
+/// What the stages parsed and declared, kept for an editor's tables
+/// ([`crate::analysis`]): `dlc check` needs only the [`Checked`] result.
+#[derive(Debug, Default)]
+pub struct Syntax {
+    /// Every file's tree, the stdlib's included, indexed as spans' files are not:
+    /// each module names its own [`crate::source::FileId`].
+    pub modules: Vec<crate::syntax::ast::Module>,
+    pub scope: Scope,
+    pub types: TypeDefs,
+}
+
+/// [`check_source`], keeping the trees, the scope and the types.
+pub fn check_source_keeping_syntax(
+    name: &str,
+    path: &Path,
+    text: String,
+    loader: &mut dyn SourceLoader,
+) -> (Checked, Syntax) {
     let mut diagnostics = Diagnostics::new();
     let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
     let scope = Scope::build(&program, &mut diagnostics);
@@ -160,7 +181,7 @@ pub fn check_source(
         diagnostics.finish(Span::new(root, 0, 0));
     }
     let files = user_files(&program, loader);
-    Checked {
+    let checked = Checked {
         sources: program.sources,
         diagnostics: diagnostics.into_sorted(),
         evaluated,
@@ -168,7 +189,13 @@ pub fn check_source(
         files,
         internal_error,
         is_module,
-    }
+    };
+    let syntax = Syntax {
+        modules: program.modules,
+        scope,
+        types,
+    };
+    (checked, syntax)
 }
 
 /// A file that declares environments, or declares nothing, must have a lake.

@@ -38,8 +38,8 @@
 //! diagnostics and render them ([`diagnostic`], [`source`]), build and
 //! compile models ([`model`], [`checks`], [`codegen`]), parse and format
 //! ([`syntax`], [`resolve`], [`fmt`]), write output ([`host::output`]) and
-//! make lakes ([`synth`]). [`types`] is public for the language server to
-//! come (a field's documentation is there). Evaluation, the stdlib's text
+//! make lakes ([`synth`]). [`types`] is public for the language server
+//! (a field's documentation is there): [`lsp`], on the tables of [`analysis`]. Evaluation, the stdlib's text
 //! and suggestions are internal (`pub(crate)`).
 
 // Library code reports problems as diagnostics: no unwrap, expect or panic.
@@ -61,6 +61,7 @@
 #[cfg(test)]
 extern crate self as dlc;
 
+pub mod analysis;
 pub mod checks;
 pub mod cli;
 pub mod codegen;
@@ -72,6 +73,7 @@ pub mod fix;
 pub mod fmt;
 pub mod host;
 pub mod literals;
+pub mod lsp;
 pub mod model;
 pub mod resolve;
 pub mod source;

@@ -38,7 +38,7 @@ pub mod pipeline_template;
 pub mod template;
 
 mod audit;
-mod network;
+pub(crate) mod network;
 mod storage;
 mod warehouse;
 

@@ -10,6 +10,7 @@
 )]
 
 pub mod git;
+pub mod lsp;
 pub mod output;
 
 use std::io::Read;

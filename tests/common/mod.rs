@@ -8,6 +8,7 @@ pub mod resolve;
 use std::path::{Path, PathBuf};
 
 pub mod fixtures;
+pub mod lsp;
 
 use dlc::codegen::{self, Output};
 
