@@ -2,6 +2,8 @@
 //! help, unless the code table records why its code cannot have one, and a
 //! help's edits, applied to the case, make its diagnostic go away.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -9,26 +11,6 @@ use dlc::diagnostic::{Code, Diagnostic};
 use dlc::driver::{check_bytes, Checked};
 use dlc::host::FsLoader;
 use dlc::resolve::{LoadError, SourceLoader};
-
-/// The cases: every `.dl` file under tests/ui except helpers (`*.import.dl`).
-fn ui_cases() -> Vec<PathBuf> {
-    fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("tests/ui exists") {
-            let path = entry.expect("readable entry").path();
-            if path.is_dir() {
-                collect(&path, files);
-            } else if path.extension().is_some_and(|e| e == "dl")
-                && !path.to_string_lossy().ends_with(".import.dl")
-            {
-                files.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    collect(&root().join("tests/ui"), &mut files);
-    files.sort();
-    files
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -68,7 +50,7 @@ fn locate(checked: &Checked, diagnostic: &Diagnostic) -> String {
 #[test]
 fn every_error_has_a_help_or_its_code_says_why_not() {
     let mut failures = Vec::new();
-    for path in ui_cases() {
+    for path in common::ui_cases() {
         let checked = check(&path, &mut FsLoader);
         for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
             if diagnostic.help.is_none() && diagnostic.code.no_help_reason().is_none() {
@@ -87,7 +69,7 @@ fn every_error_has_a_help_or_its_code_says_why_not() {
 #[test]
 fn every_did_you_mean_carries_its_edit() {
     let mut failures = Vec::new();
-    for path in ui_cases() {
+    for path in common::ui_cases() {
         let checked = check(&path, &mut FsLoader);
         for diagnostic in checked.diagnostics.iter() {
             let help = diagnostic.help.as_deref().unwrap_or_default();
@@ -173,7 +155,7 @@ fn line_after_edits(checked: &Checked, diagnostic: &Diagnostic) -> usize {
 fn applying_a_helps_edits_fixes_its_diagnostic() {
     let mut failures = Vec::new();
     let mut applied = 0;
-    for path in ui_cases() {
+    for path in common::ui_cases() {
         let checked = check(&path, &mut FsLoader);
         for diagnostic in checked.diagnostics.iter().filter(|d| !d.edits.is_empty()) {
             applied += 1;

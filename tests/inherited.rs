@@ -8,8 +8,10 @@
 //! code fails this test until a ui case proves it, or it is listed below with
 //! the reason it is about no inherited value.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dlc::diagnostic::{Code, Diagnostic};
 use dlc::driver::{check_bytes, Checked};
@@ -51,28 +53,8 @@ const NO_CASE_YET: &[(&str, &str)] = &[(
     "an environment's template over 1 MB takes thousands of zones, far past DL0397's 500 resources",
 )];
 
-fn ui_cases() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    collect(&root().join("tests/ui"), &mut files);
-    files.sort();
-    files
-}
-
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("tests/ui exists") {
-        let path = entry.expect("readable entry").path();
-        if path.is_dir() {
-            collect(&path, files);
-        } else if path.to_string_lossy().ends_with(".dl")
-            && !path.to_string_lossy().ends_with(".import.dl")
-        {
-            files.push(path);
-        }
-    }
 }
 
 fn check(path: &Path) -> Checked {
@@ -106,7 +88,7 @@ fn is_domain_check(code: &str) -> bool {
 #[test]
 fn every_check_on_an_environment_field_labels_the_heir_of_an_inherited_value() {
     let mut proved = BTreeSet::new();
-    for path in ui_cases() {
+    for path in common::ui_cases() {
         let checked = check(&path);
         for diagnostic in &checked.diagnostics {
             if labels_an_heir(&checked, diagnostic) {

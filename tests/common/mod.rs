@@ -12,6 +12,30 @@ pub mod lsp;
 
 use dlc::codegen::{self, Output};
 
+/// Every ui case's root file: each `.dl` file under tests/ui but the
+/// `*.import.dl` files the cases import, sorted.
+pub fn ui_cases() -> Vec<PathBuf> {
+    fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("tests/ui exists") {
+            let path = entry.expect("readable entry").path();
+            if path.is_dir() {
+                collect(&path, files);
+            } else if path.extension().is_some_and(|e| e == "dl")
+                && !path.to_string_lossy().ends_with(".import.dl")
+            {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    collect(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui"),
+        &mut files,
+    );
+    files.sort();
+    files
+}
+
 /// Compiles one example lake (all environments).
 pub fn compile(example: &'static str, lake: &dlc::model::Lake) -> Output {
     let locate = fixtures::locate_in(example);
