@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
-use crate::driver::{self, Checked};
+use crate::driver::{self, Checked, Quotas};
 use crate::host::{self, FsLoader, Input, ReadError};
 use crate::resolve::{AllowOutsideImports, SourceLoader};
 use crate::source::SourceMap;
@@ -528,18 +528,27 @@ fn compile(
     mode: CompileMode,
     imports: &ImportOptions,
 ) -> Outcome {
-    let checked = check_one(file, imports)?;
+    // Writing the whole lake, the templates' quotas are checked on the
+    // templates as they are written, so that each is built once; the
+    // diagnostics are reported, and out/ changed, once they are known.
+    let quotas = if env.is_none() && !mode.check {
+        Quotas::Deferred
+    } else {
+        Quotas::Check
+    };
+    let mut checked = check_one_with(file, imports, quotas)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error).into());
     }
-    if !checked.diagnostics.is_empty() {
+    let deferred = quotas == Quotas::Deferred && checked.model.is_some();
+    if !deferred && !checked.diagnostics.is_empty() {
         reporter.lakes(std::slice::from_ref(&checked))?;
     }
     let warnings = checked.diagnostics.iter().any(|d| !d.is_error());
     let Some(lake) = checked
         .model
         .as_ref()
-        .filter(|_| !(mode.deny_warnings && warnings))
+        .filter(|_| deferred || !(mode.deny_warnings && warnings))
     else {
         return Ok(ExitCode::from(1));
     };
@@ -576,9 +585,22 @@ fn compile(
     // Files go to the staging folder as they are rendered; out/ changes only
     // at the commit, after the last one.
     let mut staging = crate::host::output::Staging::new(out).map_err(write_error)?;
-    let compiled = crate::codegen::compile_each(lake, env, &locate, |file| {
-        staging.write(&file.path, &file.contents)
-    });
+    let mut over_quota = Vec::new();
+    let compiled = crate::codegen::compile_measured(
+        lake,
+        env,
+        &locate,
+        |file| staging.write(&file.path, &file.contents),
+        |template| {
+            if template.over_a_quota() {
+                over_quota.push(template);
+            }
+        },
+    );
+    if compiled.is_err() && deferred && !checked.diagnostics.is_empty() {
+        // What the check found comes first, as it does without a compile.
+        reporter.lakes(std::slice::from_ref(&checked))?;
+    }
     match compiled {
         Ok(_) => {}
         Err(crate::codegen::CompileError::Codegen(errors)) => {
@@ -586,6 +608,20 @@ fn compile(
             return Err(Stop::Codegen(errors).into_failure(checked.sources));
         }
         Err(crate::codegen::CompileError::Emit(e)) => return Err(write_error(e).into()),
+    }
+    if deferred {
+        let mut diagnostics = crate::diagnostic::Diagnostics::new();
+        diagnostics.extend(std::mem::take(&mut checked.diagnostics));
+        crate::checks::check_measured_templates(lake, &over_quota, &mut diagnostics);
+        checked.diagnostics = diagnostics.into_sorted();
+        if !checked.diagnostics.is_empty() {
+            reporter.lakes(std::slice::from_ref(&checked))?;
+        }
+        let warnings = checked.diagnostics.iter().any(|d| !d.is_error());
+        if checked.has_errors() || (mode.deny_warnings && warnings) {
+            // The staged files are removed; out/ is untouched.
+            return Ok(ExitCode::from(1));
+        }
     }
     let committed = staging.commit().map_err(write_error)?;
     done(|| {
@@ -1020,6 +1056,15 @@ fn read_input(file: &Path) -> Result<Input, Failure> {
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
 fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
+    check_one_with(file, imports, Quotas::Check)
+}
+
+/// [`check_one`], measuring the templates or not.
+fn check_one_with(
+    file: &Path,
+    imports: &ImportOptions,
+    quotas: Quotas,
+) -> Result<Checked, Failure> {
     let mut inside = FsLoader;
     let mut anywhere = AllowOutsideImports(FsLoader);
     let loader: &mut dyn SourceLoader = if imports.allow_outside_imports {
@@ -1034,7 +1079,7 @@ fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
         file.to_path_buf()
     };
     Ok(match read_input(file)? {
-        Input::Bytes(name, bytes) => driver::check_bytes(&name, &path, bytes, loader),
+        Input::Bytes(name, bytes) => driver::check_bytes_with(&name, &path, bytes, loader, quotas),
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
 }

@@ -61,6 +61,18 @@ impl Checked {
     }
 }
 
+/// Whether a check measures the templates against CloudFormation's quotas
+/// (DL0395 to DL0398), which means building every one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quotas {
+    Check,
+    /// Left to the caller, which compiles the whole lake next and checks the
+    /// templates as it writes them ([`checks::check_measured_templates`]),
+    /// so that each is built once. [`Checked::model`] is then a lake whose
+    /// quotas are not checked yet.
+    Deferred,
+}
+
 /// Checks a lake given as bytes (a file's content, or stdin).
 pub fn check_bytes(
     name: &str,
@@ -68,8 +80,19 @@ pub fn check_bytes(
     bytes: Vec<u8>,
     loader: &mut dyn SourceLoader,
 ) -> Checked {
+    check_bytes_with(name, path, bytes, loader, Quotas::Check)
+}
+
+/// [`check_bytes`], measuring the templates or not.
+pub fn check_bytes_with(
+    name: &str,
+    path: &Path,
+    bytes: Vec<u8>,
+    loader: &mut dyn SourceLoader,
+    quotas: Quotas,
+) -> Checked {
     match String::from_utf8(bytes) {
-        Ok(text) => check_source(name, path, text, loader),
+        Ok(text) => check_source_with(name, path, text, loader, quotas),
         Err(error) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
@@ -117,6 +140,17 @@ pub fn check_source(
     text: String,
     loader: &mut dyn SourceLoader,
 ) -> Checked {
+    check_source_with(name, path, text, loader, Quotas::Check)
+}
+
+/// [`check_source`], measuring the templates or not.
+pub fn check_source_with(
+    name: &str,
+    path: &Path,
+    text: String,
+    loader: &mut dyn SourceLoader,
+    quotas: Quotas,
+) -> Checked {
     let mut diagnostics = Diagnostics::new();
     let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
     let scope = Scope::build(&program, &mut diagnostics);
@@ -135,7 +169,7 @@ pub fn check_source(
         match model::build_model(&evaluated) {
             Ok(Some(lake)) => {
                 checks::check_lake(&lake, &mut diagnostics);
-                if !diagnostics.has_errors() {
+                if !diagnostics.has_errors() && quotas == Quotas::Check {
                     checks::check_templates(&lake, &mut diagnostics);
                 }
                 // Codegen sees only a lake without errors.

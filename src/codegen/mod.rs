@@ -200,7 +200,20 @@ pub fn compile_each<E>(
     lake: &Lake,
     only_env: Option<&str>,
     locate: Locate<'_>,
+    emit: impl FnMut(File) -> Result<(), E>,
+) -> Result<Manifest, CompileError<E>> {
+    compile_measured(lake, only_env, locate, emit, |_| {})
+}
+
+/// [`compile_each`], handing each template's size and counts to `measured`
+/// as it is written: what [`limits::measure`] finds, without building the
+/// templates a second time.
+pub fn compile_measured<E>(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
     mut emit: impl FnMut(File) -> Result<(), E>,
+    mut measured: impl FnMut(limits::Measured),
 ) -> Result<Manifest, CompileError<E>> {
     let environments: Vec<&Environment> = match only_env {
         None => lake.environments.values().collect(),
@@ -230,9 +243,16 @@ pub fn compile_each<E>(
             Ok(env_stacks) => {
                 for mut stack in env_stacks {
                     if errors.is_empty() {
+                        let contents = stack.template.render();
+                        measured(limits::of_stack(
+                            env,
+                            &stack,
+                            &stack.template,
+                            contents.len(),
+                        ));
                         emit(File {
                             path: stack.path.clone(),
-                            contents: stack.template.render(),
+                            contents,
                         })
                         .map_err(CompileError::Emit)?;
                         manifest.add_stack(&stack);
@@ -248,9 +268,11 @@ pub fn compile_each<E>(
         return Err(CompileError::Codegen(errors));
     }
     setup_stacks_each(lake, &environments, &stacks, |s| {
+        let contents = s.template.render();
+        measured(limits::of_setup(s, contents.len()));
         emit(File {
             path: s.path.clone(),
-            contents: s.template.render(),
+            contents,
         })?;
         if let Some(p) = &s.pipeline {
             emit(File {
