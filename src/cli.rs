@@ -609,11 +609,11 @@ fn compile(
         }
         Err(crate::codegen::CompileError::Emit(e)) => return Err(write_error(e).into()),
     }
+    drop(locate);
     if deferred {
-        let mut diagnostics = crate::diagnostic::Diagnostics::new();
-        diagnostics.extend(std::mem::take(&mut checked.diagnostics));
-        crate::checks::check_measured_templates(lake, &over_quota, &mut diagnostics);
-        checked.diagnostics = diagnostics.into_sorted();
+        let mut found = crate::diagnostic::Diagnostics::new();
+        crate::checks::check_measured_templates(lake, &over_quota, &mut found);
+        checked.add_quota_findings(found.into_sorted());
         if !checked.diagnostics.is_empty() {
             reporter.lakes(std::slice::from_ref(&checked))?;
         }
@@ -828,8 +828,10 @@ fn diff(
             .with_help(help)
             .into()
     };
+    // The quotas are checked on the templates the comparison compiles.
+    let check = |file| check_one_with(file, imports, Quotas::Deferred);
     let (old, new, new_file) = match (base, files) {
-        (None, [old, new]) => (check_one(old, imports)?, check_one(new, imports)?, new),
+        (None, [old, new]) => (check(old)?, check(new)?, new),
         (Some(_), [file]) if file == Path::new("-") => {
             return Err(usage(
                 "with --base, dlc diff cannot read the lake from standard input",
@@ -837,14 +839,19 @@ fn diff(
             ))
         }
         (Some(reference), [file]) => {
-            let old = driver::check_at_ref(file, reference, imports.allow_outside_imports)
-                .map_err(|e| {
-                    Failure::from(
-                        Diagnostic::unlocated(Code::CannotReadThroughGit, e.to_string())
-                            .with_help(e.help()),
-                    )
-                })?;
-            (old, check_one(file, imports)?, file)
+            let old = driver::check_at_ref(
+                file,
+                reference,
+                imports.allow_outside_imports,
+                Quotas::Deferred,
+            )
+            .map_err(|e| {
+                Failure::from(
+                    Diagnostic::unlocated(Code::CannotReadThroughGit, e.to_string())
+                        .with_help(e.help()),
+                )
+            })?;
+            (old, check(file)?, file)
         }
         (None, _) => return Err(usage(
             "dlc diff needs two lake files",
@@ -862,27 +869,16 @@ fn diff(
             return Err(internal(error).into());
         }
     }
-    let both = [old, new];
-    let [old, new] = &both;
-    match (old.has_errors(), new.has_errors()) {
-        (true, true) if format == DiffFormat::Json => reporter.lakes(&both)?,
-        (false, false) => {}
-        _ => {
-            for (checked, side) in [(old, "old"), (new, "new")] {
-                if !checked.has_errors() {
-                    continue;
-                }
-                if let (Some(reference), "old", DiffFormat::Human) = (base, side, format) {
-                    // Both sides have the same file names: say which this is.
-                    println!("the lake as committed at {reference}:");
-                }
-                reporter.lakes(std::slice::from_ref(checked))?;
-            }
-        }
+    let mut both = [old, new];
+    if both.iter().any(Checked::has_errors) {
+        // Neither is compiled: a clean side's quotas are measured now, so
+        // that its errors are reported too.
+        both.iter_mut().for_each(Checked::check_quotas);
     }
-    if old.has_errors() || new.has_errors() {
+    if report_lake_errors(&both, base, format, reporter)? {
         return Ok(None);
     }
+    let [old, new] = &both;
     let (Some(old_lake), Some(new_lake)) = (&old.model, &new.model) else {
         return Err(usage(
             "dlc diff compares lakes, and a file declares none",
@@ -903,7 +899,7 @@ fn diff(
         lake,
         project,
     };
-    let report = crate::diff::compare(
+    let compared = crate::diff::compare_checking_quotas(
         &side(old, old_lake, &old_project),
         &side(new, new_lake, &project),
     )
@@ -911,6 +907,16 @@ fn diff(
         let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         Failure::from(internal(&messages.join("; ")))
     })?;
+    let report = match compared {
+        crate::diff::Compared::Report(report) => report,
+        crate::diff::Compared::OverQuota(found) => {
+            for (checked, found) in both.iter_mut().zip(found) {
+                checked.add_quota_findings(found);
+            }
+            report_lake_errors(&both, base, format, reporter)?;
+            return Ok(None);
+        }
+    };
     let printed = match format {
         DiffFormat::Json => write!(std::io::stdout(), "{}", crate::diff::render::json(&report)),
         DiffFormat::Markdown => {
@@ -927,6 +933,34 @@ fn diff(
     };
     printed.map_err(|e| Failure::from(cannot_print(&e)))?;
     Ok(Some(report.outcome))
+}
+
+/// Prints the errors of the lakes `dlc diff` compares, as `dlc check`
+/// prints them; whether there were any.
+fn report_lake_errors(
+    both: &[Checked; 2],
+    base: Option<&str>,
+    format: DiffFormat,
+    reporter: &mut Reporter,
+) -> Result<bool, Failure> {
+    let [old, new] = both;
+    match (old.has_errors(), new.has_errors()) {
+        (true, true) if format == DiffFormat::Json => reporter.lakes(both)?,
+        (false, false) => return Ok(false),
+        _ => {
+            for (checked, side) in [(old, "old"), (new, "new")] {
+                if !checked.has_errors() {
+                    continue;
+                }
+                if let (Some(reference), "old", DiffFormat::Human) = (base, side, format) {
+                    // Both sides have the same file names: say which this is.
+                    println!("the lake as committed at {reference}:");
+                }
+                reporter.lakes(std::slice::from_ref(checked))?;
+            }
+        }
+    }
+    Ok(true)
 }
 
 fn explain(code: &str) -> Outcome {

@@ -59,6 +59,33 @@ impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Finishes a check made with [`Quotas::Deferred`] whose lake will not
+    /// be compiled after all: measures its templates now.
+    pub fn check_quotas(&mut self) {
+        let Some(lake) = &self.model else {
+            return;
+        };
+        let mut found = Diagnostics::new();
+        checks::check_templates(lake, &mut found);
+        self.add_quota_findings(found.into_sorted());
+    }
+
+    /// Adds what the quota check found on the compiled templates of a check
+    /// made with [`Quotas::Deferred`]. On an error the model goes, as a
+    /// check that measured the templates itself would leave none.
+    pub fn add_quota_findings(&mut self, found: Vec<Diagnostic>) {
+        if found.is_empty() {
+            return;
+        }
+        let mut all = Diagnostics::new();
+        all.extend(std::mem::take(&mut self.diagnostics));
+        all.extend(found);
+        self.diagnostics = all.into_sorted();
+        if self.has_errors() {
+            self.model = None;
+        }
+    }
 }
 
 /// Whether a check measures the templates against CloudFormation's quotas
@@ -246,6 +273,7 @@ pub fn check_at_ref(
     file: &Path,
     reference: &str,
     allow_outside_imports: bool,
+    quotas: Quotas,
 ) -> Result<Checked, GitError> {
     let mut loader = GitLoader::new(file, reference)?;
     let name = file.to_string_lossy().replace('\\', "/");
@@ -273,8 +301,9 @@ pub fn check_at_ref(
         },
     })?;
     Ok(if allow_outside_imports {
-        check_source(&name, file, text, &mut resolve::AllowOutsideImports(loader))
+        let mut loader = resolve::AllowOutsideImports(loader);
+        check_source_with(&name, file, text, &mut loader, quotas)
     } else {
-        check_source(&name, file, text, &mut loader)
+        check_source_with(&name, file, text, &mut loader, quotas)
     })
 }

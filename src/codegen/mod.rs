@@ -170,11 +170,43 @@ pub fn compile(
     only_env: Option<&str>,
     locate: Locate<'_>,
 ) -> Result<Output, Vec<Error>> {
+    compile_in_memory(lake, only_env, locate, |_| {})
+}
+
+/// [`compile`], with the measures of each template over a CloudFormation
+/// quota ([`limits::Measured::over_a_quota`]): for a caller whose check
+/// left the quotas to the compile, so that each template is built once.
+pub fn compile_over_quota(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+) -> Result<(Output, Vec<limits::Measured>), Vec<Error>> {
+    let mut over_quota = Vec::new();
+    let output = compile_in_memory(lake, only_env, locate, |template| {
+        if template.over_a_quota() {
+            over_quota.push(template);
+        }
+    })?;
+    Ok((output, over_quota))
+}
+
+fn compile_in_memory(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+    measured: impl FnMut(limits::Measured),
+) -> Result<Output, Vec<Error>> {
     let mut files = Vec::new();
-    let result = compile_each(lake, only_env, locate, |file| {
-        files.push(file);
-        Ok::<(), std::convert::Infallible>(())
-    });
+    let result = compile_measured(
+        lake,
+        only_env,
+        locate,
+        |file| {
+            files.push(file);
+            Ok::<(), std::convert::Infallible>(())
+        },
+        measured,
+    );
     match result {
         Ok(manifest) => Ok(Output { files, manifest }),
         Err(CompileError::Codegen(errors)) => Err(errors),
