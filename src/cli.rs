@@ -582,9 +582,37 @@ fn compile(
         return compared.map_err(|stop| stop.into_failure(checked.sources));
     }
     let write_error = |e| output_error(e, OutputAccess::Write);
+    // What stops a compile before it writes: an error, or a warning when
+    // warnings are denied.
+    let stops = |checked: &Checked| {
+        checked.has_errors()
+            || (mode.deny_warnings && checked.diagnostics.iter().any(|d| !d.is_error()))
+    };
+    // With the quotas deferred, what the check found is reported with what
+    // they find. When the compile fails first, they are measured then and
+    // reported; if they stop the compile, its own error is not, as when the
+    // check measured them.
+    let report_first = |reporter: &mut Reporter, checked: &mut Checked| {
+        if deferred {
+            checked.check_quotas();
+            if !checked.diagnostics.is_empty() {
+                reporter.lakes(std::slice::from_ref(checked))?;
+            }
+        }
+        Ok::<bool, Failure>(deferred && stops(checked))
+    };
     // Files go to the staging folder as they are rendered; out/ changes only
     // at the commit, after the last one.
-    let mut staging = crate::host::output::Staging::new(out).map_err(write_error)?;
+    let mut staging = match crate::host::output::Staging::new(out) {
+        Ok(staging) => staging,
+        Err(e) => {
+            drop(locate);
+            if report_first(reporter, &mut checked)? {
+                return Ok(ExitCode::from(1));
+            }
+            return Err(write_error(e).into());
+        }
+    };
     let mut over_quota = Vec::new();
     let compiled = crate::codegen::compile_measured(
         lake,
@@ -597,19 +625,18 @@ fn compile(
             }
         },
     );
-    if compiled.is_err() && deferred && !checked.diagnostics.is_empty() {
-        // What the check found comes first, as it does without a compile.
-        reporter.lakes(std::slice::from_ref(&checked))?;
-    }
-    match compiled {
-        Ok(_) => {}
-        Err(crate::codegen::CompileError::Codegen(errors)) => {
-            drop(locate);
-            return Err(Stop::Codegen(errors).into_failure(checked.sources));
-        }
-        Err(crate::codegen::CompileError::Emit(e)) => return Err(write_error(e).into()),
-    }
     drop(locate);
+    if let Err(error) = compiled {
+        if report_first(reporter, &mut checked)? {
+            return Ok(ExitCode::from(1));
+        }
+        return Err(match error {
+            crate::codegen::CompileError::Codegen(errors) => {
+                Stop::Codegen(errors).into_failure(checked.sources)
+            }
+            crate::codegen::CompileError::Emit(e) => write_error(e).into(),
+        });
+    }
     if deferred {
         let mut found = crate::diagnostic::Diagnostics::new();
         crate::checks::check_measured_templates(lake, &over_quota, &mut found);
@@ -617,8 +644,7 @@ fn compile(
         if !checked.diagnostics.is_empty() {
             reporter.lakes(std::slice::from_ref(&checked))?;
         }
-        let warnings = checked.diagnostics.iter().any(|d| !d.is_error());
-        if checked.has_errors() || (mode.deny_warnings && warnings) {
+        if stops(&checked) {
             // The staged files are removed; out/ is untouched.
             return Ok(ExitCode::from(1));
         }

@@ -1140,5 +1140,15 @@ fn compile_reports_the_template_quotas_as_check_does() {
             writes,
             "{case}"
         );
+        // The compile fails before any template is built: the quotas are
+        // reported all the same, and an error among them stops the compile
+        // before the output folder does, as when the check measured them.
+        let a_file = dir.path().join("a-file");
+        std::fs::write(&a_file, "").unwrap();
+        let refused = dlc(&["compile", lake, "-o", a_file.to_str().unwrap()]);
+        assert_eq!(stdout(&refused), stdout(&checked), "{case}");
+        let output_error = String::from_utf8_lossy(&refused.stderr).contains("DL09");
+        assert_eq!(output_error, writes, "{case}");
+        assert_eq!(refused.status.code() == Some(1), !writes, "{case}");
     }
 }
