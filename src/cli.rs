@@ -9,7 +9,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::analysis;
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
-use crate::driver::{self, Checked};
+use crate::driver::{self, Checked, Quotas};
 use crate::host::{self, FsLoader, Input, ReadError};
 use crate::resolve::{AllowOutsideImports, SourceLoader};
 use crate::source::SourceMap;
@@ -727,18 +727,27 @@ fn compile(
     mode: CompileMode,
     imports: &ImportOptions,
 ) -> Outcome {
-    let checked = check_one(file, imports)?;
+    // Writing the whole lake, the templates' quotas are checked on the
+    // templates as they are written, so that each is built once; the
+    // diagnostics are reported, and out/ changed, once they are known.
+    let quotas = if env.is_none() && !mode.check {
+        Quotas::Deferred
+    } else {
+        Quotas::Check
+    };
+    let mut checked = check_one_with(file, imports, quotas)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error).into());
     }
-    if !checked.diagnostics.is_empty() {
+    let deferred = quotas == Quotas::Deferred && checked.model.is_some();
+    if !deferred && !checked.diagnostics.is_empty() {
         reporter.lakes(std::slice::from_ref(&checked))?;
     }
     let warnings = checked.diagnostics.iter().any(|d| !d.is_error());
     let Some(lake) = checked
         .model
         .as_ref()
-        .filter(|_| !(mode.deny_warnings && warnings))
+        .filter(|_| deferred || !(mode.deny_warnings && warnings))
     else {
         return Ok(ExitCode::from(1));
     };
@@ -772,19 +781,72 @@ fn compile(
         return compared.map_err(|stop| stop.into_failure(checked.sources));
     }
     let write_error = |e| output_error(e, OutputAccess::Write);
+    // What stops a compile before it writes: an error, or a warning when
+    // warnings are denied.
+    let stops = |checked: &Checked| {
+        checked.has_errors()
+            || (mode.deny_warnings && checked.diagnostics.iter().any(|d| !d.is_error()))
+    };
+    // With the quotas deferred, what the check found is reported with what
+    // they find. When the compile fails first, they are measured then and
+    // reported; if they stop the compile, its own error is not, as when the
+    // check measured them.
+    let report_first = |reporter: &mut Reporter, checked: &mut Checked| {
+        if deferred {
+            checked.check_quotas();
+            if !checked.diagnostics.is_empty() {
+                reporter.lakes(std::slice::from_ref(checked))?;
+            }
+        }
+        Ok::<bool, Failure>(deferred && stops(checked))
+    };
     // Files go to the staging folder as they are rendered; out/ changes only
     // at the commit, after the last one.
-    let mut staging = crate::host::output::Staging::new(out).map_err(write_error)?;
-    let compiled = crate::codegen::compile_each(lake, env, &locate, |file| {
-        staging.write(&file.path, &file.contents)
-    });
-    match compiled {
-        Ok(_) => {}
-        Err(crate::codegen::CompileError::Codegen(errors)) => {
+    let mut staging = match crate::host::output::Staging::new(out) {
+        Ok(staging) => staging,
+        Err(e) => {
             drop(locate);
-            return Err(Stop::Codegen(errors).into_failure(checked.sources));
+            if report_first(reporter, &mut checked)? {
+                return Ok(ExitCode::from(1));
+            }
+            return Err(write_error(e).into());
         }
-        Err(crate::codegen::CompileError::Emit(e)) => return Err(write_error(e).into()),
+    };
+    let mut over_quota = Vec::new();
+    let compiled = crate::codegen::compile_measured(
+        lake,
+        env,
+        &locate,
+        |file| staging.write(&file.path, &file.contents),
+        |template| {
+            if template.over_a_quota() {
+                over_quota.push(template);
+            }
+        },
+    );
+    drop(locate);
+    if let Err(error) = compiled {
+        if report_first(reporter, &mut checked)? {
+            return Ok(ExitCode::from(1));
+        }
+        return Err(match error {
+            crate::codegen::CompileError::Codegen(errors) => {
+                Stop::Codegen(errors).into_failure(checked.sources)
+            }
+            crate::codegen::CompileError::Emit(e) => write_error(e).into(),
+        });
+    }
+    if deferred {
+        let mut found = crate::diagnostic::Diagnostics::new();
+        crate::checks::check_measured_templates(lake, &over_quota, &mut found);
+        checked.add_quota_findings(found.into_sorted());
+        if !checked.diagnostics.is_empty() {
+            reporter.lakes(std::slice::from_ref(&checked))?;
+        }
+        if stops(&checked) {
+            // The staged files are removed; out/ is untouched.
+            return Ok(ExitCode::from(1));
+        }
     }
     let committed = staging.commit().map_err(write_error)?;
     done(|| {
@@ -991,8 +1053,10 @@ fn diff(
             .with_help(help)
             .into()
     };
+    // The quotas are checked on the templates the comparison compiles.
+    let check = |file| check_one_with(file, imports, Quotas::Deferred);
     let (old, new, new_file) = match (base, files) {
-        (None, [old, new]) => (check_one(old, imports)?, check_one(new, imports)?, new),
+        (None, [old, new]) => (check(old)?, check(new)?, new),
         (Some(_), [file]) if file == Path::new("-") => {
             return Err(usage(
                 "with --base, dlc diff cannot read the lake from standard input",
@@ -1000,14 +1064,19 @@ fn diff(
             ))
         }
         (Some(reference), [file]) => {
-            let old = driver::check_at_ref(file, reference, imports.allow_outside_imports)
-                .map_err(|e| {
-                    Failure::from(
-                        Diagnostic::unlocated(Code::CannotReadThroughGit, e.to_string())
-                            .with_help(e.help()),
-                    )
-                })?;
-            (old, check_one(file, imports)?, file)
+            let old = driver::check_at_ref(
+                file,
+                reference,
+                imports.allow_outside_imports,
+                Quotas::Deferred,
+            )
+            .map_err(|e| {
+                Failure::from(
+                    Diagnostic::unlocated(Code::CannotReadThroughGit, e.to_string())
+                        .with_help(e.help()),
+                )
+            })?;
+            (old, check(file)?, file)
         }
         (None, _) => return Err(usage(
             "dlc diff needs two lake files",
@@ -1025,27 +1094,16 @@ fn diff(
             return Err(internal(error).into());
         }
     }
-    let both = [old, new];
-    let [old, new] = &both;
-    match (old.has_errors(), new.has_errors()) {
-        (true, true) if format == DiffFormat::Json => reporter.lakes(&both)?,
-        (false, false) => {}
-        _ => {
-            for (checked, side) in [(old, "old"), (new, "new")] {
-                if !checked.has_errors() {
-                    continue;
-                }
-                if let (Some(reference), "old", DiffFormat::Human) = (base, side, format) {
-                    // Both sides have the same file names: say which this is.
-                    println!("the lake as committed at {reference}:");
-                }
-                reporter.lakes(std::slice::from_ref(checked))?;
-            }
-        }
+    let mut both = [old, new];
+    if both.iter().any(Checked::has_errors) {
+        // Neither is compiled: a clean side's quotas are measured now, so
+        // that its errors are reported too.
+        both.iter_mut().for_each(Checked::check_quotas);
     }
-    if old.has_errors() || new.has_errors() {
+    if report_lake_errors(&both, base, format, reporter)? {
         return Ok(None);
     }
+    let [old, new] = &both;
     let (Some(old_lake), Some(new_lake)) = (&old.model, &new.model) else {
         return Err(usage(
             "dlc diff compares lakes, and a file declares none",
@@ -1066,7 +1124,7 @@ fn diff(
         lake,
         project,
     };
-    let report = crate::diff::compare(
+    let compared = crate::diff::compare_checking_quotas(
         &side(old, old_lake, &old_project),
         &side(new, new_lake, &project),
     )
@@ -1074,6 +1132,16 @@ fn diff(
         let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         Failure::from(internal(&messages.join("; ")))
     })?;
+    let report = match compared {
+        crate::diff::Compared::Report(report) => report,
+        crate::diff::Compared::OverQuota(found) => {
+            for (checked, found) in both.iter_mut().zip(found) {
+                checked.add_quota_findings(found);
+            }
+            report_lake_errors(&both, base, format, reporter)?;
+            return Ok(None);
+        }
+    };
     let printed = match format {
         DiffFormat::Json => write!(std::io::stdout(), "{}", crate::diff::render::json(&report)),
         DiffFormat::Markdown => {
@@ -1090,6 +1158,34 @@ fn diff(
     };
     printed.map_err(|e| Failure::from(cannot_print(&e)))?;
     Ok(Some(report.outcome))
+}
+
+/// Prints the errors of the lakes `dlc diff` compares, as `dlc check`
+/// prints them; whether there were any.
+fn report_lake_errors(
+    both: &[Checked; 2],
+    base: Option<&str>,
+    format: DiffFormat,
+    reporter: &mut Reporter,
+) -> Result<bool, Failure> {
+    let [old, new] = both;
+    match (old.has_errors(), new.has_errors()) {
+        (true, true) if format == DiffFormat::Json => reporter.lakes(both)?,
+        (false, false) => return Ok(false),
+        _ => {
+            for (checked, side) in [(old, "old"), (new, "new")] {
+                if !checked.has_errors() {
+                    continue;
+                }
+                if let (Some(reference), "old", DiffFormat::Human) = (base, side, format) {
+                    // Both sides have the same file names: say which this is.
+                    println!("the lake as committed at {reference}:");
+                }
+                reporter.lakes(std::slice::from_ref(checked))?;
+            }
+        }
+    }
+    Ok(true)
 }
 
 fn explain(code: &str) -> Outcome {
@@ -1219,6 +1315,15 @@ fn read_input(file: &Path) -> Result<Input, Failure> {
 
 /// Reads one lake (a path or `-` for stdin) and checks it.
 fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
+    check_one_with(file, imports, Quotas::Check)
+}
+
+/// [`check_one`], measuring the templates or not.
+fn check_one_with(
+    file: &Path,
+    imports: &ImportOptions,
+    quotas: Quotas,
+) -> Result<Checked, Failure> {
     let mut loader = loader(imports);
     let loader = loader.as_mut();
     let path = if file == Path::new("-") {
@@ -1228,7 +1333,9 @@ fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
         file.to_path_buf()
     };
     Ok(match read_input(file)? {
-        Input::Bytes(name, bytes) => analysis::analyze_bytes(&name, &path, bytes, loader).checked,
+        Input::Bytes(name, bytes) => {
+            analysis::analyze_bytes(&name, &path, bytes, loader, quotas).checked
+        }
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
 }

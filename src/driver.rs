@@ -59,6 +59,45 @@ impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Finishes a check made with [`Quotas::Deferred`] whose lake will not
+    /// be compiled after all: measures its templates now.
+    pub fn check_quotas(&mut self) {
+        let Some(lake) = &self.model else {
+            return;
+        };
+        let mut found = Diagnostics::new();
+        checks::check_templates(lake, &mut found);
+        self.add_quota_findings(found.into_sorted());
+    }
+
+    /// Adds what the quota check found on the compiled templates of a check
+    /// made with [`Quotas::Deferred`]. On an error the model goes, as a
+    /// check that measured the templates itself would leave none.
+    pub fn add_quota_findings(&mut self, found: Vec<Diagnostic>) {
+        if found.is_empty() {
+            return;
+        }
+        let mut all = Diagnostics::new();
+        all.extend(std::mem::take(&mut self.diagnostics));
+        all.extend(found);
+        self.diagnostics = all.into_sorted();
+        if self.has_errors() {
+            self.model = None;
+        }
+    }
+}
+
+/// Whether a check measures the templates against CloudFormation's quotas
+/// (DL0395 to DL0398), which means building every one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quotas {
+    Check,
+    /// Left to the caller, which compiles the whole lake next and checks the
+    /// templates as it writes them ([`checks::check_measured_templates`]),
+    /// so that each is built once. [`Checked::model`] is then a lake whose
+    /// quotas are not checked yet.
+    Deferred,
 }
 
 /// Checks a lake given as bytes (a file's content, or stdin).
@@ -68,8 +107,19 @@ pub fn check_bytes(
     bytes: Vec<u8>,
     loader: &mut dyn SourceLoader,
 ) -> Checked {
+    check_bytes_with(name, path, bytes, loader, Quotas::Check)
+}
+
+/// [`check_bytes`], measuring the templates or not.
+pub fn check_bytes_with(
+    name: &str,
+    path: &Path,
+    bytes: Vec<u8>,
+    loader: &mut dyn SourceLoader,
+    quotas: Quotas,
+) -> Checked {
     match String::from_utf8(bytes) {
-        Ok(text) => check_source(name, path, text, loader),
+        Ok(text) => check_source_with(name, path, text, loader, quotas),
         Err(error) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
@@ -117,7 +167,18 @@ pub fn check_source(
     text: String,
     loader: &mut dyn SourceLoader,
 ) -> Checked {
-    check_source_keeping_syntax(name, path, text, loader).0
+    check_source_with(name, path, text, loader, Quotas::Check)
+}
+
+/// [`check_source`], measuring the templates or not.
+pub fn check_source_with(
+    name: &str,
+    path: &Path,
+    text: String,
+    loader: &mut dyn SourceLoader,
+    quotas: Quotas,
+) -> Checked {
+    check_source_keeping_syntax(name, path, text, loader, quotas).0
 }
 
 /// What the stages parsed and declared, kept for an editor's tables
@@ -131,12 +192,13 @@ pub struct Syntax {
     pub types: TypeDefs,
 }
 
-/// [`check_source`], keeping the trees, the scope and the types.
+/// [`check_source_with`], keeping the trees, the scope and the types.
 pub fn check_source_keeping_syntax(
     name: &str,
     path: &Path,
     text: String,
     loader: &mut dyn SourceLoader,
+    quotas: Quotas,
 ) -> (Checked, Syntax) {
     let mut diagnostics = Diagnostics::new();
     let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
@@ -156,7 +218,7 @@ pub fn check_source_keeping_syntax(
         match model::build_model(&evaluated) {
             Ok(Some(lake)) => {
                 checks::check_lake(&lake, &mut diagnostics);
-                if !diagnostics.has_errors() {
+                if !diagnostics.has_errors() && quotas == Quotas::Check {
                     checks::check_templates(&lake, &mut diagnostics);
                 }
                 // Codegen sees only a lake without errors.
@@ -239,6 +301,7 @@ pub fn check_at_ref(
     file: &Path,
     reference: &str,
     allow_outside_imports: bool,
+    quotas: Quotas,
 ) -> Result<Checked, GitError> {
     let mut loader = GitLoader::new(file, reference)?;
     let name = file.to_string_lossy().replace('\\', "/");
@@ -266,8 +329,9 @@ pub fn check_at_ref(
         },
     })?;
     Ok(if allow_outside_imports {
-        check_source(&name, file, text, &mut resolve::AllowOutsideImports(loader))
+        let mut loader = resolve::AllowOutsideImports(loader);
+        check_source_with(&name, file, text, &mut loader, quotas)
     } else {
-        check_source(&name, file, text, &mut loader)
+        check_source_with(&name, file, text, &mut loader, quotas)
     })
 }

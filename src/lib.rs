@@ -18,7 +18,9 @@
 //! 5. [`model`] builds the typed lake, when there is no error so far;
 //! 6. [`checks::check_lake`]: the domain rules on the model (networks,
 //!    names, lifecycle, ...), then [`checks::check_templates`]:
-//!    CloudFormation's quotas, measured on the templates codegen would write;
+//!    CloudFormation's quotas, measured on the templates codegen would write
+//!    (`dlc compile` and `dlc diff` measure them as they compile instead,
+//!    [`driver::Quotas::Deferred`], so that each template is built once);
 //! 7. [`codegen`] turns a lake without errors into files, and [`cli`] has
 //!    [`host::output`] write them.
 //!

@@ -1108,3 +1108,47 @@ fn diagnostics_count_offsets_from_the_first_byte_and_columns_without_the_mark() 
         }
     }
 }
+
+/// `dlc compile` checks CloudFormation's quotas on the templates as it writes
+/// them, not in its check: it must report what `dlc check` reports, and
+/// write nothing when that is an error (or a warning it is told to deny).
+#[test]
+fn compile_reports_the_template_quotas_as_check_does() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/checks");
+    for (case, writes) in [
+        ("template-needs-s3-bucket.dl", true),
+        ("template-too-large.dl", false),
+        ("too-many-resources.dl", false),
+        ("template-quotas-inherited.dl", false),
+    ] {
+        let lake = cases.join(case);
+        let lake = lake.to_str().unwrap();
+        let checked = dlc(&["check", lake]);
+        assert!(stdout(&checked).contains("DL039"), "{case}");
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let out = out.to_str().unwrap();
+        let denied = dlc(&["compile", "--deny-warnings", lake, "-o", out]);
+        assert_eq!(stdout(&denied), stdout(&checked), "{case}");
+        assert_eq!(denied.status.code(), Some(1), "{case}");
+        assert!(!Path::new(out).exists(), "{case}: nothing written");
+        let compiled = dlc(&["compile", lake, "-o", out]);
+        assert_eq!(stdout(&compiled), stdout(&checked), "{case}");
+        assert_eq!(compiled.status.code(), checked.status.code(), "{case}");
+        assert_eq!(
+            Path::new(out).join("manifest.json").exists(),
+            writes,
+            "{case}"
+        );
+        // The compile fails before any template is built: the quotas are
+        // reported all the same, and an error among them stops the compile
+        // before the output folder does, as when the check measured them.
+        let a_file = dir.path().join("a-file");
+        std::fs::write(&a_file, "").unwrap();
+        let refused = dlc(&["compile", lake, "-o", a_file.to_str().unwrap()]);
+        assert_eq!(stdout(&refused), stdout(&checked), "{case}");
+        let output_error = String::from_utf8_lossy(&refused.stderr).contains("DL09");
+        assert_eq!(output_error, writes, "{case}");
+        assert_eq!(refused.status.code() == Some(1), !writes, "{case}");
+    }
+}

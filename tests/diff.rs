@@ -548,3 +548,31 @@ fn the_replacement_table_covers_every_type_and_property_dlc_writes() {
         "not in src/diff/replacement-table.json (add the type to scripts/replacement-table.py and rerun it): {missing:?}"
     );
 }
+
+/// `dlc diff` checks CloudFormation's quotas on the templates it compiles to
+/// compare, not in its checks: a lake over one is reported as `dlc check`
+/// reports it, whether the other side is clean, over a quota too, or has
+/// errors of its own (and so is not compiled).
+#[test]
+fn a_lake_over_a_quota_is_reported_as_by_check() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/checks");
+    let over = "too-many-resources.dl";
+    let checked = stdout(&dlc(&cases, &["check", over, "--color", "never"]));
+    assert!(checked.contains("DL0397"), "{checked}");
+    let seed_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("lang-examples/seed/lake.dl");
+    let seed_path = seed_path.to_str().unwrap();
+    let clean = dlc(&cases, &["diff", seed_path, over, "--color", "never"]);
+    assert_eq!(clean.status.code(), Some(1));
+    assert_eq!(stdout(&clean), checked);
+    let both = dlc(&cases, &["diff", over, over, "--color", "never"]);
+    assert_eq!(both.status.code(), Some(1));
+    assert_eq!(stdout(&both), format!("{checked}{checked}"));
+    let dir = write_pair(SMALL, &replaced(SMALL, "10.1.0.0/24", "10.1.0.0/33"));
+    let broken = dir.path().join("lake.dl");
+    let broken = broken.to_str().unwrap();
+    let errors = dlc(&cases, &["diff", over, broken, "--color", "never"]);
+    assert_eq!(errors.status.code(), Some(1));
+    let printed = stdout(&errors);
+    assert!(printed.starts_with(&checked), "{printed}");
+    assert!(printed.contains("DL0003"), "{printed}");
+}

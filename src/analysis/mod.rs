@@ -13,7 +13,7 @@ pub use overlay::{Overlay, OverlayLoader};
 
 use std::path::Path;
 
-use crate::driver::{self, Checked, Syntax};
+use crate::driver::{self, Checked, Quotas, Syntax};
 use crate::resolve::{LoadError, SourceLoader};
 use crate::source::FileId;
 
@@ -51,20 +51,29 @@ pub fn analyze(
         inner: disk,
     };
     let text = loader.read(root)?;
-    Ok(analyze_bytes(name, root, text.into_bytes(), &mut loader))
+    Ok(analyze_bytes(
+        name,
+        root,
+        text.into_bytes(),
+        &mut loader,
+        Quotas::Check,
+    ))
 }
 
 /// Checks a lake whose root file's content is `bytes` (a file, standard
-/// input or a buffer), keeping the editor tables.
+/// input or a buffer), keeping the editor tables. `quotas` says whether the
+/// check measures the templates (a compile measures them as it writes).
 pub fn analyze_bytes(
     name: &str,
     root: &Path,
     bytes: Vec<u8>,
     loader: &mut dyn SourceLoader,
+    quotas: Quotas,
 ) -> Analysis {
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let (checked, syntax) = driver::check_source_keeping_syntax(name, root, text, loader);
+            let (checked, syntax) =
+                driver::check_source_keeping_syntax(name, root, text, loader, quotas);
             let index = Index::build(&syntax, &checked.sources);
             Analysis {
                 checked,
@@ -73,7 +82,7 @@ pub fn analyze_bytes(
             }
         }
         Err(error) => Analysis {
-            checked: driver::check_bytes(name, root, error.into_bytes(), loader),
+            checked: driver::check_bytes_with(name, root, error.into_bytes(), loader, quotas),
             syntax: Syntax::default(),
             index: Index::default(),
         },

@@ -27,6 +27,7 @@ pub mod warehouse;
 
 pub use report::cidr_report;
 
+use crate::codegen::limits::Measured;
 use crate::diagnostic::Diagnostics;
 use crate::model::Lake;
 use crate::resolve::Program;
@@ -52,6 +53,13 @@ pub fn check_lake(lake: &Lake, diagnostics: &mut Diagnostics) {
 /// `dlc compile` would write. Only for a lake without errors: codegen needs one.
 pub fn check_templates(lake: &Lake, diagnostics: &mut Diagnostics) {
     templates::check(lake, diagnostics);
+}
+
+/// [`check_templates`] on the templates `dlc compile` measured as it wrote
+/// them ([`crate::codegen::compile_measured`]): every template, or at least
+/// each one over a quota.
+pub fn check_measured_templates(lake: &Lake, measured: &[Measured], diagnostics: &mut Diagnostics) {
+    templates::check_measured(lake, measured, diagnostics);
 }
 
 /// Rules over the source itself rather than the model.

@@ -13,11 +13,16 @@ use crate::source::Span;
 /// Runs on a lake without errors. A lake codegen cannot build is left to
 /// `dlc compile`, which reports it as an internal error.
 pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
-    let Ok(measured) = limits::measure(lake) else {
-        return;
-    };
+    if let Ok(measured) = limits::measure(lake) {
+        check_measured(lake, &measured, diagnostics);
+    }
+}
+
+/// The quotas on templates already measured: every template of `lake`, or
+/// at least each one [`Measured::over_a_quota`].
+pub fn check_measured(lake: &Lake, measured: &[Measured], diagnostics: &mut Diagnostics) {
     let mut findings = Findings::default();
-    for template in &measured {
+    for template in measured {
         let mut found = Vec::new();
         check_template(lake, template, &mut found);
         // A template that grows with an environment's field is that

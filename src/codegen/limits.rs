@@ -7,7 +7,10 @@
 //! Its fourth per-template quota, 200 parameters, needs no measure: only a
 //! pipeline template that deploys into another region declares one.
 
-use super::{environment_stacks, setup_stacks_each, CompileError, Error, StackKind};
+use super::template::Template;
+use super::{
+    environment_stacks, setup_stacks_each, CompileError, Error, SetupStack, Stack, StackKind,
+};
 use crate::model::{Environment, Lake};
 use crate::source::Span;
 
@@ -65,36 +68,28 @@ pub struct Measured {
     pub span: Span,
 }
 
+impl Measured {
+    /// Over one of the quotas above, for some delivery: only such a
+    /// template can be reported.
+    pub fn over_a_quota(&self) -> bool {
+        self.bytes > BODY_IN_REQUEST || self.resources > RESOURCES || self.outputs > OUTPUTS
+    }
+}
+
 /// Every template a full compile of `lake` writes, measured. Fails where
-/// compile fails.
+/// compile fails. `dlc compile` measures the templates as it writes them
+/// instead ([`super::compile_measured`]), so that each is built once.
 pub fn measure(lake: &Lake) -> Result<Vec<Measured>, Vec<Error>> {
     let environments: Vec<&Environment> = lake.environments.values().collect();
     let mut measured = Vec::new();
     let mut stacks = Vec::new();
     let mut errors = Vec::new();
     for env in &environments {
-        let delivery = if env.branch.is_some() {
-            Delivery::FromS3
-        } else {
-            Delivery::ByHand
-        };
         match environment_stacks(lake, env) {
             Ok(env_stacks) => {
                 for mut stack in env_stacks {
                     let template = std::mem::take(&mut stack.template);
-                    measured.push(Measured {
-                        stack: stack.name.clone(),
-                        environment: Some(env.name.clone()),
-                        account: stack.account.clone(),
-                        region: stack.region.clone(),
-                        path: stack.path.clone(),
-                        role: Role::Environment(stack.kind),
-                        delivery,
-                        bytes: template.rendered_len(),
-                        resources: template.resources.len(),
-                        outputs: template.outputs.len(),
-                        span: stack.span,
-                    });
+                    measured.push(of_stack(env, &stack, &template, template.rendered_len()));
                     stacks.push(stack);
                 }
             }
@@ -105,31 +100,63 @@ pub fn measure(lake: &Lake) -> Result<Vec<Measured>, Vec<Error>> {
         return Err(errors);
     }
     let result = setup_stacks_each(lake, &environments, &stacks, |s| {
-        let template = std::mem::take(&mut s.template);
-        let role = match (&s.environment, &s.pipeline) {
-            (None, _) => Role::DeploymentBootstrap,
-            (Some(_), None) => Role::Bootstrap,
-            (Some(_), Some(_)) => Role::Pipeline,
-        };
-        measured.push(Measured {
-            stack: s.name.clone(),
-            environment: s.environment.clone(),
-            account: s.account.clone(),
-            region: s.region.clone(),
-            path: s.path.clone(),
-            role,
-            delivery: Delivery::ByHand,
-            bytes: template.rendered_len(),
-            resources: template.resources.len(),
-            outputs: template.outputs.len(),
-            span: s.span,
-        });
+        measured.push(of_setup(s, s.template.rendered_len()));
+        drop(std::mem::take(&mut s.template));
         Ok::<(), std::convert::Infallible>(())
     });
     match result {
         Ok(_) => Ok(measured),
         Err(CompileError::Codegen(errors)) => Err(errors),
         Err(CompileError::Emit(never)) => match never {},
+    }
+}
+
+/// An environment's stack, whose template (taken out of `stack`) renders to
+/// `bytes`.
+pub(super) fn of_stack(
+    env: &Environment,
+    stack: &Stack,
+    template: &Template,
+    bytes: usize,
+) -> Measured {
+    Measured {
+        stack: stack.name.clone(),
+        environment: Some(env.name.clone()),
+        account: stack.account.clone(),
+        region: stack.region.clone(),
+        path: stack.path.clone(),
+        role: Role::Environment(stack.kind),
+        delivery: if env.branch.is_some() {
+            Delivery::FromS3
+        } else {
+            Delivery::ByHand
+        },
+        bytes,
+        resources: template.resources.len(),
+        outputs: template.outputs.len(),
+        span: stack.span,
+    }
+}
+
+/// A bootstrap or pipeline stack, whose template renders to `bytes`.
+pub(super) fn of_setup(s: &SetupStack, bytes: usize) -> Measured {
+    let role = match (&s.environment, &s.pipeline) {
+        (None, _) => Role::DeploymentBootstrap,
+        (Some(_), None) => Role::Bootstrap,
+        (Some(_), Some(_)) => Role::Pipeline,
+    };
+    Measured {
+        stack: s.name.clone(),
+        environment: s.environment.clone(),
+        account: s.account.clone(),
+        region: s.region.clone(),
+        path: s.path.clone(),
+        role,
+        delivery: Delivery::ByHand,
+        bytes,
+        resources: s.template.resources.len(),
+        outputs: s.template.outputs.len(),
+        span: s.span,
     }
 }
 
@@ -162,6 +189,41 @@ mod tests {
                 assert_eq!(m.resources, count("Resources"), "{}", m.path);
                 assert_eq!(m.outputs, count("Outputs"), "{}", m.path);
             }
+        }
+    }
+
+    /// `dlc compile` checks the quotas on what [`compile_measured`] hands
+    /// it: the same measures as `dlc check`'s.
+    #[test]
+    fn compile_measures_as_check_measures() {
+        let key = |m: &Measured| {
+            format!(
+                "{} {:?} {} {} {:?} {:?} {} {} {} {:?}",
+                m.stack,
+                m.environment,
+                m.account,
+                m.region,
+                m.role,
+                m.delivery,
+                m.bytes,
+                m.resources,
+                m.outputs,
+                m.span
+            )
+        };
+        for (example, lake) in fixtures::examples() {
+            let locate = fixtures::locate_in(example);
+            let mut while_compiling = Vec::new();
+            crate::codegen::compile_measured(
+                &lake,
+                None,
+                &locate,
+                |_| Ok::<(), std::convert::Infallible>(()),
+                |m| while_compiling.push(key(&m)),
+            )
+            .expect("the example compiles");
+            let measured: Vec<String> = measure(&lake).expect("measures").iter().map(key).collect();
+            assert_eq!(while_compiling, measured, "{example}");
         }
     }
 

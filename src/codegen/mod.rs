@@ -170,11 +170,43 @@ pub fn compile(
     only_env: Option<&str>,
     locate: Locate<'_>,
 ) -> Result<Output, Vec<Error>> {
+    compile_in_memory(lake, only_env, locate, |_| {})
+}
+
+/// [`compile`], with the measures of each template over a CloudFormation
+/// quota ([`limits::Measured::over_a_quota`]): for a caller whose check
+/// left the quotas to the compile, so that each template is built once.
+pub fn compile_over_quota(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+) -> Result<(Output, Vec<limits::Measured>), Vec<Error>> {
+    let mut over_quota = Vec::new();
+    let output = compile_in_memory(lake, only_env, locate, |template| {
+        if template.over_a_quota() {
+            over_quota.push(template);
+        }
+    })?;
+    Ok((output, over_quota))
+}
+
+fn compile_in_memory(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+    measured: impl FnMut(limits::Measured),
+) -> Result<Output, Vec<Error>> {
     let mut files = Vec::new();
-    let result = compile_each(lake, only_env, locate, |file| {
-        files.push(file);
-        Ok::<(), std::convert::Infallible>(())
-    });
+    let result = compile_measured(
+        lake,
+        only_env,
+        locate,
+        |file| {
+            files.push(file);
+            Ok::<(), std::convert::Infallible>(())
+        },
+        measured,
+    );
     match result {
         Ok(manifest) => Ok(Output { files, manifest }),
         Err(CompileError::Codegen(errors)) => Err(errors),
@@ -200,7 +232,20 @@ pub fn compile_each<E>(
     lake: &Lake,
     only_env: Option<&str>,
     locate: Locate<'_>,
+    emit: impl FnMut(File) -> Result<(), E>,
+) -> Result<Manifest, CompileError<E>> {
+    compile_measured(lake, only_env, locate, emit, |_| {})
+}
+
+/// [`compile_each`], handing each template's size and counts to `measured`
+/// as it is written: what [`limits::measure`] finds, without building the
+/// templates a second time.
+pub fn compile_measured<E>(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
     mut emit: impl FnMut(File) -> Result<(), E>,
+    mut measured: impl FnMut(limits::Measured),
 ) -> Result<Manifest, CompileError<E>> {
     let environments: Vec<&Environment> = match only_env {
         None => lake.environments.values().collect(),
@@ -230,9 +275,16 @@ pub fn compile_each<E>(
             Ok(env_stacks) => {
                 for mut stack in env_stacks {
                     if errors.is_empty() {
+                        let contents = stack.template.render();
+                        measured(limits::of_stack(
+                            env,
+                            &stack,
+                            &stack.template,
+                            contents.len(),
+                        ));
                         emit(File {
                             path: stack.path.clone(),
-                            contents: stack.template.render(),
+                            contents,
                         })
                         .map_err(CompileError::Emit)?;
                         manifest.add_stack(&stack);
@@ -248,9 +300,11 @@ pub fn compile_each<E>(
         return Err(CompileError::Codegen(errors));
     }
     setup_stacks_each(lake, &environments, &stacks, |s| {
+        let contents = s.template.render();
+        measured(limits::of_setup(s, contents.len()));
         emit(File {
             path: s.path.clone(),
-            contents: s.template.render(),
+            contents,
         })?;
         if let Some(p) = &s.pipeline {
             emit(File {

@@ -23,7 +23,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::checks;
+use crate::codegen::limits::Measured;
 use crate::codegen::{self, manifest::Location};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::driver::Checked;
 use crate::model::Lake;
 use crate::source::Span;
@@ -119,21 +122,69 @@ pub struct NoteEntry {
     pub cause: Cause,
 }
 
+/// What [`compare_checking_quotas`] finds.
+pub enum Compared {
+    Report(Report),
+    /// A lake's templates break CloudFormation's quotas: the diagnostics of
+    /// the old side and of the new (DL0395 to DL0398), at least one an error.
+    OverQuota([Vec<Diagnostic>; 2]),
+}
+
 /// Compiles both lakes and compares them.
 pub fn compare(old: &Side, new: &Side) -> Result<Report, Vec<codegen::Error>> {
+    let [(old_output, _), (new_output, _)] = compile_both(old, new)?;
+    Ok(compare_outputs(old, new, &old_output, &new_output))
+}
+
+/// [`compare`] for two lakes checked with [`crate::driver::Quotas::Deferred`]:
+/// their templates' quotas are checked on the templates the compiles build,
+/// so that each is built once.
+pub fn compare_checking_quotas(old: &Side, new: &Side) -> Result<Compared, Vec<codegen::Error>> {
+    let [(old_output, old_over), (new_output, new_over)] = compile_both(old, new)?;
+    let found = [(old, old_over), (new, new_over)].map(|(side, over)| {
+        let mut diagnostics = Diagnostics::new();
+        checks::check_measured_templates(side.lake, &over, &mut diagnostics);
+        diagnostics.into_sorted()
+    });
+    if found.iter().flatten().any(Diagnostic::is_error) {
+        return Ok(Compared::OverQuota(found));
+    }
+    Ok(Compared::Report(compare_outputs(
+        old,
+        new,
+        &old_output,
+        &new_output,
+    )))
+}
+
+/// Both lakes compiled, each with its templates over a quota.
+fn compile_both(
+    old: &Side,
+    new: &Side,
+) -> Result<[(codegen::Output, Vec<Measured>); 2], Vec<codegen::Error>> {
     let old_locate = codegen::locate_in_project(&old.checked.sources, old.project);
     let new_locate = codegen::locate_in_project(&new.checked.sources, new.project);
     // The two compiles share nothing: one on another core, when there is one.
     let (old_output, new_output) = std::thread::scope(|scope| {
-        let old_output = scope.spawn(|| codegen::compile(old.lake, None, &old_locate));
-        let new_output = codegen::compile(new.lake, None, &new_locate);
+        let old_output = scope.spawn(|| codegen::compile_over_quota(old.lake, None, &old_locate));
+        let new_output = codegen::compile_over_quota(new.lake, None, &new_locate);
         let old_output = old_output
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (old_output, new_output)
     });
-    let (old_output, new_output) = (old_output?, new_output?);
-    let plan = plan::plan(&old_output, &new_output);
+    Ok([old_output?, new_output?])
+}
+
+fn compare_outputs(
+    old: &Side,
+    new: &Side,
+    old_output: &codegen::Output,
+    new_output: &codegen::Output,
+) -> Report {
+    let old_locate = codegen::locate_in_project(&old.checked.sources, old.project);
+    let new_locate = codegen::locate_in_project(&new.checked.sources, new.project);
+    let plan = plan::plan(old_output, new_output);
     let old_place = |span| location(&old_locate, span);
     let new_place = |span| location(&new_locate, span);
     let causes = Causes::find(
@@ -142,7 +193,7 @@ pub fn compare(old: &Side, new: &Side) -> Result<Report, Vec<codegen::Error>> {
         &old_place,
         &new_place,
     );
-    Ok(report(new.lake, old.lake, plan, &causes))
+    report(new.lake, old.lake, plan, &causes)
 }
 
 /// The cause of each change. One that follows a replaced resource (a

@@ -2,12 +2,14 @@
 //! (the stdlib's schemas, or the user's own).
 
 pub mod nearest;
+mod pattern;
 
 use std::collections::HashMap;
 use std::fmt;
 
 use indexmap::IndexMap;
-use regex::Regex;
+
+pub use pattern::Pattern;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::resolve::{Program, Scope};
@@ -83,7 +85,7 @@ pub enum RefinementKind {
     Range(Option<i64>, Option<i64>),
     /// Inclusive bounds on a string's length in characters.
     Length(Option<i64>, Option<i64>),
-    Matches(Regex),
+    Matches(Pattern),
 }
 
 #[derive(Debug)]
@@ -179,7 +181,7 @@ impl TypeDefs {
                 continue;
             }
             let def = match &item.kind {
-                ItemKind::Type(decl) => resolver.type_decl(decl, &item.docs),
+                ItemKind::Type(decl) => resolver.type_decl(decl, &item.docs, program.is_std(r)),
                 ItemKind::Record(decl) => TypeDef::Record(resolver.record_decl(decl, &item.docs)),
                 ItemKind::Enum(decl) => TypeDef::Enum(resolver.enum_decl(decl, &item.docs)),
                 _ => continue,
@@ -370,7 +372,8 @@ impl Resolver<'_, '_> {
         );
     }
 
-    fn type_decl(&mut self, decl: &TypeDecl, docs: &Docs) -> TypeDef {
+    /// `std`: a stdlib declaration, whose patterns are compiled on first use.
+    fn type_decl(&mut self, decl: &TypeDecl, docs: &Docs, std: bool) -> TypeDef {
         if !decl.union_rest.is_empty() {
             let mut members = Vec::new();
             let mut has_errors = false;
@@ -411,8 +414,12 @@ impl Resolver<'_, '_> {
                 (ConstraintKind::Length(low, high), Type::String) => {
                     RefinementKind::Length(*low, *high)
                 }
-                (ConstraintKind::Matches(pattern), Type::String) => match Regex::new(pattern) {
-                    Ok(regex) => RefinementKind::Matches(regex),
+                (ConstraintKind::Matches(pattern), Type::String) if std => {
+                    RefinementKind::Matches(Pattern::deferred(pattern))
+                }
+                (ConstraintKind::Matches(pattern), Type::String) => match Pattern::compile(pattern)
+                {
+                    Ok(pattern) => RefinementKind::Matches(pattern),
                     Err(error) => {
                         // The regex error spans lines (pattern, caret, reason):
                         // keep the reason, so that the message is one line.

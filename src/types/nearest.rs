@@ -4,9 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use regex::Regex;
-
-use super::{Refinement, RefinementKind};
+use super::{Pattern, Refinement, RefinementKind};
 
 /// The nearest string that meets every refinement, if a few plain repairs
 /// find one: whitespace trimmed, a clone URL cut to its `owner/name`, the
@@ -187,7 +185,7 @@ fn allowed_characters(refinements: &[Refinement]) -> Option<BTreeSet<char>> {
 /// The characters a pattern can match: its character classes and its fixed
 /// text. None for what this reading does not follow (a negated class, `.`,
 /// shorthand classes such as `\w`), so no repair is guessed from it.
-fn pattern_characters(regex: &Regex) -> Option<BTreeSet<char>> {
+fn pattern_characters(regex: &Pattern) -> Option<BTreeSet<char>> {
     let mut chars = regex.as_str().chars().peekable();
     let mut allowed = BTreeSet::new();
     while let Some(c) = chars.next() {
@@ -265,7 +263,7 @@ mod tests {
         }
         if let Some(pattern) = pattern {
             rules.push(Refinement {
-                kind: RefinementKind::Matches(Regex::new(pattern).unwrap()),
+                kind: RefinementKind::Matches(Pattern::compile(pattern).unwrap()),
                 span,
             });
         }
