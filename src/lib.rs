@@ -63,6 +63,7 @@ extern crate self as dlc;
 pub mod checks;
 pub mod cli;
 pub mod codegen;
+pub mod deploy;
 pub mod diagnostic;
 pub mod diff;
 pub mod driver;
