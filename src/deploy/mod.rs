@@ -645,3 +645,5 @@ fn args(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
 }
 
+#[cfg(test)]
+mod tests;
