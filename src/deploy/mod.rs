@@ -8,9 +8,9 @@
 //! call with its JSON, so the whole run is tested with recorded answers.
 //! Why not the AWS SDK for Rust: measured in a scratch crate with
 //! `aws-config`, `aws-sdk-cloudformation`, `-sts` and `-s3` (docs/output.md,
-//! "dlc deploy"), it would add about 200 crates and minutes of clean build
-//! to a compiler that needs neither an async runtime nor a TLS stack for
-//! anything else; the CLI is what the teams deploying by hand already have,
+//! "`dlc deploy`"), it alone locks 234 packages (dlc, 83) and takes
+//! 3.5 minutes of CPU to build clean, for an async runtime and a TLS stack that nothing
+//! else in dlc needs; the CLI is what the teams deploying by hand already have,
 //! reads the same credential chain and profiles, and honours
 //! `AWS_ENDPOINT_URL`, so the tests run it against moto unchanged.
 
@@ -26,8 +26,9 @@ use bundle::{Bundle, Step};
 use events::Failure;
 
 /// CloudFormation takes a template body of at most this many bytes inline;
-/// a larger one must come from S3 by `TemplateURL` ("CloudFormation
-/// quotas", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
+/// a larger one must come from S3 by `TemplateURL` (`TemplateBody`, "Maximum
+/// length of 51200", in "CreateChangeSet", AWS CloudFormation API Reference,
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html).
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 
 /// Exit statuses: 0 deployed or nothing to do, 1 lake errors (as `dlc
