@@ -380,18 +380,35 @@ fn the_seed_sets_up_deploys_updates_and_fails_in_moto() {
         "{uploaded}"
     );
 
-    // A stack moto refuses: Test's raw bucket name is taken. The run stops
-    // there (exit 3) with CloudFormation's reason and the stack's state.
+    // A stack that fails: Test's first bucket name is taken. The run stops
+    // there (exit 3) with the resource, CloudFormation's reason, the lake
+    // line the manifest gives the resource, and the stack rolled back.
     let test_template: Value = serde_json::from_str(
         &std::fs::read_to_string(seed.join("Test/Storage.template.json")).unwrap(),
     )
     .unwrap();
-    let bucket = test_template["Resources"]
+    let (logical_id, bucket) = test_template["Resources"]
         .as_object()
         .into_iter()
         .flatten()
-        .find_map(|(_, r)| r["Properties"]["BucketName"].as_str())
+        .find_map(|(id, r)| Some((id.clone(), r["Properties"]["BucketName"].as_str()?)))
         .expect("a named bucket");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(seed.join("manifest.json")).unwrap())
+            .unwrap();
+    let stack = manifest["stacks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["name"] == "TestDataLakeCDKBlogStorage")
+        .expect("Test's storage stack");
+    let source = &stack["resources"][&logical_id]["source"];
+    let line = format!(
+        "resource: {logical_id}, from {}:{}:{}",
+        source["file"].as_str().unwrap(),
+        source["line"],
+        source["column"]
+    );
     moto.aws(
         TEST,
         &[
@@ -406,16 +423,21 @@ fn the_seed_sets_up_deploys_updates_and_fails_in_moto() {
     let out = moto.dlc(&[
         "deploy", "--from", &from, "--env", "Test", "--yes", role[0], role[1],
     ]);
-    let (stdout, stderr) = assert_status(&out, 3, "a refused stack");
+    let (stdout, stderr) = assert_status(&out, 3, "a failed stack");
     assert!(
         stderr.contains("error: deploying TestDataLakeCDKBlogStorage failed"),
         "{stderr}"
     );
+    assert!(stderr.contains(&line), "{line}\n{stderr}");
     assert!(
-        stderr.contains("reason: ") && stderr.contains("BucketAlreadyExists"),
+        stderr.contains("reason: The requested bucket name is not available"),
         "{stderr}"
     );
-    assert!(stderr.contains("stack: "), "{stderr}");
+    assert!(
+        stderr.contains("stack: ROLLBACK_COMPLETE (the new stack was rolled back"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("CREATE_FAILED"), "the events: {stdout}");
     assert!(
         !stdout.contains("TestDataLakeCDKBlogNetwork"),
         "the run went on: {stdout}"

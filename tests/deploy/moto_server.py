@@ -1,21 +1,47 @@
 #!/usr/bin/env python3
-"""moto_server for `dlc deploy`'s tests, with moto's change sets made to
-treat exports as its `create_stack` does.
+"""moto_server for `dlc deploy`'s tests, its change sets made to behave as
+CloudFormation's do where moto 5.2's differ.
 
 Usage: moto_server.py PORT
 
-moto 5.2's CloudFormation deploys a change set without computing the
-stack's outputs or registering its exports, and creates a change set's new stack without the region's
-exports to import from (`create_stack` does both; `execute_change_set` has
-"TODO: handle execution errors"). On AWS a change set's stack exports and
-imports like any other, so the Network stack imports what Storage exports.
-The two methods are wrapped here, in one place, to do the same; nothing
-else of moto changes, and the templates are moto_deploy.py's.
+Three differences, each changed here in one place; nothing else of moto
+changes, and the templates are moto_deploy.py's:
+
+- moto deploys a change set without computing the stack's outputs or
+  registering its exports, and creates a change set's new stack without the
+  region's exports to import (`create_stack` does both; on AWS a change
+  set's stack exports and imports like any other).
+- moto raises a resource's failure from ExecuteChangeSet itself ("TODO:
+  handle execution errors and implement rollback"). CloudFormation accepts
+  the execution, records the resource's `CREATE_FAILED` (or
+  `UPDATE_FAILED`) event with the reason, and rolls the stack back: so
+  here the failure becomes that event and the stack `ROLLBACK_COMPLETE`
+  (`UPDATE_ROLLBACK_COMPLETE` for an update), which is what `dlc deploy`
+  traces to the lake line.
 """
 
 import sys
 
-from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation import parsing
+from moto.cloudformation.models import CloudFormationBackend, Event
+
+# The resource moto was creating when the failure came.
+_attempt = {}
+_parse_and_create_resource = parsing.parse_and_create_resource
+
+
+def _parse_and_create(logical_id, resource_json, *args, **kwargs):
+    _attempt["resource"] = (logical_id, resource_json.get("Type", ""))
+    return _parse_and_create_resource(logical_id, resource_json, *args, **kwargs)
+
+
+parsing.parse_and_create_resource = _parse_and_create
+
+
+def _change_set(backend, name):
+    if name in backend.change_sets:
+        return backend.change_sets[name]
+    return next(cs for cs in backend.change_sets.values() if cs.change_set_name == name)
 
 
 def _create_change_set(original):
@@ -31,8 +57,15 @@ def _create_change_set(original):
 
 
 def _execute_change_set(original):
-    def execute_change_set(self, *args, **kwargs):
-        original(self, *args, **kwargs)
+    def execute_change_set(self, change_set_name, *args, **kwargs):
+        _attempt.clear()
+        try:
+            original(self, change_set_name, *args, **kwargs)
+        except Exception as error:
+            if "resource" not in _attempt:
+                raise
+            _fail_as_cloudformation_does(self, change_set_name, error)
+            return
         for stack in self.stacks.values():
             if stack.status.endswith("_COMPLETE") and isinstance(stack.template, str):
                 # The outputs of the template just applied, not of the
@@ -43,6 +76,30 @@ def _execute_change_set(original):
                 self.exports[export.name] = export
 
     return execute_change_set
+
+
+def _fail_as_cloudformation_does(backend, change_set_name, error):
+    change_set = _change_set(backend, change_set_name)
+    stack = backend.stacks[change_set.stack_id]
+    creating = change_set.change_set_type == "CREATE"
+    logical_id, kind = _attempt["resource"]
+    reason = getattr(error, "message", None) or str(error)
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id="",
+            resource_type=kind,
+            resource_status="CREATE_FAILED" if creating else "UPDATE_FAILED",
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+    status = "ROLLBACK_COMPLETE" if creating else "UPDATE_ROLLBACK_COMPLETE"
+    stack._add_stack_event(status)
+    stack.status = status
+    change_set.execution_status = "EXECUTE_FAILED"
 
 
 CloudFormationBackend.create_change_set = _create_change_set(CloudFormationBackend.create_change_set)
