@@ -1,6 +1,6 @@
 //! `dlc deploy` end to end, against a `moto_server` this test starts on a
 //! free port (tests/deploy/moto_server.py: moto with its change sets
-//! exporting as `create_stack` does), through the AWS CLI of
+//! exporting, and failing, as CloudFormation's do), through the AWS CLI of
 //! tests/requirements.txt, each account reached by `--role-name` (moto's
 //! AssumeRole gives keys that act in that account). The seed's output is
 //! deployed with `--from`, its templates changed for moto by

@@ -296,3 +296,59 @@ fn a_template_over_the_inline_limit_goes_through_the_bucket() {
         ]));
     assert!(!create.contains(&"--template-body".to_string()));
 }
+
+#[test]
+fn a_pipeline_stack_gets_its_update_role_and_the_parameters_from_earlier_outputs() {
+    let entry = |name: &str, env: Option<&str>| {
+        json!({"name": name, "environment": env, "account": "111111111111",
+            "region": "us-east-2", "template": format!("{name}.json"),
+            "capabilities": [], "tags": {}, "resources": {}})
+    };
+    let mut pipeline = entry("ProdPipeline", Some("Prod"));
+    pipeline["update_role"] = "arn:aws:iam::111111111111:role/update".into();
+    pipeline["parameters"] = json!({"RegionalArtifactKeyArn":
+        {"stack": "ProdArtifacts", "output": "ArtifactKeyArn"}});
+    let manifest = json!({"deploy_order": [], "stacks": [],
+        "setup_order": ["ProdArtifacts", "ProdPipeline"],
+        "bootstrap": [entry("ProdArtifacts", Some("Prod"))], "pipelines": [pipeline]});
+    let bundle =
+        Bundle::load(&manifest.to_string(), |_| Ok::<_, ()>("{}".to_string())).expect("a bundle");
+    let steps = bundle
+        .steps(&Selection {
+            setup: true,
+            environments: Vec::new(),
+        })
+        .expect("steps");
+    let unchanged =
+        || Ok(json!({"Status": "FAILED", "StatusReason": "No updates are to be performed."}));
+    let deployed = || Ok(json!({"Stacks": [{"StackStatus": "CREATE_COMPLETE"}]}));
+    let mut cloud = Recorded::default()
+        .answer(IDENTITY, Ok(json!({"Account": "111111111111"})))
+        .answer("describe-stacks", deployed())
+        .answer("describe-stacks", deployed())
+        .answer(
+            "describe-stacks",
+            Ok(json!({"Stacks": [{"StackStatus": "CREATE_COMPLETE",
+            "Outputs": [{"OutputKey": "ArtifactKeyArn", "OutputValue": "arn:aws:kms:key"}]}]})),
+        )
+        .answer("describe-change-set", unchanged())
+        .answer("describe-change-set", unchanged());
+    let mut console = Answering(None, Vec::new());
+    let summary = deploy(&bundle, &steps, &options(false), &mut cloud, &mut console);
+    assert_eq!(summary.map(|s| s.unchanged.len()), Ok(2));
+    let create = cloud
+        .all_args
+        .iter()
+        .filter(|a| a[1] == "create-change-set")
+        .nth(1)
+        .expect("the pipeline's change set");
+    assert!(create
+        .windows(2)
+        .any(|w| w == ["--role-arn", "arn:aws:iam::111111111111:role/update"]));
+    let parameters =
+        r#"[{"ParameterKey":"RegionalArtifactKeyArn","ParameterValue":"arn:aws:kms:key"}]"#;
+    assert!(
+        create.windows(2).any(|w| w == ["--parameters", parameters]),
+        "{create:?}"
+    );
+}
