@@ -443,3 +443,63 @@ fn the_seed_sets_up_deploys_updates_and_fails_in_moto() {
         "the run went on: {stdout}"
     );
 }
+
+/// Usage errors and lake errors stop before any AWS call: with no AWS CLI
+/// on the PATH, a call would be DL0955 instead.
+#[test]
+fn usage_and_lake_errors_stop_before_any_call() {
+    let dlc = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_dlc"))
+            .args(args)
+            .env("PATH", "")
+            .stdin(Stdio::null())
+            .output()
+            .expect("dlc runs")
+    };
+    let seed = root().join("lang-examples/seed/lake.dl");
+    let seed = seed.to_string_lossy();
+
+    let (_, stderr) = assert_status(
+        &dlc(&["deploy", &seed, "--env", "Deb"]),
+        2,
+        "an unknown environment",
+    );
+    assert!(
+        stderr.contains("[DL0951]") && stderr.contains("did you mean `--env Dev`?"),
+        "{stderr}"
+    );
+
+    let (_, stderr) = assert_status(&dlc(&["deploy", &seed]), 2, "neither --setup nor --env");
+    assert!(
+        stderr.contains("--env <NAME>") || stderr.contains("--setup"),
+        "{stderr}"
+    );
+
+    let (_, stderr) = assert_status(
+        &dlc(&["deploy", &seed, "--setup", "--profile", "dev"]),
+        2,
+        "a profile without its account",
+    );
+    assert!(stderr.contains("is not ACCOUNT=PROFILE"), "{stderr}");
+
+    let scratch = common::scratch_dir("deploy_cli_errors");
+    let broken = scratch.join("lake.dl");
+    let text = std::fs::read_to_string(root().join("lang-examples/seed/lake.dl")).unwrap();
+    std::fs::write(&broken, text.replacen("10.20.0.0/24", "10.20.0.0/33", 1)).unwrap();
+    let out = dlc(&["deploy", &broken.to_string_lossy(), "--env", "Dev"]);
+    let (stdout, stderr) = assert_status(&out, 1, "a lake with errors");
+    assert!(
+        !format!("{stdout}{stderr}").contains("DL0955"),
+        "an AWS call was tried"
+    );
+
+    let (_, stderr) = assert_status(
+        &dlc(&["deploy", &seed, "--env", "Dev", "--yes"]),
+        2,
+        "no AWS CLI",
+    );
+    assert!(
+        stderr.contains("[DL0955]") && stderr.contains("the AWS CLI could not be run"),
+        "{stderr}"
+    );
+}
