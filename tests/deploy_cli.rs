@@ -309,6 +309,21 @@ fn the_seed_sets_up_deploys_updates_and_fails_in_moto() {
         role[1],
     ]);
     let (stdout, _) = assert_status(&out, 0, "a one-line change");
+    // The review: buckets modified in place, each with its lake line.
+    assert!(
+        stdout.contains(&format!("{dev_storage}: 0 to add, ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(" to modify, 0 to replace, 0 to remove"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("    modify ") && l.contains("AWS::S3::Bucket  (lake.dl:")),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!("{dev_storage}: deployed (UPDATE_COMPLETE)")),
         "{stdout}"
