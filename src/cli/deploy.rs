@@ -33,7 +33,7 @@ pub(super) fn deploy(
     };
     let steps = bundle.steps(&selection).map_err(select_error)?;
     let mut cloud = AwsCli::default();
-    let mut console = TerminalConsole;
+    let mut console = TerminalConsole::default();
     match engine::deploy(&bundle, &steps, &options, &mut cloud, &mut console) {
         Ok(summary) => {
             println!(

@@ -81,6 +81,9 @@ pub trait Cloud {
 /// Where the run speaks to a person.
 pub trait Console {
     fn line(&mut self, text: &str);
+    /// What the run is waiting on, replacing the last such text: shown on
+    /// a terminal only, where plain lines would repeat it every poll.
+    fn progress(&mut self, text: &str);
     /// Asks a yes/no question; `None` when there is no terminal to ask on.
     fn confirm(&mut self, question: &str) -> Option<bool>;
 }
@@ -613,8 +616,15 @@ impl Run<'_> {
                 return Ok(Outcome::Deployed);
             }
             if events::is_final(&status) {
+                // Nothing left to wait on: an empty line before the failure.
+                self.console.progress("");
                 return Err(self.failure(step, None));
             }
+            self.console.progress(&format!(
+                "{}: {status} ({} events so far)",
+                step.stack.name,
+                seen.len()
+            ));
             self.cloud.pause();
         }
         Err(self.failure(step, Some("the stack was still changing after an hour")))

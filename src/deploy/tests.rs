@@ -58,6 +58,7 @@ impl Console for Answering {
     fn line(&mut self, text: &str) {
         self.1.push(text.to_string());
     }
+    fn progress(&mut self, _: &str) {}
     fn confirm(&mut self, _: &str) -> Option<bool> {
         self.0
     }

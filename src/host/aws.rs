@@ -93,17 +93,39 @@ impl Cloud for AwsCli {
 }
 
 /// Standard output for progress, standard input for the question: asked
-/// only when standard input is a terminal.
-pub struct TerminalConsole;
+/// only when standard input is a terminal. On a terminal, what the run waits
+/// on stays on one line, rewritten in place; elsewhere only plain lines.
+#[derive(Default)]
+pub struct TerminalConsole {
+    /// A progress line is on the screen, to clear before the next line.
+    progress_shown: bool,
+}
+
+/// Back to the start of the line, and clear it.
+const CLEAR_LINE: &str = "\r\x1b[2K";
 
 impl Console for TerminalConsole {
     fn line(&mut self, text: &str) {
+        if std::mem::take(&mut self.progress_shown) {
+            print!("{CLEAR_LINE}");
+        }
         println!("{text}");
+    }
+
+    fn progress(&mut self, text: &str) {
+        if std::io::stdout().is_terminal() {
+            print!("{CLEAR_LINE}{text}");
+            let _ = std::io::stdout().flush();
+            self.progress_shown = true;
+        }
     }
 
     fn confirm(&mut self, question: &str) -> Option<bool> {
         if !std::io::stdin().is_terminal() {
             return None;
+        }
+        if std::mem::take(&mut self.progress_shown) {
+            print!("{CLEAR_LINE}");
         }
         print!("{question} [y/N] ");
         let _ = std::io::stdout().flush();
