@@ -353,3 +353,40 @@ fn a_pipeline_stack_gets_its_update_role_and_the_parameters_from_earlier_outputs
         "{create:?}"
     );
 }
+
+#[test]
+fn on_a_terminal_a_no_declines_and_a_yes_executes() {
+    let new_stack = || {
+        Recorded::default()
+            .answer(IDENTITY, Ok(json!({"Account": "222222222222"})))
+            .answer("describe-stacks", Err(NO_STACK))
+            .answer(
+                "describe-stacks",
+                Ok(json!({"Stacks": [{"StackStatus": "CREATE_COMPLETE"}]})),
+            )
+            .answer("create-change-set", Ok(json!({"Id": "arn:cs"})))
+            .answer("describe-change-set", Ok(added()))
+    };
+    let mut cloud = new_stack();
+    let (result, _) = run(&mut cloud, Some(false), false);
+    assert_eq!(
+        result,
+        Err(Stop::Declined {
+            stack: "DevStorage".into(),
+            no_terminal: false
+        })
+    );
+    assert!(!cloud.operations().contains(&"execute-change-set"));
+
+    let mut cloud = new_stack();
+    let (result, lines) = run(&mut cloud, Some(true), false);
+    assert_eq!(
+        result.map(|s| s.deployed),
+        Ok(vec!["DevStorage".to_string()])
+    );
+    assert!(cloud.operations().contains(&"execute-change-set"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("DevStorage: deployed (CREATE_COMPLETE)")
+    );
+}
