@@ -14,6 +14,8 @@ use crate::host::{self, FsLoader, Input, ReadError};
 use crate::resolve::{AllowOutsideImports, SourceLoader};
 use crate::source::SourceMap;
 
+mod deploy;
+
 const EXAMPLES: &str = "\
 Examples:
   dlc compile lake.dl -o out            write templates, pipelines, bootstrap and manifest to out/
@@ -33,6 +35,29 @@ Examples:
   dlc explain DL0204                    explain a diagnostic code
   dlc fmt lake.dl                       rewrite a lake in the canonical layout
   dlc fmt --check *.dl                  list files that are not formatted; exit 1 if any";
+
+const DEPLOY_EXAMPLES: &str = "\
+Examples:
+  dlc deploy lake.dl --setup --profile 111111111111=admin   the bootstrap and pipeline stacks
+  dlc deploy lake.dl --env Dev --role-name OrganizationAccountAccessRole
+                                        one environment's stacks, through a role in its account
+  dlc deploy --from out --env Dev --yes  an existing output, without asking (CI)";
+
+/// `ACCOUNT=PROFILE`.
+fn parse_profile(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((account, profile))
+            if account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && !profile.is_empty() =>
+        {
+            Ok((account.to_string(), profile.to_string()))
+        }
+        _ => Err(format!(
+            "`{text}` is not ACCOUNT=PROFILE, a 12-digit account and a profile name"
+        )),
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -161,6 +186,41 @@ enum Command {
         #[command(flatten)]
         imports: ImportOptions,
     },
+    /// Deploy a lake into AWS through CloudFormation change sets: the setup
+    /// stacks (bootstraps, then pipelines) and environments' stacks, each
+    /// change set reviewed and confirmed before it runs.
+    /// Exit status: 0 deployed or nothing to do, 1 errors in the lake,
+    /// 2 usage or credentials, 3 a deploy failed, 4 declined.
+    #[command(after_help = DEPLOY_EXAMPLES)]
+    Deploy {
+        /// The lake file; compiled in memory.
+        #[arg(required_unless_present = "from", conflicts_with = "from")]
+        file: Option<PathBuf>,
+        /// Deploy an existing output folder (with its manifest.json) instead.
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+        /// The bootstrap and pipeline stacks, in the manifest's `setup_order`.
+        #[arg(long, required_unless_present = "env")]
+        setup: bool,
+        /// This environment's stacks, in the manifest's `deploy_order` (repeatable).
+        #[arg(long, value_name = "NAME")]
+        env: Vec<String>,
+        /// Execute each change set without asking (for CI). Without it and
+        /// without a terminal, dlc deploy refuses (exit 4).
+        #[arg(long)]
+        yes: bool,
+        /// Use this AWS CLI profile for this account (repeatable).
+        #[arg(long, value_name = "ACCOUNT=PROFILE", value_parser = parse_profile)]
+        profile: Vec<(String, String)>,
+        /// Assume this role in each target account that has no `--profile`.
+        #[arg(long, value_name = "NAME")]
+        role_name: Option<String>,
+        /// Upload templates over 51,200 bytes to this bucket and deploy them from there.
+        #[arg(long, value_name = "NAME")]
+        s3_bucket: Option<String>,
+        #[command(flatten)]
+        imports: ImportOptions,
+    },
     /// Explain a diagnostic code, with an example that triggers it.
     Explain {
         /// A code such as DL0204.
@@ -258,6 +318,7 @@ impl Command {
                 color: *color,
             },
             Command::PipelineDeclaration { .. }
+            | Command::Deploy { .. }
             | Command::Explain { .. }
             | Command::Lsp
             | Command::Generate { .. } => OutputOptions {
@@ -394,6 +455,35 @@ fn execute(cli: Cli, reporter: &mut Reporter) -> Outcome {
                 },
             )
         }
+        Command::Deploy {
+            file,
+            from,
+            setup,
+            env,
+            yes,
+            profile,
+            role_name,
+            s3_bucket,
+            imports,
+        } => deploy::deploy(
+            deploy::Source {
+                file: file.as_deref(),
+                from: from.as_deref(),
+                imports: &imports,
+            },
+            crate::deploy::bundle::Selection {
+                setup,
+                environments: env,
+            },
+            crate::deploy::Options {
+                yes,
+                profiles: profile.into_iter().collect(),
+                role_name,
+                s3_bucket,
+                run_id: host::aws::run_id(),
+            },
+            reporter,
+        ),
         Command::Explain { code } => explain(&code),
         Command::Lsp => lsp(),
         Command::Generate {

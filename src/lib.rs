@@ -67,6 +67,7 @@ pub mod analysis;
 pub mod checks;
 pub mod cli;
 pub mod codegen;
+pub mod deploy;
 pub mod diagnostic;
 pub mod diff;
 pub mod driver;

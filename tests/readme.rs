@@ -123,9 +123,9 @@ fn every_source_variant_shown_checks_in_the_seed_lake() {
     assert_clean("the seed lake with the README's build", &with_build);
 }
 
-#[test]
-fn every_deploy_command_names_its_region_and_profile() {
-    let commands: Vec<String> = blocks("sh")
+/// The README's shell lines, continuations joined.
+fn shell_lines() -> Vec<String> {
+    blocks("sh")
         .iter()
         .flat_map(|block| {
             block
@@ -134,9 +134,19 @@ fn every_deploy_command_names_its_region_and_profile() {
                 .map(String::from)
                 .collect::<Vec<_>>()
         })
+        .collect()
+}
+
+#[test]
+fn every_deploy_command_names_its_region_and_profile() {
+    let commands: Vec<String> = shell_lines()
+        .into_iter()
         .filter(|line| line.trim_start().starts_with("aws "))
         .collect();
-    assert!(commands.len() >= 4, "the README deploys with the AWS CLI");
+    assert!(
+        !commands.is_empty(),
+        "the README creates the connection with the AWS CLI"
+    );
     for command in commands {
         assert!(
             command.contains("--region ") && command.contains("--profile "),
@@ -276,4 +286,50 @@ fn the_emacs_setup_gives_eglot_dlc_lsp_for_dl_files() {
     assert!(block.contains("(add-to-list 'auto-mode-alist '(\"\\\\.dl\\\\'\" . dl-mode))"));
     assert!(block.contains("(define-derived-mode dl-mode "));
     assert!(block.contains("(add-hook 'dl-mode-hook #'eglot-ensure)"));
+}
+
+/// `dlc deploy` checks each account's credentials itself (tests/deploy_cli.rs);
+/// the README's commands give every account they touch its profile, so
+/// that none runs with whatever the shell is set to.
+#[test]
+fn every_dlc_deploy_command_names_a_profile_for_each_account() {
+    let seed_accounts = |name: &str| match name {
+        "Dev" => "222222222222",
+        "Test" => "333333333333",
+        "Prod" => "444444444444",
+        _ => "111111111111",
+    };
+    let commands: Vec<String> = shell_lines()
+        .into_iter()
+        .filter(|line| line.trim_start().starts_with("dlc deploy "))
+        .collect();
+    assert!(
+        commands.len() >= 2,
+        "the README sets up and deploys with dlc deploy"
+    );
+    for command in commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let profiles: Vec<&str> = words
+            .windows(2)
+            .filter(|w| w[0] == "--profile")
+            .filter_map(|w| w[1].split_once('=').map(|(account, _)| account))
+            .collect();
+        let needed: Vec<&str> = if words.contains(&"--setup") {
+            ["deployment", "Dev", "Test", "Prod"]
+                .map(seed_accounts)
+                .to_vec()
+        } else {
+            words
+                .windows(2)
+                .filter(|w| w[0] == "--env")
+                .map(|w| seed_accounts(w[1]))
+                .collect()
+        };
+        for account in needed {
+            assert!(
+                profiles.contains(&account),
+                "this command does not say how to reach account {account}:\n{command}"
+            );
+        }
+    }
 }

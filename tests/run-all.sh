@@ -84,7 +84,8 @@ if ! stamp_matches tests/guard/package-lock.json tests/guard/node_modules/.lock-
 fi
 
 # cfn-lint lints every template, moto takes a deploy of the examples, botocore
-# validates the pipeline declarations, pre-commit runs the README's hooks.
+# validates the pipeline declarations, pre-commit runs the README's hooks,
+# the AWS CLI carries `dlc deploy`'s calls (tests/deploy_cli.rs).
 venv=.venv
 if [ ! -x "$venv/bin/python3" ]; then
     say "python3 -m venv $venv"
@@ -112,7 +113,7 @@ fi
 # the first, for the scripts they start.
 PATH="$PWD/$venv/bin:$PATH"
 export PATH
-for tool in "$venv/bin/cfn-lint" "$venv/bin/moto_server" "$venv/bin/pre-commit" .venv-checkov/bin/checkov; do
+for tool in "$venv/bin/cfn-lint" "$venv/bin/moto_server" "$venv/bin/aws" "$venv/bin/pre-commit" .venv-checkov/bin/checkov; do
     [ -x "$tool" ] || { echo "$tool is missing after installing the test requirements" >&2; exit 1; }
 done
 tools_done=$SECONDS

@@ -150,6 +150,7 @@ codes! {
     UnknownCode = "DL0952", Error, "not a dlc diagnostic code";
     CannotFillDeclaration = "DL0953", Error, "pipeline declaration cannot be filled";
     DiffUsage = "DL0954", Error, "`dlc diff` needs two lakes, or one with `--base`";
+    DeployRefused = "DL0955", Error, "`dlc deploy` refused before changing anything";
     InternalError = "DL0999", Error, "internal error in dlc";
 }
 

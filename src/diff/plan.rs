@@ -296,7 +296,7 @@ pub(super) fn properties_of(resource: &Value) -> &Value {
     &resource["Properties"]
 }
 
-pub(super) fn policy_of(resource: &Value, attribute: &str) -> Policy {
+pub fn policy_of(resource: &Value, attribute: &str) -> Policy {
     match resource[attribute].as_str() {
         Some("Retain" | "RetainExceptOnCreate" | "Snapshot") => Policy::Retain,
         _ => Policy::Delete,

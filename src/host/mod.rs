@@ -9,6 +9,7 @@
     reason = "the host module is where dlc touches the disk and the environment"
 )]
 
+pub mod aws;
 pub mod git;
 pub mod lsp;
 pub mod output;
