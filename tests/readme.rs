@@ -145,37 +145,52 @@ fn every_deploy_command_names_its_region_and_profile() {
     }
 }
 
+/// The text the stub server returns for `dlc/readStdlib`.
+const STDLIB_TEXT: &str = "/// Where a lake is deployed.\nrecord Environment {\n}\n";
+
 /// Runs a README Lua block as a headless Neovim's configuration, with
 /// `vim.lsp` recording the servers it is asked for instead of starting them
-/// (the block must not need a `dlc lsp` to be checked), then opens a `.dl`
-/// file. Returns the file's filetype and what was recorded, and the folder.
+/// (the block must not need a `dlc lsp` to be checked) and one running stub
+/// `dlc` client that answers `dlc/readStdlib`, then opens a `.dl` file.
+/// Returns the file's filetype and what was recorded, and the folder.
 fn neovim_with(block: &str) -> (serde_json::Value, tempfile::TempDir) {
+    neovim_opening(block, "edit lake.dl")
+}
+
+/// As `neovim_with`, opening the buffer with the Ex command `open`; the
+/// report also has the current buffer's lines and options.
+fn neovim_opening(block: &str, open: &str) -> (serde_json::Value, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let prelude = "\
+    let prelude = format!(
+        "\
 vim.g.do_filetype_lua = 1 -- Neovim 0.7 reads vim.filetype.add only with it
-_G.recorded = { started = {}, configs = {}, enabled = {} }
+_G.recorded = {{ started = {{}}, configs = {{}}, enabled = {{}}, requests = {{}}, notified = {{}} }}
 vim.lsp.start = function(config) table.insert(_G.recorded.started, config) return 1 end
 vim.lsp.config = function(name, config) _G.recorded.configs[name] = config end
 vim.lsp.enable = function(name) table.insert(_G.recorded.enabled, name) end
-";
+vim.notify = function(message) table.insert(_G.recorded.notified, message) end
+_G.clients = {{ {{ name = 'dlc', request_sync = function(method, params, timeout)
+  table.insert(_G.recorded.requests, {{ method = method, params = params, timeout = timeout }})
+  return {{ result = {text:?} }}
+end }} }}
+local function get_clients(filter)
+  return vim.tbl_filter(function(c) return c.name == filter.name end, _G.clients)
+end
+vim.lsp.get_active_clients, vim.lsp.get_clients = get_clients, get_clients
+",
+        text = STDLIB_TEXT
+    );
     std::fs::write(dir.path().join("prelude.lua"), prelude).unwrap();
     std::fs::write(dir.path().join("block.lua"), block).unwrap();
     std::fs::write(dir.path().join("lake.dl"), seed()).unwrap();
     let report = "lua vim.fn.writefile({ vim.fn.json_encode({ filetype = vim.bo.filetype, \
-                  recorded = _G.recorded }) }, 'report.json')";
+                  recorded = _G.recorded, lines = vim.api.nvim_buf_get_lines(0, 0, -1, false), \
+                  buftype = vim.bo.buftype, modifiable = vim.bo.modifiable, \
+                  syntax = vim.bo.syntax }) }, 'report.json')";
     let output = Command::new("nvim")
         .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
         .args(["--cmd", "luafile prelude.lua", "--cmd", "luafile block.lua"])
-        .args([
-            "-c",
-            "filetype on",
-            "-c",
-            "edit lake.dl",
-            "-c",
-            report,
-            "-c",
-            "qa!",
-        ])
+        .args(["-c", "filetype on", "-c", open, "-c", report, "-c", "qa!"])
         .current_dir(dir.path())
         .output()
         .unwrap_or_else(|e| {
@@ -193,7 +208,11 @@ vim.lsp.enable = function(name) table.insert(_G.recorded.enabled, name) end
 #[test]
 fn the_neovim_setups_start_dlc_lsp_for_dl_files() {
     let lua = blocks("lua");
-    assert_eq!(lua.len(), 2, "the README shows two Neovim setups");
+    assert_eq!(
+        lua.len(),
+        3,
+        "the README shows two Neovim setups and the stdlib reader"
+    );
 
     let (seen, dir) = neovim_with(&lua[0]);
     assert_eq!(seen["filetype"], "dl", "{seen}");
@@ -214,6 +233,47 @@ fn the_neovim_setups_start_dlc_lsp_for_dl_files() {
     assert_eq!(config["cmd"], serde_json::json!(["dlc", "lsp"]), "{seen}");
     assert_eq!(config["filetypes"], serde_json::json!(["dl"]));
     assert_eq!(seen["recorded"]["enabled"], serde_json::json!(["dlc"]));
+}
+
+#[test]
+fn the_neovim_stdlib_reader_opens_dlc_std_documents_from_the_server() {
+    let lua = blocks("lua");
+    let reader = &lua[2];
+    // Where go to definition lands: Neovim's LSP client makes a buffer of the
+    // location's URI (tests/lsp.rs checks the server gives this one).
+    let jump = "lua vim.api.nvim_win_set_buf(0, vim.uri_to_bufnr('dlc-std:std/environment.dl'))";
+
+    let (seen, _dir) = neovim_opening(&format!("{}\n{reader}", lua[0]), jump);
+    let requests = &seen["recorded"]["requests"];
+    assert_eq!(requests.as_array().map(Vec::len), Some(1), "{seen}");
+    assert_eq!(requests[0]["method"], "dlc/readStdlib");
+    assert_eq!(
+        requests[0]["params"],
+        serde_json::json!({ "uri": "dlc-std:std/environment.dl" })
+    );
+    let lines: Vec<&str> = STDLIB_TEXT.lines().collect();
+    assert_eq!(seen["lines"], serde_json::json!(lines), "{seen}");
+    assert_eq!(seen["modifiable"], false, "stdlib documents are read-only");
+    assert_eq!(seen["buftype"], "nofile");
+    assert_eq!(seen["syntax"], "dl");
+    assert_eq!(seen["filetype"], "", "no filetype: no FileType autocommand");
+    assert_eq!(
+        seen["recorded"]["started"],
+        serde_json::json!([]),
+        "the stdlib document starts no server of its own"
+    );
+    assert_eq!(seen["recorded"]["notified"], serde_json::json!([]));
+
+    // Without a running dlc lsp the reader says so instead of showing nothing.
+    let (seen, _dir) = neovim_opening(&format!("_G.clients = {{}}\n{reader}"), jump);
+    let notified = &seen["recorded"]["notified"];
+    assert_eq!(notified.as_array().map(Vec::len), Some(1), "{seen}");
+    assert!(
+        notified[0]
+            .as_str()
+            .is_some_and(|m| m.contains("dlc-std:std/environment.dl")),
+        "{seen}"
+    );
 }
 
 #[test]
