@@ -2,6 +2,8 @@
 //! its deploy commands say which account and region they act on, and its
 //! editor setups start `dlc lsp` for `.dl` files (Neovim's run in a headless
 //! Neovim, Helix's parsed as TOML, Emacs's read).
+//! And what the documents name is there: every `dlc` command and flag they
+//! show, every repository path and every diagnostic code.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -336,4 +338,206 @@ fn the_emacs_setup_gives_eglot_dlc_lsp_for_dl_files() {
     assert!(block.contains("(add-to-list 'auto-mode-alist '(\"\\\\.dl\\\\'\" . dl-mode))"));
     assert!(block.contains("(define-derived-mode dl-mode "));
     assert!(block.contains("(add-hook 'dl-mode-hook #'eglot-ensure)"));
+}
+
+/// The documents whose commands, paths and codes the tests below hold to
+/// the code.
+const DOCS: &[&str] = &[
+    "README.md",
+    "tests/README.md",
+    "docs/output.md",
+    "BENCHMARKS.md",
+    "editors/README.md",
+    "editors/vscode/README.md",
+];
+
+fn doc(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The code of a Markdown document: each fenced block's lines and each
+/// inline code span (a span that wraps a line is joined with a space).
+fn code_of(text: &str) -> Vec<String> {
+    let mut code = Vec::new();
+    let mut prose = String::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if fenced {
+            code.push(line.to_string());
+        } else {
+            prose.push_str(line);
+            prose.push('\n');
+        }
+    }
+    code.extend(
+        prose
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|span| span.replace('\n', " ")),
+    );
+    code
+}
+
+fn dlc_help(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(args)
+        .arg("--help")
+        .output()
+        .expect("dlc runs");
+    assert!(output.status.success(), "dlc {args:?} --help fails");
+    String::from_utf8(output.stdout).expect("UTF-8 help")
+}
+
+/// The subcommands `dlc --help` lists.
+fn subcommands() -> Vec<String> {
+    let help = dlc_help(&[]);
+    let listed = help
+        .split("Commands:\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("a Commands section");
+    listed
+        .lines()
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every `dlc SUBCOMMAND --flag ...` the documents show is a subcommand and
+/// flags that `dlc --help` and `dlc SUBCOMMAND --help` list.
+#[test]
+fn every_command_and_flag_the_docs_show_exists() {
+    let subcommands = subcommands();
+    let mut shown = 0;
+    for name in DOCS {
+        for code in code_of(&doc(name)) {
+            let mut rest = code.as_str();
+            while let Some(at) = rest.find("dlc ") {
+                let preceded = rest[..at].chars().last();
+                let command = &rest[at + 4..];
+                rest = command;
+                if preceded.is_some_and(|c| c.is_alphanumeric() || "-_./".contains(c)) {
+                    continue;
+                }
+                // The command ends where the shell, a table cell, a comment or
+                // a code span (in a fenced file tree) does.
+                let end = command
+                    .find(['|', '&', ';', '#', '>', ')', '`'])
+                    .unwrap_or(command.len());
+                let words: Vec<&str> = command[..end].split_whitespace().collect();
+                let Some(first) = words.first() else { continue };
+                let (help_of, flags): (Vec<&str>, &[&str]) = if first.starts_with('-') {
+                    (vec![], &words[..])
+                } else {
+                    assert!(
+                        subcommands.iter().any(|s| s == first),
+                        "{name} shows `dlc {first}`, which `dlc --help` does not list: {code}"
+                    );
+                    (vec![*first], &words[1..])
+                };
+                let help = dlc_help(&help_of);
+                for flag in flags.iter().filter(|w| w.starts_with('-') && w.len() > 1) {
+                    let flag = flag.trim_start_matches('[').trim_end_matches([']', ',']);
+                    let flag = flag.split('=').next().unwrap_or(flag);
+                    assert!(
+                        help.contains(&format!("{flag} ")) || help.contains(&format!("{flag},"))
+                            || help.contains(&format!("{flag}\n")),
+                        "{name} shows `dlc {}` with `{flag}`, which its --help does not list: {code}",
+                        help_of.join(" ")
+                    );
+                }
+                shown += 1;
+            }
+        }
+    }
+    assert!(
+        shown > 20,
+        "only {shown} commands found: is the parsing broken?"
+    );
+}
+
+/// Every file or folder of the repository the documents name exists (those
+/// that installs create, like `node_modules`, aside).
+#[test]
+fn every_path_the_docs_name_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tops = [
+        "tests/",
+        "src/",
+        "benches/",
+        "editors/",
+        "scripts/",
+        "docs/",
+        "stdlib/",
+        "lang-examples/",
+        "grammar/",
+        "fuzz/",
+    ];
+    let mut named = 0;
+    for name in DOCS {
+        let text = doc(name);
+        let starts = tops
+            .iter()
+            .flat_map(|top| text.match_indices(top).map(|(at, _)| at));
+        for at in starts {
+            if at > 0 && !text[..at].ends_with(['`', '(', ' ', '\n', '[', '"']) {
+                continue;
+            }
+            let path: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || "_./-".contains(*c))
+                .collect();
+            let path = path.trim_end_matches(['.', ',']);
+            let generated = path.contains("node_modules") || path.ends_with(".snap.new");
+            let pattern = text[at + path.len()..].starts_with(['<', '*', '{']);
+            if generated || pattern {
+                continue;
+            }
+            assert!(
+                root.join(path).exists(),
+                "{name} names `{path}`, which does not exist"
+            );
+            named += 1;
+        }
+    }
+    assert!(
+        named > 50,
+        "only {named} paths found: is the parsing broken?"
+    );
+}
+
+/// Every diagnostic code the documents name is one `dlc explain` knows.
+#[test]
+fn every_code_the_docs_name_exists() {
+    let mut named = std::collections::BTreeSet::new();
+    for name in DOCS {
+        let text = doc(name);
+        for (at, _) in text.match_indices("DL") {
+            let digits = &text[at + 2..];
+            let code: String = digits.chars().take_while(char::is_ascii_digit).collect();
+            let before = text[..at].chars().last();
+            if code.len() == 4 && !before.is_some_and(char::is_alphanumeric) {
+                named.insert(format!("DL{code}"));
+            }
+        }
+    }
+    assert!(
+        named.len() > 10,
+        "only {named:?} found: is the parsing broken?"
+    );
+    for code in &named {
+        let output = Command::new(env!("CARGO_BIN_EXE_dlc"))
+            .args(["explain", code])
+            .output()
+            .expect("dlc runs");
+        assert!(
+            output.status.success(),
+            "the docs name {code}, which dlc does not know"
+        );
+    }
 }
