@@ -3,7 +3,8 @@
 //! editor setups start `dlc lsp` for `.dl` files (Neovim's run in a headless
 //! Neovim, Helix's parsed as TOML, Emacs's read).
 //! And what the documents name is there: every `dlc` command and flag they
-//! show, every repository path and every diagnostic code.
+//! show, every repository path, every diagnostic code and every test they
+//! cite by name.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -540,4 +541,41 @@ fn every_code_the_docs_name_exists() {
             "the docs name {code}, which dlc does not know"
         );
     }
+}
+
+/// Every test the documents cite by file and name (`tests/diff.rs`,
+/// `some_test` or `tests/diff.rs` (`some_test`); a name ending in `...` is a
+/// prefix) is a function of that file.
+#[test]
+fn every_test_the_docs_cite_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let citation =
+        regex::Regex::new(r"`(tests/[\w/]+\.rs)`(?:,| \()\s*((?:`[\w.]+`(?:,| and|\s)*)+)")
+            .expect("a valid pattern");
+    let name = regex::Regex::new(r"`([\w.]+)`").expect("a valid pattern");
+    let mut cited = 0;
+    for doc_name in DOCS {
+        let text = doc(doc_name);
+        for found in citation.captures_iter(&text) {
+            let file = &found[1];
+            let source = std::fs::read_to_string(root.join(file))
+                .unwrap_or_else(|e| panic!("{doc_name} cites {file}: {e}"));
+            for test in name.captures_iter(&found[2]) {
+                let test = &test[1];
+                let exists = match test.strip_suffix("...") {
+                    Some(prefix) => source.contains(&format!("fn {prefix}")),
+                    None => source.contains(&format!("fn {test}(")),
+                };
+                assert!(
+                    exists,
+                    "{doc_name} cites `{test}` in {file}, which has no such test"
+                );
+                cited += 1;
+            }
+        }
+    }
+    assert!(
+        cited > 5,
+        "only {cited} tests cited: is the parsing broken?"
+    );
 }
