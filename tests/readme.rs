@@ -579,3 +579,39 @@ fn every_test_the_docs_cite_exists() {
         "only {cited} tests cited: is the parsing broken?"
     );
 }
+
+/// tests/README.md says what each test file proves: every `tests/*.rs` has
+/// its row, and every row names a file that exists.
+#[test]
+fn tests_readme_has_a_row_for_every_test_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = doc("tests/README.md");
+    let rows: std::collections::BTreeSet<String> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .filter(|file| file.ends_with(".rs"))
+        .map(str::to_string)
+        .collect();
+    let files: std::collections::BTreeSet<String> = std::fs::read_dir(root.join("tests"))
+        .expect("tests/")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".rs"))
+        .collect();
+    assert_eq!(
+        files.difference(&rows).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "test files tests/README.md does not describe"
+    );
+    assert_eq!(
+        rows.difference(&files).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "rows of tests/README.md for files that do not exist"
+    );
+}
