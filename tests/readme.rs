@@ -615,3 +615,26 @@ fn tests_readme_has_a_row_for_every_test_file() {
         "rows of tests/README.md for files that do not exist"
     );
 }
+
+/// The README opens with what `dlc check` prints for a mistake: that block
+/// is the real output, whole, for the seed lake with Dev's account one digit
+/// short.
+#[test]
+fn the_opening_example_is_what_dlc_check_prints() {
+    let [shown] = blocks("text")
+        .into_iter()
+        .filter(|block| block.starts_with("error[DL0204]"))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("one example of dlc check's output");
+    let lake = seed().replacen("\"222222222222\"", "\"22222222222\"", 1);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lake.dl"), lake).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["check", "--color", "never", "lake.dl"])
+        .current_dir(dir.path())
+        .output()
+        .expect("dlc runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), shown);
+}
