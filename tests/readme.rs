@@ -638,3 +638,21 @@ fn the_opening_example_is_what_dlc_check_prints() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&output.stdout), shown);
 }
+
+/// The README's commands table has a row for every subcommand `dlc --help`
+/// lists, so a new command comes with its exit statuses.
+#[test]
+fn the_commands_table_has_every_subcommand() {
+    let readme = readme();
+    let rows: Vec<&str> = readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `dlc "))
+        .filter_map(|rest| rest.split([' ', '`']).next())
+        .collect();
+    for subcommand in subcommands().iter().filter(|s| *s != "help") {
+        assert!(
+            rows.contains(&subcommand.as_str()),
+            "the README's commands table has no row for `dlc {subcommand}`: add what it does and its exit statuses"
+        );
+    }
+}
