@@ -662,6 +662,25 @@ fn an_import_that_climbs_out_of_the_project_is_dl0112_unless_allowed() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("--allow-outside-imports"), "{stdout}");
     project.check_clean(&["--allow-outside-imports"]);
+
+    // The other commands that load a lake refuse it too, and take the flag.
+    let diff_with = ["diff", "project/lake.dl"];
+    for command in [&["eval"][..], &["compile", "-o", "out"], &diff_with] {
+        for (flag, status) in [(None, 1), (Some("--allow-outside-imports"), 0)] {
+            let mut args = command.to_vec();
+            args.extend(flag);
+            args.push("project/lake.dl");
+            let run = run_dlc(&args, project.root.path(), None, TIMEOUT);
+            assert_eq!(
+                run.status.code(),
+                Some(status),
+                "dlc {}\n{}{}",
+                args.join(" "),
+                String::from_utf8_lossy(&run.stdout),
+                run.stderr
+            );
+        }
+    }
 }
 
 #[test]

@@ -497,6 +497,26 @@ fn dlc_lsp_speaks_over_stdio() {
     assert!(server.wait().unwrap().success());
 }
 
+/// An editor that goes away mid-message (or without `exit`) leaves the
+/// server with a broken connection: it stops with status 2, as the README's
+/// commands table says, instead of waiting for more.
+#[test]
+fn dlc_lsp_exits_2_when_the_connection_breaks() {
+    for input in [&b"Content-Length: 40\r\n\r\n{\"jsonrpc\":"[..], &b""[..]] {
+        let mut server = Command::new(env!("CARGO_BIN_EXE_dlc"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = server.stdin.take().unwrap();
+        stdin.write_all(input).unwrap();
+        drop(stdin);
+        assert_eq!(server.wait().unwrap().code(), Some(2), "{input:?}");
+    }
+}
+
 /// 1,000 edits leave the server holding what one edit does: one document,
 /// one buffer, one analysis, the URIs with problems.
 #[test]

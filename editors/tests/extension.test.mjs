@@ -30,14 +30,21 @@ function anything() {
 }
 
 /** What the stubs saw during one activation. */
-const seen = { clients: [], errors: [], commands: [], settings: {}, answer: undefined, startFails: false };
+const seen = {
+  clients: [], errors: [], commands: [], providers: [], settings: {}, answer: undefined, startFails: false,
+};
 
-/** The `vscode` API: configuration, error messages and commands are recorded. */
+/** The `vscode` API: configuration, error messages, commands and content providers are recorded. */
 const vscode = new Proxy(
   {
     __esModule: true,
     workspace: {
       getConfiguration: (section) => ({ get: (key) => seen.settings[`${section}.${key}`] }),
+      registerTextDocumentContentProvider: (scheme, provider) => {
+        const registration = { scheme, provider, disposed: false };
+        seen.providers.push(registration);
+        return { dispose: () => { registration.disposed = true; } };
+      },
     },
     window: {
       showErrorMessage: async (message, ...actions) => {
@@ -60,11 +67,18 @@ Module._load = function (request, ...rest) {
 };
 const languageClient = requireFromExtension('vscode-languageclient/node');
 
-/** Records its arguments; starts and stops without a server. */
+/** The text the stub server returns for `dlc/readStdlib`. */
+const STDLIB_TEXT = '/// Where a lake is deployed.\nrecord Environment {\n}\n';
+
+/** Records its arguments and requests; starts, answers and stops without a server. */
 class RecordingClient {
   constructor(id, name, serverOptions, clientOptions) {
-    Object.assign(this, { id, name, serverOptions, clientOptions, started: false, stopped: false });
+    Object.assign(this, { id, name, serverOptions, clientOptions, started: false, stopped: false, requests: [] });
     seen.clients.push(this);
+  }
+  async sendRequest(method, params, token) {
+    this.requests.push({ method, params, token });
+    return method === 'dlc/readStdlib' ? STDLIB_TEXT : null;
   }
   async start() {
     if (seen.startFails) {
@@ -105,7 +119,9 @@ async function withDlcOnPath(body) {
 }
 
 function reset(settings = {}) {
-  Object.assign(seen, { clients: [], errors: [], commands: [], settings, answer: undefined, startFails: false });
+  Object.assign(seen, {
+    clients: [], errors: [], commands: [], providers: [], settings, answer: undefined, startFails: false,
+  });
 }
 
 test('package.json declares the entry, the activation and the dlc.path setting', () => {
@@ -202,6 +218,30 @@ test('a dlc without `lsp` is reported, not thrown', async () => {
     await extension.activate({ subscriptions: [] });
     assert.equal(seen.errors.length, 1);
     assert.match(seen.errors[0].message, /`dlc lsp` did not start/);
+    assert.deepEqual(seen.providers, [], 'no stdlib documents without a server');
     assert.equal(extension.deactivate(), undefined);
+  });
+});
+
+test('stdlib documents (dlc-std:) open with the text the server returns', async () => {
+  reset();
+  await withDlcOnPath(async () => {
+    const context = { subscriptions: [] };
+    await loadExtension().activate(context);
+    assert.deepEqual(seen.errors, []);
+    assert.deepEqual(seen.providers.map((p) => p.scheme), ['dlc-std']);
+    const [registration] = seen.providers;
+    assert.equal(context.subscriptions.length, 1, 'the provider is disposed with the extension');
+    context.subscriptions[0].dispose();
+    assert.ok(registration.disposed);
+
+    // What go to definition into the stdlib gives (tests/lsp.rs checks the server's side).
+    const uri = { scheme: 'dlc-std', path: 'std/environment.dl', toString: () => 'dlc-std:std/environment.dl' };
+    const token = { isCancellationRequested: false };
+    const text = await registration.provider.provideTextDocumentContent(uri, token);
+    assert.equal(text, STDLIB_TEXT);
+    assert.deepEqual(seen.clients[0].requests, [
+      { method: 'dlc/readStdlib', params: { uri: 'dlc-std:std/environment.dl' }, token },
+    ]);
   });
 });

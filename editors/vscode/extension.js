@@ -16,6 +16,25 @@ function serverOptions(command) {
   return { command, args: ['lsp'], transport: TransportKind.stdio };
 }
 
+/**
+ * The scheme of the stdlib's read-only documents (`dlc-std:std/aws.dl`), where
+ * go to definition lands inside the stdlib, and the server's request that
+ * returns such a document's text (src/lsp/mod.rs, READ_STDLIB).
+ */
+const STDLIB_SCHEME = 'dlc-std';
+const READ_STDLIB = 'dlc/readStdlib';
+
+/**
+ * Opens `dlc-std:` documents with the text the server has compiled in: the
+ * stdlib is not on disk, so VS Code cannot read it any other way.
+ */
+function stdlibProvider(languageClient) {
+  return {
+    provideTextDocumentContent: (uri, token) =>
+      languageClient.sendRequest(READ_STDLIB, { uri: uri.toString() }, token),
+  };
+}
+
 /** dl files, saved or not yet saved. */
 function clientOptions() {
   return {
@@ -69,7 +88,7 @@ async function reportMissing(command) {
   }
 }
 
-async function activate() {
+async function activate(context) {
   const setting = vscode.workspace.getConfiguration('dlc').get('path');
   const command = typeof setting === 'string' && setting.trim() !== '' ? setting.trim() : 'dlc';
   if (findExecutable(command) === undefined) {
@@ -85,7 +104,11 @@ async function activate() {
       `dl: \`${command} lsp\` did not start (${error && error.message ? error.message : error}). ` +
         'A dlc older than the language server has no `lsp` command: update dlc.',
     );
+    return;
   }
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(STDLIB_SCHEME, stdlibProvider(client)),
+  );
 }
 
 function deactivate() {
