@@ -624,3 +624,60 @@ fn quota_findings_follow_the_first_publish_and_end_as_dlc_check_reports() {
     assert_eq!(codes(&json!(expected)), ["DL0395", "DL0397", "DL0398"]);
     assert_eq!(last, expected);
 }
+
+/// An edit already waiting when a check ends makes that check's quota
+/// measurements stale: they are skipped, and only the newer text's are
+/// published. The messages are queued before the server starts, so the
+/// order is fixed.
+#[test]
+fn a_queued_edit_skips_the_stale_quota_measuring() {
+    let dir = scratch_dir("lsp_stale_quotas").canonicalize().unwrap();
+    for name in ["too-many-resources.dl", "too-many-resources.import.dl"] {
+        std::fs::copy(Path::new("tests/ui/checks").join(name), dir.join(name)).unwrap();
+    }
+    let path = dir.join("too-many-resources.dl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let uri = url(&path);
+
+    let (server, client) = lsp_server::Connection::memory();
+    let queue = |message: Message| client.sender.send(message).unwrap();
+    queue(
+        Request::new(
+            RequestId::from(1),
+            "initialize".into(),
+            json!({ "capabilities": {} }),
+        )
+        .into(),
+    );
+    queue(Notification::new("initialized".into(), json!({})).into());
+    queue(Notification::new(
+        "textDocument/didOpen".into(),
+        json!({ "textDocument": { "uri": uri, "languageId": "dl", "version": 1, "text": text } }),
+    )
+    .into());
+    queue(Notification::new(
+        "textDocument/didChange".into(),
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": text }] }),
+    )
+    .into());
+    queue(Request::new(RequestId::from(2), "shutdown".into(), Value::Null).into());
+    queue(Notification::new("exit".into(), Value::Null).into());
+    dlc::lsp::serve(&server, &mut dlc::host::FsLoader).unwrap();
+
+    let published: Vec<(Value, Vec<String>)> = client
+        .receiver
+        .try_iter()
+        .filter_map(|message| match message {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                Some((n.params["version"].clone(), codes(&n.params["diagnostics"])))
+            }
+            _ => None,
+        })
+        .collect();
+    let quotas = vec!["DL0395".to_string(), "DL0397".into(), "DL0398".into()];
+    assert_eq!(
+        published,
+        [(json!(1), vec![]), (json!(2), vec![]), (json!(2), quotas)],
+        "version 1's quotas are never measured"
+    );
+}
