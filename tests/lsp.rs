@@ -554,3 +554,130 @@ fn a_thousand_edits_retain_no_more_than_one() {
     }
     assert_eq!(server.retained(), after_one);
 }
+
+/// A change is published twice when its lake's templates break a quota:
+/// first the check without the quotas (not kept waiting for every template
+/// to be built), then with them. The second is what `dlc check` reports.
+#[test]
+fn quota_findings_follow_the_first_publish_and_end_as_dlc_check_reports() {
+    let dir = scratch_dir("lsp_quotas").canonicalize().unwrap();
+    for name in ["too-many-resources.dl", "too-many-resources.import.dl"] {
+        std::fs::copy(Path::new("tests/ui/checks").join(name), dir.join(name)).unwrap();
+    }
+    let path = dir.join("too-many-resources.dl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let uri = url(&path);
+
+    let mut client = Client::start();
+    let published = client.notify_publishing(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "dl", "version": 1, "text": text } }),
+    );
+    let lists: Vec<&Value> = published
+        .iter()
+        .filter(|(u, _)| *u == uri)
+        .map(|(_, list)| list)
+        .collect();
+    assert_eq!(lists.len(), 2, "{published:#?}");
+    assert!(codes(lists[0]).is_empty(), "{:#}", lists[0]);
+    assert!(
+        published.iter().all(|(u, _)| *u == uri),
+        "only the root has problems: {published:#?}"
+    );
+
+    let cli = Command::new(env!("CARGO_BIN_EXE_dlc"))
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let expected: Vec<Value> = cli["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let at = |key: &str| d[key].as_u64().unwrap() - 1;
+            json!({
+                "code": d["code"],
+                "severity": if d["severity"] == "error" { 1 } else { 2 },
+                "message": format!("{}\nhelp: {}", d["message"].as_str().unwrap(), d["help"].as_str().unwrap()),
+                "range": {
+                    "start": { "line": at("line"), "character": at("column") },
+                    "end": { "line": at("end_line"), "character": at("end_column") },
+                },
+            })
+        })
+        .collect();
+    let last: Vec<Value> = lists[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            json!({
+                "code": d["code"],
+                "severity": d["severity"],
+                "message": d["message"],
+                "range": d["range"],
+            })
+        })
+        .collect();
+    assert_eq!(codes(&json!(expected)), ["DL0395", "DL0397", "DL0398"]);
+    assert_eq!(last, expected);
+}
+
+/// An edit already waiting when a check ends makes that check's quota
+/// measurements stale: they are skipped, and only the newer text's are
+/// published. The messages are queued before the server starts, so the
+/// order is fixed.
+#[test]
+fn a_queued_edit_skips_the_stale_quota_measuring() {
+    let dir = scratch_dir("lsp_stale_quotas").canonicalize().unwrap();
+    for name in ["too-many-resources.dl", "too-many-resources.import.dl"] {
+        std::fs::copy(Path::new("tests/ui/checks").join(name), dir.join(name)).unwrap();
+    }
+    let path = dir.join("too-many-resources.dl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let uri = url(&path);
+
+    let (server, client) = lsp_server::Connection::memory();
+    let queue = |message: Message| client.sender.send(message).unwrap();
+    queue(
+        Request::new(
+            RequestId::from(1),
+            "initialize".into(),
+            json!({ "capabilities": {} }),
+        )
+        .into(),
+    );
+    queue(Notification::new("initialized".into(), json!({})).into());
+    queue(Notification::new(
+        "textDocument/didOpen".into(),
+        json!({ "textDocument": { "uri": uri, "languageId": "dl", "version": 1, "text": text } }),
+    )
+    .into());
+    queue(Notification::new(
+        "textDocument/didChange".into(),
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": text }] }),
+    )
+    .into());
+    queue(Request::new(RequestId::from(2), "shutdown".into(), Value::Null).into());
+    queue(Notification::new("exit".into(), Value::Null).into());
+    dlc::lsp::serve(&server, &mut dlc::host::FsLoader).unwrap();
+
+    let published: Vec<(Value, Vec<String>)> = client
+        .receiver
+        .try_iter()
+        .filter_map(|message| match message {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                Some((n.params["version"].clone(), codes(&n.params["diagnostics"])))
+            }
+            _ => None,
+        })
+        .collect();
+    let quotas = vec!["DL0395".to_string(), "DL0397".into(), "DL0398".into()];
+    assert_eq!(
+        published,
+        [(json!(1), vec![]), (json!(2), vec![]), (json!(2), quotas)],
+        "version 1's quotas are never measured"
+    );
+}

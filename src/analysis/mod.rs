@@ -39,12 +39,16 @@ impl Analysis {
 
 /// Checks the lake whose root is `root` (named `name` in diagnostics), its
 /// text and its imports read through `overlay` first, then `disk`. Fails
-/// when the root is neither open nor readable.
+/// when the root is neither open nor readable. `quotas` as in
+/// [`analyze_bytes`]; deferred, [`Checked::check_quotas`] finishes the check.
+///
+/// [`Checked::check_quotas`]: crate::driver::Checked::check_quotas
 pub fn analyze(
     name: &str,
     root: &Path,
     overlay: &Overlay,
     disk: &mut dyn SourceLoader,
+    quotas: Quotas,
 ) -> Result<Analysis, LoadError> {
     let mut loader = OverlayLoader {
         overlay,
@@ -56,7 +60,7 @@ pub fn analyze(
         root,
         text.into_bytes(),
         &mut loader,
-        Quotas::Check,
+        quotas,
     ))
 }
 

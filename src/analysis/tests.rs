@@ -41,6 +41,7 @@ fn analysis(lake: &str) -> Analysis {
         Path::new("/p/lake.dl"),
         &Overlay::new(),
         &mut disk,
+        Quotas::Check,
     )
     .unwrap()
 }
@@ -121,7 +122,14 @@ fn an_open_buffer_is_checked_instead_of_the_saved_file() {
         "/p/zones.dl".into(),
         "let raw_zones = [{ nam = \"raw\" }]\n".into(),
     );
-    let a = analyze("/p/lake.dl", Path::new("/p/lake.dl"), &overlay, &mut disk).unwrap();
+    let a = analyze(
+        "/p/lake.dl",
+        Path::new("/p/lake.dl"),
+        &overlay,
+        &mut disk,
+        Quotas::Check,
+    )
+    .unwrap();
     assert!(a.checked.has_errors(), "{:?}", a.checked.diagnostics);
 }
 

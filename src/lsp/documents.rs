@@ -2,7 +2,7 @@
 //! checked as a root, unless a lake already checked imports it: a module's
 //! values are checked where a lake uses them, as `dlc check` does.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use lsp_types::Url;
@@ -10,6 +10,7 @@ use lsp_types::Url;
 use super::convert::{self, Lines};
 use crate::analysis::{self, Analysis, NodeKind, Overlay};
 use crate::diagnostic::Severity;
+use crate::driver::Quotas;
 use crate::resolve::SourceLoader;
 use crate::source::{FileId, Span};
 
@@ -27,10 +28,17 @@ pub struct Documents<'l> {
     open: BTreeMap<Url, Document>,
     overlay: Overlay,
     analyses: Vec<Analysis>,
-    /// The URIs that last received a non-empty list, to clear them when
-    /// their problems are gone.
-    published: BTreeSet<Url>,
+    /// The analyses' templates are not measured against CloudFormation's
+    /// quotas yet ([`Documents::measure_quotas`]).
+    quotas_pending: bool,
+    /// The non-empty lists last published, by URI: to clear a URI when its
+    /// problems are gone, and to publish after the quotas only what they
+    /// changed.
+    published: BTreeMap<Url, Vec<lsp_types::Diagnostic>>,
 }
+
+/// One URI's diagnostics, with the version of its open buffer.
+pub type Published = (Url, Option<i32>, Vec<lsp_types::Diagnostic>);
 
 /// How much the server holds: the same after any number of edits to the
 /// same files.
@@ -49,7 +57,8 @@ impl<'l> Documents<'l> {
             open: BTreeMap::new(),
             overlay: Overlay::new(),
             analyses: Vec::new(),
-            published: BTreeSet::new(),
+            quotas_pending: false,
+            published: BTreeMap::new(),
         }
     }
 
@@ -94,7 +103,9 @@ impl<'l> Documents<'l> {
         }
     }
 
-    /// Checks every lake of the open documents again.
+    /// Checks every lake of the open documents again, all but the quotas on
+    /// their templates: building every template is over half a check's work,
+    /// and the rest of the diagnostics should not wait for it.
     pub fn reanalyze(&mut self) {
         let mut analyses: Vec<Analysis> = Vec::new();
         for document in self.open.values() {
@@ -105,9 +116,13 @@ impl<'l> Documents<'l> {
                 continue;
             }
             let name = convert::display_name(&document.path);
-            if let Ok(analysis) =
-                analysis::analyze(&name, &document.path, &self.overlay, self.loader)
-            {
+            if let Ok(analysis) = analysis::analyze(
+                &name,
+                &document.path,
+                &self.overlay,
+                self.loader,
+                Quotas::Deferred,
+            ) {
                 analyses.push(analysis);
             }
         }
@@ -126,6 +141,22 @@ impl<'l> Documents<'l> {
                     .is_some_and(|f| lake_files.contains(f))
         });
         self.analyses = analyses;
+        self.quotas_pending = true;
+    }
+
+    /// Whether the last check still owes its quota measurements.
+    pub fn quotas_pending(&self) -> bool {
+        self.quotas_pending
+    }
+
+    /// Finishes the last check: measures every clean lake's templates
+    /// against CloudFormation's quotas, as `dlc check` does.
+    pub fn measure_quotas(&mut self) {
+        if std::mem::take(&mut self.quotas_pending) {
+            for analysis in &mut self.analyses {
+                analysis.checked.check_quotas();
+            }
+        }
     }
 
     /// The analysis that holds an open document, and the document's file in it.
@@ -138,9 +169,49 @@ impl<'l> Documents<'l> {
     }
 
     /// Every file's diagnostics with the version of its open buffer, the
-    /// files that have none any more included (with an empty list). A problem in an imported file is also shown on
-    /// the `import` that brings it in, so that the lake shows it is not clean.
-    pub fn diagnostics(&mut self) -> Vec<(Url, Option<i32>, Vec<lsp_types::Diagnostic>)> {
+    /// files that have none any more included (with an empty list).
+    pub fn diagnostics(&mut self) -> Vec<Published> {
+        self.publish(|_, _| true)
+    }
+
+    /// The files whose diagnostics differ from those last published.
+    pub fn changed_diagnostics(&mut self) -> Vec<Published> {
+        self.publish(|before, now| before != now)
+    }
+
+    /// The lists for which `differs(last published, current)` holds, each
+    /// remembered as published.
+    fn publish(
+        &mut self,
+        differs: impl Fn(&[lsp_types::Diagnostic], &[lsp_types::Diagnostic]) -> bool,
+    ) -> Vec<Published> {
+        let mut by_uri = self.current();
+        let previously = std::mem::take(&mut self.published);
+        for (uri, list) in &by_uri {
+            if !list.is_empty() {
+                self.published.insert(uri.clone(), list.clone());
+            }
+        }
+        for uri in previously.keys() {
+            by_uri.entry(uri.clone()).or_default();
+        }
+        by_uri
+            .into_iter()
+            .filter(|(uri, list)| {
+                let before = previously.get(uri).map_or(&[][..], Vec::as_slice);
+                differs(before, list)
+            })
+            .map(|(uri, list)| {
+                let version = self.open.get(&uri).map(|d| d.version);
+                (uri, version, list)
+            })
+            .collect()
+    }
+
+    /// Every open or analysed file's diagnostics now. A problem in an
+    /// imported file is also shown on the `import` that brings it in, so that
+    /// the lake shows it is not clean.
+    fn current(&self) -> BTreeMap<Url, Vec<lsp_types::Diagnostic>> {
         let mut by_uri: BTreeMap<Url, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
         for uri in self.open.keys() {
             by_uri.insert(uri.clone(), Vec::new());
@@ -210,22 +281,7 @@ impl<'l> Documents<'l> {
                 });
             }
         }
-        let previously = std::mem::take(&mut self.published);
-        for (uri, list) in &by_uri {
-            if !list.is_empty() {
-                self.published.insert(uri.clone());
-            }
-        }
-        for uri in previously {
-            by_uri.entry(uri).or_default();
-        }
         by_uri
-            .into_iter()
-            .map(|(uri, list)| {
-                let version = self.open.get(&uri).map(|d| d.version);
-                (uri, version, list)
-            })
-            .collect()
     }
 }
 

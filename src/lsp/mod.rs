@@ -67,26 +67,57 @@ pub fn capabilities() -> ServerCapabilities {
 
 /// Serves one client on `connection` until it says `exit`. The error says
 /// why the conversation broke off.
+///
+/// A change is published in two steps: the check without the quotas on the
+/// templates, at once, then the quotas' findings before the next message
+/// is read. A newer edit already waiting makes those measurements stale, and
+/// they are skipped: its own check will measure.
 pub fn serve(connection: &Connection, loader: &mut dyn SourceLoader) -> Result<(), String> {
     let capabilities = serde_json::to_value(capabilities())
         .map_err(|e| format!("cannot encode the capabilities: {e}"))?;
     let protocol = |e: ProtocolError| e.to_string();
     connection.initialize(capabilities).map_err(protocol)?;
+    let send = |replies: Vec<Message>| {
+        replies.into_iter().try_for_each(|reply| {
+            connection
+                .sender
+                .send(reply)
+                .map_err(|e| format!("the client went away: {e}"))
+        })
+    };
     let mut server = Server::new(loader);
-    for message in &connection.receiver {
+    let mut waiting = None;
+    loop {
+        let message = match waiting.take() {
+            Some(message) => message,
+            None => match connection.receiver.recv() {
+                Ok(message) => message,
+                Err(_) => return Ok(()),
+            },
+        };
         if let Message::Request(request) = &message {
             if connection.handle_shutdown(request).map_err(protocol)? {
                 return Ok(());
             }
         }
-        for reply in server.handle(message) {
-            connection
-                .sender
-                .send(reply)
-                .map_err(|e| format!("the client went away: {e}"))?;
+        send(server.handle(message))?;
+        if server.quotas_pending() {
+            waiting = connection.receiver.try_recv().ok();
+            if !waiting.as_ref().is_some_and(changes_a_document) {
+                send(server.measure_quotas())?;
+            }
         }
     }
-    Ok(())
+}
+
+/// Whether a message edits, opens or closes a document: a new check.
+fn changes_a_document(message: &Message) -> bool {
+    matches!(message, Message::Notification(n) if [
+        DidOpenTextDocument::METHOD,
+        DidChangeTextDocument::METHOD,
+        DidCloseTextDocument::METHOD,
+    ]
+    .contains(&n.method.as_str()))
 }
 
 /// The server's state: open documents and the lakes they belong to.
@@ -106,7 +137,23 @@ impl<'l> Server<'l> {
         self.documents.retained()
     }
 
-    /// The messages one message from the client calls for.
+    /// Whether the last change's quota measurements are still to be made
+    /// ([`Server::measure_quotas`]).
+    pub fn quotas_pending(&self) -> bool {
+        self.documents.quotas_pending()
+    }
+
+    /// Measures the last change's templates against CloudFormation's quotas
+    /// and publishes the files whose diagnostics that changed. After it,
+    /// the diagnostics are those of `dlc check`.
+    pub fn measure_quotas(&mut self) -> Vec<Message> {
+        self.documents.measure_quotas();
+        publish(self.documents.changed_diagnostics())
+    }
+
+    /// The messages one message from the client calls for. A change
+    /// publishes its diagnostics without the quotas on the templates, which
+    /// [`Server::measure_quotas`] adds.
     pub fn handle(&mut self, message: Message) -> Vec<Message> {
         match message {
             Message::Notification(notification) => self.notification(notification),
@@ -162,20 +209,7 @@ impl<'l> Server<'l> {
             return Vec::new();
         }
         self.documents.reanalyze();
-        self.documents
-            .diagnostics()
-            .into_iter()
-            .map(|(uri, version, diagnostics)| {
-                Message::Notification(Notification::new(
-                    PublishDiagnostics::METHOD.to_string(),
-                    PublishDiagnosticsParams {
-                        uri,
-                        diagnostics,
-                        version,
-                    },
-                ))
-            })
-            .collect()
+        publish(self.documents.diagnostics())
     }
 
     fn request(&mut self, request: Request) -> Response {
@@ -353,6 +387,22 @@ impl<'l> Server<'l> {
 #[derive(serde::Deserialize)]
 struct ReadStdlib {
     uri: Url,
+}
+
+fn publish(lists: Vec<documents::Published>) -> Vec<Message> {
+    lists
+        .into_iter()
+        .map(|(uri, version, diagnostics)| {
+            Message::Notification(Notification::new(
+                PublishDiagnostics::METHOD.to_string(),
+                PublishDiagnosticsParams {
+                    uri,
+                    diagnostics,
+                    version,
+                },
+            ))
+        })
+        .collect()
 }
 
 fn parse<T: serde::de::DeserializeOwned>(params: Json) -> Result<T, (ErrorCode, String)> {

@@ -38,14 +38,25 @@ impl Client {
         id
     }
 
-    /// The response's result, and the diagnostics published before it.
+    /// The response's result, and the diagnostics published before it, by URI.
     fn request_collecting(
         &mut self,
         method: &str,
         params: Value,
     ) -> (Result<Value, String>, HashMap<String, Value>) {
+        let (result, published) = self.request_publishing(method, params);
+        (result, published.into_iter().collect())
+    }
+
+    /// The response's result, and every list of diagnostics published
+    /// before it, in the order sent: (URI, diagnostics).
+    fn request_publishing(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> (Result<Value, String>, Vec<(String, Value)>) {
         let id = self.send_request(method, params);
-        let mut published = HashMap::new();
+        let mut published = Vec::new();
         loop {
             match self.connection.receiver.recv().unwrap() {
                 Message::Response(response) if response.id == id => {
@@ -57,7 +68,7 @@ impl Client {
                 }
                 Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
                     let uri = n.params["uri"].as_str().unwrap().to_string();
-                    published.insert(uri, n.params["diagnostics"].clone());
+                    published.push((uri, n.params["diagnostics"].clone()));
                 }
                 _ => {}
             }
@@ -79,6 +90,12 @@ impl Client {
     pub fn notify_collecting(&mut self, method: &str, params: Value) -> HashMap<String, Value> {
         self.notify(method, params);
         self.request_collecting("dlc/barrier", json!({})).1
+    }
+
+    /// [`Client::notify_collecting`], each list published kept, in order.
+    pub fn notify_publishing(&mut self, method: &str, params: Value) -> Vec<(String, Value)> {
+        self.notify(method, params);
+        self.request_publishing("dlc/barrier", json!({})).1
     }
 
     pub fn open(&mut self, uri: &str, text: &str) -> HashMap<String, Value> {
