@@ -84,12 +84,25 @@ pub fn measure(lake: &Lake) -> Result<Vec<Measured>, Vec<Error>> {
     let mut measured = Vec::new();
     let mut stacks = Vec::new();
     let mut errors = Vec::new();
-    for env in &environments {
-        match environment_stacks(lake, env) {
-            Ok(env_stacks) => {
-                for mut stack in env_stacks {
+    let per_environment = map_in_parallel(&environments, |env| {
+        environment_stacks(lake, env).map(|env_stacks| {
+            env_stacks
+                .into_iter()
+                .map(|mut stack| {
                     let template = std::mem::take(&mut stack.template);
-                    measured.push(of_stack(env, &stack, &template, template.rendered_len()));
+                    (
+                        of_stack(env, &stack, &template, template.rendered_len()),
+                        stack,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    for result in per_environment {
+        match result {
+            Ok(env_stacks) => {
+                for (one, stack) in env_stacks {
+                    measured.push(one);
                     stacks.push(stack);
                 }
             }
@@ -109,6 +122,36 @@ pub fn measure(lake: &Lake) -> Result<Vec<Measured>, Vec<Error>> {
         Err(CompileError::Codegen(errors)) => Err(errors),
         Err(CompileError::Emit(never)) => match never {},
     }
+}
+
+/// Below this many environments, measuring on one thread is as fast as
+/// starting others.
+const PARALLEL_FROM: usize = 64;
+
+/// `f` of each item, in order, on the machine's cores once there are enough
+/// items: the environments' templates are independent, and building them is
+/// most of a large lake's check (and of each edit in `dlc lsp`).
+fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(results) => results,
+                // A panic in a worker is a bug in codegen: let it surface as one.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// An environment's stack, whose template (taken out of `stack`) renders to
@@ -192,39 +235,79 @@ mod tests {
         }
     }
 
+    /// Everything a measure says, for comparing two of them.
+    fn key(m: &Measured) -> String {
+        format!(
+            "{} {:?} {} {} {:?} {:?} {} {} {} {:?}",
+            m.stack,
+            m.environment,
+            m.account,
+            m.region,
+            m.role,
+            m.delivery,
+            m.bytes,
+            m.resources,
+            m.outputs,
+            m.span
+        )
+    }
+
+    /// The measures [`compile_measured`] hands over while it writes.
+    fn while_compiling(lake: &Lake, locate: crate::codegen::Locate<'_>) -> Vec<String> {
+        let mut measures = Vec::new();
+        crate::codegen::compile_measured(
+            lake,
+            None,
+            locate,
+            |_| Ok::<(), std::convert::Infallible>(()),
+            |m| measures.push(key(&m)),
+        )
+        .expect("the lake compiles");
+        measures
+    }
+
     /// `dlc compile` checks the quotas on what [`compile_measured`] hands
     /// it: the same measures as `dlc check`'s.
     #[test]
     fn compile_measures_as_check_measures() {
-        let key = |m: &Measured| {
-            format!(
-                "{} {:?} {} {} {:?} {:?} {} {} {} {:?}",
-                m.stack,
-                m.environment,
-                m.account,
-                m.region,
-                m.role,
-                m.delivery,
-                m.bytes,
-                m.resources,
-                m.outputs,
-                m.span
-            )
-        };
         for (example, lake) in fixtures::examples() {
             let locate = fixtures::locate_in(example);
-            let mut while_compiling = Vec::new();
-            crate::codegen::compile_measured(
-                &lake,
-                None,
-                &locate,
-                |_| Ok::<(), std::convert::Infallible>(()),
-                |m| while_compiling.push(key(&m)),
-            )
-            .expect("the example compiles");
             let measured: Vec<String> = measure(&lake).expect("measures").iter().map(key).collect();
-            assert_eq!(while_compiling, measured, "{example}");
+            assert_eq!(while_compiling(&lake, &locate), measured, "{example}");
         }
+    }
+
+    /// A lake large enough to be measured on several threads gives the
+    /// measures, in the order, of the one-threaded compile.
+    #[test]
+    fn measuring_in_parallel_gives_what_compile_measures() {
+        let text = crate::synth::lake(PARALLEL_FROM * 2);
+        let path = std::path::Path::new("synth.dl");
+        let checked =
+            crate::driver::check_source("synth.dl", path, text, &mut crate::host::FsLoader);
+        let lake = checked.model.expect("the synthetic lake checks clean");
+        let locate = |span: Span| {
+            (
+                std::sync::Arc::<str>::from("synth.dl"),
+                span.start as usize,
+                0,
+            )
+        };
+        let measured: Vec<String> = measure(&lake).expect("measures").iter().map(key).collect();
+        assert!(
+            measured.len() > PARALLEL_FROM * 2,
+            "every environment's stacks measured"
+        );
+        assert_eq!(while_compiling(&lake, &locate), measured);
+    }
+
+    #[test]
+    fn parallel_map_keeps_the_order() {
+        let items: Vec<usize> = (0..PARALLEL_FROM * 3 + 1).collect();
+        assert_eq!(
+            map_in_parallel(&items, |i| i * 2),
+            items.iter().map(|i| i * 2).collect::<Vec<_>>()
+        );
     }
 
     #[test]
