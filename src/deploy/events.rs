@@ -132,14 +132,7 @@ mod tests {
     use serde_json::json;
 
     fn stack() -> StackEntry {
-        serde_json::from_value(json!({
-            "name": "DevStorage", "environment": "Dev", "account": "111111111111",
-            "region": "eu-west-1", "template": "Dev/Storage.template.json",
-            "capabilities": [], "tags": {},
-            "resources": {"RawBucket": {"type": "AWS::S3::Bucket",
-                "source": {"file": "lake.dl", "line": 14, "column": 9}}}
-        }))
-        .expect("a stack entry")
+        super::super::storage_stack_entry(14, 9)
     }
 
     /// A `describe-stack-events` answer of a failed create, newest first, as

@@ -195,3 +195,18 @@ fn args(parts: &[&str]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The manifest's entry of Dev's Storage stack, with one bucket written at
+/// `lake.dl:line:column`: what the unit tests of the review and of the
+/// events trace resources back to.
+#[cfg(test)]
+pub(crate) fn storage_stack_entry(line: u32, column: u32) -> bundle::StackEntry {
+    serde_json::from_value(serde_json::json!({
+        "name": "DevStorage", "environment": "Dev", "account": "111111111111",
+        "region": "eu-west-1", "template": "Dev/Storage.template.json",
+        "capabilities": [], "tags": {},
+        "resources": {"RawBucket": {"type": "AWS::S3::Bucket",
+            "source": {"file": "lake.dl", "line": line, "column": column}}}
+    }))
+    .expect("a stack entry")
+}

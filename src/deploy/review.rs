@@ -145,14 +145,7 @@ mod tests {
     use serde_json::json;
 
     fn stack() -> StackEntry {
-        serde_json::from_value(json!({
-            "name": "DevStorage", "environment": "Dev", "account": "111111111111",
-            "region": "eu-west-1", "template": "Dev/Storage.template.json",
-            "capabilities": [], "tags": {},
-            "resources": {"RawBucket": {"type": "AWS::S3::Bucket",
-                "source": {"file": "lake.dl", "line": 12, "column": 5}}}
-        }))
-        .expect("a stack entry")
+        super::super::storage_stack_entry(12, 5)
     }
 
     /// A `describe-change-set` answer as CloudFormation gives it (trimmed).
