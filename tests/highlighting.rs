@@ -8,6 +8,8 @@
 //! - The Vim syntax file is loaded by a headless Vim (and Neovim, when installed)
 //!   over the same files: `editors/tests/vim/check.vim`.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::ErrorKind;
@@ -338,24 +340,7 @@ fn vscode_grammar_tokenizes_the_examples() {
             "the npm package {package} is missing: run `npm ci --prefix editors/tests` (needs Node.js 18 or later)"
         );
     }
-    // An explicit file, not the directory: Node 21+ no longer searches a directory
-    // argument of `--test` for test files.
-    let output = Command::new("node")
-        .args([
-            "--test",
-            "--test-reporter=spec",
-            "editors/tests/tokenize.test.mjs",
-        ])
-        .current_dir(root())
-        .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(e) if e.kind() == ErrorKind::NotFound => panic!(
-            "`node` is not on PATH: install Node.js 18 or later (Debian: apt-get install nodejs npm), \
-             then run `npm ci --prefix editors/tests`"
-        ),
-        Err(e) => panic!("cannot run node: {e}"),
-    };
+    let output = common::node::run_test("editors/tests/tokenize.test.mjs", "editors/tests");
     assert!(
         output.status.success(),
         "the VS Code grammar tests failed (node --test editors/tests/tokenize.test.mjs); \

@@ -4,9 +4,9 @@
 //! (`npm ci --prefix editors/vscode`), and checks the client it builds and
 //! the extension's package.json. No VS Code and no `dlc lsp` are needed.
 
-use std::io::ErrorKind;
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn the_vscode_extension_starts_dlc_lsp_over_stdio() {
@@ -16,22 +16,7 @@ fn the_vscode_extension_starts_dlc_lsp_over_stdio() {
             .is_file(),
         "vscode-languageclient is missing: run `npm ci --prefix editors/vscode` (needs Node.js 18 or later)"
     );
-    let output = Command::new("node")
-        .args([
-            "--test",
-            "--test-reporter=spec",
-            "editors/tests/extension.test.mjs",
-        ])
-        .current_dir(root)
-        .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(e) if e.kind() == ErrorKind::NotFound => panic!(
-            "`node` is not on PATH: install Node.js 18 or later (Debian: apt-get install nodejs npm), \
-             then run `npm ci --prefix editors/vscode`"
-        ),
-        Err(e) => panic!("cannot run node: {e}"),
-    };
+    let output = common::node::run_test("editors/tests/extension.test.mjs", "editors/vscode");
     assert!(
         output.status.success(),
         "the VS Code extension tests failed (node --test editors/tests/extension.test.mjs)\n\

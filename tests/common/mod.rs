@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 pub mod fixtures;
 pub mod lsp;
+pub mod node;
 
 use dlc::codegen::{self, Output};
 
