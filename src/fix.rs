@@ -141,7 +141,7 @@ pub fn plan(
     for (file, mut edits) in by_file {
         // From the end, so earlier offsets stay valid.
         edits.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
-        let mut text = sources.get(file).text.clone();
+        let mut text = sources.get(file).text.to_string();
         for edit in edits {
             text.replace_range(edit.span.range(), &edit.new);
         }

@@ -1,7 +1,9 @@
 //! Source files and byte spans. Line and column are computed only when a
 //! diagnostic is rendered.
 
+use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// The byte-order mark some editors put at the start of a UTF-8 file. It is
 /// not part of the text: every command skips it, and spans and byte offsets
@@ -57,8 +59,34 @@ impl Span {
 pub struct SourceFile {
     /// The name shown in diagnostics: the path as the user gave it, or `std/aws.dl`.
     pub name: String,
-    pub text: String,
-    line_starts: Vec<usize>,
+    pub text: Text,
+    /// Made on first use: a check without diagnostics never asks for a line.
+    lines: OnceLock<Lines>,
+}
+
+/// A file's text: borrowed for the embedded stdlib, whose text is in the
+/// binary already, owned for the files read.
+#[derive(Clone, Debug)]
+pub struct Text(Cow<'static, str>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where lines start, and what finds a column in characters.
+#[derive(Debug)]
+struct Lines {
+    starts: Vec<usize>,
     /// For text that is not all ASCII, the number of characters before each
     /// multiple of [`CHECKPOINT`] bytes: a column on a very long line is then
     /// found without counting every character from the start of the line.
@@ -73,9 +101,9 @@ fn count_chars(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
-impl SourceFile {
-    pub fn new(name: String, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0)
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         let char_checkpoints = (!text.is_ascii()).then(|| {
@@ -87,17 +115,29 @@ impl SourceFile {
                 }))
                 .collect()
         });
-        SourceFile {
-            name,
-            text,
-            line_starts,
+        Lines {
+            starts,
             char_checkpoints,
         }
+    }
+}
+
+impl SourceFile {
+    pub fn new(name: String, text: impl Into<Cow<'static, str>>) -> SourceFile {
+        SourceFile {
+            name,
+            text: Text(text.into()),
+            lines: OnceLock::new(),
+        }
+    }
+
+    fn lines(&self) -> &Lines {
+        self.lines.get_or_init(|| Lines::new(&self.text))
     }
 
     /// The number of characters before a byte offset.
     fn chars_before(&self, offset: usize) -> usize {
-        match &self.char_checkpoints {
+        match &self.lines().char_checkpoints {
             None => offset,
             Some(checkpoints) => {
                 let block = offset / CHECKPOINT;
@@ -108,7 +148,7 @@ impl SourceFile {
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.lines().starts.binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -118,7 +158,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
-        let start = self.line_starts[line];
+        let start = self.lines().starts[line];
         let column = match self.text.get(start..offset) {
             Some(_) => self.chars_before(offset) - self.chars_before(start),
             None => offset - start,
@@ -130,9 +170,9 @@ impl SourceFile {
     }
 
     pub fn line_range(&self, line_index: usize) -> Option<Range<usize>> {
-        let start = *self.line_starts.get(line_index)?;
-        let end = self
-            .line_starts
+        let starts = &self.lines().starts;
+        let start = *starts.get(line_index)?;
+        let end = starts
             .get(line_index + 1)
             .copied()
             .unwrap_or(self.text.len());
@@ -151,7 +191,7 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Cow<'static, str>>) -> FileId {
         self.files.push(SourceFile::new(name.into(), text.into()));
         FileId(self.files.len() as u32 - 1)
     }
@@ -228,7 +268,7 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceMap {
         file.line_range(line_index)
             .ok_or(codespan_reporting::files::Error::LineTooLarge {
                 given: line_index,
-                max: file.line_starts.len() - 1,
+                max: file.lines().starts.len() - 1,
             })
     }
 }
@@ -256,7 +296,7 @@ mod tests {
 
     #[test]
     fn a_byte_order_mark_is_not_a_column() {
-        let file = SourceFile::new("a.dl".into(), "\u{feff}let a = 1\nlet b = 2\n".into());
+        let file = SourceFile::new("a.dl".into(), "\u{feff}let a = 1\nlet b = 2\n");
         assert_eq!(file.line_col(3), (1, 1));
         assert_eq!(file.line_col(7), (1, 5));
         assert_eq!(file.line_col(13), (2, 1));

@@ -123,7 +123,7 @@ fn apply(checked: &Checked, diagnostic: &Diagnostic) -> HashMap<PathBuf, String>
     let mut files = HashMap::new();
     for (file, mut edits) in by_file {
         let source = checked.sources.get(file);
-        let mut text = source.text.clone();
+        let mut text = source.text.to_string();
         edits.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
         for edit in edits {
             text.replace_range(edit.span.range(), &edit.replacement);
