@@ -53,17 +53,20 @@ pub struct Matcher {
 
 #[derive(Debug)]
 enum Search {
-    /// Boxed: a DFA's header (its byte classes, start states) is large.
-    Embedded(Box<Embedded>),
+    Embedded(&'static Entry),
     Compiled(Regex),
 }
 
+/// One pattern of the tables. Its DFAs are read (and validated) once per
+/// process, when first needed: two stdlib types share a pattern, and the
+/// language server builds the stdlib's types again on every edit.
 #[derive(Debug)]
-struct Embedded {
+struct Entry {
     source: &'static str,
-    forward: Table,
-    /// The bytes of the reverse DFA, which finds where a match starts; empty
-    /// for a pattern embedded only to be matched.
+    forward_bytes: &'static [u8],
+    forward: OnceLock<Option<Table>>,
+    /// The reverse DFA finds where a match starts; its bytes are empty for
+    /// a pattern embedded only to be matched.
     reverse_bytes: &'static [u8],
     reverse: OnceLock<Option<Table>>,
     /// The compiled source, for a search the DFAs refuse. None does: they
@@ -74,12 +77,13 @@ struct Embedded {
 
 impl Matcher {
     /// The matcher of a pattern written in dlc's own source: its embedded
-    /// DFAs, or the pattern compiled now when they are not embedded. `None`
-    /// for an invalid pattern (a test compiles every fixed one).
+    /// DFAs, or the pattern compiled now when they are not embedded (or do
+    /// not read). `None` for an invalid pattern (a test compiles every
+    /// fixed one).
     pub fn fixed(source: &str) -> Option<Matcher> {
-        let search = match embedded(source) {
-            Some(embedded) => Search::Embedded(Box::new(embedded)),
-            None => Search::Compiled(Regex::new(source).ok()?),
+        let search = match entries().iter().find(|e| e.source == source) {
+            Some(entry) if entry.forward().is_some() => Search::Embedded(entry),
+            _ => Search::Compiled(Regex::new(source).ok()?),
         };
         Some(Matcher { search })
     }
@@ -94,11 +98,14 @@ impl Matcher {
     pub fn is_match(&self, text: &str) -> bool {
         match &self.search {
             Search::Compiled(regex) => regex.is_match(text),
-            Search::Embedded(embedded) => {
+            Search::Embedded(entry) => {
                 let input = Input::new(text).earliest(true);
-                match embedded.forward.try_search_fwd(&input) {
-                    Ok(found) => found.is_some(),
-                    Err(_) => embedded.fallback().is_some_and(|r| r.is_match(text)),
+                match entry
+                    .forward()
+                    .map(|forward| forward.try_search_fwd(&input))
+                {
+                    Some(Ok(found)) => found.is_some(),
+                    _ => entry.fallback().is_some_and(|r| r.is_match(text)),
                 }
             }
         }
@@ -106,22 +113,25 @@ impl Matcher {
 
     /// The byte range of the leftmost-first match, as [`Regex::find`] finds.
     pub fn find(&self, text: &str) -> Option<Range<usize>> {
-        let embedded = match &self.search {
+        let entry = match &self.search {
             Search::Compiled(regex) => return regex.find(text).map(|m| m.range()),
-            Search::Embedded(embedded) => embedded,
+            Search::Embedded(entry) => entry,
         };
         // Most texts have no match: the forward DFA alone says so.
         if !self.is_match(text) {
             return None;
         }
-        let searched = embedded.reverse().map(|reverse| {
-            DfaRegex::builder()
-                .build_from_dfas(embedded.forward.clone(), reverse.clone())
-                .try_search(&Input::new(text))
-        });
+        let searched = entry
+            .forward()
+            .zip(entry.reverse())
+            .map(|(forward, reverse)| {
+                DfaRegex::builder()
+                    .build_from_dfas(forward.clone(), reverse.clone())
+                    .try_search(&Input::new(text))
+            });
         match searched {
             Some(Ok(found)) => found.map(|m| m.range()),
-            _ => embedded.fallback()?.find(text).map(|m| m.range()),
+            _ => entry.fallback()?.find(text).map(|m| m.range()),
         }
     }
 
@@ -132,13 +142,16 @@ impl Matcher {
     }
 }
 
-impl Embedded {
+impl Entry {
+    fn forward(&self) -> Option<&Table> {
+        self.forward
+            .get_or_init(|| read(self.forward_bytes))
+            .as_ref()
+    }
+
     fn reverse(&self) -> Option<&Table> {
         self.reverse
-            .get_or_init(|| {
-                let bytes = Some(self.reverse_bytes).filter(|b| !b.is_empty())?;
-                Some(DFA::from_bytes(bytes).ok()?.0)
-            })
+            .get_or_init(|| read(self.reverse_bytes))
             .as_ref()
     }
 
@@ -149,25 +162,41 @@ impl Embedded {
     }
 }
 
-/// The embedded DFAs of `source`, if the tables hold them and they read.
-fn embedded(source: &str) -> Option<Embedded> {
-    let mut rest = &EMBEDDED.bytes[..];
-    while !rest.is_empty() {
-        let stored = part(&mut rest)?;
-        let forward = part(&mut rest)?;
-        let reverse_bytes = part(&mut rest)?;
-        if stored != source.as_bytes() {
-            continue;
-        }
-        return Some(Embedded {
-            source: std::str::from_utf8(stored).ok()?,
-            forward: DFA::from_bytes(forward).ok()?.0,
-            reverse_bytes,
-            reverse: OnceLock::new(),
-            fallback: OnceLock::new(),
-        });
+/// A DFA read in place, if its bytes are one this build can read.
+fn read(bytes: &'static [u8]) -> Option<Table> {
+    if bytes.is_empty() {
+        return None;
     }
-    None
+    Some(DFA::from_bytes(bytes).ok()?.0)
+}
+
+/// The patterns of the tables, indexed on first use (the DFAs are not read
+/// then). A table that does not parse to its end gives none: every pattern
+/// is then compiled from its source.
+fn entries() -> &'static [Entry] {
+    static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let mut entries = Vec::new();
+        let mut rest = &EMBEDDED.bytes[..];
+        while !rest.is_empty() {
+            let parts = (part(&mut rest), part(&mut rest), part(&mut rest));
+            let (Some(source), Some(forward_bytes), Some(reverse_bytes)) = parts else {
+                return Vec::new();
+            };
+            let Ok(source) = std::str::from_utf8(source) else {
+                return Vec::new();
+            };
+            entries.push(Entry {
+                source,
+                forward_bytes,
+                forward: OnceLock::new(),
+                reverse_bytes,
+                reverse: OnceLock::new(),
+                fallback: OnceLock::new(),
+            });
+        }
+        entries
+    })
 }
 
 /// The next length-prefixed part of the tables, its padding skipped.
@@ -270,10 +299,10 @@ pub(crate) mod tests {
         for (pattern, searched) in fixed_patterns() {
             let matcher = Matcher::fixed(&pattern).expect("a fixed pattern compiles");
             assert!(matcher.is_embedded(), "{pattern} is not embedded");
-            let Search::Embedded(embedded) = &matcher.search else {
+            let Search::Embedded(entry) = &matcher.search else {
                 unreachable!()
             };
-            assert_eq!(embedded.reverse().is_some(), searched, "{pattern}");
+            assert_eq!(entry.reverse().is_some(), searched, "{pattern}");
         }
         assert!(Matcher::fixed("^not a fixed pattern$").is_some_and(|m| !m.is_embedded()));
         assert!(Matcher::fixed("[a-").is_none());
