@@ -64,6 +64,7 @@
 extern crate self as dlc;
 
 pub mod analysis;
+pub(crate) mod automata;
 pub mod checks;
 pub mod cli;
 pub mod codegen;

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::inherited::{self, Findings};
+use crate::automata::Matcher;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{BuildField, EnvField, Environment, Lake, Retention, Source, SourceField};
 use crate::source::Span;
@@ -230,15 +231,14 @@ fn source(lake: &Lake, diagnostics: &mut Diagnostics) {
     reason = "a constant pattern, which the tests run"
 )]
 pub fn is_connection_arn(arn: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:connection/[A-Za-z0-9-]+$",
-        )
-        .expect("a valid pattern")
-    })
-    .is_match(arn)
+    static RE: OnceLock<Matcher> = OnceLock::new();
+    RE.get_or_init(|| Matcher::fixed(CONNECTION_ARN).expect("a valid pattern"))
+        .is_match(arn)
 }
+
+/// The shape of a connection's ARN; its DFA is embedded (see
+/// [`crate::automata`]).
+pub(crate) const CONNECTION_ARN: &str = r"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:connection/[A-Za-z0-9-]+$";
 
 /// An execution policy is AWS's or one of the environment's own account:
 /// IAM attaches no customer-managed policy of another account to a role.

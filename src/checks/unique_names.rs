@@ -3,6 +3,7 @@
 //! pipeline, table or output file. One diagnostic per pair of owners, naming
 //! every name they share.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
@@ -35,25 +36,30 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         names: physical::environment_names(lake, env),
     }));
 
-    let mut seen: HashMap<(Kind, Scope, String), (usize, &PhysicalName)> = HashMap::new();
+    // Sized for every name, and each key made and hashed once: this map was
+    // most of the domain checks' instructions.
+    let count = owners.iter().map(|owner| owner.names.len()).sum();
+    let mut seen: HashMap<(Kind, Scope, String), (usize, &PhysicalName)> =
+        HashMap::with_capacity(count);
     for (index, owner) in owners.iter().enumerate() {
         let mut clashes: Vec<Clash> = Vec::new();
         for name in &owner.names {
-            match seen.get(&name.key()) {
+            match seen.entry(name.key()) {
                 // Within one environment only a repeated zone repeats a
                 // name, and `names::check_zone_names` reports it.
-                Some((first, _)) if *first == index => {}
-                Some((first, first_name)) => {
-                    match clashes.iter_mut().find(|clash| clash.first == *first) {
+                Entry::Occupied(entry) if entry.get().0 == index => {}
+                Entry::Occupied(entry) => {
+                    let &(first, first_name) = entry.get();
+                    match clashes.iter_mut().find(|clash| clash.first == first) {
                         Some(clash) => clash.pairs.push((first_name, name)),
                         None => clashes.push(Clash {
-                            first: *first,
+                            first,
                             pairs: vec![(first_name, name)],
                         }),
                     }
                 }
-                None => {
-                    seen.insert(name.key(), (index, name));
+                Entry::Vacant(entry) => {
+                    entry.insert((index, name));
                 }
             }
         }

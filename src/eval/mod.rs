@@ -101,21 +101,22 @@ pub fn evaluate(
         incomplete: HashSet::new(),
         suppress_missing: false,
         written_env_fields: HashMap::new(),
-        extended: HashSet::new(),
+        extended: HashMap::new(),
         depth: 0,
         work: 0,
         work_budget: work_budget(program),
         limit_reported: false,
         defaults_in_progress: Vec::new(),
     };
-    // Only the environments others extend need their written fields kept.
-    evaluator.extended = program
-        .items()
-        .filter_map(|(_, item)| match &item.kind {
-            ItemKind::Env(decl) => decl.extends.as_ref().map(|p| p.name.clone()),
-            _ => None,
-        })
-        .collect();
+    // Only the environments others extend need their written fields kept,
+    // until their last heir has taken them.
+    for (_, item) in program.items() {
+        if let ItemKind::Env(decl) = &item.kind {
+            if let Some(parent) = &decl.extends {
+                *evaluator.extended.entry(parent.name.clone()).or_default() += 1;
+            }
+        }
+    }
     let mut wanted = Vec::new();
     for (r, item) in program.items() {
         // Only the declaration that owns its name is evaluated: duplicates were reported.
@@ -127,15 +128,13 @@ pub fn evaluate(
             continue;
         }
         match &item.kind {
-            ItemKind::Let(_) => {
-                evaluator.item(r, None);
-            }
+            ItemKind::Let(_) => evaluator.memoize(r),
             ItemKind::Env(_) => {
-                evaluator.item(r, None);
+                evaluator.memoize(r);
                 wanted.push(r);
             }
             ItemKind::Lake(_) if Some(r) == lake => {
-                evaluator.item(r, None);
+                evaluator.memoize(r);
                 wanted.push(r);
             }
             _ => {}
@@ -179,6 +178,16 @@ enum State {
     Done(Value, usize),
 }
 
+/// What evaluating a declaration returns besides memoizing its value.
+#[derive(Clone, Copy, PartialEq)]
+enum Returned {
+    /// A copy of the value, for a reference to the declaration.
+    Copy,
+    /// `None` where the value is in the memo: a caller that only looks at
+    /// it there needs no copy (a whole environment).
+    Nothing,
+}
+
 pub(crate) struct Evaluator<'a, 'd> {
     program: &'a Program,
     scope: &'a Scope,
@@ -195,8 +204,9 @@ pub(crate) struct Evaluator<'a, 'd> {
     /// The fields each environment wrote, its parents' included: what a
     /// child inherits.
     written_env_fields: HashMap<String, IndexMap<String, Field>>,
-    /// Names of the environments that some `extends` names.
-    extended: HashSet<String>,
+    /// Names of the environments that some `extends` names, each with the
+    /// number of `extends` clauses that have not yet taken its fields.
+    extended: HashMap<String, usize>,
     /// How deeply evaluation has recursed (see [`MAX_DEPTH`]).
     depth: usize,
     /// Values built or copied so far.
@@ -281,26 +291,48 @@ impl Evaluator<'_, '_> {
 
     /// The value of a declaration, evaluated once.
     fn item(&mut self, r: ItemRef, via: Option<(Relation, Span)>) -> Value {
+        match self.evaluate(r, via, Returned::Copy) {
+            Some(value) => value,
+            // Not reached: a copy is always returned.
+            None => Value::invalid(via.map_or(self.program.item(r).span, |(_, s)| s)),
+        }
+    }
+
+    /// Evaluates a declaration into the memo only: a top-level declaration
+    /// is taken out of the memo at the end, and a copy of it (a whole
+    /// environment) would be dropped unread.
+    fn memoize(&mut self, r: ItemRef) {
+        self.evaluate(r, None, Returned::Nothing);
+    }
+
+    /// The value of a declaration, evaluated once into the memo; an invalid
+    /// value where it cannot be (a cycle, a limit).
+    fn evaluate(
+        &mut self,
+        r: ItemRef,
+        via: Option<(Relation, Span)>,
+        returned: Returned,
+    ) -> Option<Value> {
         let item = self.program.item(r);
         let name = item.kind.name().map(|n| n.name.clone()).unwrap_or_default();
         let span = via.map_or(item.span, |(_, s)| s);
         if self.over_budget(span) {
-            return Value::invalid(span);
+            return Some(Value::invalid(span));
         }
         match self.states.get(&r) {
             Some(State::Done(value, weight)) => {
-                let (value, weight) = (value.clone(), *weight);
-                self.work += weight;
+                let value = (returned == Returned::Copy).then(|| value.clone());
+                self.work += *weight;
                 return value;
             }
             Some(State::InProgress) => {
                 self.report_cycle(&name, via);
-                return Value::invalid(span);
+                return Some(Value::invalid(span));
             }
             None => {}
         }
         if !self.enter(span) {
-            return Value::invalid(span);
+            return Some(Value::invalid(span));
         }
         self.states.insert(r, State::InProgress);
         self.stack.push((name, via));
@@ -348,7 +380,7 @@ impl Evaluator<'_, '_> {
                 if let ValueKind::Record(record) = &mut raw.kind {
                     let written = std::mem::take(&mut record.fields);
                     record.fields = merge(inherited, written, &decl.body);
-                    if self.extended.contains(&decl.name.name) {
+                    if self.extended.contains_key(&decl.name.name) {
                         self.written_env_fields
                             .insert(decl.name.name.clone(), record.fields.clone());
                     }
@@ -374,8 +406,9 @@ impl Evaluator<'_, '_> {
                 (Value::invalid(value.span), 1)
             }
         };
-        self.states.insert(r, State::Done(value.clone(), weight));
-        value
+        let copy = (returned == Returned::Copy).then(|| value.clone());
+        self.states.insert(r, State::Done(value, weight));
+        copy
     }
 
     /// The fields an environment inherits through `extends`.
@@ -404,18 +437,36 @@ impl Evaluator<'_, '_> {
         }
         // Evaluating the parent first finds cycles; the child then inherits
         // what the parent wrote, and gets its own defaults.
-        let value = self.item(r, Some((Relation::Extends, parent.span)));
-        match value.kind {
-            ValueKind::Record(_) => {
-                let fields = self.written_env_fields.get(&parent.name).cloned()?;
-                self.work += fields
-                    .values()
-                    .map(|f| measure(&f.value, 0).unwrap_or(1))
-                    .sum::<usize>();
-                Some(fields)
-            }
-            _ => None,
+        let parent_is_record =
+            match self.evaluate(r, Some((Relation::Extends, parent.span)), Returned::Nothing) {
+                Some(value) => matches!(value.kind, ValueKind::Record(_)),
+                None => matches!(
+                    self.states.get(&r),
+                    Some(State::Done(
+                        Value {
+                            kind: ValueKind::Record(_),
+                            ..
+                        },
+                        _
+                    ))
+                ),
+            };
+        if !parent_is_record {
+            return None;
         }
+        // The last heir takes the fields; the others copy them.
+        let heirs = self.extended.get_mut(&parent.name)?;
+        *heirs = heirs.saturating_sub(1);
+        let fields = if *heirs == 0 {
+            self.written_env_fields.remove(&parent.name)?
+        } else {
+            self.written_env_fields.get(&parent.name).cloned()?
+        };
+        self.work += fields
+            .values()
+            .map(|f| measure(&f.value, 0).unwrap_or(1))
+            .sum::<usize>();
+        Some(fields)
     }
 
     fn report_cycle(&mut self, name: &str, via: Option<(Relation, Span)>) {
@@ -548,7 +599,7 @@ impl Evaluator<'_, '_> {
     }
 
     fn record(&mut self, record: &RecordLit, type_name: Option<&Ident>, span: Span) -> Value {
-        let mut fields: IndexMap<String, Field> = IndexMap::new();
+        let mut fields: IndexMap<String, Field> = IndexMap::with_capacity(record.fields.len());
         for field in &record.fields {
             if let Some(first) = fields.get(&field.key.name) {
                 self.report(
@@ -777,6 +828,10 @@ impl Evaluator<'_, '_> {
 
     /// The data of an enum variant, conformed to its enum's data type, once.
     fn variant_data(&mut self, enum_name: &str, variant: &str) -> Option<Value> {
+        // Most enums carry no data: nothing to evaluate, nor to remember.
+        if let Some(TypeDef::Enum(def)) = self.types.get(enum_name) {
+            def.data_type.as_ref()?;
+        }
         let key = (enum_name.to_string(), variant.to_string());
         if let Some(data) = self.variant_data.get(&key) {
             let data = data.clone();

@@ -467,10 +467,11 @@ impl Evaluator<'_, '_> {
                 self.report(diagnostic);
             }
         }
-        let mut fields = IndexMap::new();
+        let mut fields = IndexMap::with_capacity(def.fields.len());
         let mut missing = Vec::new();
         for (name, field_def) in &def.fields {
-            match given.shift_remove(name) {
+            // `given` is not read after this loop: its order need not be kept.
+            match given.swap_remove(name) {
                 Some(field) => {
                     let value = self.conform(field.value, &field_def.ty, Some(field_def.ty_span));
                     fields.insert(name.clone(), Field { value, ..field });

@@ -78,7 +78,7 @@ pub struct Scope {
 
 impl Scope {
     pub fn build(program: &Program, diagnostics: &mut Diagnostics) -> Scope {
-        let mut names: IndexMap<String, ItemRef> = IndexMap::new();
+        let mut names: IndexMap<String, ItemRef> = IndexMap::with_capacity(program.order.len());
         for (r, item) in program.items() {
             let Some(name) = item.kind.name() else {
                 continue;

@@ -166,7 +166,9 @@ impl TypeDefs {
     /// Collects the type declarations of a program and resolves the type
     /// expressions in them.
     pub fn build(program: &Program, scope: &Scope, diagnostics: &mut Diagnostics) -> TypeDefs {
-        let mut defs = IndexMap::new();
+        // Sized for every item (most are the stdlib's types): growing it
+        // rehashed every name several times.
+        let mut defs = IndexMap::with_capacity(program.order.len());
         let mut resolver = Resolver {
             program,
             scope,
@@ -488,7 +490,7 @@ impl Resolver<'_, '_> {
     }
 
     fn record_decl(&mut self, decl: &RecordDecl, docs: &Docs) -> RecordDef {
-        let mut fields = IndexMap::new();
+        let mut fields = IndexMap::with_capacity(decl.fields.len());
         for field in &decl.fields {
             if let Some(first) = fields.get(&field.name.name) {
                 let first: &FieldDef = first;
@@ -525,7 +527,7 @@ impl Resolver<'_, '_> {
 
     fn enum_decl(&mut self, decl: &EnumDecl, docs: &Docs) -> EnumDef {
         let data_type = decl.data_type.as_ref().map(|t| self.resolve(t));
-        let mut variants = IndexMap::new();
+        let mut variants = IndexMap::with_capacity(decl.variants.len());
         for variant in &decl.variants {
             if let Some(first) = variants.get(&variant.name.name) {
                 let first: &VariantDef = first;

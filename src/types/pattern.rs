@@ -1,15 +1,17 @@
 //! A type's `matches` pattern. Compiling a regular expression costs far more
-//! than matching one, and most runs match only a few of the prelude's
-//! patterns, so the prelude's are compiled the first time a value is matched.
+//! than matching one: the stdlib's patterns are compiled when dlc is built
+//! (see [`crate::automata`]), and read back the first time a value is matched.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::automata::Matcher;
+
 #[derive(Debug)]
 pub struct Pattern {
     source: String,
-    compiled: OnceLock<Regex>,
+    compiled: OnceLock<Matcher>,
 }
 
 impl Pattern {
@@ -18,12 +20,12 @@ impl Pattern {
         let regex = Regex::new(source)?;
         Ok(Pattern {
             source: source.to_string(),
-            compiled: OnceLock::from(regex),
+            compiled: OnceLock::from(Matcher::compiled(regex)),
         })
     }
 
-    /// A stdlib pattern, compiled on first use. A test compiles every one
-    /// (`types::tests::every_prelude_pattern_compiles`).
+    /// A stdlib pattern, read from the embedded DFAs on first use. A test
+    /// compiles every one (`every_stdlib_pattern_compiles`).
     pub fn deferred(source: &str) -> Pattern {
         Pattern {
             source: source.to_string(),
@@ -36,16 +38,16 @@ impl Pattern {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.regex().is_match(text)
+        self.matcher().is_match(text)
     }
 
     #[allow(
         clippy::expect_used,
         reason = "only the stdlib's patterns are deferred, and a test compiles each"
     )]
-    fn regex(&self) -> &Regex {
+    fn matcher(&self) -> &Matcher {
         self.compiled
-            .get_or_init(|| Regex::new(&self.source).expect("a stdlib pattern compiles"))
+            .get_or_init(|| Matcher::fixed(&self.source).expect("a stdlib pattern compiles"))
     }
 }
 

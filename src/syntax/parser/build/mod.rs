@@ -77,6 +77,13 @@ pub(super) fn children<'i>(
 /// comments removed.
 pub(super) fn without_trailing_trivia(text: &str) -> &str {
     let mut end = text.trim_end().len();
+    // A comment runs to the end of its line, so only one on the last line
+    // can end the text. Without a `/` there, nothing is left to cut: this
+    // spares lexing the whole pair, for every pair of the file.
+    let last_line = &text[text[..end].rfind('\n').map_or(0, |i| i + 1)..end];
+    if !last_line.contains('/') {
+        return &text[..end];
+    }
     // The comments, last first: each one that ends the text is cut off.
     let comments: Vec<Piece> = pieces(text)
         .filter(|p| matches!(p.kind, PieceKind::Comment | PieceKind::DocLine))
