@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod pipeline_declaration;
 pub mod pipeline_template;
 pub mod template;
+pub mod value;
 
 mod audit;
 pub(crate) mod network;
@@ -47,7 +48,7 @@ mod tests;
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use value::Value;
 
 use crate::model::{EnvField, Environment, Lake, LakeField, Retention};
 use crate::source::Span;

@@ -3,8 +3,8 @@
 //! security group, with the reference's 11 exports (for 3 zones), and the
 //! VPC's flow log into the environment's access-logs bucket.
 
+use super::value::{json, Value};
 use ipnet::Ipv4Net;
-use serde_json::{json, Value};
 
 use super::naming;
 use super::template::{get_att, ref_, sub, Resource, Template};
@@ -259,7 +259,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "VpcId": ref_("Vpc"),
                     "VpcEndpointType": "Gateway",
                     "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{}", naming::endpoint_service(service))),
-                    "RouteTableIds": route_tables,
+                    "RouteTableIds": route_tables.clone(),
                     "Tags": ctx.tags_named(&ctx.ec2_name(&id)),
                 }),
             ),
@@ -321,7 +321,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "VpcId": ref_("Vpc"),
                     "VpcEndpointType": "Interface",
                     "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{}", naming::endpoint_service(service))),
-                    "SubnetIds": private_subnets,
+                    "SubnetIds": private_subnets.clone(),
                     "SecurityGroupIds": [get_att("SharedSecurityGroup", "GroupId")],
                     "PrivateDnsEnabled": true,
                     "Tags": ctx.tags_named(&ctx.ec2_name(&id)),

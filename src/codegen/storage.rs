@@ -1,7 +1,7 @@
 //! The `Storage` stack: the zone key and its alias, the access-logs bucket,
 //! one bucket per zone with its policy, and the audit table.
 
-use serde_json::{json, Map, Value};
+use super::value::{json, Object, Value};
 
 use super::template::{account_root, get_att, ref_, sub, Resource, Template};
 use super::{audit, naming, Ctx, Error};
@@ -143,7 +143,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     let mut logs_statements = vec![tls_only("AccessLogsBucket")];
     logs_statements.push(access_log_delivery(
         "AccessLogsBucket",
-        json!(env.account),
+        json!(&env.account),
         zone_ids.iter().map(|id| get_att(id, "Arn")).collect(),
     ));
     logs_statements.extend(flow_log_delivery("AccessLogsBucket", &env.account));
@@ -318,15 +318,15 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
     };
     let days = days_from(1);
     let transition_days = days_from(0);
-    let mut rule = Map::new();
-    rule.insert("Id".into(), json!("ZoneLifecycle"));
-    rule.insert("Status".into(), json!("Enabled"));
+    let mut rule = Object::new();
+    rule.insert("Id", json!("ZoneLifecycle"));
+    rule.insert("Status", json!("Enabled"));
     if let Some(d) = &lifecycle.expire_after {
-        rule.insert("ExpirationInDays".into(), json!(days(d, lifecycle.span)?));
+        rule.insert("ExpirationInDays", json!(days(d, lifecycle.span)?));
     }
     if let Some(d) = &lifecycle.noncurrent_expire_after {
         rule.insert(
-            "NoncurrentVersionExpiration".into(),
+            "NoncurrentVersionExpiration",
             json!({ "NoncurrentDays": days(d, lifecycle.span)? }),
         );
     }
@@ -341,7 +341,7 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
                 }))
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        rule.insert("Transitions".into(), Value::Array(transitions));
+        rule.insert("Transitions", Value::Array(transitions));
     }
     Ok(Value::Object(rule))
 }

@@ -5,9 +5,9 @@
 //! resource remembers the lake span it came from, for the manifest.
 
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
 
 use super::json::{ByteCount, Out, Pretty};
+use super::value::{json, Object, Value};
 use super::Error;
 use crate::source::Span;
 
@@ -31,7 +31,7 @@ impl Policy {
 #[derive(Clone, Debug)]
 pub struct Resource {
     pub kind: &'static str,
-    pub properties: Map<String, Value>,
+    pub properties: Object,
     pub depends_on: Vec<String>,
     /// Both `DeletionPolicy` and `UpdateReplacePolicy`, when set.
     pub policy: Option<Policy>,
@@ -52,7 +52,7 @@ impl Resource {
     pub fn new(kind: &'static str, span: Span, properties: Value) -> Resource {
         let properties = match properties {
             Value::Object(map) => map,
-            other => panic!("resource properties must be an object, got {other}"),
+            other => panic!("resource properties must be an object, got {other:?}"),
         };
         Resource {
             kind,
@@ -76,8 +76,8 @@ impl Resource {
     }
 
     /// Adds one property. Properties keep the order they were set in.
-    pub fn prop(mut self, name: &str, value: Value) -> Resource {
-        self.properties.insert(name.to_string(), value);
+    pub fn prop(mut self, name: &'static str, value: Value) -> Resource {
+        self.properties.insert(name, value);
         self
     }
 
@@ -129,7 +129,7 @@ impl Resource {
         }
         w.key("Properties");
         let properties = w.open('{');
-        for (name, value) in &self.properties {
+        for (name, value) in self.properties.iter() {
             w.key(name);
             w.value(value);
         }
@@ -288,7 +288,7 @@ impl Template {
         clippy::expect_used,
         reason = "the text is what `render` wrote from JSON"
     )]
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.render()).expect("a rendered template is JSON")
     }
 
