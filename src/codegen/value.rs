@@ -69,6 +69,20 @@ impl Object {
         Object(Vec::with_capacity(capacity))
     }
 
+    /// The members of a [`json!`] object: its keys are distinct, as the
+    /// keys written in one literal are (a key written twice is a bug, which
+    /// a debug build reports).
+    pub fn from_distinct(members: Vec<(Text, Value)>) -> Object {
+        debug_assert!(
+            members
+                .iter()
+                .enumerate()
+                .all(|(i, (key, _))| members[..i].iter().all(|(k, _)| k != key)),
+            "a key written twice in one json! object"
+        );
+        Object(members)
+    }
+
     /// Sets `key` to `value`: a key already there keeps its place and gets
     /// the new value, which is what `serde_json`'s ordered map does.
     pub fn insert(&mut self, key: impl Into<Text>, value: Value) {
@@ -371,38 +385,47 @@ macro_rules! json {
         $crate::codegen::value::json!(@array [$($done,)* $crate::codegen::value::json!($last)])
     };
 
-    // Object members: the key's tokens are gathered up to its `:`, then
-    // the value (up to a comma or the end) is inserted.
-    (@object $object:ident ()) => {};
-    (@object $object:ident ($($key:tt)+) : null $(, $($rest:tt)*)?) => {
-        $crate::codegen::value::json!(@member $object ($($key)+) $crate::codegen::value::json!(null));
-        $crate::codegen::value::json!(@object $object () $($($rest)*)?);
+    // Object members, gathered as `(key, value)` expressions in `[...]`:
+    // the key's tokens are taken up to its `:`, then the value up to a comma
+    // or the end.
+    (@object [$($done:expr,)*] ()) => {
+        $crate::codegen::value::Object::from_distinct(::std::vec![$($done,)*])
     };
-    (@object $object:ident ($($key:tt)+) : [$($inner:tt)*] $(, $($rest:tt)*)?) => {
-        $crate::codegen::value::json!(@member $object ($($key)+) $crate::codegen::value::json!([$($inner)*]));
-        $crate::codegen::value::json!(@object $object () $($($rest)*)?);
+    (@object [$($done:expr,)*] ($($key:tt)+) : null $(, $($rest:tt)*)?) => {
+        $crate::codegen::value::json!(@object [$($done,)* (
+            $crate::codegen::value::json!(@key $($key)+),
+            $crate::codegen::value::json!(null),
+        ),] () $($($rest)*)?)
     };
-    (@object $object:ident ($($key:tt)+) : {$($inner:tt)*} $(, $($rest:tt)*)?) => {
-        $crate::codegen::value::json!(@member $object ($($key)+) $crate::codegen::value::json!({$($inner)*}));
-        $crate::codegen::value::json!(@object $object () $($($rest)*)?);
+    (@object [$($done:expr,)*] ($($key:tt)+) : [$($inner:tt)*] $(, $($rest:tt)*)?) => {
+        $crate::codegen::value::json!(@object [$($done,)* (
+            $crate::codegen::value::json!(@key $($key)+),
+            $crate::codegen::value::json!([$($inner)*]),
+        ),] () $($($rest)*)?)
     };
-    (@object $object:ident ($($key:tt)+) : $value:literal $(, $($rest:tt)*)?) => {
-        $crate::codegen::value::json!(@member $object ($($key)+) $crate::codegen::value::json!($value));
-        $crate::codegen::value::json!(@object $object () $($($rest)*)?);
+    (@object [$($done:expr,)*] ($($key:tt)+) : {$($inner:tt)*} $(, $($rest:tt)*)?) => {
+        $crate::codegen::value::json!(@object [$($done,)* (
+            $crate::codegen::value::json!(@key $($key)+),
+            $crate::codegen::value::json!({$($inner)*}),
+        ),] () $($($rest)*)?)
     };
-    (@object $object:ident ($($key:tt)+) : $value:expr $(, $($rest:tt)*)?) => {
-        $crate::codegen::value::json!(@member $object ($($key)+) $crate::codegen::value::json!($value));
-        $crate::codegen::value::json!(@object $object () $($($rest)*)?);
+    (@object [$($done:expr,)*] ($($key:tt)+) : $value:literal $(, $($rest:tt)*)?) => {
+        $crate::codegen::value::json!(@object [$($done,)* (
+            $crate::codegen::value::json!(@key $($key)+),
+            $crate::codegen::value::json!($value),
+        ),] () $($($rest)*)?)
     };
-    (@object $object:ident ($($key:tt)*) $next:tt $($rest:tt)*) => {
-        $crate::codegen::value::json!(@object $object ($($key)* $next) $($rest)*)
+    (@object [$($done:expr,)*] ($($key:tt)+) : $value:expr $(, $($rest:tt)*)?) => {
+        $crate::codegen::value::json!(@object [$($done,)* (
+            $crate::codegen::value::json!(@key $($key)+),
+            $crate::codegen::value::json!($value),
+        ),] () $($($rest)*)?)
     };
-    (@member $object:ident ($key:literal) $value:expr) => {
-        $object.insert(::std::borrow::Cow::Borrowed($key), $value)
+    (@object [$($done:expr,)*] ($($key:tt)*) $next:tt $($rest:tt)*) => {
+        $crate::codegen::value::json!(@object [$($done,)*] ($($key)* $next) $($rest)*)
     };
-    (@member $object:ident ($($key:tt)+) $value:expr) => {
-        $object.insert($($key)+, $value)
-    };
+    (@key $key:literal) => { ::std::borrow::Cow::Borrowed($key) };
+    (@key $($key:tt)+) => { $crate::codegen::value::Text::from($($key)+) };
 
     (null) => { $crate::codegen::value::Value::Null };
     ([]) => { $crate::codegen::value::Value::Array(::std::vec::Vec::new()) };
@@ -410,11 +433,9 @@ macro_rules! json {
         $crate::codegen::value::Value::Array($crate::codegen::value::json!(@array [] $($items)+))
     };
     ({}) => { $crate::codegen::value::Value::Object($crate::codegen::value::Object::new()) };
-    ({ $($members:tt)+ }) => {{
-        let mut object = $crate::codegen::value::Object::new();
-        $crate::codegen::value::json!(@object object () $($members)+);
-        $crate::codegen::value::Value::Object(object)
-    }};
+    ({ $($members:tt)+ }) => {
+        $crate::codegen::value::Value::Object($crate::codegen::value::json!(@object [] () $($members)+))
+    };
     ($value:literal) => { $crate::codegen::value::Literal::into_value($value) };
     ($value:expr) => { $crate::codegen::value::Value::from($value) };
 }
