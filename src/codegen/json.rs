@@ -43,7 +43,11 @@ pub struct Pretty<O: Out = String> {
     has_member: bool,
 }
 
-const INDENT: &str = "                                                                ";
+/// A comma, a newline and 32 levels of indent: what goes before a member
+/// is one slice of it (see [`Pretty::line_break`]).
+const BREAK: &str = ",\n                                                                ";
+/// The indent [`BREAK`] holds, in bytes.
+const BREAK_INDENT: usize = BREAK.len() - 2;
 
 impl Pretty<String> {
     pub fn with_capacity(capacity: usize) -> Pretty<String> {
@@ -66,14 +70,22 @@ impl<O: Out> Pretty<O> {
         self.out
     }
 
-    fn newline(&mut self) {
-        self.out.push('\n');
+    /// A newline and the indent of the current depth, after a comma when
+    /// `comma`: most often a single copy.
+    fn line_break(&mut self, comma: bool) {
+        let start = usize::from(!comma);
         let mut width = 2 * self.depth;
-        while width > INDENT.len() {
-            self.out.push_str(INDENT);
-            width -= INDENT.len();
+        if width > BREAK_INDENT {
+            self.out.push_str(&BREAK[start..]);
+            width -= BREAK_INDENT;
+            while width > BREAK_INDENT {
+                self.out.push_str(&BREAK[2..]);
+                width -= BREAK_INDENT;
+            }
+            self.out.push_str(&BREAK[2..2 + width]);
+        } else {
+            self.out.push_str(&BREAK[start..2 + width]);
         }
-        self.out.push_str(&INDENT[..width]);
     }
 
     /// Opens `{` or `[`; returns what [`Pretty::close`] needs back.
@@ -87,25 +99,28 @@ impl<O: Out> Pretty<O> {
     pub fn close(&mut self, bracket: char, outer_has_member: bool) {
         self.depth -= 1;
         if self.has_member {
-            self.newline();
+            self.line_break(false);
         }
         self.out.push(bracket);
         self.has_member = outer_has_member;
     }
 
     fn member(&mut self) {
-        if self.has_member {
-            self.out.push(',');
-        }
-        self.has_member = true;
-        self.newline();
+        let comma = std::mem::replace(&mut self.has_member, true);
+        self.line_break(comma);
     }
 
     /// Starts the member `key` of the innermost object; its value follows.
     pub fn key(&mut self, key: &str) {
         self.member();
-        self.string(key);
-        self.out.push_str(": ");
+        if needs_escape(key.as_bytes()) {
+            self.escaped(key);
+            self.out.push_str(": ");
+        } else {
+            self.out.push('"');
+            self.out.push_str(key);
+            self.out.push_str("\": ");
+        }
     }
 
     /// Starts the next item of the innermost array; its value follows.
@@ -114,21 +129,21 @@ impl<O: Out> Pretty<O> {
     }
 
     pub fn string(&mut self, text: &str) {
-        self.out.push('"');
-        let bytes = text.as_bytes();
-        // Nearly every string needs no escape: one pass the compiler
-        // vectorizes, then one copy.
-        let needs_escape = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-        if !bytes
-            .iter()
-            .fold(false, |found, &b| found | needs_escape(b))
-        {
+        if needs_escape(text.as_bytes()) {
+            self.escaped(text);
+        } else {
+            self.out.push('"');
             self.out.push_str(text);
             self.out.push('"');
-            return;
         }
+    }
+
+    /// `text` as a JSON string with its escapes, as `serde_json` writes them.
+    #[cold]
+    fn escaped(&mut self, text: &str) {
+        self.out.push('"');
         let mut start = 0;
-        for (i, &byte) in bytes.iter().enumerate() {
+        for (i, &byte) in text.as_bytes().iter().enumerate() {
             let escape: &str = match byte {
                 b'"' => "\\\"",
                 b'\\' => "\\\\",
@@ -182,9 +197,35 @@ impl<O: Out> Pretty<O> {
     }
 }
 
+/// Whether `bytes` hold a control character, `"` or `\\`, which a JSON
+/// string escapes. Nearly no string does: eight bytes are tested at a time
+/// (each test is exact, with no false positive).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte that is zero in `word`.
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        let mut eight = [0; 8];
+        eight.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(eight);
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        found |= below_space
+            | zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+    }
+    found != 0
+        || chunks
+            .remainder()
+            .iter()
+            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 /// `value` as pretty JSON with a trailing newline.
 pub fn pretty(value: &Value) -> String {
-    let mut writer = Pretty::with_capacity(4096);
+    let mut writer = Pretty::with_capacity(8192);
     writer.value(value);
     writer.finish()
 }
@@ -196,6 +237,19 @@ mod tests {
 
     fn serde_pretty(value: &Value) -> String {
         serde_json::to_string_pretty(&to_serde(value)).unwrap() + "\n"
+    }
+
+    #[test]
+    fn finds_every_byte_that_needs_an_escape_wherever_it_is() {
+        let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
+        for byte in 0..=0x7f_u8 {
+            for at in 0..17 {
+                let mut text = vec![b'a'; 17];
+                text[at] = byte;
+                assert_eq!(needs_escape(&text), !plain(byte), "{byte:#x} at {at}");
+            }
+        }
+        assert!(!needs_escape("é ü 日本 🦀 ÿ".as_bytes()));
     }
 
     #[test]
