@@ -6,9 +6,14 @@
 use super::value::Value;
 
 /// Where a document's text goes: a string, or a count of its bytes.
-pub trait Out {
+pub trait Out: Sized {
     fn push(&mut self, c: char);
     fn push_str(&mut self, text: &str);
+
+    /// Writes `value` where `w` stands.
+    fn value(w: &mut Pretty<Self>, value: &Value) {
+        w.write_value(value);
+    }
 }
 
 impl Out for String {
@@ -31,6 +36,12 @@ impl Out for ByteCount {
     }
     fn push_str(&mut self, text: &str) {
         self.0 += text.len();
+    }
+
+    /// A value's length follows from its shape: no need to walk it as
+    /// text, one token at a time.
+    fn value(w: &mut Pretty<ByteCount>, value: &Value) {
+        w.out.0 += rendered_len(value, w.depth);
     }
 }
 
@@ -171,6 +182,10 @@ impl<O: Out> Pretty<O> {
     }
 
     pub fn value(&mut self, value: &Value) {
+        O::value(self, value);
+    }
+
+    fn write_value(&mut self, value: &Value) {
         match value {
             Value::Null => self.out.push_str("null"),
             Value::Bool(true) => self.out.push_str("true"),
@@ -181,7 +196,7 @@ impl<O: Out> Pretty<O> {
                 let outer = self.open('[');
                 for item in items {
                     self.item();
-                    self.value(item);
+                    self.write_value(item);
                 }
                 self.close(']', outer);
             }
@@ -189,7 +204,7 @@ impl<O: Out> Pretty<O> {
                 let outer = self.open('{');
                 for (key, member) in members.iter() {
                     self.key(key);
-                    self.value(member);
+                    self.write_value(member);
                 }
                 self.close('}', outer);
             }
@@ -199,28 +214,82 @@ impl<O: Out> Pretty<O> {
 
 /// Whether `bytes` hold a control character, `"` or `\\`, which a JSON
 /// string escapes. Nearly no string does: eight bytes are tested at a time
-/// (each test is exact, with no false positive).
+/// (each test is exact, with no false positive), the last eight of a string
+/// overlapping the eight before them rather than tested one by one.
 fn needs_escape(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    };
+    let mut found = 0;
+    let mut start = 0;
+    while start < last {
+        found |= escapes_in(&bytes[start..start + 8]);
+        start += 8;
+    }
+    (found | escapes_in(&bytes[last..])) != 0
+}
+
+/// The high bit of each of `eight` bytes that a JSON string escapes (and
+/// maybe of bytes after it: zero exactly when no byte is escaped).
+fn escapes_in(eight: &[u8]) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // The high bit of each byte that is zero in `word`.
-    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut found = 0;
-    for chunk in &mut chunks {
-        let mut eight = [0; 8];
-        eight.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(eight);
-        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        found |= below_space
-            | zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+    let mut word = [0; 8];
+    word.copy_from_slice(eight);
+    let word = u64::from_ne_bytes(word);
+    // The high bit of each byte of `word` below `n` (for `n` up to 0x80).
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    below(word, 0x20)
+        | below(word ^ (ONES * u64::from(b'"')), 1)
+        | below(word ^ (ONES * u64::from(b'\\')), 1)
+}
+
+/// The length in bytes of `value` as [`Pretty`] writes it at `depth`
+/// (inside `depth` open objects or arrays).
+fn rendered_len(value: &Value, depth: usize) -> usize {
+    // The brackets; before each member a line break and the indent of
+    // `depth + 1`, after each but the last a comma; before the closing
+    // bracket a line break and the indent of `depth`.
+    let around = |members: usize| 2 + members * (4 + 2 * depth) + 2 * depth;
+    match value {
+        Value::Null => 4,
+        Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(number) => number.digits(&mut [0; 20]).len(),
+        Value::String(text) => string_len(text),
+        Value::Array(items) if items.is_empty() => 2,
+        Value::Array(items) => {
+            around(items.len())
+                + items
+                    .iter()
+                    .map(|item| rendered_len(item, depth + 1))
+                    .sum::<usize>()
+        }
+        Value::Object(members) if members.is_empty() => 2,
+        Value::Object(members) => {
+            around(members.len())
+                + members
+                    .iter()
+                    .map(|(key, member)| string_len(key) + 2 + rendered_len(member, depth + 1))
+                    .sum::<usize>()
+        }
     }
-    found != 0
-        || chunks
-            .remainder()
-            .iter()
-            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// The length of `text` as a JSON string, quotes and escapes included.
+fn string_len(text: &str) -> usize {
+    if !needs_escape(text.as_bytes()) {
+        return text.len() + 2;
+    }
+    let escaped: usize = text
+        .bytes()
+        .map(|byte| match byte {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum();
+    escaped + 2
 }
 
 /// `value` as pretty JSON with a trailing newline.
@@ -242,13 +311,21 @@ mod tests {
     #[test]
     fn finds_every_byte_that_needs_an_escape_wherever_it_is() {
         let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
-        for byte in 0..=0x7f_u8 {
-            for at in 0..17 {
-                let mut text = vec![b'a'; 17];
-                text[at] = byte;
-                assert_eq!(needs_escape(&text), !plain(byte), "{byte:#x} at {at}");
+        for len in [1, 7, 8, 9, 15, 16, 17, 24] {
+            assert!(!needs_escape(&vec![b'a'; len]));
+            for byte in 0..=0x7f_u8 {
+                for at in 0..len {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    assert_eq!(
+                        needs_escape(&text),
+                        !plain(byte),
+                        "{byte:#x} at {at} of {len}"
+                    );
+                }
             }
         }
+        assert!(!needs_escape(b""));
         assert!(!needs_escape("é ü 日本 🦀 ÿ".as_bytes()));
     }
 
