@@ -182,15 +182,16 @@ impl Template {
     /// made from names the user writes are proven distinct by the checks
     /// (DL0313 for zones and pipelines, DL0314 for endpoints).
     pub fn add(&mut self, logical_id: impl Into<String>, resource: Resource) -> Result<(), Error> {
-        let logical_id = logical_id.into();
-        if self.resources.contains_key(&logical_id) {
-            return Err(Error::new(
+        match self.resources.entry(logical_id.into()) {
+            indexmap::map::Entry::Occupied(taken) => Err(Error::new(
                 resource.span,
-                format!("two resources would get the logical ID `{logical_id}`"),
-            ));
+                format!("two resources would get the logical ID `{}`", taken.key()),
+            )),
+            indexmap::map::Entry::Vacant(free) => {
+                free.insert(resource);
+                Ok(())
+            }
         }
-        self.resources.insert(logical_id, resource);
-        Ok(())
     }
 
     /// Adds an exported output. An output or export name used twice is a
