@@ -208,6 +208,7 @@ impl<O: Out> Pretty<O> {
                 }
                 self.close('}', outer);
             }
+            Value::Shared(value) => self.write_value(value),
         }
     }
 }
@@ -273,6 +274,7 @@ fn rendered_len(value: &Value, depth: usize) -> usize {
                     .map(|(key, member)| string_len(key) + 2 + rendered_len(member, depth + 1))
                     .sum::<usize>()
         }
+        Value::Shared(value) => rendered_len(value, depth),
     }
 }
 
@@ -350,6 +352,7 @@ mod tests {
             ]),
             json!({ "key \"with\" quotes\n": { "nested": [1, [2, [3, {}]]] } }),
             deep,
+            json!({ "shared": [Value::shared(json!({ "Key": "k", "Value": [1, "v"] }))] }),
         ];
         for value in &values {
             assert_eq!(pretty(value), serde_pretty(value), "{value:?}");

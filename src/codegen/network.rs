@@ -56,7 +56,7 @@ fn subnet(
             "AvailabilityZone": zone,
             "CidrBlock": block.to_string(),
             "MapPublicIpOnLaunch": false,
-            "Tags": ctx.tags_named(&ctx.ec2_name(id)),
+            "Tags": ctx.tags_named(ctx.ec2_name(id)),
         }),
     )
     .ignore_lint(&["W3010"], az_reason)
@@ -94,7 +94,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 "CidrBlock": net.cidr.to_string(),
                 "EnableDnsHostnames": true,
                 "EnableDnsSupport": true,
-                "Tags": ctx.tags_named(&ctx.ec2_name("Vpc")),
+                "Tags": ctx.tags_named(ctx.ec2_name("Vpc")),
             }),
         )
         .property_span("CidrBlock", net.cidr_span),
@@ -117,7 +117,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 "LogDestination": {
                     "Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}", { "Bucket": logs_bucket }],
                 },
-                "Tags": ctx.tags_named(&ctx.ec2_name("VpcFlowLog")),
+                "Tags": ctx.tags_named(ctx.ec2_name("VpcFlowLog")),
             }),
         ),
     )?;
@@ -126,7 +126,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         Resource::new(
             "AWS::EC2::InternetGateway",
             span,
-            json!({ "Tags": ctx.tags_named(&ctx.ec2_name("InternetGateway")) }),
+            json!({ "Tags": ctx.tags_named(ctx.ec2_name("InternetGateway")) }),
         ),
     )?;
     t.add(
@@ -142,7 +142,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         Resource::new(
             "AWS::EC2::RouteTable",
             span,
-            json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(&ctx.ec2_name("PublicRouteTable")) }),
+            json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(ctx.ec2_name("PublicRouteTable")) }),
         ),
     )?;
     t.add(
@@ -187,7 +187,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             Resource::new(
                 "AWS::EC2::EIP",
                 span,
-                json!({ "Domain": "vpc", "Tags": ctx.tags_named(&ctx.ec2_name(&format!("NatEip{n}"))) }),
+                json!({ "Domain": "vpc", "Tags": ctx.tags_named(ctx.ec2_name(&format!("NatEip{n}"))) }),
             )
             .depends_on("InternetGatewayAttachment"),
         )?;
@@ -199,7 +199,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 json!({
                     "AllocationId": get_att(&format!("NatEip{n}"), "AllocationId"),
                     "SubnetId": ref_(&format!("PublicSubnet{n}")),
-                    "Tags": ctx.tags_named(&ctx.ec2_name(&format!("NatGateway{n}"))),
+                    "Tags": ctx.tags_named(ctx.ec2_name(&format!("NatGateway{n}"))),
                 }),
             ),
         )?;
@@ -215,7 +215,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             Resource::new(
                 "AWS::EC2::RouteTable",
                 span,
-                json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(&ctx.ec2_name(&table)) }),
+                json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(ctx.ec2_name(&table)) }),
             ),
         )?;
         t.add(
@@ -260,7 +260,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "VpcEndpointType": "Gateway",
                     "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{}", naming::endpoint_service(service))),
                     "RouteTableIds": route_tables.clone(),
-                    "Tags": ctx.tags_named(&ctx.ec2_name(&id)),
+                    "Tags": ctx.tags_named(ctx.ec2_name(&id)),
                 }),
             ),
         )?;
@@ -289,7 +289,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "IpProtocol": "-1",
                     "CidrIp": "0.0.0.0/0",
                 }],
-                "Tags": ctx.tags_named(&ctx.ec2_name("SharedSecurityGroup")),
+                "Tags": ctx.tags_named(ctx.ec2_name("SharedSecurityGroup")),
             }),
         ),
     )?;
@@ -324,7 +324,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "SubnetIds": private_subnets.clone(),
                     "SecurityGroupIds": [get_att("SharedSecurityGroup", "GroupId")],
                     "PrivateDnsEnabled": true,
-                    "Tags": ctx.tags_named(&ctx.ec2_name(&id)),
+                    "Tags": ctx.tags_named(ctx.ec2_name(&id)),
                 }),
             ),
         )?;

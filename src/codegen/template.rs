@@ -382,14 +382,17 @@ pub fn account_root(account: &str) -> Value {
     sub(format!("arn:${{AWS::Partition}}:iam::{account}:root"))
 }
 
-/// A `Tags` list from key/value pairs, in order.
+/// A `Tags` list from key/value pairs, in order; built once, to be written
+/// on many resources ([`Value::shared`]).
 pub fn tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
-    Value::Array(
-        pairs
-            .into_iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
-            .collect(),
-    )
+    Value::shared(Value::Array(
+        pairs.into_iter().map(|(k, v)| tag(k, v)).collect(),
+    ))
+}
+
+/// One tag of a `Tags` list.
+pub fn tag(key: impl Into<Value>, value: impl Into<Value>) -> Value {
+    json!({ "Key": key.into(), "Value": value.into() })
 }
 
 #[cfg(test)]

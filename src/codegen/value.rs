@@ -9,11 +9,12 @@
 //! it interpolates. [`super::json::Pretty`] writes it.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// A key or a string: borrowed when it is a literal, owned otherwise.
 pub type Text = Cow<'static, str>;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub enum Value {
     #[default]
     Null,
@@ -22,6 +23,24 @@ pub enum Value {
     String(Text),
     Array(Vec<Value>),
     Object(Object),
+    /// A value built once and written in many places (an environment's
+    /// tags, on each of its resources): a clone copies a pointer. It reads
+    /// and writes as the value it holds.
+    Shared(Arc<Value>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self.resolved(), other.resolved()) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Array(a), Value::Array(b)) => a == b,
+            (Value::Object(a), Value::Object(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// An integer: codegen writes no other number.
@@ -147,29 +166,51 @@ impl<K: Into<Text>> FromIterator<(K, Value)> for Object {
 }
 
 impl Value {
-    pub fn as_object(&self) -> Option<&Object> {
+    /// `value`, to be written in many places: see [`Value::Shared`].
+    pub fn shared(value: Value) -> Value {
+        Value::Shared(Arc::new(value))
+    }
+
+    /// The value itself, through any [`Value::Shared`].
+    pub fn resolved(&self) -> &Value {
         match self {
+            Value::Shared(value) => value.resolved(),
+            value => value,
+        }
+    }
+
+    /// The value itself to change: a [`Value::Shared`] held elsewhere too
+    /// is copied first.
+    fn resolved_mut(&mut self) -> &mut Value {
+        match self {
+            Value::Shared(value) => Arc::make_mut(value).resolved_mut(),
+            value => value,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&Object> {
+        match self.resolved() {
             Value::Object(object) => Some(object),
             _ => None,
         }
     }
 
     pub fn as_object_mut(&mut self) -> Option<&mut Object> {
-        match self {
+        match self.resolved_mut() {
             Value::Object(object) => Some(object),
             _ => None,
         }
     }
 
     pub fn as_array(&self) -> Option<&Vec<Value>> {
-        match self {
+        match self.resolved() {
             Value::Array(items) => Some(items),
             _ => None,
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
-        match self {
+        match self.resolved() {
             Value::String(text) => Some(text),
             _ => None,
         }
@@ -206,10 +247,11 @@ impl std::ops::IndexMut<&'static str> for Value {
         reason = "codegen indexes only the objects it builds; any other value is a bug every codegen test meets"
     )]
     fn index_mut(&mut self, key: &'static str) -> &mut Value {
-        if let Value::Null = self {
-            *self = Value::Object(Object::new());
+        let value = self.resolved_mut();
+        if let Value::Null = value {
+            *value = Value::Object(Object::new());
         }
-        match self {
+        match value {
             Value::Object(object) => object.get_or_null(key),
             other => panic!("cannot set `{key}` of a non-object: {other:?}"),
         }
@@ -460,6 +502,7 @@ pub(crate) mod tests {
                     .map(|(k, v)| (k.to_string(), to_serde(v)))
                     .collect(),
             ),
+            Value::Shared(value) => to_serde(value),
         }
     }
 
@@ -517,6 +560,24 @@ pub(crate) mod tests {
         );
         assert_eq!(value["c"]["d"].as_str(), Some("new"));
         assert_eq!(value["missing"], Value::Null);
+    }
+
+    #[test]
+    fn a_shared_value_reads_as_its_value_and_changes_as_a_copy() {
+        let tags = Value::shared(json!([{ "Key": "team", "Value": "data" }]));
+        let mut mine = json!({ "Tags": tags.clone() });
+        assert_eq!(
+            mine,
+            json!({ "Tags": [{ "Key": "team", "Value": "data" }] })
+        );
+        assert_eq!(mine["Tags"][0]["Value"].as_str(), Some("data"));
+        mine["Tags"] = json!("changed");
+        assert_eq!(tags, json!([{ "Key": "team", "Value": "data" }]));
+        let mut shared_object = Value::shared(json!({ "a": 1 }));
+        let before = shared_object.clone();
+        shared_object["a"] = json!(2);
+        assert_eq!(before, json!({ "a": 1 }));
+        assert_eq!(shared_object, json!({ "a": 2 }));
     }
 
     #[test]
