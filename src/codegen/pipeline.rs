@@ -18,7 +18,7 @@
 //!   execution (`CHANGE_SET_EXECUTE`). A level waits for the one before it:
 //!   a stack's change set can only be made once the exports it imports exist.
 
-use super::value::{json, Object, Value};
+use super::value::{json, Object, Text, Value};
 
 use super::naming::{self, PipelineNames};
 use super::pipeline_declaration::Placeholder;
@@ -134,16 +134,17 @@ pub enum Style {
 }
 
 impl Style {
-    /// A key as this form spells it: `RoleArn` or `roleArn`.
-    fn key(self, pascal: &str) -> String {
+    /// A key as this form spells it: `RoleArn` or `roleArn` (the keys are
+    /// ASCII).
+    fn key(self, pascal: &'static str) -> Text {
         match self {
-            Style::Template => pascal.to_string(),
+            Style::Template => Text::Borrowed(pascal),
             Style::Declaration => {
-                let mut chars = pascal.chars();
-                match chars.next() {
-                    Some(first) => first.to_lowercase().chain(chars).collect(),
-                    None => String::new(),
+                let mut camel = pascal.to_string();
+                if let Some(first) = camel.get_mut(..1) {
+                    first.make_ascii_lowercase();
                 }
+                Text::Owned(camel)
             }
         }
     }
@@ -603,7 +604,7 @@ fn approval(env: &Environment, level: &[&Stack], run_order: u32) -> Result<Actio
 /// CloudFormation has (`RestartExecutionOnUpdate`, `Tags`); in the
 /// declaration, the `pipeline` object of `create-pipeline`'s input.
 pub fn render(pipeline: &Pipeline, style: Style) -> Object {
-    let k = |key: &str| style.key(key);
+    let k = |key: &'static str| style.key(key);
     let artifacts = |names: &[String]| -> Value {
         names
             .iter()
