@@ -427,7 +427,7 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
             &["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
             json!(roles.clone()),
             // A managed policy's Ref is its ARN.
-            json!({ "StringEquals": { "iam:PermissionsBoundary": ref_(&boundary_id(env)) } }),
+            json!({ "StringEquals": { "iam:PermissionsBoundary": ref_(boundary_id(env)) } }),
         ),
         statement(
             "ManagePipelineRoles",

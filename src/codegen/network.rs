@@ -170,7 +170,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
                 span,
-                json!({ "RouteTableId": ref_("PublicRouteTable"), "SubnetId": ref_(&id) }),
+                json!({ "RouteTableId": ref_("PublicRouteTable"), "SubnetId": ref_(id.clone()) }),
             ),
         )?;
     }
@@ -197,8 +197,8 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 "AWS::EC2::NatGateway",
                 span,
                 json!({
-                    "AllocationId": get_att(&format!("NatEip{n}"), "AllocationId"),
-                    "SubnetId": ref_(&format!("PublicSubnet{n}")),
+                    "AllocationId": get_att(format!("NatEip{n}"), "AllocationId"),
+                    "SubnetId": ref_(format!("PublicSubnet{n}")),
                     "Tags": ctx.tags_named(ctx.ec2_name(&format!("NatGateway{n}"))),
                 }),
             ),
@@ -223,7 +223,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
                 span,
-                json!({ "RouteTableId": ref_(&table), "SubnetId": ref_(&id) }),
+                json!({ "RouteTableId": ref_(table.clone()), "SubnetId": ref_(id.clone()) }),
             ),
         )?;
         if nat_count > 0 {
@@ -234,9 +234,9 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "AWS::EC2::Route",
                     span,
                     json!({
-                        "RouteTableId": ref_(&table),
+                        "RouteTableId": ref_(table.clone()),
                         "DestinationCidrBlock": "0.0.0.0/0",
-                        "NatGatewayId": ref_(&format!("NatGateway{nat}")),
+                        "NatGatewayId": ref_(format!("NatGateway{nat}")),
                     }),
                 ),
             )?;
@@ -245,7 +245,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
 
     // Gateway endpoints go into every route table, private ones first.
     let route_tables: Vec<Value> = (1..=azs)
-        .map(|n| ref_(&format!("PrivateRouteTable{n}")))
+        .map(|n| ref_(format!("PrivateRouteTable{n}")))
         .chain([ref_("PublicRouteTable")])
         .collect();
     for service in &net.gateway_endpoints {
@@ -308,7 +308,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     )?;
 
     let private_subnets: Vec<Value> = (1..=azs)
-        .map(|n| ref_(&format!("PrivateSubnet{n}")))
+        .map(|n| ref_(format!("PrivateSubnet{n}")))
         .collect();
     for service in &net.interface_endpoints {
         let id = format!("{}Endpoint", naming::endpoint_id(service));
@@ -357,7 +357,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             t.output(
                 format!("{name}{n}"),
                 format!("{description} {n}"),
-                ref_(&format!("{resource}{n}")),
+                ref_(format!("{resource}{n}")),
                 ctx.export(&format!("{name}{n}")),
                 span,
             )?;

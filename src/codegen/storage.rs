@@ -144,7 +144,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     logs_statements.push(access_log_delivery(
         "AccessLogsBucket",
         json!(&env.account),
-        zone_ids.iter().map(|id| get_att(id, "Arn")).collect(),
+        zone_ids
+            .iter()
+            .map(|id| get_att(id.clone(), "Arn"))
+            .collect(),
     ));
     logs_statements.extend(flow_log_delivery("AccessLogsBucket", &env.account));
     if ctx.retained() {
@@ -185,7 +188,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         t.output(
             &name,
             format!("The {} zone's bucket", zone.name),
-            ref_(id),
+            ref_(id.clone()),
             ctx.export(&name),
             zone.span,
         )?;
@@ -245,7 +248,7 @@ fn zone_bucket(ctx: &Ctx, t: &mut Template, zone: &Zone, id: &str) -> Result<(),
             "AWS::S3::BucketPolicy",
             zone.span,
             json!({
-                "Bucket": ref_(id),
+                "Bucket": ref_(id.to_string()),
                 "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
             }),
         ),
@@ -391,7 +394,7 @@ fn flow_log_delivery(logs_bucket_id: &str, account: &str) -> [Value; 2] {
             "Effect": "Allow",
             "Principal": { "Service": "delivery.logs.amazonaws.com" },
             "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
-            "Resource": get_att(logs_bucket_id, "Arn"),
+            "Resource": get_att(logs_bucket_id.to_string(), "Arn"),
             "Condition": source,
         }),
     ]
@@ -404,7 +407,7 @@ pub(crate) fn tls_only(bucket_id: &str) -> Value {
         "Effect": "Deny",
         "Principal": { "AWS": "*" },
         "Action": "s3:*",
-        "Resource": [get_att(bucket_id, "Arn"), sub(format!("${{{bucket_id}.Arn}}/*"))],
+        "Resource": [get_att(bucket_id.to_string(), "Arn"), sub(format!("${{{bucket_id}.Arn}}/*"))],
         "Condition": { "Bool": { "aws:SecureTransport": false } },
     })
 }
@@ -416,6 +419,6 @@ fn deny_delete(bucket_id: &str) -> Value {
         "Effect": "Deny",
         "Principal": { "AWS": "*" },
         "Action": "s3:DeleteBucket",
-        "Resource": get_att(bucket_id, "Arn"),
+        "Resource": get_att(bucket_id.to_string(), "Arn"),
     })
 }

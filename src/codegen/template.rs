@@ -7,7 +7,7 @@
 use indexmap::IndexMap;
 
 use super::json::{ByteCount, Out, Pretty};
-use super::value::{json, Object, Value};
+use super::value::{json, Object, Text, Value};
 use super::Error;
 use crate::source::Span;
 
@@ -362,18 +362,18 @@ impl Template {
     }
 }
 
-/// `{"Ref": id}`
-pub fn ref_(logical_id: &str) -> Value {
-    json!({ "Ref": logical_id })
+/// `{"Ref": id}`: a literal ID is borrowed, a `String` moved.
+pub fn ref_(logical_id: impl Into<Text>) -> Value {
+    json!({ "Ref": logical_id.into() })
 }
 
 /// `{"Fn::GetAtt": [id, attribute]}`
-pub fn get_att(logical_id: &str, attribute: &str) -> Value {
-    json!({ "Fn::GetAtt": [logical_id, attribute] })
+pub fn get_att(logical_id: impl Into<Text>, attribute: &'static str) -> Value {
+    json!({ "Fn::GetAtt": [logical_id.into(), Value::literal(attribute)] })
 }
 
 /// `{"Fn::Sub": text}`
-pub fn sub(text: impl Into<String>) -> Value {
+pub fn sub(text: impl Into<Text>) -> Value {
     json!({ "Fn::Sub": text.into() })
 }
 
