@@ -637,10 +637,15 @@ impl<'a> Ctx<'a> {
 
     /// `<Env><LogicalIdPrefix>/<logical id>`: the `Name` tag of an EC2 resource.
     pub fn ec2_name(&self, logical_id: &str) -> String {
-        format!(
-            "{}{}/{}",
-            self.env.name, self.lake.logical_id_prefix, logical_id
-        )
+        // A concatenation, not `format!`'s machinery: every resource of the
+        // network has a name.
+        [
+            self.env.name.as_str(),
+            &self.lake.logical_id_prefix,
+            "/",
+            logical_id,
+        ]
+        .concat()
     }
 
     /// Deletion and update-replace policy of stateful resources.
