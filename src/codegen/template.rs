@@ -296,7 +296,7 @@ impl Template {
     /// Pretty JSON with a trailing newline, written directly from borrowed
     /// data (see [`super::json`]): rendering clones no property tree.
     pub fn render(&self) -> String {
-        self.write(Pretty::with_capacity(64 * 1024))
+        self.write(Pretty::with_capacity(32 * 1024))
     }
 
     /// The length in bytes of [`Template::render`]'s text, counted without
