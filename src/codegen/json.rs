@@ -216,28 +216,58 @@ impl<O: Out> Pretty<O> {
 /// Whether `bytes` hold a control character, `"` or `\\`, which a JSON
 /// string escapes. Nearly no string does: eight bytes are tested at a time
 /// (each test is exact, with no false positive), the last eight of a string
-/// overlapping the eight before them rather than tested one by one.
+/// overlapping the eight before them, and a shorter string (most keys) is
+/// tested as one word made of overlapping parts, never byte by byte.
 fn needs_escape(bytes: &[u8]) -> bool {
-    let Some(last) = bytes.len().checked_sub(8) else {
-        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    let len = bytes.len();
+    let Some(last) = len.checked_sub(8) else {
+        let word = match len {
+            // Two four-byte halves, overlapping when under eight bytes.
+            4.. => u64::from(quarter(&bytes[..4])) | u64::from(quarter(&bytes[len - 4..])) << 32,
+            // The first, middle and last bytes are all of them; the rest of
+            // the word is spaces, which no string escapes.
+            1.. => u64::from_le_bytes([
+                bytes[0],
+                bytes[len / 2],
+                bytes[len - 1],
+                b' ',
+                b' ',
+                b' ',
+                b' ',
+                b' ',
+            ]),
+            0 => return false,
+        };
+        return escapes_in(word) != 0;
     };
     let mut found = 0;
     let mut start = 0;
     while start < last {
-        found |= escapes_in(&bytes[start..start + 8]);
+        found |= escapes_in(eighth(&bytes[start..start + 8]));
         start += 8;
     }
-    (found | escapes_in(&bytes[last..])) != 0
+    (found | escapes_in(eighth(&bytes[last..]))) != 0
 }
 
-/// The high bit of each of `eight` bytes that a JSON string escapes (and
-/// maybe of bytes after it: zero exactly when no byte is escaped).
-fn escapes_in(eight: &[u8]) -> u64 {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+/// Four bytes as one number.
+fn quarter(four: &[u8]) -> u32 {
+    let mut word = [0; 4];
+    word.copy_from_slice(four);
+    u32::from_le_bytes(word)
+}
+
+/// Eight bytes as one number.
+fn eighth(eight: &[u8]) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(eight);
-    let word = u64::from_ne_bytes(word);
+    u64::from_le_bytes(word)
+}
+
+/// The high bit of each byte of `word` that a JSON string escapes (and
+/// maybe of bytes above it: zero exactly when no byte is escaped).
+fn escapes_in(word: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     // The high bit of each byte of `word` below `n` (for `n` up to 0x80).
     let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
     below(word, 0x20)
@@ -313,7 +343,7 @@ mod tests {
     #[test]
     fn finds_every_byte_that_needs_an_escape_wherever_it_is() {
         let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
-        for len in [1, 7, 8, 9, 15, 16, 17, 24] {
+        for len in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 24] {
             assert!(!needs_escape(&vec![b'a'; len]));
             for byte in 0..=0x7f_u8 {
                 for at in 0..len {
