@@ -6,7 +6,7 @@
 use super::value::{json, Value};
 use ipnet::Ipv4Net;
 
-use super::naming;
+use super::naming::{self, numbered};
 use super::template::{get_att, ref_, sub, Resource, Template};
 use super::{Ctx, Error};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
@@ -163,10 +163,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                      the compile needs no AWS lookup and the zones are pinned in the exports.";
     for (i, (zone, block)) in zones.iter().zip(&public).enumerate() {
         let n = i + 1;
-        let id = format!("PublicSubnet{n}");
+        let id = numbered("PublicSubnet", n);
         t.add(&id, subnet(ctx, &id, zone, block, span, az_reason))?;
         t.add(
-            format!("{id}RouteTableAssociation"),
+            [id.as_str(), "RouteTableAssociation"].concat(),
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
                 span,
@@ -183,23 +183,23 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     };
     for n in 1..=nat_count {
         t.add(
-            format!("NatEip{n}"),
+            numbered("NatEip", n),
             Resource::new(
                 "AWS::EC2::EIP",
                 span,
-                json!({ "Domain": "vpc", "Tags": ctx.tags_named(ctx.ec2_name(&format!("NatEip{n}"))) }),
+                json!({ "Domain": "vpc", "Tags": ctx.tags_named(ctx.ec2_name(&numbered("NatEip", n))) }),
             )
             .depends_on("InternetGatewayAttachment"),
         )?;
         t.add(
-            format!("NatGateway{n}"),
+            numbered("NatGateway", n),
             Resource::new(
                 "AWS::EC2::NatGateway",
                 span,
                 json!({
-                    "AllocationId": get_att(format!("NatEip{n}"), "AllocationId"),
-                    "SubnetId": ref_(format!("PublicSubnet{n}")),
-                    "Tags": ctx.tags_named(ctx.ec2_name(&format!("NatGateway{n}"))),
+                    "AllocationId": get_att(numbered("NatEip", n), "AllocationId"),
+                    "SubnetId": ref_(numbered("PublicSubnet", n)),
+                    "Tags": ctx.tags_named(ctx.ec2_name(&numbered("NatGateway", n))),
                 }),
             ),
         )?;
@@ -207,8 +207,8 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
 
     for (i, (zone, block)) in zones.iter().zip(&private).enumerate() {
         let n = i + 1;
-        let id = format!("PrivateSubnet{n}");
-        let table = format!("PrivateRouteTable{n}");
+        let id = numbered("PrivateSubnet", n);
+        let table = numbered("PrivateRouteTable", n);
         t.add(&id, subnet(ctx, &id, zone, block, span, az_reason))?;
         t.add(
             &table,
@@ -219,7 +219,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             ),
         )?;
         t.add(
-            format!("{id}RouteTableAssociation"),
+            [id.as_str(), "RouteTableAssociation"].concat(),
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
                 span,
@@ -229,14 +229,14 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         if nat_count > 0 {
             let nat = if nat_count == 1 { 1 } else { n };
             t.add(
-                format!("PrivateDefaultRoute{n}"),
+                numbered("PrivateDefaultRoute", n),
                 Resource::new(
                     "AWS::EC2::Route",
                     span,
                     json!({
                         "RouteTableId": ref_(table.clone()),
                         "DestinationCidrBlock": "0.0.0.0/0",
-                        "NatGatewayId": ref_(format!("NatGateway{nat}")),
+                        "NatGatewayId": ref_(numbered("NatGateway", nat)),
                     }),
                 ),
             )?;
@@ -245,7 +245,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
 
     // Gateway endpoints go into every route table, private ones first.
     let route_tables: Vec<Value> = (1..=azs)
-        .map(|n| ref_(format!("PrivateRouteTable{n}")))
+        .map(|n| ref_(numbered("PrivateRouteTable", n)))
         .chain([ref_("PublicRouteTable")])
         .collect();
     for service in &net.gateway_endpoints {
@@ -308,7 +308,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     )?;
 
     let private_subnets: Vec<Value> = (1..=azs)
-        .map(|n| ref_(format!("PrivateSubnet{n}")))
+        .map(|n| ref_(numbered("PrivateSubnet", n)))
         .collect();
     for service in &net.interface_endpoints {
         let id = format!("{}Endpoint", naming::endpoint_id(service));
@@ -336,10 +336,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     for (i, zone) in zones.iter().enumerate() {
         let n = i + 1;
         t.output(
-            format!("AvailabilityZone{n}"),
+            numbered("AvailabilityZone", n),
             format!("Availability zone {n}"),
             json!(zone),
-            ctx.export(&format!("AvailabilityZone{n}")),
+            ctx.export(&numbered("AvailabilityZone", n)),
             span,
         )?;
     }
@@ -355,10 +355,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     for (name, description, resource) in per_zone {
         for n in 1..=azs {
             t.output(
-                format!("{name}{n}"),
+                numbered(name, n),
                 format!("{description} {n}"),
-                ref_(format!("{resource}{n}")),
-                ctx.export(&format!("{name}{n}")),
+                ref_(numbered(resource, n)),
+                ctx.export(&numbered(name, n)),
                 span,
             )?;
         }
