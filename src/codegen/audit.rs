@@ -1,7 +1,7 @@
 //! The ETL audit table, in the `Storage` stack: on-demand, point-in-time
 //! recovery, encrypted with the zone key.
 
-use serde_json::json;
+use super::value::json;
 
 use super::template::{get_att, ref_, Resource, Template};
 use super::{naming, Ctx, Error};
@@ -10,10 +10,10 @@ use crate::model::AuditTable;
 pub fn add(ctx: &Ctx, t: &mut Template, table: &AuditTable) -> Result<(), Error> {
     let name = naming::audit_table_physical_name(ctx.lake, ctx.env, table);
     let mut attributes = vec![json!({
-        "AttributeName": table.partition_key.name,
+        "AttributeName": &table.partition_key.name,
         "AttributeType": table.partition_key.kind.dynamodb_letter(),
     })];
-    let mut keys = vec![json!({ "AttributeName": table.partition_key.name, "KeyType": "HASH" })];
+    let mut keys = vec![json!({ "AttributeName": &table.partition_key.name, "KeyType": "HASH" })];
     if let Some(sort) = &table.sort_key {
         if sort.name == table.partition_key.name {
             return Err(Error::new(
@@ -25,10 +25,10 @@ pub fn add(ctx: &Ctx, t: &mut Template, table: &AuditTable) -> Result<(), Error>
             ));
         }
         attributes.push(json!({
-            "AttributeName": sort.name,
+            "AttributeName": &sort.name,
             "AttributeType": sort.kind.dynamodb_letter(),
         }));
-        keys.push(json!({ "AttributeName": sort.name, "KeyType": "RANGE" }));
+        keys.push(json!({ "AttributeName": &sort.name, "KeyType": "RANGE" }));
     }
     t.add(
         "AuditTable",

@@ -13,7 +13,7 @@
 //!   pipeline's roles carry, so that no pipeline stack can give a role more
 //!   than its own pipeline needs, nor anything of another pipeline.
 
-use serde_json::{json, Value};
+use super::value::{json, Value};
 
 use super::naming::{self, PipelineNames, StackKind};
 use super::pipeline::{self, crosses_regions};
@@ -113,13 +113,13 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
                                     "cloudformation:DescribeStackEvents",
                                     "cloudformation:DescribeChangeSet",
                                 ],
-                                json!(stacks),
+                                json!(stacks.clone()),
                             ),
                             statement_if(
                                 "MakeChangeSets",
                                 &["cloudformation:CreateChangeSet"],
-                                json!(stacks),
-                                json!({ "StringEquals": { "cloudformation:RoleArn": execution_role } }),
+                                json!(stacks.clone()),
+                                json!({ "StringEquals": { "cloudformation:RoleArn": execution_role.clone() } }),
                             ),
                             statement(
                                 "RunChangeSets",
@@ -149,7 +149,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
                         ],
                     },
                 }],
-                "Tags": resource_tags,
+                "Tags": resource_tags.clone(),
             }),
         ),
     )?;
@@ -269,7 +269,7 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
                 "AWS::IAM::Role",
                 span,
                 json!({
-                    "RoleName": names.update_role,
+                    "RoleName": &names.update_role,
                     "Description": format!("CloudFormation updates the {} pipeline's own stack with this role", env.name),
                     "AssumeRolePolicyDocument": cloudformation_trust(),
                     "Policies": [{
@@ -325,7 +325,7 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
             "ArtifactKey",
             KEY_USE,
             local("kms", "key/*"),
-            json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": names.key_alias } }),
+            json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": &names.key_alias } }),
         ),
         statement(
             "BuildLogs",
@@ -425,9 +425,9 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
         statement_if(
             "CreatePipelineRoles",
             &["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-            json!(roles),
+            json!(roles.clone()),
             // A managed policy's Ref is its ARN.
-            json!({ "StringEquals": { "iam:PermissionsBoundary": ref_(&boundary_id(env)) } }),
+            json!({ "StringEquals": { "iam:PermissionsBoundary": ref_(boundary_id(env)) } }),
         ),
         statement(
             "ManagePipelineRoles",
@@ -447,7 +447,7 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                 "iam:UntagRole",
                 "iam:ListRoleTags",
             ],
-            json!(roles),
+            json!(roles.clone()),
         ),
         statement_if(
             "PassPipelineRoles",

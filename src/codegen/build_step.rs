@@ -8,7 +8,8 @@
 //! A lake that sets `build.install` gets that dlc installed, and the build
 //! proves with `dlc compile --check` that `out/` is what the lake compiles to.
 
-use serde_json::json;
+use super::json::pretty;
+use super::value::{json, Object};
 
 use super::pipeline::{Pipeline, Val, BUILD_ARTIFACT};
 use crate::model::Lake;
@@ -17,14 +18,10 @@ use crate::model::Lake;
 pub const OUT_DIR: &str = "out";
 
 /// The buildspec (JSON is YAML) of `pipeline`'s build project.
-#[allow(
-    clippy::expect_used,
-    reason = "serializing plain JSON values cannot fail"
-)]
 pub fn buildspec(lake: &Lake, pipeline: &Pipeline) -> String {
     let file = &lake.build.lake_file;
     let recompile = format!("dlc compile {file} -o {OUT_DIR}");
-    let mut phases = serde_json::Map::new();
+    let mut phases = Object::new();
     let build = match &lake.build.install {
         None => {
             let paths = artifact_paths(pipeline).join(" ");
@@ -33,20 +30,24 @@ pub fn buildspec(lake: &Lake, pipeline: &Pipeline) -> String {
             )]
         }
         Some(install) => {
-            phases.insert("install".into(), json!({ "commands": [install] }));
+            phases.insert("install", json!({ "commands": [install] }));
             vec![
                 "dlc --version".to_string(),
                 format!("dlc compile --check {file} -o {OUT_DIR}"),
             ]
         }
     };
-    phases.insert("build".into(), json!({ "commands": build }));
+    phases.insert("build", json!({ "commands": build }));
     let spec = json!({
         "version": "0.2",
         "phases": phases,
         "artifacts": { "base-directory": OUT_DIR, "files": ["**/*"] },
     });
-    serde_json::to_string_pretty(&spec).expect("JSON values always serialize")
+    // The buildspec is a string of the template: without the newline that
+    // ends a file.
+    let mut text = pretty(&spec);
+    text.pop();
+    text
 }
 
 /// What the build project does, for its `Description`.
@@ -82,7 +83,9 @@ pub fn artifact_paths(pipeline: &Pipeline) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The tests read the written text back as `serde_json` values.
     use crate::codegen::fixtures;
+    use serde_json::json;
 
     fn seed_pipeline(lake: &Lake) -> Pipeline {
         let env = &lake.environments["Dev"];

@@ -3,12 +3,17 @@
 //! at about half its cost. Serializing templates was a fifth of a compile,
 //! most of it serde's calls per token and a copy per small write.
 
-use serde_json::Value;
+use super::value::Value;
 
 /// Where a document's text goes: a string, or a count of its bytes.
-pub trait Out {
+pub trait Out: Sized {
     fn push(&mut self, c: char);
     fn push_str(&mut self, text: &str);
+
+    /// Writes `value` where `w` stands.
+    fn value(w: &mut Pretty<Self>, value: &Value) {
+        w.write_value(value);
+    }
 }
 
 impl Out for String {
@@ -32,6 +37,12 @@ impl Out for ByteCount {
     fn push_str(&mut self, text: &str) {
         self.0 += text.len();
     }
+
+    /// A value's length follows from its shape: no need to walk it as
+    /// text, one token at a time.
+    fn value(w: &mut Pretty<ByteCount>, value: &Value) {
+        w.out.0 += rendered_len(value, w.depth);
+    }
 }
 
 /// Builds one JSON document. Objects and arrays are opened and closed
@@ -43,7 +54,11 @@ pub struct Pretty<O: Out = String> {
     has_member: bool,
 }
 
-const INDENT: &str = "                                                                ";
+/// A comma, a newline and 32 levels of indent: what goes before a member
+/// is one slice of it (see [`Pretty::line_break`]).
+const BREAK: &str = ",\n                                                                ";
+/// The indent [`BREAK`] holds, in bytes.
+const BREAK_INDENT: usize = BREAK.len() - 2;
 
 impl Pretty<String> {
     pub fn with_capacity(capacity: usize) -> Pretty<String> {
@@ -66,14 +81,22 @@ impl<O: Out> Pretty<O> {
         self.out
     }
 
-    fn newline(&mut self) {
-        self.out.push('\n');
+    /// A newline and the indent of the current depth, after a comma when
+    /// `comma`: most often a single copy.
+    fn line_break(&mut self, comma: bool) {
+        let start = usize::from(!comma);
         let mut width = 2 * self.depth;
-        while width > INDENT.len() {
-            self.out.push_str(INDENT);
-            width -= INDENT.len();
+        if width > BREAK_INDENT {
+            self.out.push_str(&BREAK[start..]);
+            width -= BREAK_INDENT;
+            while width > BREAK_INDENT {
+                self.out.push_str(&BREAK[2..]);
+                width -= BREAK_INDENT;
+            }
+            self.out.push_str(&BREAK[2..2 + width]);
+        } else {
+            self.out.push_str(&BREAK[start..2 + width]);
         }
-        self.out.push_str(&INDENT[..width]);
     }
 
     /// Opens `{` or `[`; returns what [`Pretty::close`] needs back.
@@ -87,25 +110,28 @@ impl<O: Out> Pretty<O> {
     pub fn close(&mut self, bracket: char, outer_has_member: bool) {
         self.depth -= 1;
         if self.has_member {
-            self.newline();
+            self.line_break(false);
         }
         self.out.push(bracket);
         self.has_member = outer_has_member;
     }
 
     fn member(&mut self) {
-        if self.has_member {
-            self.out.push(',');
-        }
-        self.has_member = true;
-        self.newline();
+        let comma = std::mem::replace(&mut self.has_member, true);
+        self.line_break(comma);
     }
 
     /// Starts the member `key` of the innermost object; its value follows.
     pub fn key(&mut self, key: &str) {
         self.member();
-        self.string(key);
-        self.out.push_str(": ");
+        if needs_escape(key.as_bytes()) {
+            self.escaped(key);
+            self.out.push_str(": ");
+        } else {
+            self.out.push('"');
+            self.out.push_str(key);
+            self.out.push_str("\": ");
+        }
     }
 
     /// Starts the next item of the innermost array; its value follows.
@@ -114,21 +140,21 @@ impl<O: Out> Pretty<O> {
     }
 
     pub fn string(&mut self, text: &str) {
-        self.out.push('"');
-        let bytes = text.as_bytes();
-        // Nearly every string needs no escape: one pass the compiler
-        // vectorizes, then one copy.
-        let needs_escape = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-        if !bytes
-            .iter()
-            .fold(false, |found, &b| found | needs_escape(b))
-        {
+        if needs_escape(text.as_bytes()) {
+            self.escaped(text);
+        } else {
+            self.out.push('"');
             self.out.push_str(text);
             self.out.push('"');
-            return;
         }
+    }
+
+    /// `text` as a JSON string with its escapes, as `serde_json` writes them.
+    #[cold]
+    fn escaped(&mut self, text: &str) {
+        self.out.push('"');
         let mut start = 0;
-        for (i, &byte) in bytes.iter().enumerate() {
+        for (i, &byte) in text.as_bytes().iter().enumerate() {
             let escape: &str = match byte {
                 b'"' => "\\\"",
                 b'\\' => "\\\\",
@@ -156,35 +182,151 @@ impl<O: Out> Pretty<O> {
     }
 
     pub fn value(&mut self, value: &Value) {
+        O::value(self, value);
+    }
+
+    fn write_value(&mut self, value: &Value) {
         match value {
             Value::Null => self.out.push_str("null"),
             Value::Bool(true) => self.out.push_str("true"),
             Value::Bool(false) => self.out.push_str("false"),
-            Value::Number(number) => self.out.push_str(&number.to_string()),
+            Value::Number(number) => self.out.push_str(number.digits(&mut [0; 20])),
             Value::String(text) => self.string(text),
             Value::Array(items) => {
                 let outer = self.open('[');
                 for item in items {
                     self.item();
-                    self.value(item);
+                    self.write_value(item);
                 }
                 self.close(']', outer);
             }
             Value::Object(members) => {
                 let outer = self.open('{');
-                for (key, member) in members {
+                for (key, member) in members.iter() {
                     self.key(key);
-                    self.value(member);
+                    self.write_value(member);
                 }
                 self.close('}', outer);
             }
+            Value::Shared(value) => self.write_value(value),
         }
     }
 }
 
+/// Whether `bytes` hold a control character, `"` or `\\`, which a JSON
+/// string escapes. Nearly no string does: eight bytes are tested at a time
+/// (each test is exact, with no false positive), the last eight of a string
+/// overlapping the eight before them, and a shorter string (most keys) is
+/// tested as one word made of overlapping parts, never byte by byte.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    let Some(last) = len.checked_sub(8) else {
+        let word = match len {
+            // Two four-byte halves, overlapping when under eight bytes.
+            4.. => u64::from(quarter(&bytes[..4])) | u64::from(quarter(&bytes[len - 4..])) << 32,
+            // The first, middle and last bytes are all of them; the rest of
+            // the word is spaces, which no string escapes.
+            1.. => u64::from_le_bytes([
+                bytes[0],
+                bytes[len / 2],
+                bytes[len - 1],
+                b' ',
+                b' ',
+                b' ',
+                b' ',
+                b' ',
+            ]),
+            0 => return false,
+        };
+        return escapes_in(word) != 0;
+    };
+    let mut found = 0;
+    let mut start = 0;
+    while start < last {
+        found |= escapes_in(eighth(&bytes[start..start + 8]));
+        start += 8;
+    }
+    (found | escapes_in(eighth(&bytes[last..]))) != 0
+}
+
+/// Four bytes as one number.
+fn quarter(four: &[u8]) -> u32 {
+    let mut word = [0; 4];
+    word.copy_from_slice(four);
+    u32::from_le_bytes(word)
+}
+
+/// Eight bytes as one number.
+fn eighth(eight: &[u8]) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(eight);
+    u64::from_le_bytes(word)
+}
+
+/// The high bit of each byte of `word` that a JSON string escapes (and
+/// maybe of bytes above it: zero exactly when no byte is escaped).
+fn escapes_in(word: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte of `word` below `n` (for `n` up to 0x80).
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    below(word, 0x20)
+        | below(word ^ (ONES * u64::from(b'"')), 1)
+        | below(word ^ (ONES * u64::from(b'\\')), 1)
+}
+
+/// The length in bytes of `value` as [`Pretty`] writes it at `depth`
+/// (inside `depth` open objects or arrays).
+fn rendered_len(value: &Value, depth: usize) -> usize {
+    // The brackets; before each member a line break and the indent of
+    // `depth + 1`, after each but the last a comma; before the closing
+    // bracket a line break and the indent of `depth`.
+    let around = |members: usize| 2 + members * (4 + 2 * depth) + 2 * depth;
+    match value {
+        Value::Null => 4,
+        Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(number) => number.digits(&mut [0; 20]).len(),
+        Value::String(text) => string_len(text),
+        Value::Array(items) if items.is_empty() => 2,
+        Value::Array(items) => {
+            around(items.len())
+                + items
+                    .iter()
+                    .map(|item| rendered_len(item, depth + 1))
+                    .sum::<usize>()
+        }
+        Value::Object(members) if members.is_empty() => 2,
+        Value::Object(members) => {
+            around(members.len())
+                + members
+                    .iter()
+                    .map(|(key, member)| string_len(key) + 2 + rendered_len(member, depth + 1))
+                    .sum::<usize>()
+        }
+        Value::Shared(value) => rendered_len(value, depth),
+    }
+}
+
+/// The length of `text` as a JSON string, quotes and escapes included.
+fn string_len(text: &str) -> usize {
+    if !needs_escape(text.as_bytes()) {
+        return text.len() + 2;
+    }
+    let escaped: usize = text
+        .bytes()
+        .map(|byte| match byte {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum();
+    escaped + 2
+}
+
 /// `value` as pretty JSON with a trailing newline.
 pub fn pretty(value: &Value) -> String {
-    let mut writer = Pretty::with_capacity(4096);
+    let mut writer = Pretty::with_capacity(8192);
     writer.value(value);
     writer.finish()
 }
@@ -192,10 +334,31 @@ pub fn pretty(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::codegen::value::{json, tests::to_serde};
 
     fn serde_pretty(value: &Value) -> String {
-        serde_json::to_string_pretty(value).unwrap() + "\n"
+        serde_json::to_string_pretty(&to_serde(value)).unwrap() + "\n"
+    }
+
+    #[test]
+    fn finds_every_byte_that_needs_an_escape_wherever_it_is() {
+        let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
+        for len in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 24] {
+            assert!(!needs_escape(&vec![b'a'; len]));
+            for byte in 0..=0x7f_u8 {
+                for at in 0..len {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    assert_eq!(
+                        needs_escape(&text),
+                        !plain(byte),
+                        "{byte:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(!needs_escape(b""));
+        assert!(!needs_escape("é ü 日本 🦀 ÿ".as_bytes()));
     }
 
     #[test]
@@ -209,7 +372,7 @@ mod tests {
             json!({}),
             json!([]),
             json!({ "a": {}, "b": [], "c": [{}], "d": [[]] }),
-            json!({ "Type": "AWS::S3::Bucket", "n": [1, -2, 3.5, 1e300, 0.1, u64::MAX, i64::MIN], "t": true, "f": false, "z": null }),
+            json!({ "Type": "AWS::S3::Bucket", "n": [1, -2, 0, u64::MAX, i64::MIN], "t": true, "f": false, "z": null }),
             json!([
                 "\"quoted\" \\ back",
                 "tab\there\nnew\rret",
@@ -219,12 +382,13 @@ mod tests {
             ]),
             json!({ "key \"with\" quotes\n": { "nested": [1, [2, [3, {}]]] } }),
             deep,
+            json!({ "shared": [Value::shared(json!({ "Key": "k", "Value": [1, "v"] }))] }),
         ];
         for value in &values {
-            assert_eq!(pretty(value), serde_pretty(value), "{value}");
+            assert_eq!(pretty(value), serde_pretty(value), "{value:?}");
             let mut count = Pretty::writing_to(ByteCount::default());
             count.value(value);
-            assert_eq!(count.finish().0, pretty(value).len(), "{value}");
+            assert_eq!(count.finish().0, pretty(value).len(), "{value:?}");
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod pipeline_declaration;
 pub mod pipeline_template;
 pub mod template;
+pub mod value;
 
 mod audit;
 pub(crate) mod network;
@@ -47,7 +48,7 @@ mod tests;
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use value::Value;
 
 use crate::model::{EnvField, Environment, Lake, LakeField, Retention};
 use crate::source::Span;
@@ -601,38 +602,50 @@ pub(crate) struct Ctx<'a> {
     pub lake: &'a Lake,
     pub env: &'a Environment,
     pub tags: Vec<(String, String)>,
+    /// Each of `tags` as a CloudFormation tag, built once: most resources
+    /// carry them all.
+    tag_items: Vec<Value>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(lake: &'a Lake, env: &'a Environment) -> Ctx<'a> {
+        let tags = naming::tags(lake, env);
+        let tag_items = tags
+            .iter()
+            .map(|(key, value)| Value::shared(template::tag(key.clone(), value.clone())))
+            .collect();
         Ctx {
             lake,
             env,
-            tags: naming::tags(lake, env),
+            tags,
+            tag_items,
         }
     }
 
     /// The environment's tags as a CloudFormation `Tags` list.
     pub fn tags(&self) -> Value {
-        template::tags(self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        Value::Array(self.tag_items.clone())
     }
 
     /// The tags plus a `Name` tag, which the EC2 console shows.
-    pub fn tags_named(&self, name: &str) -> Value {
-        template::tags(
-            self.tags
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .chain([("Name", name)]),
-        )
+    pub fn tags_named(&self, name: String) -> Value {
+        let mut items = Vec::with_capacity(self.tag_items.len() + 1);
+        items.extend(self.tag_items.iter().cloned());
+        items.push(template::tag(Value::literal("Name"), name));
+        Value::Array(items)
     }
 
     /// `<Env><LogicalIdPrefix>/<logical id>`: the `Name` tag of an EC2 resource.
     pub fn ec2_name(&self, logical_id: &str) -> String {
-        format!(
-            "{}{}/{}",
-            self.env.name, self.lake.logical_id_prefix, logical_id
-        )
+        // A concatenation, not `format!`'s machinery: every resource of the
+        // network has a name.
+        [
+            self.env.name.as_str(),
+            &self.lake.logical_id_prefix,
+            "/",
+            logical_id,
+        ]
+        .concat()
     }
 
     /// Deletion and update-replace policy of stateful resources.

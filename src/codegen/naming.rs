@@ -2,6 +2,7 @@
 //! paths, resources, exports; see `model::naming`), the service names of VPC
 //! endpoints and the tags.
 
+use super::value::Number;
 use crate::model::{Environment, Lake};
 
 // Physical names are the model's, which the checks prove valid and unique:
@@ -48,9 +49,23 @@ pub fn tags(lake: &Lake, env: &Environment) -> Vec<(String, String)> {
     out.into_iter().collect()
 }
 
+/// `prefix` and the number `n`: `PublicSubnet1`. A concatenation, not
+/// `format!`'s machinery: a network names dozens of resources this way.
+pub fn numbered(prefix: &str, n: usize) -> String {
+    // usize is at most 64 bits on every target Rust supports.
+    [prefix, Number::Unsigned(n as u64).digits(&mut [0; 20])].concat()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_names() {
+        assert_eq!(numbered("PublicSubnet", 1), "PublicSubnet1");
+        assert_eq!(numbered("RouteTable", 10), "RouteTable10");
+        assert_eq!(numbered("", 0), "0");
+    }
 
     #[test]
     fn pascal_case_of_zone_names() {

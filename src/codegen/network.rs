@@ -3,10 +3,10 @@
 //! security group, with the reference's 11 exports (for 3 zones), and the
 //! VPC's flow log into the environment's access-logs bucket.
 
+use super::value::{json, Value};
 use ipnet::Ipv4Net;
-use serde_json::{json, Value};
 
-use super::naming;
+use super::naming::{self, numbered};
 use super::template::{get_att, ref_, sub, Resource, Template};
 use super::{Ctx, Error};
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
@@ -56,7 +56,7 @@ fn subnet(
             "AvailabilityZone": zone,
             "CidrBlock": block.to_string(),
             "MapPublicIpOnLaunch": false,
-            "Tags": ctx.tags_named(&ctx.ec2_name(id)),
+            "Tags": ctx.tags_named(ctx.ec2_name(id)),
         }),
     )
     .ignore_lint(&["W3010"], az_reason)
@@ -94,7 +94,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 "CidrBlock": net.cidr.to_string(),
                 "EnableDnsHostnames": true,
                 "EnableDnsSupport": true,
-                "Tags": ctx.tags_named(&ctx.ec2_name("Vpc")),
+                "Tags": ctx.tags_named(ctx.ec2_name("Vpc")),
             }),
         )
         .property_span("CidrBlock", net.cidr_span),
@@ -117,7 +117,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 "LogDestination": {
                     "Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}", { "Bucket": logs_bucket }],
                 },
-                "Tags": ctx.tags_named(&ctx.ec2_name("VpcFlowLog")),
+                "Tags": ctx.tags_named(ctx.ec2_name("VpcFlowLog")),
             }),
         ),
     )?;
@@ -126,7 +126,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         Resource::new(
             "AWS::EC2::InternetGateway",
             span,
-            json!({ "Tags": ctx.tags_named(&ctx.ec2_name("InternetGateway")) }),
+            json!({ "Tags": ctx.tags_named(ctx.ec2_name("InternetGateway")) }),
         ),
     )?;
     t.add(
@@ -142,7 +142,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         Resource::new(
             "AWS::EC2::RouteTable",
             span,
-            json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(&ctx.ec2_name("PublicRouteTable")) }),
+            json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(ctx.ec2_name("PublicRouteTable")) }),
         ),
     )?;
     t.add(
@@ -163,14 +163,14 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                      the compile needs no AWS lookup and the zones are pinned in the exports.";
     for (i, (zone, block)) in zones.iter().zip(&public).enumerate() {
         let n = i + 1;
-        let id = format!("PublicSubnet{n}");
+        let id = numbered("PublicSubnet", n);
         t.add(&id, subnet(ctx, &id, zone, block, span, az_reason))?;
         t.add(
-            format!("{id}RouteTableAssociation"),
+            [id.as_str(), "RouteTableAssociation"].concat(),
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
                 span,
-                json!({ "RouteTableId": ref_("PublicRouteTable"), "SubnetId": ref_(&id) }),
+                json!({ "RouteTableId": ref_("PublicRouteTable"), "SubnetId": ref_(id.clone()) }),
             ),
         )?;
     }
@@ -183,23 +183,23 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     };
     for n in 1..=nat_count {
         t.add(
-            format!("NatEip{n}"),
+            numbered("NatEip", n),
             Resource::new(
                 "AWS::EC2::EIP",
                 span,
-                json!({ "Domain": "vpc", "Tags": ctx.tags_named(&ctx.ec2_name(&format!("NatEip{n}"))) }),
+                json!({ "Domain": "vpc", "Tags": ctx.tags_named(ctx.ec2_name(&numbered("NatEip", n))) }),
             )
             .depends_on("InternetGatewayAttachment"),
         )?;
         t.add(
-            format!("NatGateway{n}"),
+            numbered("NatGateway", n),
             Resource::new(
                 "AWS::EC2::NatGateway",
                 span,
                 json!({
-                    "AllocationId": get_att(&format!("NatEip{n}"), "AllocationId"),
-                    "SubnetId": ref_(&format!("PublicSubnet{n}")),
-                    "Tags": ctx.tags_named(&ctx.ec2_name(&format!("NatGateway{n}"))),
+                    "AllocationId": get_att(numbered("NatEip", n), "AllocationId"),
+                    "SubnetId": ref_(numbered("PublicSubnet", n)),
+                    "Tags": ctx.tags_named(ctx.ec2_name(&numbered("NatGateway", n))),
                 }),
             ),
         )?;
@@ -207,36 +207,36 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
 
     for (i, (zone, block)) in zones.iter().zip(&private).enumerate() {
         let n = i + 1;
-        let id = format!("PrivateSubnet{n}");
-        let table = format!("PrivateRouteTable{n}");
+        let id = numbered("PrivateSubnet", n);
+        let table = numbered("PrivateRouteTable", n);
         t.add(&id, subnet(ctx, &id, zone, block, span, az_reason))?;
         t.add(
             &table,
             Resource::new(
                 "AWS::EC2::RouteTable",
                 span,
-                json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(&ctx.ec2_name(&table)) }),
+                json!({ "VpcId": ref_("Vpc"), "Tags": ctx.tags_named(ctx.ec2_name(&table)) }),
             ),
         )?;
         t.add(
-            format!("{id}RouteTableAssociation"),
+            [id.as_str(), "RouteTableAssociation"].concat(),
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
                 span,
-                json!({ "RouteTableId": ref_(&table), "SubnetId": ref_(&id) }),
+                json!({ "RouteTableId": ref_(table.clone()), "SubnetId": ref_(id.clone()) }),
             ),
         )?;
         if nat_count > 0 {
             let nat = if nat_count == 1 { 1 } else { n };
             t.add(
-                format!("PrivateDefaultRoute{n}"),
+                numbered("PrivateDefaultRoute", n),
                 Resource::new(
                     "AWS::EC2::Route",
                     span,
                     json!({
-                        "RouteTableId": ref_(&table),
+                        "RouteTableId": ref_(table.clone()),
                         "DestinationCidrBlock": "0.0.0.0/0",
-                        "NatGatewayId": ref_(&format!("NatGateway{nat}")),
+                        "NatGatewayId": ref_(numbered("NatGateway", nat)),
                     }),
                 ),
             )?;
@@ -245,7 +245,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
 
     // Gateway endpoints go into every route table, private ones first.
     let route_tables: Vec<Value> = (1..=azs)
-        .map(|n| ref_(&format!("PrivateRouteTable{n}")))
+        .map(|n| ref_(numbered("PrivateRouteTable", n)))
         .chain([ref_("PublicRouteTable")])
         .collect();
     for service in &net.gateway_endpoints {
@@ -259,8 +259,8 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "VpcId": ref_("Vpc"),
                     "VpcEndpointType": "Gateway",
                     "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{}", naming::endpoint_service(service))),
-                    "RouteTableIds": route_tables,
-                    "Tags": ctx.tags_named(&ctx.ec2_name(&id)),
+                    "RouteTableIds": route_tables.clone(),
+                    "Tags": ctx.tags_named(ctx.ec2_name(&id)),
                 }),
             ),
         )?;
@@ -289,7 +289,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "IpProtocol": "-1",
                     "CidrIp": "0.0.0.0/0",
                 }],
-                "Tags": ctx.tags_named(&ctx.ec2_name("SharedSecurityGroup")),
+                "Tags": ctx.tags_named(ctx.ec2_name("SharedSecurityGroup")),
             }),
         ),
     )?;
@@ -308,7 +308,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     )?;
 
     let private_subnets: Vec<Value> = (1..=azs)
-        .map(|n| ref_(&format!("PrivateSubnet{n}")))
+        .map(|n| ref_(numbered("PrivateSubnet", n)))
         .collect();
     for service in &net.interface_endpoints {
         let id = format!("{}Endpoint", naming::endpoint_id(service));
@@ -321,10 +321,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                     "VpcId": ref_("Vpc"),
                     "VpcEndpointType": "Interface",
                     "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{}", naming::endpoint_service(service))),
-                    "SubnetIds": private_subnets,
+                    "SubnetIds": private_subnets.clone(),
                     "SecurityGroupIds": [get_att("SharedSecurityGroup", "GroupId")],
                     "PrivateDnsEnabled": true,
-                    "Tags": ctx.tags_named(&ctx.ec2_name(&id)),
+                    "Tags": ctx.tags_named(ctx.ec2_name(&id)),
                 }),
             ),
         )?;
@@ -336,10 +336,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     for (i, zone) in zones.iter().enumerate() {
         let n = i + 1;
         t.output(
-            format!("AvailabilityZone{n}"),
+            numbered("AvailabilityZone", n),
             format!("Availability zone {n}"),
             json!(zone),
-            ctx.export(&format!("AvailabilityZone{n}")),
+            ctx.export(&numbered("AvailabilityZone", n)),
             span,
         )?;
     }
@@ -355,10 +355,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     for (name, description, resource) in per_zone {
         for n in 1..=azs {
             t.output(
-                format!("{name}{n}"),
+                numbered(name, n),
                 format!("{description} {n}"),
-                ref_(&format!("{resource}{n}")),
-                ctx.export(&format!("{name}{n}")),
+                ref_(numbered(resource, n)),
+                ctx.export(&numbered(name, n)),
                 span,
             )?;
         }

@@ -18,7 +18,7 @@
 //!   execution (`CHANGE_SET_EXECUTE`). A level waits for the one before it:
 //!   a stack's change set can only be made once the exports it imports exist.
 
-use serde_json::{json, Map, Value};
+use super::value::{json, Object, Text, Value};
 
 use super::naming::{self, PipelineNames};
 use super::pipeline_declaration::Placeholder;
@@ -134,16 +134,17 @@ pub enum Style {
 }
 
 impl Style {
-    /// A key as this form spells it: `RoleArn` or `roleArn`.
-    fn key(self, pascal: &str) -> String {
+    /// A key as this form spells it: `RoleArn` or `roleArn` (the keys are
+    /// ASCII).
+    fn key(self, pascal: &'static str) -> Text {
         match self {
-            Style::Template => pascal.to_string(),
+            Style::Template => Text::Borrowed(pascal),
             Style::Declaration => {
-                let mut chars = pascal.chars();
-                match chars.next() {
-                    Some(first) => first.to_lowercase().chain(chars).collect(),
-                    None => String::new(),
+                let mut camel = pascal.to_string();
+                if let Some(first) = camel.get_mut(..1) {
+                    first.make_ascii_lowercase();
                 }
+                Text::Owned(camel)
             }
         }
     }
@@ -602,13 +603,13 @@ fn approval(env: &Environment, level: &[&Stack], run_order: u32) -> Result<Actio
 /// are the properties of the `AWS::CodePipeline::Pipeline`, less those only
 /// CloudFormation has (`RestartExecutionOnUpdate`, `Tags`); in the
 /// declaration, the `pipeline` object of `create-pipeline`'s input.
-pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
-    let k = |key: &str| style.key(key);
+pub fn render(pipeline: &Pipeline, style: Style) -> Object {
+    let k = |key: &'static str| style.key(key);
     let artifacts = |names: &[String]| -> Value {
         names
             .iter()
             .map(|n| {
-                let mut m = Map::new();
+                let mut m = Object::new();
                 m.insert(k("Name"), json!(n));
                 Value::Object(m)
             })
@@ -622,9 +623,9 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
                 .actions
                 .iter()
                 .map(|a| {
-                    let mut action = Map::new();
-                    action.insert(k("Name"), json!(a.name));
-                    let mut type_id = Map::new();
+                    let mut action = Object::new();
+                    action.insert(k("Name"), json!(&a.name));
+                    let mut type_id = Object::new();
                     type_id.insert(k("Category"), json!(a.category));
                     type_id.insert(k("Owner"), json!(a.owner));
                     type_id.insert(k("Provider"), json!(a.provider));
@@ -632,7 +633,7 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
                     action.insert(k("ActionTypeId"), Value::Object(type_id));
                     action.insert(k("RunOrder"), json!(a.run_order));
                     // Configuration keys are the action's own: never re-cased.
-                    let configuration: Map<String, Value> = a
+                    let configuration: Object = a
                         .configuration
                         .iter()
                         .map(|(key, v)| (key.to_string(), v.render(style)))
@@ -653,18 +654,18 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
                     Value::Object(action)
                 })
                 .collect();
-            let mut s = Map::new();
-            s.insert(k("Name"), json!(stage.name));
+            let mut s = Object::new();
+            s.insert(k("Name"), json!(&stage.name));
             s.insert(k("Actions"), Value::Array(actions));
             Value::Object(s)
         })
         .collect();
 
     let store = |bucket: Value, key_id: Value| {
-        let mut key = Map::new();
+        let mut key = Object::new();
         key.insert(k("Id"), key_id);
         key.insert(k("Type"), json!("KMS"));
-        let mut store = Map::new();
+        let mut store = Object::new();
         store.insert(k("Type"), json!("S3"));
         store.insert(k("Location"), bucket);
         store.insert(k("EncryptionKey"), Value::Object(key));
@@ -675,8 +676,8 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
         pipeline.artifact_key.render(style),
     );
 
-    let mut out = Map::new();
-    out.insert(k("Name"), json!(pipeline.name));
+    let mut out = Object::new();
+    out.insert(k("Name"), json!(&pipeline.name));
     out.insert(k("RoleArn"), pipeline.role.render(style));
     out.insert(k("PipelineType"), json!("V2"));
     // A newer push overtakes an older one that has not reached its stage yet.
@@ -689,7 +690,7 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
         stores.extend(pipeline.regional_stores.iter().map(|r| {
             (
                 r.region.as_str(),
-                store(json!(r.bucket), r.key.render(style)),
+                store(json!(&r.bucket), r.key.render(style)),
             )
         }));
         let stores = match style {
@@ -716,14 +717,14 @@ pub fn render(pipeline: &Pipeline, style: Style) -> Map<String, Value> {
             .triggers
             .iter()
             .map(|t| {
-                let mut includes = Map::new();
-                includes.insert(k("Includes"), json!([t.branch]));
-                let mut push = Map::new();
+                let mut includes = Object::new();
+                includes.insert(k("Includes"), json!([&t.branch]));
+                let mut push = Object::new();
                 push.insert(k("Branches"), Value::Object(includes));
-                let mut git = Map::new();
-                git.insert(k("SourceActionName"), json!(t.source_action));
+                let mut git = Object::new();
+                git.insert(k("SourceActionName"), json!(&t.source_action));
                 git.insert(k("Push"), json!([Value::Object(push)]));
-                let mut trigger = Map::new();
+                let mut trigger = Object::new();
                 trigger.insert(k("ProviderType"), json!("CodeStarSourceConnection"));
                 trigger.insert(k("GitConfiguration"), Value::Object(git));
                 Value::Object(trigger)

@@ -16,8 +16,8 @@
 
 use std::sync::OnceLock;
 
+use super::value::{json, Object, Value};
 use regex::Regex;
-use serde_json::{json, Map, Value};
 
 use super::json::pretty;
 use super::pipeline::{self, Pipeline, Style};
@@ -68,12 +68,12 @@ pub fn declaration(pipeline: &Pipeline) -> Value {
         .iter()
         .map(|(k, v)| json!({ "key": k, "value": v }))
         .collect();
-    let mut out = Map::new();
+    let mut out = Object::new();
     out.insert(
-        "pipeline".into(),
+        "pipeline",
         Value::Object(pipeline::render(pipeline, Style::Declaration)),
     );
-    out.insert("tags".into(), Value::Array(tags));
+    out.insert("tags", Value::Array(tags));
     Value::Object(out)
 }
 
@@ -143,7 +143,7 @@ impl std::error::Error for FillError {}
 /// The declaration `text` (as `dlc compile` wrote it) with every placeholder
 /// replaced by its value: pretty JSON, the input of `create-pipeline`.
 pub fn fill(text: &str, values: &Values) -> Result<String, FillError> {
-    let mut declaration: Value =
+    let mut declaration: serde_json::Value =
         serde_json::from_str(text).map_err(|e| FillError::NotADeclaration(e.to_string()))?;
     let account = declaration["pipeline"]["roleArn"]
         .as_str()
@@ -166,11 +166,14 @@ pub fn fill(text: &str, values: &Values) -> Result<String, FillError> {
             return Err(FillError::Unused(placeholder));
         }
     }
-    Ok(pretty(&declaration))
+    // The same bytes as `pretty` writes (its tests compare the two).
+    serde_json::to_string_pretty(&declaration)
+        .map(|text| text + "\n")
+        .map_err(|e| FillError::NotADeclaration(e.to_string()))
 }
 
 fn replace(
-    value: &mut Value,
+    value: &mut serde_json::Value,
     values: &Values,
     found: &mut Vec<Placeholder>,
 ) -> Result<(), FillError> {
@@ -178,7 +181,7 @@ fn replace(
         // Mostly the whole string; the self-update's parameter overrides
         // write the regional key's inside a JSON object, where a key ARN
         // (checked to hold no quote) goes as it is.
-        Value::String(text) if text.contains("${dlc:") => {
+        serde_json::Value::String(text) if text.contains("${dlc:") => {
             let mut filled = String::with_capacity(text.len());
             let mut rest = text.as_str();
             while let Some(start) = rest.find("${dlc:") {
@@ -209,12 +212,12 @@ fn replace(
             filled.push_str(rest);
             *text = filled;
         }
-        Value::Array(items) => {
+        serde_json::Value::Array(items) => {
             for item in items {
                 replace(item, values, found)?;
             }
         }
-        Value::Object(map) => {
+        serde_json::Value::Object(map) => {
             for item in map.values_mut() {
                 replace(item, values, found)?;
             }
@@ -255,6 +258,8 @@ fn check_key_arn(arn: &str, account: &str) -> Result<(), FillError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The tests read the written text back as `serde_json` values.
+    use serde_json::{json, Value};
 
     const KEY: &str = "arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

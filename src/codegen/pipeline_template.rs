@@ -8,7 +8,7 @@
 //! account's bootstrap template) and inline policies on this pipeline's
 //! resources only: no `*` action, no `service:*`, no resource `*`.
 
-use serde_json::{json, Value};
+use super::value::{json, Value};
 
 use super::build_step;
 use super::naming::{self, PipelineNames};
@@ -200,7 +200,7 @@ pub fn add_artifact_store(
                         {
                             "Sid": "DeployRoleReadsArtifacts",
                             "Effect": "Allow",
-                            "Principal": { "AWS": store.reader },
+                            "Principal": { "AWS": store.reader.clone() },
                             "Action": ["kms:Decrypt", "kms:DescribeKey"],
                             "Resource": "*",
                         },
@@ -256,7 +256,7 @@ pub fn add_artifact_store(
                         abort_incomplete_uploads(),
                     ],
                 },
-                "Tags": store.tags,
+                "Tags": store.tags.clone(),
             }),
         )
         .policy(Policy::Delete),
@@ -298,7 +298,7 @@ pub fn add_artifact_store(
                         tls_only("ArtifactLogsBucket"),
                         access_log_delivery(
                             "ArtifactLogsBucket",
-                            json!(lake.deployment_account),
+                            json!(&lake.deployment_account),
                             vec![get_att("ArtifactBucket", "Arn")],
                         ),
                     ],
@@ -478,7 +478,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "UpdatePipelineStack",
             &["cloudformation:CreateStack", "cloudformation:UpdateStack"],
             ref_("AWS::StackId"),
-            json!({ "StringEquals": { "cloudformation:RoleArn": update_role_arn } }),
+            json!({ "StringEquals": { "cloudformation:RoleArn": update_role_arn.clone() } }),
         ),
         statement_if(
             "PassUpdateRole",
@@ -508,7 +508,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "PolicyName": "Pipeline",
                     "PolicyDocument": { "Version": "2012-10-17", "Statement": pipeline_statements },
                 }],
-                "Tags": resource_tags,
+                "Tags": resource_tags.clone(),
             }),
         ),
     )?;
@@ -549,7 +549,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                         ],
                     },
                 }],
-                "Tags": resource_tags,
+                "Tags": resource_tags.clone(),
             }),
         ),
     )?;
@@ -577,7 +577,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                 // project's own group, /aws/codebuild/<project>, the only
                 // one the build role may write.
                 "LogsConfig": { "CloudWatchLogs": { "Status": "ENABLED" } },
-                "Tags": resource_tags,
+                "Tags": resource_tags.clone(),
             }),
         ),
     )?;
@@ -591,8 +591,8 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
     }
     let mut properties = pipeline::render(pipeline, Style::Template);
     // A stack update that changes the pipeline restarts it on the new definition.
-    properties.insert("RestartExecutionOnUpdate".into(), json!(true));
-    properties.insert("Tags".into(), resource_tags.clone());
+    properties.insert("RestartExecutionOnUpdate", json!(true));
+    properties.insert("Tags", resource_tags.clone());
     t.add(
         "Pipeline",
         Resource::new(
@@ -613,13 +613,13 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "AWS::SecretsManager::Secret",
                     source_span,
                     json!({
-                        "Name": names.webhook,
+                        "Name": &names.webhook,
                         "Description": format!("Signs GitHub's pushes to the {} pipeline's webhook", env.name),
                         "GenerateSecretString": {
                             "PasswordLength": WEBHOOK_SECRET_LENGTH,
                             "ExcludePunctuation": true,
                         },
-                        "Tags": resource_tags,
+                        "Tags": resource_tags.clone(),
                     }),
                 )
                 .policy(Policy::Delete),
@@ -683,7 +683,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                             "detail": {
                                 "event": ["referenceCreated", "referenceUpdated"],
                                 "referenceType": ["branch"],
-                                "referenceName": [env.branch],
+                                "referenceName": [env.branch.as_deref()],
                             },
                         },
                         "State": "ENABLED",

@@ -1,7 +1,7 @@
 //! The `Storage` stack: the zone key and its alias, the access-logs bucket,
 //! one bucket per zone with its policy, and the audit table.
 
-use serde_json::{json, Map, Value};
+use super::value::{json, Object, Value};
 
 use super::template::{account_root, get_att, ref_, sub, Resource, Template};
 use super::{audit, naming, Ctx, Error};
@@ -143,8 +143,11 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     let mut logs_statements = vec![tls_only("AccessLogsBucket")];
     logs_statements.push(access_log_delivery(
         "AccessLogsBucket",
-        json!(env.account),
-        zone_ids.iter().map(|id| get_att(id, "Arn")).collect(),
+        json!(&env.account),
+        zone_ids
+            .iter()
+            .map(|id| get_att(id.clone(), "Arn"))
+            .collect(),
     ));
     logs_statements.extend(flow_log_delivery("AccessLogsBucket", &env.account));
     if ctx.retained() {
@@ -185,7 +188,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         t.output(
             &name,
             format!("The {} zone's bucket", zone.name),
-            ref_(id),
+            ref_(id.clone()),
             ctx.export(&name),
             zone.span,
         )?;
@@ -245,7 +248,7 @@ fn zone_bucket(ctx: &Ctx, t: &mut Template, zone: &Zone, id: &str) -> Result<(),
             "AWS::S3::BucketPolicy",
             zone.span,
             json!({
-                "Bucket": ref_(id),
+                "Bucket": ref_(id.to_string()),
                 "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
             }),
         ),
@@ -318,15 +321,15 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
     };
     let days = days_from(1);
     let transition_days = days_from(0);
-    let mut rule = Map::new();
-    rule.insert("Id".into(), json!("ZoneLifecycle"));
-    rule.insert("Status".into(), json!("Enabled"));
+    let mut rule = Object::new();
+    rule.insert("Id", json!("ZoneLifecycle"));
+    rule.insert("Status", json!("Enabled"));
     if let Some(d) = &lifecycle.expire_after {
-        rule.insert("ExpirationInDays".into(), json!(days(d, lifecycle.span)?));
+        rule.insert("ExpirationInDays", json!(days(d, lifecycle.span)?));
     }
     if let Some(d) = &lifecycle.noncurrent_expire_after {
         rule.insert(
-            "NoncurrentVersionExpiration".into(),
+            "NoncurrentVersionExpiration",
             json!({ "NoncurrentDays": days(d, lifecycle.span)? }),
         );
     }
@@ -341,7 +344,7 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
                 }))
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        rule.insert("Transitions".into(), Value::Array(transitions));
+        rule.insert("Transitions", Value::Array(transitions));
     }
     Ok(Value::Object(rule))
 }
@@ -391,7 +394,7 @@ fn flow_log_delivery(logs_bucket_id: &str, account: &str) -> [Value; 2] {
             "Effect": "Allow",
             "Principal": { "Service": "delivery.logs.amazonaws.com" },
             "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
-            "Resource": get_att(logs_bucket_id, "Arn"),
+            "Resource": get_att(logs_bucket_id.to_string(), "Arn"),
             "Condition": source,
         }),
     ]
@@ -404,7 +407,7 @@ pub(crate) fn tls_only(bucket_id: &str) -> Value {
         "Effect": "Deny",
         "Principal": { "AWS": "*" },
         "Action": "s3:*",
-        "Resource": [get_att(bucket_id, "Arn"), sub(format!("${{{bucket_id}.Arn}}/*"))],
+        "Resource": [get_att(bucket_id.to_string(), "Arn"), sub(format!("${{{bucket_id}.Arn}}/*"))],
         "Condition": { "Bool": { "aws:SecureTransport": false } },
     })
 }
@@ -416,6 +419,6 @@ fn deny_delete(bucket_id: &str) -> Value {
         "Effect": "Deny",
         "Principal": { "AWS": "*" },
         "Action": "s3:DeleteBucket",
-        "Resource": get_att(bucket_id, "Arn"),
+        "Resource": get_att(bucket_id.to_string(), "Arn"),
     })
 }

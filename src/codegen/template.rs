@@ -5,9 +5,9 @@
 //! resource remembers the lake span it came from, for the manifest.
 
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
 
 use super::json::{ByteCount, Out, Pretty};
+use super::value::{json, Object, Text, Value};
 use super::Error;
 use crate::source::Span;
 
@@ -31,7 +31,7 @@ impl Policy {
 #[derive(Clone, Debug)]
 pub struct Resource {
     pub kind: &'static str,
-    pub properties: Map<String, Value>,
+    pub properties: Object,
     pub depends_on: Vec<String>,
     /// Both `DeletionPolicy` and `UpdateReplacePolicy`, when set.
     pub policy: Option<Policy>,
@@ -52,7 +52,7 @@ impl Resource {
     pub fn new(kind: &'static str, span: Span, properties: Value) -> Resource {
         let properties = match properties {
             Value::Object(map) => map,
-            other => panic!("resource properties must be an object, got {other}"),
+            other => panic!("resource properties must be an object, got {other:?}"),
         };
         Resource {
             kind,
@@ -76,8 +76,8 @@ impl Resource {
     }
 
     /// Adds one property. Properties keep the order they were set in.
-    pub fn prop(mut self, name: &str, value: Value) -> Resource {
-        self.properties.insert(name.to_string(), value);
+    pub fn prop(mut self, name: &'static str, value: Value) -> Resource {
+        self.properties.insert(name, value);
         self
     }
 
@@ -129,7 +129,7 @@ impl Resource {
         }
         w.key("Properties");
         let properties = w.open('{');
-        for (name, value) in &self.properties {
+        for (name, value) in self.properties.iter() {
             w.key(name);
             w.value(value);
         }
@@ -182,15 +182,16 @@ impl Template {
     /// made from names the user writes are proven distinct by the checks
     /// (DL0313 for zones and pipelines, DL0314 for endpoints).
     pub fn add(&mut self, logical_id: impl Into<String>, resource: Resource) -> Result<(), Error> {
-        let logical_id = logical_id.into();
-        if self.resources.contains_key(&logical_id) {
-            return Err(Error::new(
+        match self.resources.entry(logical_id.into()) {
+            indexmap::map::Entry::Occupied(taken) => Err(Error::new(
                 resource.span,
-                format!("two resources would get the logical ID `{logical_id}`"),
-            ));
+                format!("two resources would get the logical ID `{}`", taken.key()),
+            )),
+            indexmap::map::Entry::Vacant(free) => {
+                free.insert(resource);
+                Ok(())
+            }
         }
-        self.resources.insert(logical_id, resource);
-        Ok(())
     }
 
     /// Adds an exported output. An output or export name used twice is a
@@ -288,7 +289,7 @@ impl Template {
         clippy::expect_used,
         reason = "the text is what `render` wrote from JSON"
     )]
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.render()).expect("a rendered template is JSON")
     }
 
@@ -361,18 +362,18 @@ impl Template {
     }
 }
 
-/// `{"Ref": id}`
-pub fn ref_(logical_id: &str) -> Value {
-    json!({ "Ref": logical_id })
+/// `{"Ref": id}`: a literal ID is borrowed, a `String` moved.
+pub fn ref_(logical_id: impl Into<Text>) -> Value {
+    json!({ "Ref": logical_id.into() })
 }
 
 /// `{"Fn::GetAtt": [id, attribute]}`
-pub fn get_att(logical_id: &str, attribute: &str) -> Value {
-    json!({ "Fn::GetAtt": [logical_id, attribute] })
+pub fn get_att(logical_id: impl Into<Text>, attribute: &'static str) -> Value {
+    json!({ "Fn::GetAtt": [logical_id.into(), Value::literal(attribute)] })
 }
 
 /// `{"Fn::Sub": text}`
-pub fn sub(text: impl Into<String>) -> Value {
+pub fn sub(text: impl Into<Text>) -> Value {
     json!({ "Fn::Sub": text.into() })
 }
 
@@ -381,14 +382,17 @@ pub fn account_root(account: &str) -> Value {
     sub(format!("arn:${{AWS::Partition}}:iam::{account}:root"))
 }
 
-/// A `Tags` list from key/value pairs, in order.
+/// A `Tags` list from key/value pairs, in order; built once, to be written
+/// on many resources ([`Value::shared`]).
 pub fn tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
-    Value::Array(
-        pairs
-            .into_iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
-            .collect(),
-    )
+    Value::shared(Value::Array(
+        pairs.into_iter().map(|(k, v)| tag(k, v)).collect(),
+    ))
+}
+
+/// One tag of a `Tags` list.
+pub fn tag(key: impl Into<Value>, value: impl Into<Value>) -> Value {
+    json!({ "Key": key.into(), "Value": value.into() })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! to read and write the zone buckets. Redshift manages the admin password in
 //! Secrets Manager: it is never in the template.
 
-use serde_json::{json, Value};
+use super::value::{json, Value};
 
 use super::template::{get_att, ref_, sub, Resource, Template};
 use super::{naming, Ctx, Error};
@@ -85,7 +85,7 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
                                 "Sid": "UseZoneKey",
                                 "Effect": "Allow",
                                 "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                                "Resource": key_arn,
+                                "Resource": key_arn.clone(),
                             },
                         ],
                     },
@@ -96,15 +96,15 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
     )?;
 
     let mut namespace = json!({
-        "NamespaceName": name,
-        "DbName": warehouse.database,
-        "AdminUsername": warehouse.admin_username,
+        "NamespaceName": &name,
+        "DbName": &warehouse.database,
+        "AdminUsername": &warehouse.admin_username,
         "ManageAdminPassword": true,
         // The environment's own key, as for the zones, not an AWS-owned one.
         "KmsKeyId": key_arn,
         "IamRoles": [get_att("WarehouseRole", "Arn")],
         "DefaultIamRoleArn": get_att("WarehouseRole", "Arn"),
-        "LogExports": warehouse.log_exports,
+        "LogExports": &warehouse.log_exports,
         "Tags": ctx.tags(),
     });
     if warehouse.log_exports.is_empty() {
