@@ -890,8 +890,9 @@ fn compile(
         }
         Ok::<bool, Failure>(deferred && stops(checked))
     };
-    // Files go to the staging folder as they are rendered; out/ changes only
-    // at the commit, after the last one.
+    // Files go to the staging folder as they are rendered, and the manifest
+    // as its stacks are; out/ changes only at the commit, after the last one.
+    use crate::codegen::Emitted;
     let mut staging = match crate::host::output::Staging::new(out) {
         Ok(staging) => staging,
         Err(e) => {
@@ -903,11 +904,15 @@ fn compile(
         }
     };
     let mut over_quota = Vec::new();
-    let compiled = crate::codegen::compile_measured(
+    let compiled = crate::codegen::compile_in_pieces(
         lake,
         env,
         &locate,
-        |file| staging.write(&file.path, &file.contents),
+        |emitted| match emitted {
+            Emitted::File(file) => staging.write(&file.path, &file.contents),
+            Emitted::Piece(piece) => staging.append(crate::codegen::MANIFEST, piece),
+            Emitted::ManifestEnd => staging.finish_pieces(),
+        },
         |template| {
             if template.over_a_quota() {
                 over_quota.push(template);

@@ -71,6 +71,25 @@ pub struct Staging {
     unchanged: Vec<String>,
     written: BTreeSet<String>,
     directories: BTreeSet<PathBuf>,
+    /// The file being written in pieces ([`Staging::append`]), if any.
+    open: Option<Piecewise>,
+}
+
+/// A file written in pieces: compared with `out/`'s as the pieces come, and
+/// staged from the first piece that differs, so that an unchanged file is
+/// read, not written, as a whole one is.
+struct Piecewise {
+    relative: String,
+    /// The bytes of the pieces so far.
+    length: u64,
+    state: PieceState,
+}
+
+enum PieceState {
+    /// The pieces so far are the start of `out/`'s file, read along.
+    SameAsOut(io::BufReader<std::fs::File>),
+    /// The staged file, being written.
+    Staged(io::BufWriter<std::fs::File>),
 }
 
 impl Staging {
@@ -100,7 +119,132 @@ impl Staging {
             unchanged: Vec::new(),
             written: BTreeSet::new(),
             directories: BTreeSet::new(),
+            open: None,
         })
+    }
+
+    /// Appends a piece to the file at `relative` (a path relative to `out/`),
+    /// for a file too large to hold whole: the first piece starts it, and
+    /// [`Staging::finish_pieces`] (or a piece of another file, or the commit)
+    /// ends it. One file is written in pieces at a time, while whole files
+    /// are written beside it.
+    pub fn append(&mut self, relative: &str, piece: &str) -> Result<(), OutputError> {
+        let open = match self.open.take() {
+            Some(open) if open.relative == relative => open,
+            other => {
+                if let Some(other) = other {
+                    self.finish_piecewise(other)?;
+                }
+                self.start_piecewise(relative)?
+            }
+        };
+        let open = self.append_to(open, piece.as_bytes())?;
+        self.open = Some(open);
+        Ok(())
+    }
+
+    /// Ends the file being written in pieces, if any.
+    pub fn finish_pieces(&mut self) -> Result<(), OutputError> {
+        match self.open.take() {
+            Some(open) => self.finish_piecewise(open),
+            None => Ok(()),
+        }
+    }
+
+    fn start_piecewise(&mut self, relative: &str) -> Result<Piecewise, OutputError> {
+        if !is_inside(relative) {
+            return Err(OutputError::Escapes(relative.to_string()));
+        }
+        let ours = self.previous.as_ref().is_some_and(|p| p.contains(relative));
+        let existing = self.out.join(relative);
+        let state = match std::fs::File::open(&existing) {
+            Ok(file) if ours && file.metadata().is_ok_and(|m| m.is_file()) => {
+                PieceState::SameAsOut(io::BufReader::new(file))
+            }
+            _ => PieceState::Staged(self.create_staged(relative)?),
+        };
+        Ok(Piecewise {
+            relative: relative.to_string(),
+            length: 0,
+            state,
+        })
+    }
+
+    fn append_to(&mut self, mut open: Piecewise, piece: &[u8]) -> Result<Piecewise, OutputError> {
+        if let PieceState::SameAsOut(reader) = &mut open.state {
+            let mut in_out = vec![0; piece.len()];
+            if io::Read::read_exact(reader, &mut in_out).is_ok() && in_out == piece {
+                open.length += piece.len() as u64;
+                return Ok(open);
+            }
+            open.state = PieceState::Staged(self.stage_prefix(&open.relative, open.length)?);
+        }
+        if let PieceState::Staged(writer) = &mut open.state {
+            let path = || self.out.join(&open.relative);
+            io::Write::write_all(writer, piece).map_err(|e| OutputError::Io(path(), e))?;
+        }
+        open.length += piece.len() as u64;
+        Ok(open)
+    }
+
+    /// A staged file that starts with the first `length` bytes of `out/`'s
+    /// (the pieces so far, which were the same).
+    fn stage_prefix(
+        &mut self,
+        relative: &str,
+        length: u64,
+    ) -> Result<io::BufWriter<std::fs::File>, OutputError> {
+        let mut writer = self.create_staged(relative)?;
+        let from = self.out.join(relative);
+        let file = std::fs::File::open(&from).map_err(io_at(&from))?;
+        let copied =
+            io::copy(&mut io::Read::take(file, length), &mut writer).map_err(io_at(&from))?;
+        if copied != length {
+            let changed = io::Error::other("it changed while dlc was writing the output");
+            return Err(OutputError::Io(from, changed));
+        }
+        Ok(writer)
+    }
+
+    fn create_staged(
+        &mut self,
+        relative: &str,
+    ) -> Result<io::BufWriter<std::fs::File>, OutputError> {
+        let path = self.staging_dir()?.join(relative);
+        self.create_parent(&path)?;
+        let file = std::fs::File::create(&path).map_err(io_at(&path))?;
+        Ok(io::BufWriter::new(file))
+    }
+
+    fn finish_piecewise(&mut self, open: Piecewise) -> Result<(), OutputError> {
+        let writer = match open.state {
+            PieceState::SameAsOut(mut reader) => {
+                let mut more = [0; 1];
+                if io::Read::read(&mut reader, &mut more).is_ok_and(|n| n == 0) {
+                    self.keep_unchanged(&open.relative)?;
+                    self.written.insert(open.relative);
+                    return Ok(());
+                }
+                // out/'s file is longer: the pieces are a new, shorter file.
+                self.stage_prefix(&open.relative, open.length)?
+            }
+            PieceState::Staged(writer) => writer,
+        };
+        let path = self.out.join(&open.relative);
+        writer
+            .into_inner()
+            .map_err(|e| OutputError::Io(path, e.into_error()))?;
+        self.written.insert(open.relative);
+        Ok(())
+    }
+
+    /// Carries `out/relative`, unchanged, into the new output.
+    fn keep_unchanged(&mut self, relative: &str) -> Result<(), OutputError> {
+        match &self.dir {
+            None => self.unchanged.push(relative.to_string()),
+            Some(_) => self.link_from_out(relative)?,
+        }
+        Ok(())
     }
 
     /// Writes one file, at a path relative to `out/`.
@@ -109,10 +253,7 @@ impl Staging {
             return Err(OutputError::Escapes(relative.to_string()));
         }
         if self.already_in_out(relative, contents) {
-            match &self.dir {
-                None => self.unchanged.push(relative.to_string()),
-                Some(_) => self.link_from_out(relative)?,
-            }
+            self.keep_unchanged(relative)?;
         } else {
             let path = self.staging_dir()?.join(relative);
             self.create_parent(&path)?;
@@ -178,6 +319,7 @@ impl Staging {
     /// Makes the staged files the content of `out/`, in one atomic exchange;
     /// or, when `out/` holds exactly these files already, leaves it alone.
     pub fn commit(mut self) -> Result<Committed, OutputError> {
+        self.finish_pieces()?;
         let files = self.written.len();
         if self.dir.is_none() && self.previous.as_ref() == Some(&self.written) {
             return Ok(Committed {
@@ -533,6 +675,83 @@ mod tests {
             std::fs::read_to_string(out.join(MARKER)).unwrap(),
             "a.json\n"
         );
+    }
+
+    /// A compile whose last file, `big.json`, comes in `pieces`.
+    fn replace_with_pieces(out: &Path, pieces: &[&str]) -> Committed {
+        let mut staging = Staging::new(out).unwrap();
+        staging.write("a.json", "1").unwrap();
+        for piece in pieces {
+            staging.append("big.json", piece).unwrap();
+        }
+        staging.finish_pieces().unwrap();
+        staging.commit().unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_in_pieces_is_written_and_left_alone_when_unchanged() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        assert!(replace_with_pieces(&out, &["{", "\"x\": 1", "}"]).changed);
+        assert_eq!(
+            std::fs::read_to_string(out.join("big.json")).unwrap(),
+            "{\"x\": 1}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join(MARKER)).unwrap(),
+            "a.json\nbig.json\n"
+        );
+        let before = (inode(&out), inode(&out.join("big.json")));
+        // The same bytes, cut elsewhere.
+        let second = replace_with_pieces(&out, &["{\"x", "\": 1}"]);
+        assert!(
+            !second.changed,
+            "an unchanged file in pieces changes nothing"
+        );
+        assert_eq!(before, (inode(&out), inode(&out.join("big.json"))));
+        assert_eq!(entries(root.path()), 1, "no staging folder is left behind");
+    }
+
+    #[test]
+    fn a_file_in_pieces_that_differs_anywhere_is_written_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let first = ["abc", "def", "ghi"];
+        // Differs in a later piece, in the first, is shorter, is longer.
+        for next in [
+            &["abc", "dXf", "ghi"][..],
+            &["Xbc", "def", "ghi"],
+            &["abc", "def", "gh"],
+            &["abc", "def", "ghi", "j"],
+        ] {
+            replace_with_pieces(&out, &first);
+            assert!(replace_with_pieces(&out, next).changed, "{next:?}");
+            assert_eq!(
+                std::fs::read_to_string(out.join("big.json")).unwrap(),
+                next.concat()
+            );
+            assert_eq!(entries(root.path()), 1, "no staging folder is left behind");
+        }
+    }
+
+    #[test]
+    fn a_file_in_pieces_is_ended_by_the_commit_and_refused_outside_out() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let mut staging = Staging::new(&out).unwrap();
+        staging.append("Dev/big.json", "1").unwrap();
+        staging.append("Dev/big.json", "2").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("Dev/big.json")).unwrap(),
+            "12"
+        );
+        let mut staging = Staging::new(&out).unwrap();
+        assert!(matches!(
+            staging.append("../big.json", "1"),
+            Err(OutputError::Escapes(_))
+        ));
     }
 
     fn compare(out: &Path, files: &[(String, String)]) -> Differences {
