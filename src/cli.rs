@@ -825,7 +825,7 @@ fn compile(
     } else {
         Quotas::Check
     };
-    let mut checked = check_one_with(file, imports, quotas)?;
+    let mut checked = check_one_to_compile(file, imports, quotas)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error).into());
     }
@@ -1419,6 +1419,29 @@ fn check_one_with(
     imports: &ImportOptions,
     quotas: Quotas,
 ) -> Result<Checked, Failure> {
+    check_one_by(file, imports, |name, path, bytes, loader| {
+        analysis::analyze_bytes(name, path, bytes, loader, quotas).checked
+    })
+}
+
+/// [`check_one_with`] for a compile, which needs neither the editor tables
+/// nor, once the model is built, the trees and the evaluated values.
+fn check_one_to_compile(
+    file: &Path,
+    imports: &ImportOptions,
+    quotas: Quotas,
+) -> Result<Checked, Failure> {
+    check_one_by(file, imports, |name, path, bytes, loader| {
+        driver::check_bytes_to_compile(name, path, bytes, loader, quotas)
+    })
+}
+
+/// Reads one lake (a path or `-` for stdin) and checks its bytes with `check`.
+fn check_one_by(
+    file: &Path,
+    imports: &ImportOptions,
+    check: impl FnOnce(&str, &Path, Vec<u8>, &mut dyn SourceLoader) -> Checked,
+) -> Result<Checked, Failure> {
     let mut loader = loader(imports);
     let loader = loader.as_mut();
     let path = if file == Path::new("-") {
@@ -1428,9 +1451,7 @@ fn check_one_with(
         file.to_path_buf()
     };
     Ok(match read_input(file)? {
-        Input::Bytes(name, bytes) => {
-            analysis::analyze_bytes(&name, &path, bytes, loader, quotas).checked
-        }
+        Input::Bytes(name, bytes) => check(&name, &path, bytes, loader),
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
 }
