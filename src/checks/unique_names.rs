@@ -3,6 +3,7 @@
 //! pipeline, table or output file. One diagnostic per pair of owners, naming
 //! every name they share.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
@@ -35,7 +36,8 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         names: physical::environment_names(lake, env),
     }));
 
-    let mut seen: HashMap<(Kind, Scope, String), (usize, &PhysicalName)> = HashMap::new();
+    // Keyed by borrowed names: a large lake has hundreds of thousands.
+    let mut seen: HashMap<(Kind, &Scope, Cow<str>), (usize, &PhysicalName)> = HashMap::new();
     for (index, owner) in owners.iter().enumerate() {
         let mut clashes: Vec<Clash> = Vec::new();
         for name in &owner.names {
