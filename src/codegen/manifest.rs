@@ -271,40 +271,14 @@ impl<'a> ManifestWriter<'a> {
 
     /// Everything before the first stack's entry.
     pub fn head(&self, lake: &Lake) -> String {
-        let mut text = self.without_stacks(lake, self.deploy_order.clone(), false);
+        let mut head = empty(lake);
+        head.deploy_order = self.deploy_order.clone();
+        let mut text = head.render();
         let end = text
             .find(STACKS_KEY)
             .map_or(text.len(), |at| at + STACKS_KEY.len());
         text.truncate(end);
         text
-    }
-
-    /// A manifest with no stacks, and with the head's parts or the tail's.
-    fn without_stacks(&self, lake: &Lake, deploy_order: Vec<String>, tail: bool) -> String {
-        Manifest {
-            format_version: FORMAT_VERSION,
-            lake: lake.name.clone(),
-            deployment_account: lake.deployment_account.clone(),
-            deployment_region: lake.deployment_region.name.clone(),
-            deploy_order,
-            stacks: Vec::new(),
-            setup_order: if tail {
-                self.setup_order.clone()
-            } else {
-                Vec::new()
-            },
-            bootstrap: if tail {
-                self.bootstrap.clone()
-            } else {
-                Vec::new()
-            },
-            pipelines: if tail {
-                self.pipelines.clone()
-            } else {
-                Vec::new()
-            },
-        }
-        .render()
     }
 
     fn location(&self, span: Span) -> Location {
@@ -391,25 +365,39 @@ impl<'a> ManifestWriter<'a> {
                 ),
             ));
         }
-        let text = self.without_stacks(lake, Vec::new(), true);
+        // The tail is rendered from the manifest before its deploy order
+        // and stacks go in.
+        let mut manifest = Manifest {
+            setup_order: self.setup_order,
+            bootstrap: self.bootstrap,
+            pipelines: self.pipelines,
+            ..empty(lake)
+        };
+        let text = manifest.render();
         let start = text.find(STACKS_KEY).map_or(0, |at| at + STACKS_KEY.len());
         let mut tail = String::new();
         if !self.written.is_empty() {
             tail.push_str("\n  ");
         }
         tail.push_str(&text[start..]);
-        let manifest = Manifest {
-            format_version: FORMAT_VERSION,
-            lake: lake.name.clone(),
-            deployment_account: lake.deployment_account.clone(),
-            deployment_region: lake.deployment_region.name.clone(),
-            deploy_order: self.deploy_order,
-            stacks: self.kept.unwrap_or_default(),
-            setup_order: self.setup_order,
-            bootstrap: self.bootstrap,
-            pipelines: self.pipelines,
-        };
+        manifest.deploy_order = self.deploy_order;
+        manifest.stacks = self.kept.unwrap_or_default();
         Ok((tail, manifest))
+    }
+}
+
+/// The manifest of `lake` with no stacks.
+fn empty(lake: &Lake) -> Manifest {
+    Manifest {
+        format_version: FORMAT_VERSION,
+        lake: lake.name.clone(),
+        deployment_account: lake.deployment_account.clone(),
+        deployment_region: lake.deployment_region.name.clone(),
+        deploy_order: Vec::new(),
+        stacks: Vec::new(),
+        setup_order: Vec::new(),
+        bootstrap: Vec::new(),
+        pipelines: Vec::new(),
     }
 }
 
