@@ -246,9 +246,6 @@ pub struct ManifestWriter<'a> {
 /// contain this).
 const STACKS_KEY: &str = "\n  \"stacks\": [";
 
-/// The indentation of an entry of a top-level array in pretty JSON.
-const ENTRY_INDENT: &str = "    ";
-
 impl<'a> ManifestWriter<'a> {
     /// `deploy_order`: [`planned_deploy_order`] of the compiled environments.
     /// With `keep_stacks`, [`ManifestWriter::finish`] returns the stacks'
@@ -401,25 +398,30 @@ fn empty(lake: &Lake) -> Manifest {
     }
 }
 
-/// One entry of the `stacks` array after `separator`, indented to its depth.
+/// One entry of the `stacks` array after `separator`, at its depth: the
+/// entry rendered in a one-entry `stacks` array of an object, as in the
+/// manifest, out of its frame.
 #[allow(
     clippy::expect_used,
-    reason = "serializing plain JSON values and structs cannot fail"
+    reason = "serializing plain JSON values and structs cannot fail, and a \
+              one-entry array in an object always has this frame"
 )]
 fn entry_text(separator: &str, entry: &StackEntry) -> String {
-    let pretty = serde_json::to_string_pretty(entry).expect("a stack entry always serializes");
-    let mut text = String::with_capacity(pretty.len() + pretty.len() / 8);
-    text.push_str(separator);
-    text.push_str(ENTRY_INDENT);
-    // Every newline of pretty JSON is between tokens (strings escape
-    // theirs), so indenting after each puts the entry one level deeper.
-    for (i, line) in pretty.split('\n').enumerate() {
-        if i > 0 {
-            text.push('\n');
-            text.push_str(ENTRY_INDENT);
-        }
-        text.push_str(line);
+    #[derive(Serialize)]
+    struct Framed<'a> {
+        stacks: [&'a StackEntry; 1],
     }
+    const START: &str = "{\n  \"stacks\": [\n";
+    const END: &str = "\n  ]\n}";
+    let framed = serde_json::to_string_pretty(&Framed { stacks: [entry] })
+        .expect("a stack entry always serializes");
+    let indented = framed
+        .strip_prefix(START)
+        .and_then(|text| text.strip_suffix(END))
+        .expect("pretty JSON frames the entry so");
+    let mut text = String::with_capacity(separator.len() + indented.len());
+    text.push_str(separator);
+    text.push_str(indented);
     text
 }
 
