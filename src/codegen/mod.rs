@@ -263,9 +263,10 @@ pub fn compile_measured<E>(
 }
 
 /// What a compile in pieces ([`compile_in_pieces`]) hands its caller: the
-/// files in the order of [`Output::files`], with the pieces of the manifest
-/// (the last file) between them, each after the file it lists, and
-/// [`Emitted::ManifestEnd`] last.
+/// files in the order of [`Output::files`] and, among them, the pieces of
+/// the manifest (the last file): its head first, each stack's entry after
+/// the stack's template, the rest after the last file, then
+/// [`Emitted::ManifestEnd`].
 #[derive(Debug)]
 pub enum Emitted<'a> {
     /// A whole file.
