@@ -207,7 +207,7 @@ pub fn check_source_keeping_syntax(
 /// trees and the evaluated values go as soon as the stages are done with
 /// them, so that a large lake's model is never checked with them beside it
 /// (a 10,000-environment lake's values are over 100 MB).
-/// [`Checked::evaluated`] is empty unless the lake has errors.
+/// [`Checked::evaluated`] is empty when the lake checks clean.
 pub fn check_bytes_to_compile(
     name: &str,
     path: &Path,
@@ -260,12 +260,12 @@ fn run_stages(
     let mut model = None;
     let mut internal_error = None;
     if !diagnostics.has_errors() {
-        // Without errors, the values are needed for nothing but the model
-        // (the partial model below is for a lake with errors).
-        let built = match keep {
-            Keep::Everything => model::build_model(&evaluated),
-            Keep::Model => model::build_model_from(std::mem::take(&mut evaluated)),
-        };
+        let built = model::build_model(&evaluated);
+        if keep == Keep::Model && matches!(built, Ok(Some(_))) {
+            // The partial model below, for a lake with errors, is built
+            // from the values: they go only when the model is whole.
+            evaluated = Evaluated::default();
+        }
         match built {
             Ok(Some(lake)) => {
                 checks::check_lake(&lake, &mut diagnostics);

@@ -25,22 +25,6 @@ pub fn build_model(evaluated: &Evaluated) -> Result<Option<Lake>> {
     lake_with(name, lake, environments).map(Some)
 }
 
-/// [`build_model`], letting go of each environment's values once its model
-/// is built: a large lake's values (over 100 MB for 10,000 environments)
-/// and its model are then never held whole side by side.
-pub fn build_model_from(evaluated: Evaluated) -> Result<Option<Lake>> {
-    let Some((name, lake)) = &evaluated.lake else {
-        return Ok(None);
-    };
-    let mut environments = IndexMap::with_capacity(evaluated.environments.len());
-    for (env_name, value) in evaluated.environments {
-        let env = environment(&env_name, &value)?;
-        drop(value);
-        environments.insert(env_name, env);
-    }
-    lake_with(name, lake, environments).map(Some)
-}
-
 /// For a lake that has errors already: the lake with only the environments
 /// whose values are whole, so that the domain checks can still look at
 /// those. `None` when the lake's own fields are not whole. Never used for

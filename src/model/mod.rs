@@ -10,7 +10,7 @@ pub mod fields;
 pub mod naming;
 pub mod physical;
 
-pub use build::{build_model, build_model_from, build_partial_model, ModelError};
+pub use build::{build_model, build_partial_model, ModelError};
 pub use fields::{
     AuditTableField, BuildField, EnvField, FieldKey, KeyAttributeField, LakeField, LifecycleField,
     NetworkField, RegionInfoField, ReservedRangeField, SourceField, TransitionField,
