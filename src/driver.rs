@@ -207,7 +207,7 @@ pub fn check_source_keeping_syntax(
 /// trees and the evaluated values go as soon as the stages are done with
 /// them, so that a large lake's model is never checked with them beside it
 /// (a 10,000-environment lake's values are over 100 MB).
-/// [`Checked::evaluated`] is empty when the lake checks clean.
+/// [`Checked::evaluated`] is empty once the model is built.
 pub fn check_bytes_to_compile(
     name: &str,
     path: &Path,
