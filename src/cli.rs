@@ -1063,9 +1063,22 @@ fn compare_output(
 ) -> Result<ExitCode, Stop> {
     let read_error = |e| output_error(e, OutputAccess::Compare);
     let mut comparison = crate::host::output::Comparison::new(out).map_err(read_error)?;
-    crate::codegen::compile_each(lake, env, locate, |file| {
-        comparison.file(&file.path, &file.contents)
-    })
+    // The manifest is compared in pieces, as it is written.
+    use crate::codegen::Emitted;
+    crate::codegen::compile_in_pieces(
+        lake,
+        env,
+        locate,
+        |emitted| match emitted {
+            Emitted::File(file) => comparison.file(&file.path, &file.contents),
+            Emitted::Piece(piece) => comparison.append(crate::codegen::MANIFEST, piece),
+            Emitted::ManifestEnd => {
+                comparison.finish_pieces();
+                Ok(())
+            }
+        },
+        |_| {},
+    )
     .map_err(|error| match error {
         crate::codegen::CompileError::Codegen(errors) => Stop::Codegen(errors),
         crate::codegen::CompileError::Emit(e) => read_error(e).into(),

@@ -387,6 +387,22 @@ pub struct Comparison {
     previous: Option<BTreeSet<String>>,
     seen: BTreeSet<String>,
     differences: Differences,
+    /// The file being compared in pieces ([`Comparison::append`]), if any.
+    open: Option<ComparedPieces>,
+}
+
+/// A file compared in pieces with `out/`'s, read along as they come.
+struct ComparedPieces {
+    relative: String,
+    state: Compared,
+}
+
+enum Compared {
+    /// `out/` has no such file.
+    Added,
+    /// The pieces so far are the start of `out/`'s file.
+    SameSoFar(io::BufReader<std::fs::File>),
+    Changed,
 }
 
 impl Comparison {
@@ -406,7 +422,74 @@ impl Comparison {
             previous,
             seen: BTreeSet::new(),
             differences: Differences::default(),
+            open: None,
         })
+    }
+
+    /// Compares a piece of the file at `relative` (see [`Staging::append`]):
+    /// the first piece starts it, and [`Comparison::finish_pieces`] (or a
+    /// piece of another file, or [`Comparison::finish`]) ends it.
+    pub fn append(&mut self, relative: &str, piece: &str) -> Result<(), OutputError> {
+        let mut open = match self.open.take() {
+            Some(open) if open.relative == relative => open,
+            other => {
+                if let Some(other) = other {
+                    self.finish_compared(other);
+                }
+                self.start_compared(relative)?
+            }
+        };
+        if let Compared::SameSoFar(reader) = &mut open.state {
+            let mut in_out = vec![0; piece.len()];
+            if io::Read::read_exact(reader, &mut in_out).is_err() || in_out != piece.as_bytes() {
+                open.state = Compared::Changed;
+            }
+        }
+        self.open = Some(open);
+        Ok(())
+    }
+
+    /// Ends the file being compared in pieces, if any.
+    pub fn finish_pieces(&mut self) {
+        if let Some(open) = self.open.take() {
+            self.finish_compared(open);
+        }
+    }
+
+    fn start_compared(&mut self, relative: &str) -> Result<ComparedPieces, OutputError> {
+        if !is_inside(relative) {
+            return Err(OutputError::Escapes(relative.to_string()));
+        }
+        let path = self.out.join(relative);
+        let state = match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Compared::Added,
+            Err(e) => return Err(OutputError::Io(path, e)),
+            Ok(m) if !m.is_file() => Compared::Changed,
+            Ok(_) => {
+                let file = std::fs::File::open(&path).map_err(io_at(&path))?;
+                Compared::SameSoFar(io::BufReader::new(file))
+            }
+        };
+        Ok(ComparedPieces {
+            relative: relative.to_string(),
+            state,
+        })
+    }
+
+    fn finish_compared(&mut self, open: ComparedPieces) {
+        let relative = open.relative;
+        match open.state {
+            Compared::Added => self.differences.added.push(relative.clone()),
+            Compared::Changed => self.differences.changed.push(relative.clone()),
+            Compared::SameSoFar(mut reader) => {
+                // Equal only if out/'s file ends where the pieces do.
+                let mut more = [0; 1];
+                if !io::Read::read(&mut reader, &mut more).is_ok_and(|n| n == 0) {
+                    self.differences.changed.push(relative.clone());
+                }
+            }
+        }
+        self.seen.insert(relative);
     }
 
     /// Compares one file, at a path relative to `out/`, with `out/`'s.
@@ -434,6 +517,7 @@ impl Comparison {
     }
 
     pub fn finish(mut self) -> Differences {
+        self.finish_pieces();
         let previous = self.previous.take();
         if let Some(previous) = &previous {
             self.differences.removed = previous.difference(&self.seen).cloned().collect();
@@ -796,6 +880,38 @@ mod tests {
             std::fs::read_to_string(out.join("Dev/b.json")).unwrap(),
             "22"
         );
+    }
+
+    /// The same differences whether the last file comes whole or in pieces.
+    #[test]
+    fn a_comparison_in_pieces_finds_what_a_whole_one_finds() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let in_pieces = |pieces: &[&str]| {
+            let mut comparison = Comparison::new(&out).unwrap();
+            comparison.file("a.json", "1").unwrap();
+            for piece in pieces {
+                comparison.append("big.json", piece).unwrap();
+            }
+            comparison.finish()
+        };
+        assert_eq!(
+            in_pieces(&["ab", "c"]).added,
+            paths(&["a.json", "big.json"])
+        );
+        replace_output(&out, &files(&[("a.json", "1"), ("big.json", "abc")])).unwrap();
+        assert!(in_pieces(&["a", "bc"]).is_empty());
+        for changed in [&["a", "bX"][..], &["ab"], &["ab", "cd"]] {
+            assert_eq!(
+                in_pieces(changed),
+                compare(
+                    &out,
+                    &files(&[("a.json", "1"), ("big.json", &changed.concat())])
+                ),
+                "{changed:?}"
+            );
+            assert_eq!(in_pieces(changed).changed, paths(&["big.json"]));
+        }
     }
 
     #[test]
