@@ -65,14 +65,16 @@ pub struct Staging {
     parent: PathBuf,
     /// When `out/` exists: the files dlc wrote there last time (its marker).
     previous: Option<BTreeSet<String>>,
+    /// The file being written in pieces ([`Staging::append`]), if any.
+    /// Before `dir`, so that a staging dropped without a commit closes the
+    /// file before it removes the folder (which Windows requires).
+    open: Option<Piecewise>,
     /// The staging folder, created at the first file that differs from `out/`.
     dir: Option<tempfile::TempDir>,
     /// Files identical to those in `out/`, seen before the staging folder existed.
     unchanged: Vec<String>,
     written: BTreeSet<String>,
     directories: BTreeSet<PathBuf>,
-    /// The file being written in pieces ([`Staging::append`]), if any.
-    open: Option<Piecewise>,
 }
 
 /// A file written in pieces: compared with `out/`'s as the pieces come, and
@@ -115,11 +117,11 @@ impl Staging {
             out: out.to_path_buf(),
             parent,
             previous,
+            open: None,
             dir: None,
             unchanged: Vec::new(),
             written: BTreeSet::new(),
             directories: BTreeSet::new(),
-            open: None,
         })
     }
 
