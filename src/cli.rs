@@ -829,7 +829,7 @@ fn compile(
     } else {
         Quotas::Check
     };
-    let mut checked = check_one_with(file, imports, quotas)?;
+    let mut checked = check_one_to_compile(file, imports, quotas)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error).into());
     }
@@ -894,8 +894,9 @@ fn compile(
         }
         Ok::<bool, Failure>(deferred && stops(checked))
     };
-    // Files go to the staging folder as they are rendered; out/ changes only
-    // at the commit, after the last one.
+    // Files go to the staging folder as they are rendered, and the manifest
+    // as its stacks are; out/ changes only at the commit, after the last one.
+    use crate::codegen::Emitted;
     let mut staging = match crate::host::output::Staging::new(out) {
         Ok(staging) => staging,
         Err(e) => {
@@ -907,11 +908,15 @@ fn compile(
         }
     };
     let mut over_quota = Vec::new();
-    let compiled = crate::codegen::compile_measured(
+    let compiled = crate::codegen::compile_in_pieces(
         lake,
         env,
         &locate,
-        |file| staging.write(&file.path, &file.contents),
+        |emitted| match emitted {
+            Emitted::File(file) => staging.write(&file.path, &file.contents),
+            Emitted::Piece(piece) => staging.append(crate::codegen::MANIFEST, piece),
+            Emitted::ManifestEnd => staging.finish_pieces(),
+        },
         |template| {
             if template.over_a_quota() {
                 over_quota.push(template);
@@ -1062,9 +1067,22 @@ fn compare_output(
 ) -> Result<ExitCode, Stop> {
     let read_error = |e| output_error(e, OutputAccess::Compare);
     let mut comparison = crate::host::output::Comparison::new(out).map_err(read_error)?;
-    crate::codegen::compile_each(lake, env, locate, |file| {
-        comparison.file(&file.path, &file.contents)
-    })
+    // The manifest is compared in pieces, as it is written.
+    use crate::codegen::Emitted;
+    crate::codegen::compile_in_pieces(
+        lake,
+        env,
+        locate,
+        |emitted| match emitted {
+            Emitted::File(file) => comparison.file(&file.path, &file.contents),
+            Emitted::Piece(piece) => comparison.append(crate::codegen::MANIFEST, piece),
+            Emitted::ManifestEnd => {
+                comparison.finish_pieces();
+                Ok(())
+            }
+        },
+        |_| {},
+    )
     .map_err(|error| match error {
         crate::codegen::CompileError::Codegen(errors) => Stop::Codegen(errors),
         crate::codegen::CompileError::Emit(e) => read_error(e).into(),
@@ -1418,6 +1436,29 @@ fn check_one_with(
     imports: &ImportOptions,
     quotas: Quotas,
 ) -> Result<Checked, Failure> {
+    check_one_by(file, imports, |name, path, bytes, loader| {
+        analysis::analyze_bytes(name, path, bytes, loader, quotas).checked
+    })
+}
+
+/// [`check_one_with`] for a compile, which needs neither the editor tables
+/// nor, once the model is built, the trees and the evaluated values.
+fn check_one_to_compile(
+    file: &Path,
+    imports: &ImportOptions,
+    quotas: Quotas,
+) -> Result<Checked, Failure> {
+    check_one_by(file, imports, |name, path, bytes, loader| {
+        driver::check_bytes_to_compile(name, path, bytes, loader, quotas)
+    })
+}
+
+/// Reads one lake (a path or `-` for stdin) and checks its bytes with `check`.
+fn check_one_by(
+    file: &Path,
+    imports: &ImportOptions,
+    check: impl FnOnce(&str, &Path, Vec<u8>, &mut dyn SourceLoader) -> Checked,
+) -> Result<Checked, Failure> {
     let mut loader = loader(imports);
     let loader = loader.as_mut();
     let path = if file == Path::new("-") {
@@ -1427,9 +1468,7 @@ fn check_one_with(
         file.to_path_buf()
     };
     Ok(match read_input(file)? {
-        Input::Bytes(name, bytes) => {
-            analysis::analyze_bytes(&name, &path, bytes, loader, quotas).checked
-        }
+        Input::Bytes(name, bytes) => check(&name, &path, bytes, loader),
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
 }

@@ -200,8 +200,46 @@ pub fn check_source_keeping_syntax(
     loader: &mut dyn SourceLoader,
     quotas: Quotas,
 ) -> (Checked, Syntax) {
+    run_stages(name, path, text, loader, quotas, Keep::Everything)
+}
+
+/// [`check_bytes_with`] for `dlc compile`, which needs only the model: the
+/// trees and the evaluated values go as soon as the stages are done with
+/// them, so that a large lake's model is never checked with them beside it
+/// (a 10,000-environment lake's values are over 100 MB).
+/// [`Checked::evaluated`] is empty once the model is built.
+pub fn check_bytes_to_compile(
+    name: &str,
+    path: &Path,
+    bytes: Vec<u8>,
+    loader: &mut dyn SourceLoader,
+    quotas: Quotas,
+) -> Checked {
+    match String::from_utf8(bytes) {
+        Ok(text) => run_stages(name, path, text, loader, quotas, Keep::Model).0,
+        Err(error) => check_bytes_with(name, path, error.into_bytes(), loader, quotas),
+    }
+}
+
+/// What a check keeps once its stages are done with it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The trees, scope and types, and the evaluated values.
+    Everything,
+    /// The model and the diagnostics: what a compile needs.
+    Model,
+}
+
+fn run_stages(
+    name: &str,
+    path: &Path,
+    text: String,
+    loader: &mut dyn SourceLoader,
+    quotas: Quotas,
+    keep: Keep,
+) -> (Checked, Syntax) {
     let mut diagnostics = Diagnostics::new();
-    let program = resolve::load_program(name, path, text, loader, &mut diagnostics);
+    let mut program = resolve::load_program(name, path, text, loader, &mut diagnostics);
     let scope = Scope::build(&program, &mut diagnostics);
     let types = TypeDefs::build(&program, &scope, &mut diagnostics);
     let is_module = !needs_lake(&program);
@@ -210,12 +248,25 @@ pub fn check_source_keeping_syntax(
     } else {
         None
     };
-    let evaluated = eval::evaluate(&program, &scope, &types, lake, &mut diagnostics);
+    let mut evaluated = eval::evaluate(&program, &scope, &types, lake, &mut diagnostics);
     checks::check_program(&program, &mut diagnostics);
+    let (scope, types) = match keep {
+        Keep::Everything => (scope, types),
+        Keep::Model => {
+            drop(std::mem::take(&mut program.modules));
+            (Scope::default(), TypeDefs::default())
+        }
+    };
     let mut model = None;
     let mut internal_error = None;
     if !diagnostics.has_errors() {
-        match model::build_model(&evaluated) {
+        let built = model::build_model(&evaluated);
+        if keep == Keep::Model && matches!(built, Ok(Some(_))) {
+            // The partial model below, for a lake with errors, is built
+            // from the values: they go only when the model is whole.
+            evaluated = Evaluated::default();
+        }
+        match built {
             Ok(Some(lake)) => {
                 checks::check_lake(&lake, &mut diagnostics);
                 if !diagnostics.has_errors() && quotas == Quotas::Check {

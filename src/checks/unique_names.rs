@@ -3,6 +3,7 @@
 //! pipeline, table or output file. One diagnostic per pair of owners, naming
 //! every name they share.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -36,10 +37,10 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
         names: physical::environment_names(lake, env),
     }));
 
-    // Sized for every name, and each key made and hashed once: this map was
-    // most of the domain checks' instructions.
+    // Sized for every name, each key made and hashed once, and keyed by
+    // borrowed names: a large lake has hundreds of thousands.
     let count = owners.iter().map(|owner| owner.names.len()).sum();
-    let mut seen: HashMap<(Kind, Scope, String), (usize, &PhysicalName)> =
+    let mut seen: HashMap<(Kind, &Scope, Cow<str>), (usize, &PhysicalName)> =
         HashMap::with_capacity(count);
     for (index, owner) in owners.iter().enumerate() {
         let mut clashes: Vec<Clash> = Vec::new();

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::template::Template;
 use super::{SetupStack, Stack};
-use crate::model::Lake;
+use crate::model::{Environment, Lake};
 use crate::source::{SourceMap, Span};
 
 /// Maps a span to (file name, 1-based line, 1-based column).
@@ -222,25 +222,60 @@ fn resources(
         .collect()
 }
 
-/// Builds the manifest one stack at a time, as each is rendered, so that a
-/// stack's template can go as soon as it is written.
-pub struct ManifestBuilder<'a> {
+/// Writes the manifest in pieces, each stack's entry as the stack is
+/// rendered, so that neither the entries nor the text of a large lake's
+/// manifest (130 MB for 10,000 environments) are ever held whole. The pieces
+/// make the bytes [`Manifest::render`] gives: the head and the tail are
+/// rendered from the manifest without its stacks, and each entry at the
+/// depth of the `stacks` array.
+pub struct ManifestWriter<'a> {
     locate: Locate<'a>,
-    stacks: Vec<StackEntry>,
+    /// Said ahead, before the stacks: checked against them at the end.
+    deploy_order: Vec<String>,
+    /// Each stack written so far, with the stacks it depends on.
+    written: Vec<(String, Vec<String>)>,
+    /// The entries too, for a caller that wants the whole [`Manifest`].
+    kept: Option<Vec<StackEntry>>,
     bootstrap: Vec<SetupEntry>,
     pipelines: Vec<PipelineEntry>,
     setup_order: Vec<String>,
 }
 
-impl<'a> ManifestBuilder<'a> {
-    pub fn new(locate: Locate<'a>) -> ManifestBuilder<'a> {
-        ManifestBuilder {
+/// Where the head of the rendered manifest ends and its tail begins: the
+/// top-level `stacks` key (no string holds a raw newline, so no value can
+/// contain this).
+const STACKS_KEY: &str = "\n  \"stacks\": [";
+
+impl<'a> ManifestWriter<'a> {
+    /// `deploy_order`: [`planned_deploy_order`] of the compiled environments.
+    /// With `keep_stacks`, [`ManifestWriter::finish`] returns the stacks'
+    /// entries too.
+    pub fn new(
+        locate: Locate<'a>,
+        deploy_order: Vec<String>,
+        keep_stacks: bool,
+    ) -> ManifestWriter<'a> {
+        ManifestWriter {
             locate,
-            stacks: Vec::new(),
+            deploy_order,
+            written: Vec::new(),
+            kept: keep_stacks.then(Vec::new),
             bootstrap: Vec::new(),
             pipelines: Vec::new(),
             setup_order: Vec::new(),
         }
+    }
+
+    /// Everything before the first stack's entry.
+    pub fn head(&self, lake: &Lake) -> String {
+        let mut head = empty(lake);
+        head.deploy_order = self.deploy_order.clone();
+        let mut text = head.render();
+        let end = text
+            .find(STACKS_KEY)
+            .map_or(text.len(), |at| at + STACKS_KEY.len());
+        text.truncate(end);
+        text
     }
 
     fn location(&self, span: Span) -> Location {
@@ -248,8 +283,8 @@ impl<'a> ManifestBuilder<'a> {
         Location { file, line, column }
     }
 
-    /// Records an environment's stack, in deploy order.
-    pub fn add_stack(&mut self, s: &Stack) {
+    /// An environment's stack, in deploy order: the text of its entry.
+    pub fn stack(&mut self, s: &Stack) -> String {
         let location = |span| self.location(span);
         let entry = StackEntry {
             name: s.name.clone(),
@@ -270,12 +305,19 @@ impl<'a> ManifestBuilder<'a> {
             source: location(s.span),
             resources: resources(&s.template, &location),
         };
-        self.stacks.push(entry);
+        let separator = if self.written.is_empty() { "\n" } else { ",\n" };
+        let text = entry_text(separator, &entry);
+        self.written.push((s.name.clone(), s.depends_on.clone()));
+        if let Some(kept) = &mut self.kept {
+            kept.push(entry);
+        }
+        text
     }
 
     /// Records a bootstrap or pipeline stack, in setup order (bootstrap
-    /// stacks first).
-    pub fn add_setup(&mut self, s: &SetupStack) {
+    /// stacks first). They are few (one or two for each pipeline) and are
+    /// written at the end.
+    pub fn setup(&mut self, s: &SetupStack) {
         let location = |span| self.location(span);
         let entry = SetupEntry {
             name: s.name.clone(),
@@ -304,19 +346,106 @@ impl<'a> ManifestBuilder<'a> {
         }
     }
 
-    pub fn finish(self, lake: &Lake) -> Manifest {
-        Manifest {
-            format_version: FORMAT_VERSION,
-            lake: lake.name.clone(),
-            deployment_account: lake.deployment_account.clone(),
-            deployment_region: lake.deployment_region.name.clone(),
-            deploy_order: deploy_order(&self.stacks),
-            stacks: self.stacks,
+    /// The text after the last stack's entry, and the manifest (its stacks
+    /// only when kept); or an error when the deploy order said in the head
+    /// is not the one the stacks' dependencies give.
+    pub fn finish(self, lake: &Lake) -> Result<(String, Manifest), super::Error> {
+        let actual = deploy_order(&self.written);
+        if actual != self.deploy_order {
+            return Err(super::Error::new(
+                lake.span,
+                format!(
+                    "the manifest's deploy order, said before the stacks were built ({}), \
+                     is not the one their dependencies give ({})",
+                    self.deploy_order.join(", "),
+                    actual.join(", ")
+                ),
+            ));
+        }
+        // The tail is rendered from the manifest before its deploy order
+        // and stacks go in.
+        let mut manifest = Manifest {
             setup_order: self.setup_order,
             bootstrap: self.bootstrap,
             pipelines: self.pipelines,
+            ..empty(lake)
+        };
+        let text = manifest.render();
+        let start = text.find(STACKS_KEY).map_or(0, |at| at + STACKS_KEY.len());
+        let mut tail = String::new();
+        if !self.written.is_empty() {
+            tail.push_str("\n  ");
         }
+        tail.push_str(&text[start..]);
+        manifest.deploy_order = self.deploy_order;
+        manifest.stacks = self.kept.unwrap_or_default();
+        Ok((tail, manifest))
     }
+}
+
+/// The manifest of `lake` with no stacks.
+fn empty(lake: &Lake) -> Manifest {
+    Manifest {
+        format_version: FORMAT_VERSION,
+        lake: lake.name.clone(),
+        deployment_account: lake.deployment_account.clone(),
+        deployment_region: lake.deployment_region.name.clone(),
+        deploy_order: Vec::new(),
+        stacks: Vec::new(),
+        setup_order: Vec::new(),
+        bootstrap: Vec::new(),
+        pipelines: Vec::new(),
+    }
+}
+
+/// One entry of the `stacks` array after `separator`, at its depth: the
+/// entry rendered in a one-entry `stacks` array of an object, as in the
+/// manifest, out of its frame.
+#[allow(
+    clippy::expect_used,
+    reason = "serializing plain JSON values and structs cannot fail, and a \
+              one-entry array in an object always has this frame"
+)]
+fn entry_text(separator: &str, entry: &StackEntry) -> String {
+    #[derive(Serialize)]
+    struct Framed<'a> {
+        stacks: [&'a StackEntry; 1],
+    }
+    const START: &str = "{\n  \"stacks\": [\n";
+    const END: &str = "\n  ]\n}";
+    let framed = serde_json::to_string_pretty(&Framed { stacks: [entry] })
+        .expect("a stack entry always serializes");
+    let indented = framed
+        .strip_prefix(START)
+        .and_then(|text| text.strip_suffix(END))
+        .expect("pretty JSON frames the entry so");
+    let mut text = String::with_capacity(separator.len() + indented.len());
+    text.push_str(separator);
+    text.push_str(indented);
+    text
+}
+
+/// The deploy order of `environments`' stacks, known before any is built:
+/// each environment's in turn, `Storage` first (Network's flow log writes
+/// into its access-logs bucket), then `Network`, then `Warehouse` (which
+/// imports both). The manifest says it before the stacks, which it lists as
+/// they are compiled; [`ManifestWriter::finish`] checks it against their
+/// dependencies.
+pub fn planned_deploy_order(lake: &Lake, environments: &[&Environment]) -> Vec<String> {
+    use crate::model::naming::{stack_kinds, stack_name, StackKind};
+    let rank = |kind: &StackKind| match kind {
+        StackKind::Storage => 0,
+        StackKind::Network => 1,
+        StackKind::Warehouse => 2,
+    };
+    environments
+        .iter()
+        .flat_map(|env| {
+            let mut kinds = stack_kinds(env);
+            kinds.sort_by_key(rank);
+            kinds.into_iter().map(|kind| stack_name(lake, env, kind))
+        })
+        .collect()
 }
 
 /// Stacks in their given order, each moved after its dependencies (a stable
@@ -324,25 +453,26 @@ impl<'a> ManifestBuilder<'a> {
 /// emits stacks in dependency order already, so this only guards the
 /// invariant). A dependency outside this compile (`--env`) is skipped, and a
 /// cycle keeps source order.
-fn deploy_order(stacks: &[StackEntry]) -> Vec<String> {
-    let by_name: HashMap<&str, &StackEntry> = stacks.iter().map(|s| (s.name.as_str(), s)).collect();
+fn deploy_order(stacks: &[(String, Vec<String>)]) -> Vec<String> {
+    type Named<'a> = &'a (String, Vec<String>);
+    let by_name: HashMap<&str, Named> = stacks.iter().map(|s| (s.0.as_str(), s)).collect();
     let mut visited: HashSet<&str> = HashSet::new();
     let mut order: Vec<String> = Vec::with_capacity(stacks.len());
     fn visit<'a>(
-        stack: &'a StackEntry,
-        by_name: &HashMap<&str, &'a StackEntry>,
+        (name, depends_on): Named<'a>,
+        by_name: &HashMap<&str, Named<'a>>,
         visited: &mut HashSet<&'a str>,
         order: &mut Vec<String>,
     ) {
-        if !visited.insert(stack.name.as_str()) {
+        if !visited.insert(name.as_str()) {
             return;
         }
-        for dependency in &stack.depends_on {
+        for dependency in depends_on {
             if let Some(dependency) = by_name.get(dependency.as_str()) {
                 visit(dependency, by_name, visited, order);
             }
         }
-        order.push(stack.name.clone());
+        order.push(name.clone());
     }
     for stack in stacks {
         visit(stack, &by_name, &mut visited, &mut order);
@@ -353,6 +483,65 @@ fn deploy_order(stacks: &[StackEntry]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::codegen::{compile, compile_in_pieces, fixtures, Emitted, MANIFEST};
+
+    /// The manifest written in pieces, each stack's entry with its
+    /// template, is the text of the whole manifest, for every example and
+    /// for one environment alone.
+    #[test]
+    fn the_pieces_make_the_whole_manifest() {
+        for (example, lake) in fixtures::examples() {
+            let locate = fixtures::locate_in(example);
+            let first_env = lake.environments.keys().next().cloned();
+            for only_env in [None, first_env.as_deref()] {
+                let whole = compile(&lake, only_env, &locate).expect("the example compiles");
+                let mut pieces = String::new();
+                let mut ended = false;
+                compile_in_pieces(
+                    &lake,
+                    only_env,
+                    &locate,
+                    |emitted| {
+                        match emitted {
+                            Emitted::Piece(piece) => pieces.push_str(piece),
+                            Emitted::ManifestEnd => ended = true,
+                            Emitted::File(_) => assert!(!ended, "the manifest ends last"),
+                        }
+                        Ok::<(), std::convert::Infallible>(())
+                    },
+                    |_| {},
+                )
+                .expect("the example compiles");
+                assert!(ended, "{example}");
+                assert_eq!(pieces, whole.manifest.render(), "{example} {only_env:?}");
+                assert_eq!(
+                    whole.file(MANIFEST).map(|f| f.contents.as_str()),
+                    Some(pieces.as_str()),
+                    "{example} {only_env:?}"
+                );
+            }
+        }
+    }
+
+    /// The deploy order said before the stacks is checked against their
+    /// dependencies: a compile stops rather than write a wrong one.
+    #[test]
+    fn a_deploy_order_said_ahead_is_checked() {
+        let lake = fixtures::seed();
+        let locate = fixtures::locate_in("seed");
+        let environments: Vec<_> = lake.environments.values().collect();
+        let mut planned = planned_deploy_order(&lake, &environments);
+        planned.swap(0, 1);
+        let mut writer = ManifestWriter::new(&locate, planned, false);
+        for env in &environments {
+            for stack in crate::codegen::environment_stacks(&lake, env).expect("stacks") {
+                writer.stack(&stack);
+            }
+        }
+        let error = writer.finish(&lake).expect_err("a wrong order is refused");
+        assert!(error.message.contains("deploy order"), "{}", error.message);
+    }
 
     #[test]
     fn a_span_is_located_by_its_start() {

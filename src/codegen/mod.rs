@@ -246,7 +246,61 @@ pub fn compile_measured<E>(
     only_env: Option<&str>,
     locate: Locate<'_>,
     mut emit: impl FnMut(File) -> Result<(), E>,
+    measured: impl FnMut(limits::Measured),
+) -> Result<Manifest, CompileError<E>> {
+    let mut manifest_text = String::new();
+    let whole_files = |emitted: Emitted<'_>| match emitted {
+        Emitted::File(file) => emit(file),
+        Emitted::Piece(piece) => {
+            manifest_text.push_str(piece);
+            Ok(())
+        }
+        Emitted::ManifestEnd => emit(File {
+            path: MANIFEST.to_string(),
+            contents: std::mem::take(&mut manifest_text),
+        }),
+    };
+    compile_streaming(lake, only_env, locate, whole_files, measured, true)
+}
+
+/// What a compile in pieces ([`compile_in_pieces`]) hands its caller: the
+/// files in the order of [`Output::files`] and, among them, the pieces of
+/// the manifest (the last file): its head first, each stack's entry after
+/// the stack's template, the rest after the last file, then
+/// [`Emitted::ManifestEnd`].
+#[derive(Debug)]
+pub enum Emitted<'a> {
+    /// A whole file.
+    File(File),
+    /// The next piece of [`MANIFEST`]: it lists every stack, so it is
+    /// written as the stacks are, never held whole.
+    Piece(&'a str),
+    /// [`MANIFEST`] is complete.
+    ManifestEnd,
+}
+
+/// [`compile_measured`] for a caller that writes the manifest in pieces:
+/// a lake of thousands of environments then never holds its manifest, its
+/// text or its entries, in memory.
+pub fn compile_in_pieces<E>(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+    emit: impl FnMut(Emitted<'_>) -> Result<(), E>,
+    measured: impl FnMut(limits::Measured),
+) -> Result<(), CompileError<E>> {
+    compile_streaming(lake, only_env, locate, emit, measured, false).map(drop)
+}
+
+/// The compile itself. The manifest it returns lists its stacks only with
+/// `keep_stacks` (the pieces always do).
+fn compile_streaming<E>(
+    lake: &Lake,
+    only_env: Option<&str>,
+    locate: Locate<'_>,
+    mut emit: impl FnMut(Emitted<'_>) -> Result<(), E>,
     mut measured: impl FnMut(limits::Measured),
+    keep_stacks: bool,
 ) -> Result<Manifest, CompileError<E>> {
     let environments: Vec<&Environment> = match only_env {
         None => lake.environments.values().collect(),
@@ -267,8 +321,10 @@ pub fn compile_measured<E>(
 
     // Each template is dropped once written and recorded in the manifest:
     // what is kept of a stack is its name, place and dependencies, which the
-    // pipelines need.
-    let mut manifest = manifest::ManifestBuilder::new(locate);
+    // pipelines need. The manifest's entry for a stack is written with it.
+    let deploy_order = manifest::planned_deploy_order(lake, &environments);
+    let mut manifest = manifest::ManifestWriter::new(locate, deploy_order, keep_stacks);
+    emit(Emitted::Piece(&manifest.head(lake))).map_err(CompileError::Emit)?;
     let mut stacks = Vec::new();
     let mut errors = Vec::new();
     for env in &environments {
@@ -283,12 +339,13 @@ pub fn compile_measured<E>(
                             &stack.template,
                             contents.len(),
                         ));
-                        emit(File {
+                        emit(Emitted::File(File {
                             path: stack.path.clone(),
                             contents,
-                        })
+                        }))
                         .map_err(CompileError::Emit)?;
-                        manifest.add_stack(&stack);
+                        emit(Emitted::Piece(&manifest.stack(&stack)))
+                            .map_err(CompileError::Emit)?;
                     }
                     drop(std::mem::take(&mut stack.template));
                     stacks.push(stack);
@@ -303,28 +360,27 @@ pub fn compile_measured<E>(
     setup_stacks_each(lake, &environments, &stacks, |s| {
         let contents = s.template.render();
         measured(limits::of_setup(s, contents.len()));
-        emit(File {
+        emit(Emitted::File(File {
             path: s.path.clone(),
             contents,
-        })?;
+        }))?;
         if let Some(p) = &s.pipeline {
-            emit(File {
+            emit(Emitted::File(File {
                 path: p.declaration.clone(),
                 contents: pipeline_declaration::render(&p.model),
-            })?;
+            }))?;
         }
-        manifest.add_setup(s);
+        manifest.setup(s);
         drop(std::mem::take(&mut s.template));
         Ok(())
     })?;
     drop(stacks);
 
-    let manifest = manifest.finish(lake);
-    emit(File {
-        path: MANIFEST.to_string(),
-        contents: manifest.render(),
-    })
-    .map_err(CompileError::Emit)?;
+    let (tail, manifest) = manifest
+        .finish(lake)
+        .map_err(|error| CompileError::Codegen(vec![error]))?;
+    emit(Emitted::Piece(&tail)).map_err(CompileError::Emit)?;
+    emit(Emitted::ManifestEnd).map_err(CompileError::Emit)?;
     Ok(manifest)
 }
 

@@ -65,12 +65,33 @@ pub struct Staging {
     parent: PathBuf,
     /// When `out/` exists: the files dlc wrote there last time (its marker).
     previous: Option<BTreeSet<String>>,
+    /// The file being written in pieces ([`Staging::append`]), if any.
+    /// Before `dir`, so that a staging dropped without a commit closes the
+    /// file before it removes the folder (which Windows requires).
+    open: Option<Piecewise>,
     /// The staging folder, created at the first file that differs from `out/`.
     dir: Option<tempfile::TempDir>,
     /// Files identical to those in `out/`, seen before the staging folder existed.
     unchanged: Vec<String>,
     written: BTreeSet<String>,
     directories: BTreeSet<PathBuf>,
+}
+
+/// A file written in pieces: compared with `out/`'s as the pieces come, and
+/// staged from the first piece that differs, so that an unchanged file is
+/// read, not written, as a whole one is.
+struct Piecewise {
+    relative: String,
+    /// The bytes of the pieces so far.
+    length: u64,
+    state: PieceState,
+}
+
+enum PieceState {
+    /// The pieces so far are the start of `out/`'s file, read along.
+    SameAsOut(io::BufReader<std::fs::File>),
+    /// The staged file, being written.
+    Staged(io::BufWriter<std::fs::File>),
 }
 
 impl Staging {
@@ -96,11 +117,136 @@ impl Staging {
             out: out.to_path_buf(),
             parent,
             previous,
+            open: None,
             dir: None,
             unchanged: Vec::new(),
             written: BTreeSet::new(),
             directories: BTreeSet::new(),
         })
+    }
+
+    /// Appends a piece to the file at `relative` (a path relative to `out/`),
+    /// for a file too large to hold whole: the first piece starts it, and
+    /// [`Staging::finish_pieces`] (or a piece of another file, or the commit)
+    /// ends it. One file is written in pieces at a time, while whole files
+    /// are written beside it.
+    pub fn append(&mut self, relative: &str, piece: &str) -> Result<(), OutputError> {
+        let open = match self.open.take() {
+            Some(open) if open.relative == relative => open,
+            other => {
+                if let Some(other) = other {
+                    self.finish_piecewise(other)?;
+                }
+                self.start_piecewise(relative)?
+            }
+        };
+        let open = self.append_to(open, piece.as_bytes())?;
+        self.open = Some(open);
+        Ok(())
+    }
+
+    /// Ends the file being written in pieces, if any.
+    pub fn finish_pieces(&mut self) -> Result<(), OutputError> {
+        match self.open.take() {
+            Some(open) => self.finish_piecewise(open),
+            None => Ok(()),
+        }
+    }
+
+    fn start_piecewise(&mut self, relative: &str) -> Result<Piecewise, OutputError> {
+        if !is_inside(relative) {
+            return Err(OutputError::Escapes(relative.to_string()));
+        }
+        let ours = self.previous.as_ref().is_some_and(|p| p.contains(relative));
+        let existing = self.out.join(relative);
+        let state = match std::fs::File::open(&existing) {
+            Ok(file) if ours && file.metadata().is_ok_and(|m| m.is_file()) => {
+                PieceState::SameAsOut(io::BufReader::new(file))
+            }
+            _ => PieceState::Staged(self.create_staged(relative)?),
+        };
+        Ok(Piecewise {
+            relative: relative.to_string(),
+            length: 0,
+            state,
+        })
+    }
+
+    fn append_to(&mut self, mut open: Piecewise, piece: &[u8]) -> Result<Piecewise, OutputError> {
+        if let PieceState::SameAsOut(reader) = &mut open.state {
+            let mut in_out = vec![0; piece.len()];
+            if io::Read::read_exact(reader, &mut in_out).is_ok() && in_out == piece {
+                open.length += piece.len() as u64;
+                return Ok(open);
+            }
+            open.state = PieceState::Staged(self.stage_prefix(&open.relative, open.length)?);
+        }
+        if let PieceState::Staged(writer) = &mut open.state {
+            let path = || self.out.join(&open.relative);
+            io::Write::write_all(writer, piece).map_err(|e| OutputError::Io(path(), e))?;
+        }
+        open.length += piece.len() as u64;
+        Ok(open)
+    }
+
+    /// A staged file that starts with the first `length` bytes of `out/`'s
+    /// (the pieces so far, which were the same).
+    fn stage_prefix(
+        &mut self,
+        relative: &str,
+        length: u64,
+    ) -> Result<io::BufWriter<std::fs::File>, OutputError> {
+        let mut writer = self.create_staged(relative)?;
+        let from = self.out.join(relative);
+        let file = std::fs::File::open(&from).map_err(io_at(&from))?;
+        let copied =
+            io::copy(&mut io::Read::take(file, length), &mut writer).map_err(io_at(&from))?;
+        if copied != length {
+            let changed = io::Error::other("it changed while dlc was writing the output");
+            return Err(OutputError::Io(from, changed));
+        }
+        Ok(writer)
+    }
+
+    fn create_staged(
+        &mut self,
+        relative: &str,
+    ) -> Result<io::BufWriter<std::fs::File>, OutputError> {
+        let path = self.staging_dir()?.join(relative);
+        self.create_parent(&path)?;
+        let file = std::fs::File::create(&path).map_err(io_at(&path))?;
+        Ok(io::BufWriter::new(file))
+    }
+
+    fn finish_piecewise(&mut self, open: Piecewise) -> Result<(), OutputError> {
+        let writer = match open.state {
+            PieceState::SameAsOut(mut reader) => {
+                let mut more = [0; 1];
+                if io::Read::read(&mut reader, &mut more).is_ok_and(|n| n == 0) {
+                    self.keep_unchanged(&open.relative)?;
+                    self.written.insert(open.relative);
+                    return Ok(());
+                }
+                // out/'s file is longer: the pieces are a new, shorter file.
+                self.stage_prefix(&open.relative, open.length)?
+            }
+            PieceState::Staged(writer) => writer,
+        };
+        let path = self.out.join(&open.relative);
+        writer
+            .into_inner()
+            .map_err(|e| OutputError::Io(path, e.into_error()))?;
+        self.written.insert(open.relative);
+        Ok(())
+    }
+
+    /// Carries `out/relative`, unchanged, into the new output.
+    fn keep_unchanged(&mut self, relative: &str) -> Result<(), OutputError> {
+        match &self.dir {
+            None => self.unchanged.push(relative.to_string()),
+            Some(_) => self.link_from_out(relative)?,
+        }
+        Ok(())
     }
 
     /// Writes one file, at a path relative to `out/`.
@@ -109,10 +255,7 @@ impl Staging {
             return Err(OutputError::Escapes(relative.to_string()));
         }
         if self.already_in_out(relative, contents) {
-            match &self.dir {
-                None => self.unchanged.push(relative.to_string()),
-                Some(_) => self.link_from_out(relative)?,
-            }
+            self.keep_unchanged(relative)?;
         } else {
             let path = self.staging_dir()?.join(relative);
             self.create_parent(&path)?;
@@ -178,6 +321,7 @@ impl Staging {
     /// Makes the staged files the content of `out/`, in one atomic exchange;
     /// or, when `out/` holds exactly these files already, leaves it alone.
     pub fn commit(mut self) -> Result<Committed, OutputError> {
+        self.finish_pieces()?;
         let files = self.written.len();
         if self.dir.is_none() && self.previous.as_ref() == Some(&self.written) {
             return Ok(Committed {
@@ -245,6 +389,22 @@ pub struct Comparison {
     previous: Option<BTreeSet<String>>,
     seen: BTreeSet<String>,
     differences: Differences,
+    /// The file being compared in pieces ([`Comparison::append`]), if any.
+    open: Option<ComparedPieces>,
+}
+
+/// A file compared in pieces with `out/`'s, read along as they come.
+struct ComparedPieces {
+    relative: String,
+    state: Compared,
+}
+
+enum Compared {
+    /// `out/` has no such file.
+    Added,
+    /// The pieces so far are the start of `out/`'s file.
+    SameSoFar(io::BufReader<std::fs::File>),
+    Changed,
 }
 
 impl Comparison {
@@ -264,7 +424,74 @@ impl Comparison {
             previous,
             seen: BTreeSet::new(),
             differences: Differences::default(),
+            open: None,
         })
+    }
+
+    /// Compares a piece of the file at `relative` (see [`Staging::append`]):
+    /// the first piece starts it, and [`Comparison::finish_pieces`] (or a
+    /// piece of another file, or [`Comparison::finish`]) ends it.
+    pub fn append(&mut self, relative: &str, piece: &str) -> Result<(), OutputError> {
+        let mut open = match self.open.take() {
+            Some(open) if open.relative == relative => open,
+            other => {
+                if let Some(other) = other {
+                    self.finish_compared(other);
+                }
+                self.start_compared(relative)?
+            }
+        };
+        if let Compared::SameSoFar(reader) = &mut open.state {
+            let mut in_out = vec![0; piece.len()];
+            if io::Read::read_exact(reader, &mut in_out).is_err() || in_out != piece.as_bytes() {
+                open.state = Compared::Changed;
+            }
+        }
+        self.open = Some(open);
+        Ok(())
+    }
+
+    /// Ends the file being compared in pieces, if any.
+    pub fn finish_pieces(&mut self) {
+        if let Some(open) = self.open.take() {
+            self.finish_compared(open);
+        }
+    }
+
+    fn start_compared(&mut self, relative: &str) -> Result<ComparedPieces, OutputError> {
+        if !is_inside(relative) {
+            return Err(OutputError::Escapes(relative.to_string()));
+        }
+        let path = self.out.join(relative);
+        let state = match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Compared::Added,
+            Err(e) => return Err(OutputError::Io(path, e)),
+            Ok(m) if !m.is_file() => Compared::Changed,
+            Ok(_) => {
+                let file = std::fs::File::open(&path).map_err(io_at(&path))?;
+                Compared::SameSoFar(io::BufReader::new(file))
+            }
+        };
+        Ok(ComparedPieces {
+            relative: relative.to_string(),
+            state,
+        })
+    }
+
+    fn finish_compared(&mut self, open: ComparedPieces) {
+        let relative = open.relative;
+        match open.state {
+            Compared::Added => self.differences.added.push(relative.clone()),
+            Compared::Changed => self.differences.changed.push(relative.clone()),
+            Compared::SameSoFar(mut reader) => {
+                // Equal only if out/'s file ends where the pieces do.
+                let mut more = [0; 1];
+                if !io::Read::read(&mut reader, &mut more).is_ok_and(|n| n == 0) {
+                    self.differences.changed.push(relative.clone());
+                }
+            }
+        }
+        self.seen.insert(relative);
     }
 
     /// Compares one file, at a path relative to `out/`, with `out/`'s.
@@ -292,6 +519,7 @@ impl Comparison {
     }
 
     pub fn finish(mut self) -> Differences {
+        self.finish_pieces();
         let previous = self.previous.take();
         if let Some(previous) = &previous {
             self.differences.removed = previous.difference(&self.seen).cloned().collect();
@@ -535,6 +763,83 @@ mod tests {
         );
     }
 
+    /// A compile whose last file, `big.json`, comes in `pieces`.
+    fn replace_with_pieces(out: &Path, pieces: &[&str]) -> Committed {
+        let mut staging = Staging::new(out).unwrap();
+        staging.write("a.json", "1").unwrap();
+        for piece in pieces {
+            staging.append("big.json", piece).unwrap();
+        }
+        staging.finish_pieces().unwrap();
+        staging.commit().unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_in_pieces_is_written_and_left_alone_when_unchanged() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        assert!(replace_with_pieces(&out, &["{", "\"x\": 1", "}"]).changed);
+        assert_eq!(
+            std::fs::read_to_string(out.join("big.json")).unwrap(),
+            "{\"x\": 1}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join(MARKER)).unwrap(),
+            "a.json\nbig.json\n"
+        );
+        let before = (inode(&out), inode(&out.join("big.json")));
+        // The same bytes, cut elsewhere.
+        let second = replace_with_pieces(&out, &["{\"x", "\": 1}"]);
+        assert!(
+            !second.changed,
+            "an unchanged file in pieces changes nothing"
+        );
+        assert_eq!(before, (inode(&out), inode(&out.join("big.json"))));
+        assert_eq!(entries(root.path()), 1, "no staging folder is left behind");
+    }
+
+    #[test]
+    fn a_file_in_pieces_that_differs_anywhere_is_written_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let first = ["abc", "def", "ghi"];
+        // Differs in a later piece, in the first, is shorter, is longer.
+        for next in [
+            &["abc", "dXf", "ghi"][..],
+            &["Xbc", "def", "ghi"],
+            &["abc", "def", "gh"],
+            &["abc", "def", "ghi", "j"],
+        ] {
+            replace_with_pieces(&out, &first);
+            assert!(replace_with_pieces(&out, next).changed, "{next:?}");
+            assert_eq!(
+                std::fs::read_to_string(out.join("big.json")).unwrap(),
+                next.concat()
+            );
+            assert_eq!(entries(root.path()), 1, "no staging folder is left behind");
+        }
+    }
+
+    #[test]
+    fn a_file_in_pieces_is_ended_by_the_commit_and_refused_outside_out() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let mut staging = Staging::new(&out).unwrap();
+        staging.append("Dev/big.json", "1").unwrap();
+        staging.append("Dev/big.json", "2").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("Dev/big.json")).unwrap(),
+            "12"
+        );
+        let mut staging = Staging::new(&out).unwrap();
+        assert!(matches!(
+            staging.append("../big.json", "1"),
+            Err(OutputError::Escapes(_))
+        ));
+    }
+
     fn compare(out: &Path, files: &[(String, String)]) -> Differences {
         let mut comparison = Comparison::new(out).unwrap();
         for (relative, contents) in files {
@@ -577,6 +882,38 @@ mod tests {
             std::fs::read_to_string(out.join("Dev/b.json")).unwrap(),
             "22"
         );
+    }
+
+    /// The same differences whether the last file comes whole or in pieces.
+    #[test]
+    fn a_comparison_in_pieces_finds_what_a_whole_one_finds() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let in_pieces = |pieces: &[&str]| {
+            let mut comparison = Comparison::new(&out).unwrap();
+            comparison.file("a.json", "1").unwrap();
+            for piece in pieces {
+                comparison.append("big.json", piece).unwrap();
+            }
+            comparison.finish()
+        };
+        assert_eq!(
+            in_pieces(&["ab", "c"]).added,
+            paths(&["a.json", "big.json"])
+        );
+        replace_output(&out, &files(&[("a.json", "1"), ("big.json", "abc")])).unwrap();
+        assert!(in_pieces(&["a", "bc"]).is_empty());
+        for changed in [&["a", "bX"][..], &["ab"], &["ab", "cd"]] {
+            assert_eq!(
+                in_pieces(changed),
+                compare(
+                    &out,
+                    &files(&[("a.json", "1"), ("big.json", &changed.concat())])
+                ),
+                "{changed:?}"
+            );
+            assert_eq!(in_pieces(changed).changed, paths(&["big.json"]));
+        }
     }
 
     #[test]

@@ -55,37 +55,58 @@ impl Provenance {
 /// The provenance of each field of one record, so checks can point at the
 /// exact value, or at the environment that inherits it. Keyed by the record's
 /// field enum ([`fields`]), so a check cannot ask about a field that is not there.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldSpans<F: FieldKey>(IndexMap<F, Provenance>);
+///
+/// A list, not a map: a record has a dozen fields at most, and a large lake
+/// holds one of these for every record of every environment.
+#[derive(Clone, Debug)]
+pub struct FieldSpans<F: FieldKey>(Vec<(F, Provenance)>);
 
 impl<F: FieldKey> Default for FieldSpans<F> {
     fn default() -> Self {
-        FieldSpans(IndexMap::new())
+        FieldSpans(Vec::new())
+    }
+}
+
+/// Equal when they give the same fields the same provenance, in any order
+/// (as the map they were).
+impl<F: FieldKey> PartialEq for FieldSpans<F> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .all(|(field, provenance)| other.provenance(*field) == Some(provenance))
     }
 }
 
 impl<F: FieldKey> FieldSpans<F> {
     pub fn insert(&mut self, field: F, provenance: Provenance) {
-        self.0.insert(field, provenance);
+        match self.0.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, slot)) => *slot = provenance,
+            None => self.0.push((field, provenance)),
+        }
     }
 
     /// The field's span, or `fallback` when it has none (an unset optional).
     pub fn get_or(&self, field: F, fallback: Span) -> Span {
-        self.0.get(&field).map_or(fallback, Provenance::span)
+        self.provenance(field).map_or(fallback, Provenance::span)
     }
 
     /// True when the lake gave the field a value, here or in an environment
     /// this one extends; false when it was defaulted or left unset.
     pub fn is_given(&self, field: F) -> bool {
         matches!(
-            self.0.get(&field),
+            self.provenance(field),
             Some(Provenance::Written { .. } | Provenance::Inherited { .. })
         )
     }
 
     /// Where the field's value comes from; `None` for an unset optional.
     pub fn provenance(&self, field: F) -> Option<&Provenance> {
-        self.0.get(&field)
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, provenance)| provenance)
     }
 }
 

@@ -6,6 +6,9 @@
 use super::naming::{self, PipelineNames, ACCESS_LOGS_SUFFIX};
 use super::{AuditTableField, ZoneField};
 use super::{Environment, Lake, Source};
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use crate::source::Span;
 
 /// What a name names: names of different kinds never clash, even in one
@@ -70,10 +73,12 @@ impl Kind {
 pub enum Scope {
     /// All of AWS: S3 bucket names.
     Global,
+    // Shared: each of an environment's names holds its scope, and a large
+    // lake's inventory is held whole while the names are compared.
     /// One account: IAM.
-    Account(String),
+    Account(Arc<str>),
     /// One account and region: most services.
-    Region { account: String, region: String },
+    Region { account: Arc<str>, region: Arc<str> },
     /// The output folder of `dlc compile`.
     OutputFolder,
 }
@@ -101,14 +106,14 @@ pub struct PhysicalName {
 }
 
 impl PhysicalName {
-    /// The name as compared in its scope.
-    pub fn key(&self) -> (Kind, Scope, String) {
+    /// The name as compared in its scope (borrowed where case counts).
+    pub fn key(&self) -> (Kind, &Scope, Cow<'_, str>) {
         let name = if self.kind.ignores_case() {
-            self.name.to_lowercase()
+            Cow::Owned(self.name.to_lowercase())
         } else {
-            self.name.clone()
+            Cow::Borrowed(self.name.as_str())
         };
-        (self.kind, self.scope.clone(), name)
+        (self.kind, &self.scope, name)
     }
 }
 
@@ -145,10 +150,10 @@ pub fn lake_names(lake: &Lake) -> Vec<PhysicalName> {
 /// when it has a branch, its pipeline's in the deployment account.
 pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
     let span = env.span;
-    let own_account = Scope::Account(env.account.clone());
+    let own_account = Scope::Account(env.account.as_str().into());
     let own_region = Scope::Region {
-        account: env.account.clone(),
-        region: env.region.name.clone(),
+        account: env.account.as_str().into(),
+        region: env.region.name.as_str().into(),
     };
     let mut names = Vec::new();
     let mut add = |kind, scope: &Scope, name: String, named_by, span| {
@@ -232,7 +237,7 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
         return names;
     }
     let pipeline = PipelineNames::new(lake, env);
-    let deployment_account = Scope::Account(lake.deployment_account.clone());
+    let deployment_account = Scope::Account(lake.deployment_account.as_str().into());
     let deployment_region = deployment_region(lake);
     let entry = |kind, scope: &Scope, name: &str| (kind, scope.clone(), name.to_string());
     let mut pipeline_names = vec![
@@ -294,8 +299,8 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
     // store there, in the deployment account.
     if env.region.name != lake.deployment_region.name {
         let regional = Scope::Region {
-            account: lake.deployment_account.clone(),
-            region: env.region.name.clone(),
+            account: lake.deployment_account.as_str().into(),
+            region: env.region.name.as_str().into(),
         };
         let bucket = naming::regional_artifact_bucket(lake, env);
         pipeline_names.push((
@@ -330,8 +335,8 @@ pub fn environment_names(lake: &Lake, env: &Environment) -> Vec<PhysicalName> {
 
 fn deployment_region(lake: &Lake) -> Scope {
     Scope::Region {
-        account: lake.deployment_account.clone(),
-        region: lake.deployment_region.name.clone(),
+        account: lake.deployment_account.as_str().into(),
+        region: lake.deployment_region.name.as_str().into(),
     }
 }
 
