@@ -81,6 +81,7 @@ pub mod driver;
 pub(crate) mod eval;
 pub mod fix;
 pub mod fmt;
+pub mod hashing;
 pub mod host;
 pub mod literals;
 pub mod lsp;
