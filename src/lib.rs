@@ -63,6 +63,12 @@
 #[cfg(test)]
 extern crate self as dlc;
 
+// pest is used without its `std` feature, whose only gain is a stack probe
+// on every rule call (and reading /proc/self/maps once to find the stack):
+// `parser::MAX_NESTING` already bounds the parser's recursion. Its derived
+// parser then names the `alloc` crate.
+extern crate alloc;
+
 pub mod analysis;
 pub(crate) mod automata;
 pub mod checks;
@@ -75,6 +81,7 @@ pub mod driver;
 pub(crate) mod eval;
 pub mod fix;
 pub mod fmt;
+pub mod hashing;
 pub mod host;
 pub mod literals;
 pub mod lsp;

@@ -13,7 +13,7 @@ pub mod value;
 
 use std::collections::{HashMap, HashSet};
 
-use indexmap::IndexMap;
+use crate::hashing::{name_map_with_capacity, NameHasher, NameMap};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::resolve::{ItemRef, Program, Scope};
@@ -56,7 +56,7 @@ pub fn work_budget(program: &Program) -> usize {
 #[derive(Debug, Default)]
 pub struct Evaluated {
     pub lake: Option<(String, Value)>,
-    pub environments: IndexMap<String, Value>,
+    pub environments: NameMap<String, Value>,
 }
 
 impl Evaluated {
@@ -95,13 +95,13 @@ pub fn evaluate(
         scope,
         types,
         diagnostics,
-        states: HashMap::new(),
+        states: HashMap::default(),
         stack: Vec::new(),
-        variant_data: HashMap::new(),
-        incomplete: HashSet::new(),
+        variant_data: HashMap::default(),
+        incomplete: HashSet::default(),
         suppress_missing: false,
-        written_env_fields: HashMap::new(),
-        extended: HashMap::new(),
+        written_env_fields: HashMap::default(),
+        extended: HashMap::default(),
         depth: 0,
         work: 0,
         work_budget: work_budget(program),
@@ -193,20 +193,20 @@ pub(crate) struct Evaluator<'a, 'd> {
     scope: &'a Scope,
     types: &'a TypeDefs,
     diagnostics: &'d mut Diagnostics,
-    states: HashMap<ItemRef, State>,
+    states: HashMap<ItemRef, State, NameHasher>,
     /// Declarations being evaluated, each with how it was reached.
     stack: Vec<(String, Option<(Relation, Span)>)>,
-    variant_data: HashMap<(String, String), Option<Value>>,
+    variant_data: HashMap<(String, String), Option<Value>, NameHasher>,
     /// Environments whose `extends` failed: their missing fields are not
     /// reported, since they would only echo the first error.
-    incomplete: HashSet<String>,
+    incomplete: HashSet<String, NameHasher>,
     suppress_missing: bool,
     /// The fields each environment wrote, its parents' included: what a
     /// child inherits.
-    written_env_fields: HashMap<String, IndexMap<String, Field>>,
+    written_env_fields: HashMap<String, NameMap<String, Field>, NameHasher>,
     /// Names of the environments that some `extends` names, each with the
     /// number of `extends` clauses that have not yet taken its fields.
-    extended: HashMap<String, usize>,
+    extended: HashMap<String, usize, NameHasher>,
     /// How deeply evaluation has recursed (see [`MAX_DEPTH`]).
     depth: usize,
     /// Values built or copied so far.
@@ -356,7 +356,7 @@ impl Evaluator<'_, '_> {
                 self.conform(raw, &Type::Named("Lake".into()), None)
             }
             ItemKind::Env(decl) => {
-                let mut inherited = IndexMap::new();
+                let mut inherited = NameMap::default();
                 let mut complete = true;
                 if let Some(parent) = &decl.extends {
                     match self.parent_fields(parent) {
@@ -412,7 +412,7 @@ impl Evaluator<'_, '_> {
     }
 
     /// The fields an environment inherits through `extends`.
-    fn parent_fields(&mut self, parent: &Ident) -> Option<IndexMap<String, Field>> {
+    fn parent_fields(&mut self, parent: &Ident) -> Option<NameMap<String, Field>> {
         let Some(r) = self.scope.get(&parent.name) else {
             self.undefined(&parent.name, parent.span, true);
             return None;
@@ -599,7 +599,7 @@ impl Evaluator<'_, '_> {
     }
 
     fn record(&mut self, record: &RecordLit, type_name: Option<&Ident>, span: Span) -> Value {
-        let mut fields: IndexMap<String, Field> = IndexMap::with_capacity(record.fields.len());
+        let mut fields: NameMap<String, Field> = name_map_with_capacity(record.fields.len());
         for field in &record.fields {
             if let Some(first) = fields.get(&field.key.name) {
                 self.report(
@@ -863,10 +863,10 @@ impl Evaluator<'_, '_> {
 /// (scalars, lists, a record written with its type name) replaces the
 /// inherited value whole. Inherited fields keep their place; new ones follow.
 fn merge(
-    mut inherited: IndexMap<String, Field>,
-    written: IndexMap<String, Field>,
+    mut inherited: NameMap<String, Field>,
+    written: NameMap<String, Field>,
     body: &RecordLit,
-) -> IndexMap<String, Field> {
+) -> NameMap<String, Field> {
     for (key, mut field) in written {
         let amends = body
             .fields

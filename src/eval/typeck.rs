@@ -4,7 +4,7 @@
 //! checks refinements, and reports every mismatch with the value and the
 //! place that declared the expected type.
 
-use indexmap::IndexMap;
+use crate::hashing::name_map_with_capacity;
 
 use super::value::{Field, Origin, Record, Value, ValueKind, Variant};
 use super::Evaluator;
@@ -467,7 +467,7 @@ impl Evaluator<'_, '_> {
                 self.report(diagnostic);
             }
         }
-        let mut fields = IndexMap::with_capacity(def.fields.len());
+        let mut fields = name_map_with_capacity(def.fields.len());
         let mut missing = Vec::new();
         for (name, field_def) in &def.fields {
             // `given` is not read after this loop: its order need not be kept.

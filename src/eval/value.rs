@@ -2,7 +2,7 @@
 //! value reached through a reference, the reference; for a default, the record
 //! that left the field out.
 
-use indexmap::IndexMap;
+use crate::hashing::NameMap;
 use ipnet::Ipv4Net;
 use serde_json::{json, Value as Json};
 
@@ -38,7 +38,7 @@ pub struct Record {
     pub type_name: Option<String>,
     /// The union the record was chosen from (`Source`), so that output shows the choice.
     pub union: Option<String>,
-    pub fields: IndexMap<String, Field>,
+    pub fields: NameMap<String, Field>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

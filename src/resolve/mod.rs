@@ -11,7 +11,7 @@ mod memory;
 pub use loader::{load_program, AllowOutsideImports, LoadError, SourceLoader, MAX_IMPORT_DEPTH};
 pub use memory::MemoryLoader;
 
-use indexmap::IndexMap;
+use crate::hashing::{name_map_with_capacity, NameMap};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceMap, Span};
@@ -73,12 +73,12 @@ impl Program {
 /// The names declared by a lake, each bound to its item.
 #[derive(Debug, Default)]
 pub struct Scope {
-    names: IndexMap<String, ItemRef>,
+    names: NameMap<String, ItemRef>,
 }
 
 impl Scope {
     pub fn build(program: &Program, diagnostics: &mut Diagnostics) -> Scope {
-        let mut names: IndexMap<String, ItemRef> = IndexMap::with_capacity(program.order.len());
+        let mut names: NameMap<String, ItemRef> = name_map_with_capacity(program.order.len());
         for (r, item) in program.items() {
             let Some(name) = item.kind.name() else {
                 continue;

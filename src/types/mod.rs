@@ -7,7 +7,7 @@ mod pattern;
 use std::collections::HashMap;
 use std::fmt;
 
-use indexmap::IndexMap;
+use crate::hashing::{name_map_with_capacity, NameMap};
 
 pub use pattern::Pattern;
 
@@ -91,7 +91,7 @@ pub enum RefinementKind {
 #[derive(Debug)]
 pub struct RecordDef {
     pub name: String,
-    pub fields: IndexMap<String, FieldDef>,
+    pub fields: NameMap<String, FieldDef>,
     pub docs: Docs,
     pub span: Span,
 }
@@ -117,7 +117,7 @@ impl FieldDef {
 pub struct EnumDef {
     pub name: String,
     pub data_type: Option<Type>,
-    pub variants: IndexMap<String, VariantDef>,
+    pub variants: NameMap<String, VariantDef>,
     pub docs: Docs,
     pub span: Span,
 }
@@ -144,7 +144,7 @@ pub struct UnionDef {
 /// Every declared type of a program.
 #[derive(Debug, Default)]
 pub struct TypeDefs {
-    defs: IndexMap<String, TypeDef>,
+    defs: NameMap<String, TypeDef>,
 }
 
 impl TypeDefs {
@@ -168,7 +168,7 @@ impl TypeDefs {
     pub fn build(program: &Program, scope: &Scope, diagnostics: &mut Diagnostics) -> TypeDefs {
         // Sized for every item (most are the stdlib's types): growing it
         // rehashed every name several times.
-        let mut defs = IndexMap::with_capacity(program.order.len());
+        let mut defs = name_map_with_capacity(program.order.len());
         let mut resolver = Resolver {
             program,
             scope,
@@ -208,7 +208,7 @@ fn alias_target(ty: &Type) -> Option<&str> {
 /// which no value could ever conform to, and turns them into errors so that
 /// later stages need not follow them. A list or map in between is fine:
 /// `type Tree = [Tree]` holds finite values.
-fn break_alias_cycles(defs: &mut IndexMap<String, TypeDef>, diagnostics: &mut Diagnostics) {
+fn break_alias_cycles(defs: &mut NameMap<String, TypeDef>, diagnostics: &mut Diagnostics) {
     #[derive(Clone, Copy, PartialEq)]
     enum Visit {
         OnPath,
@@ -490,7 +490,7 @@ impl Resolver<'_, '_> {
     }
 
     fn record_decl(&mut self, decl: &RecordDecl, docs: &Docs) -> RecordDef {
-        let mut fields = IndexMap::with_capacity(decl.fields.len());
+        let mut fields = name_map_with_capacity(decl.fields.len());
         for field in &decl.fields {
             if let Some(first) = fields.get(&field.name.name) {
                 let first: &FieldDef = first;
@@ -527,7 +527,7 @@ impl Resolver<'_, '_> {
 
     fn enum_decl(&mut self, decl: &EnumDecl, docs: &Docs) -> EnumDef {
         let data_type = decl.data_type.as_ref().map(|t| self.resolve(t));
-        let mut variants = IndexMap::with_capacity(decl.variants.len());
+        let mut variants = name_map_with_capacity(decl.variants.len());
         for variant in &decl.variants {
             if let Some(first) = variants.get(&variant.name.name) {
                 let first: &VariantDef = first;
