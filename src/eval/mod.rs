@@ -21,7 +21,7 @@ use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{Expr, ExprKind, Ident, ItemKind, RecordLit, StrPart};
 use crate::types::{resolve_type_expr, Type, TypeDef, TypeDefs};
-pub use value::{Field, Origin, Record, Value, ValueKind, Variant};
+pub use value::{Field, Origin, Record, Value, ValueKind};
 
 /// How deeply evaluation may recurse through references, `extends`, type
 /// aliases, defaults and nested values, and how deeply a value may nest.
@@ -621,11 +621,11 @@ impl Evaluator<'_, '_> {
             );
         }
         Value::new(
-            ValueKind::Record(Record {
+            ValueKind::Record(Box::new(Record {
                 type_name: type_name.map(|t| t.name.clone()),
                 union: None,
                 fields,
-            }),
+            })),
             span,
         )
     }
@@ -758,10 +758,8 @@ impl Evaluator<'_, '_> {
     fn field_of(&mut self, value: Value, owner: &str, segment: &Ident, path_end: u32) -> Value {
         let record = match &value.kind {
             ValueKind::Record(record) => Some(record),
-            ValueKind::Variant(Variant {
-                data: Some(data), ..
-            }) => match &data.kind {
-                ValueKind::Record(record) => Some(record),
+            ValueKind::Variant(variant) => match variant.data.as_deref().map(|data| &data.kind) {
+                Some(ValueKind::Record(record)) => Some(record),
                 _ => None,
             },
             ValueKind::Invalid => return Value::invalid(segment.span),
@@ -906,7 +904,10 @@ fn measure(value: &Value, depth: usize) -> Option<usize> {
             .values()
             .map(|f| measure(&f.value, depth + 1))
             .sum::<Option<usize>>()?,
-        ValueKind::Variant(Variant { data: Some(d), .. }) => measure(d, depth + 1)?,
+        ValueKind::Variant(variant) => match &variant.data {
+            Some(d) => measure(d, depth + 1)?,
+            None => 0,
+        },
         _ => 0,
     };
     Some(1 + inner)

@@ -53,12 +53,9 @@ impl Evaluator<'_, '_> {
                 _ => self.mismatch(value, ty, declared),
             },
             Type::Map(element) => match value.kind {
-                ValueKind::Record(Record {
-                    type_name: None,
-                    fields,
-                    ..
-                }) => {
-                    let fields = fields
+                ValueKind::Record(record) if record.type_name.is_none() => {
+                    let fields = record
+                        .fields
                         .into_iter()
                         .map(|(key, field)| {
                             let value = self.conform(field.value, element, declared);
@@ -66,11 +63,11 @@ impl Evaluator<'_, '_> {
                         })
                         .collect();
                     Value::new(
-                        ValueKind::Record(Record {
+                        ValueKind::Record(Box::new(Record {
                             type_name: None,
                             union: None,
                             fields,
-                        }),
+                        })),
                         value.span,
                     )
                 }
@@ -91,18 +88,12 @@ impl Evaluator<'_, '_> {
     /// Without an expected type, a typed record literal is still checked
     /// against its own type; everything else waits for its use.
     fn conform_untyped(&mut self, value: Value) -> Value {
-        match &value.kind {
-            ValueKind::Record(Record {
-                type_name: Some(name),
-                ..
-            }) if self.types.get(name).is_some() => {
-                let ty = Type::Named(name.clone());
+        match value.record_type() {
+            Some(Some(name)) if self.types.get(name).is_some() => {
+                let ty = Type::Named(name.to_string());
                 self.conform(value, &ty, None)
             }
-            ValueKind::Record(Record {
-                type_name: Some(name),
-                ..
-            }) => {
+            Some(Some(name)) => {
                 self.unknown_record_type(name, value.span, None);
                 Value::invalid(value.span)
             }
@@ -536,11 +527,11 @@ impl Evaluator<'_, '_> {
             self.report(diagnostic);
         }
         Value::new(
-            ValueKind::Record(Record {
+            ValueKind::Record(Box::new(Record {
                 type_name: Some(def.name.clone()),
                 union: None,
                 fields,
-            }),
+            })),
             span,
         )
     }
@@ -582,11 +573,11 @@ impl Evaluator<'_, '_> {
             ValueKind::Symbol(name) => {
                 if def.variants.contains_key(name) {
                     let data = self.variant_data(&def.name, name).map(Box::new);
-                    let kind = ValueKind::Variant(Variant {
+                    let kind = ValueKind::Variant(Box::new(Variant {
                         enum_name: def.name.clone(),
                         name: name.clone(),
                         data,
-                    });
+                    }));
                     return Value::new(kind, value.span);
                 }
                 if self.diagnostics.is_full() {
@@ -635,29 +626,21 @@ impl Evaluator<'_, '_> {
             return value;
         }
         let members: Vec<&str> = def.members.iter().map(String::as_str).collect();
-        match &value.kind {
-            ValueKind::Record(Record {
-                type_name: Some(name),
-                ..
-            }) if self.types.get(name).is_none() => {
-                let name = name.clone();
+        match value.record_type() {
+            Some(Some(name)) if self.types.get(name).is_none() => {
+                let name = name.to_string();
                 self.unknown_record_type(&name, value.span, Some((&def.name, &members)));
                 Value::invalid(value.span)
             }
-            ValueKind::Record(Record {
-                type_name: Some(name),
-                ..
-            }) if def.members.contains(name) => {
-                let ty = Type::Named(name.clone());
+            Some(Some(name)) if def.members.iter().any(|member| member == name) => {
+                let ty = Type::Named(name.to_string());
                 let mut value = self.conform(value, &ty, declared);
                 if let ValueKind::Record(record) = &mut value.kind {
                     record.union = Some(def.name.clone());
                 }
                 value
             }
-            ValueKind::Record(Record {
-                type_name: None, ..
-            }) => {
+            Some(None) => {
                 let mut diagnostic = Diagnostic::new(
                     Code::TypeMismatch,
                     value.span,

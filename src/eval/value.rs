@@ -23,8 +23,11 @@ pub enum ValueKind {
     Cidr(Ipv4Net),
     Duration(Duration),
     List(Vec<Value>),
-    Record(Record),
-    Variant(Variant),
+    /// Boxed, as is a variant: a value is mostly strings and numbers, and
+    /// the largest variant sets the size of every one (136 bytes unboxed,
+    /// 48 boxed; a 10,000-environment lake holds millions).
+    Record(Box<Record>),
+    Variant(Box<Variant>),
     /// A bare name that is not a declaration: an enum variant once the
     /// expected type is known, or else an undefined name.
     Symbol(String),
@@ -53,12 +56,20 @@ pub struct Field {
 pub enum Origin {
     /// Written in the record that holds it.
     Written,
-    /// Inherited through `extends` from the environment `from`, which wrote
-    /// it. `extends` holds the names after the `extends` clauses crossed,
-    /// the heir's own first: `Prod extends Test`, then `Test extends Dev`.
-    Inherited { from: String, extends: Vec<Span> },
+    /// Inherited through `extends`; boxed, since every field carries an
+    /// origin and few are inherited.
+    Inherited(Box<Inheritance>),
     /// Left out, and filled in from the default declared at `default`.
     Defaulted { default: Span },
+}
+
+/// Where an inherited field comes from: the environment `from`, which wrote
+/// it. `extends` holds the names after the `extends` clauses crossed, the
+/// heir's own first: `Prod extends Test`, then `Test extends Dev`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inheritance {
+    pub from: String,
+    pub extends: Vec<Span>,
 }
 
 impl Field {
@@ -74,14 +85,14 @@ impl Field {
     /// clause at `clause`; nested fields are inherited along with it.
     pub fn inherited(mut self, parent: &str, clause: Span) -> Field {
         self.origin = match self.origin {
-            Origin::Inherited { from, mut extends } => {
-                extends.insert(0, clause);
-                Origin::Inherited { from, extends }
+            Origin::Inherited(mut inheritance) => {
+                inheritance.extends.insert(0, clause);
+                Origin::Inherited(inheritance)
             }
-            _ => Origin::Inherited {
+            _ => Origin::Inherited(Box::new(Inheritance {
                 from: parent.to_string(),
                 extends: vec![clause],
-            },
+            })),
         };
         self.value.inherit_fields(parent, clause);
         self
@@ -105,6 +116,15 @@ impl Value {
         Value::new(ValueKind::Invalid, span)
     }
 
+    /// For a record, its type's name if it was written (`Network { .. }`)
+    /// or `None` if not (`{ .. }`); `None` for any other value.
+    pub fn record_type(&self) -> Option<Option<&str>> {
+        match &self.kind {
+            ValueKind::Record(record) => Some(record.type_name.as_deref()),
+            _ => None,
+        }
+    }
+
     /// How the value reads in "found ..." messages.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -114,11 +134,10 @@ impl Value {
             ValueKind::Cidr(_) => "a CIDR range".into(),
             ValueKind::Duration(_) => "a duration".into(),
             ValueKind::List(_) => "a list".into(),
-            ValueKind::Record(Record {
-                type_name: Some(name),
-                ..
-            }) => format!("a `{name}` record"),
-            ValueKind::Record(_) => "a record".into(),
+            ValueKind::Record(record) => match &record.type_name {
+                Some(name) => format!("a `{name}` record"),
+                None => "a record".into(),
+            },
             ValueKind::Variant(v) => format!("`{}` (a `{}`)", v.name, v.enum_name),
             ValueKind::Symbol(name) => format!("the name `{name}`"),
             ValueKind::Invalid => "an invalid value".into(),
@@ -208,5 +227,26 @@ impl Value {
             ValueKind::Symbol(s) => json!(s),
             ValueKind::Invalid => Json::Null,
         }
+    }
+}
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// A 10,000-environment lake holds millions of values and fields at
+    /// once: a large variant left unboxed (a record is 120 bytes) would set
+    /// the size of every one of them, and the peak memory of a compile.
+    #[test]
+    fn values_and_fields_stay_small() {
+        assert!(
+            std::mem::size_of::<Value>() <= 48,
+            "{}",
+            std::mem::size_of::<Value>()
+        );
+        assert!(
+            std::mem::size_of::<Field>() <= 80,
+            "{}",
+            std::mem::size_of::<Field>()
+        );
     }
 }

@@ -331,10 +331,10 @@ fn provenance(field: &Field) -> Provenance {
     let at = field.value.span;
     match &field.origin {
         Origin::Written => Provenance::Written { at },
-        Origin::Inherited { from, extends } => Provenance::Inherited {
+        Origin::Inherited(inheritance) => Provenance::Inherited {
             at,
-            from: from.clone(),
-            extends: extends.first().copied().unwrap_or(at),
+            from: inheritance.from.clone(),
+            extends: inheritance.extends.first().copied().unwrap_or(at),
         },
         Origin::Defaulted { default } => Provenance::Defaulted {
             at,
