@@ -14,7 +14,7 @@ use crate::source::Span;
 /// it (or defaulted it), `env`'s `extends` clause when it inherited it.
 pub fn primary<F: FieldKey>(spans: &FieldSpans<F>, field: F, fallback: Span) -> Span {
     match spans.provenance(field) {
-        Some(Provenance::Inherited { extends, .. }) => *extends,
+        Some(Provenance::Inherited(inherited)) => inherited.extends,
         _ => spans.get_or(field, fallback),
     }
 }
@@ -22,7 +22,7 @@ pub fn primary<F: FieldKey>(spans: &FieldSpans<F>, field: F, fallback: Span) -> 
 /// The environment `env`'s field was inherited from, if it was.
 pub fn inherited_from<F: FieldKey>(spans: &FieldSpans<F>, field: F) -> Option<&str> {
     match spans.provenance(field) {
-        Some(Provenance::Inherited { from, .. }) => Some(from),
+        Some(Provenance::Inherited(inherited)) => Some(&inherited.from),
         _ => None,
     }
 }
@@ -36,9 +36,10 @@ pub fn with_origin<F: FieldKey>(
     spans: &FieldSpans<F>,
     field: F,
 ) -> Diagnostic {
-    let Some(Provenance::Inherited { at, from, .. }) = spans.provenance(field) else {
+    let Some(Provenance::Inherited(inherited)) = spans.provenance(field) else {
         return diagnostic;
     };
+    let (at, from) = (&inherited.at, &inherited.from);
     if diagnostic.secondary.iter().any(|label| label.span == *at) {
         return diagnostic;
     }
@@ -59,8 +60,8 @@ pub fn heirs<'a, F: FieldKey>(
     lake.environments
         .values()
         .filter_map(|env| match spans(env)?.provenance(field)? {
-            Provenance::Inherited { from, extends, .. } if from == owner => {
-                Some((env.name.as_str(), *extends))
+            Provenance::Inherited(inherited) if inherited.from == owner => {
+                Some((env.name.as_str(), inherited.extends))
             }
             _ => None,
         })
@@ -161,21 +162,22 @@ fn group_key(finding: &Finding) -> (crate::diagnostic::Code, String, Option<Span
 }
 
 fn report_group(mut group: Vec<Finding>) -> Diagnostic {
-    let is_heir = |f: &Finding| matches!(f.provenance, Some(Provenance::Inherited { .. }));
+    let is_heir = |f: &Finding| matches!(f.provenance, Some(Provenance::Inherited(_)));
     let writer = group.iter().position(|f| !is_heir(f));
     let first = group.remove(writer.unwrap_or(0));
     // An environment's zones share its lifecycle: one finding per zone.
     let mut heirs: Vec<(&str, Span)> = Vec::new();
     for finding in &group {
-        if let Some(Provenance::Inherited { extends, .. }) = finding.provenance {
+        if let Some(Provenance::Inherited(inherited)) = finding.provenance {
             if finding.env != first.env && !heirs.iter().any(|(name, _)| *name == finding.env) {
-                heirs.push((finding.env, *extends));
+                heirs.push((finding.env, inherited.extends));
             }
         }
     }
-    let Some(Provenance::Inherited { at, from, extends }) = first.provenance else {
+    let Some(Provenance::Inherited(inherited)) = first.provenance else {
         return naming_heirs(first.diagnostic, &heirs);
     };
+    let (at, from, extends) = (&inherited.at, &inherited.from, &inherited.extends);
     let mut diagnostic = first.diagnostic;
     if let Some(primary) = &mut diagnostic.primary {
         primary.span = *extends;

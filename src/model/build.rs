@@ -331,11 +331,11 @@ fn provenance(field: &Field) -> Provenance {
     let at = field.value.span;
     match &field.origin {
         Origin::Written => Provenance::Written { at },
-        Origin::Inherited(inheritance) => Provenance::Inherited {
+        Origin::Inherited(inheritance) => Provenance::Inherited(Box::new(InheritedValue {
             at,
             from: inheritance.from.clone(),
             extends: inheritance.extends.first().copied().unwrap_or(at),
-        },
+        })),
         Origin::Defaulted { default } => Provenance::Defaulted {
             at,
             default: *default,
