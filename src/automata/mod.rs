@@ -64,11 +64,13 @@ enum Search {
 struct Entry {
     source: &'static str,
     forward_bytes: &'static [u8],
-    forward: OnceLock<Option<Table>>,
+    /// Boxed: a DFA's header is about a kilobyte, and most patterns are
+    /// never read in a run.
+    forward: OnceLock<Option<Box<Table>>>,
     /// The reverse DFA finds where a match starts; its bytes are empty for
     /// a pattern embedded only to be matched.
     reverse_bytes: &'static [u8],
-    reverse: OnceLock<Option<Table>>,
+    reverse: OnceLock<Option<Box<Table>>>,
     /// The compiled source, for a search the DFAs refuse. None does: they
     /// have no quit bytes and no Unicode word boundary; this keeps an answer
     /// right without a panic if that changes.
@@ -146,13 +148,13 @@ impl Entry {
     fn forward(&self) -> Option<&Table> {
         self.forward
             .get_or_init(|| read(self.forward_bytes))
-            .as_ref()
+            .as_deref()
     }
 
     fn reverse(&self) -> Option<&Table> {
         self.reverse
             .get_or_init(|| read(self.reverse_bytes))
-            .as_ref()
+            .as_deref()
     }
 
     fn fallback(&self) -> Option<&Regex> {
@@ -163,11 +165,11 @@ impl Entry {
 }
 
 /// A DFA read in place, if its bytes are one this build can read.
-fn read(bytes: &'static [u8]) -> Option<Table> {
+fn read(bytes: &'static [u8]) -> Option<Box<Table>> {
     if bytes.is_empty() {
         return None;
     }
-    Some(DFA::from_bytes(bytes).ok()?.0)
+    Some(Box::new(DFA::from_bytes(bytes).ok()?.0))
 }
 
 /// The patterns of the tables, indexed on first use (the DFAs are not read
