@@ -275,36 +275,66 @@ fn escapes_in(word: u64) -> u64 {
         | below(word ^ (ONES * u64::from(b'\\')), 1)
 }
 
-/// The length in bytes of `value` as [`Pretty`] writes it at `depth`
-/// (inside `depth` open objects or arrays).
+/// The length of a value as [`Pretty`] writes it, at any depth: `bytes` at
+/// depth 0, and the `breaks` (line breaks) whose indent grows by 2 bytes
+/// with each level deeper it is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    bytes: usize,
+    breaks: usize,
+}
+
+impl Size {
+    /// A value written on one line.
+    fn flat(bytes: usize) -> Size {
+        Size { bytes, breaks: 0 }
+    }
+
+    /// Its length at `depth` (inside `depth` open objects or arrays).
+    fn at(self, depth: usize) -> usize {
+        self.bytes + 2 * depth * self.breaks
+    }
+
+    /// Adds `member`, written one level deeper, after `prefix` bytes.
+    fn with_member(self, prefix: usize, member: Size) -> Size {
+        Size {
+            bytes: self.bytes + prefix + member.at(1),
+            breaks: self.breaks + member.breaks,
+        }
+    }
+}
+
+/// The length in bytes of `value` as [`Pretty`] writes it at `depth`.
 fn rendered_len(value: &Value, depth: usize) -> usize {
-    // The brackets; before each member a line break and the indent of
-    // `depth + 1`, after each but the last a comma; before the closing
-    // bracket a line break and the indent of `depth`.
-    let around = |members: usize| 2 + members * (4 + 2 * depth) + 2 * depth;
+    size(value).at(depth)
+}
+
+/// The [`Size`] of `value`; a [`Value::Shared`] is measured once.
+fn size(value: &Value) -> Size {
+    // The brackets; before each member a line break and its indent (one
+    // level deeper), after each but the last a comma; before the closing
+    // bracket a line break.
+    let around = |members: usize| Size {
+        bytes: 2 + members * 4,
+        breaks: members + 1,
+    };
     match value {
-        Value::Null => 4,
-        Value::Bool(true) => 4,
-        Value::Bool(false) => 5,
-        Value::Number(number) => number.digits(&mut [0; 20]).len(),
-        Value::String(text) => string_len(text),
-        Value::Array(items) if items.is_empty() => 2,
-        Value::Array(items) => {
-            around(items.len())
-                + items
-                    .iter()
-                    .map(|item| rendered_len(item, depth + 1))
-                    .sum::<usize>()
-        }
-        Value::Object(members) if members.is_empty() => 2,
-        Value::Object(members) => {
-            around(members.len())
-                + members
-                    .iter()
-                    .map(|(key, member)| string_len(key) + 2 + rendered_len(member, depth + 1))
-                    .sum::<usize>()
-        }
-        Value::Shared(value) => rendered_len(value, depth),
+        Value::Null => Size::flat(4),
+        Value::Bool(true) => Size::flat(4),
+        Value::Bool(false) => Size::flat(5),
+        Value::Number(number) => Size::flat(number.digits(&mut [0; 20]).len()),
+        Value::String(text) => Size::flat(string_len(text)),
+        Value::Array(items) if items.is_empty() => Size::flat(2),
+        Value::Array(items) => items.iter().fold(around(items.len()), |sum, item| {
+            sum.with_member(0, size(item))
+        }),
+        Value::Object(members) if members.is_empty() => Size::flat(2),
+        Value::Object(members) => members
+            .iter()
+            .fold(around(members.len()), |sum, (key, member)| {
+                sum.with_member(string_len(key) + 2, size(member))
+            }),
+        Value::Shared(shared) => shared.size(size),
     }
 }
 
@@ -389,6 +419,56 @@ mod tests {
             let mut count = Pretty::writing_to(ByteCount::default());
             count.value(value);
             assert_eq!(count.finish().0, pretty(value).len(), "{value:?}");
+        }
+    }
+
+    fn counted(value: &Value) -> usize {
+        let mut count = Pretty::writing_to(ByteCount::default());
+        count.value(value);
+        count.finish().0
+    }
+
+    /// A shared value keeps its size: written at several depths it counts
+    /// what each place writes, and changed after it was measured (held
+    /// alone or also elsewhere) it is measured again.
+    #[test]
+    fn a_shared_value_counts_at_every_depth_and_again_once_changed() {
+        let tag = Value::shared(json!({ "Key": "team", "Value": ["data", { "n": 1 }] }));
+        let mut doc = json!({
+            "top": tag.clone(),
+            "deep": [{ "deeper": [tag.clone(), [tag.clone()]] }],
+        });
+        assert_eq!(counted(&doc), pretty(&doc).len());
+        let mut alone = tag.clone();
+        drop(tag);
+        assert_eq!(counted(&alone), pretty(&alone).len());
+        // Held by `doc` too: changing `alone` copies it.
+        alone["Value"] = json!("a longer value \"quoted\"");
+        assert_eq!(counted(&alone), pretty(&alone).len());
+        assert_eq!(counted(&doc), pretty(&doc).len());
+        // `alone`'s copy is held only there: changed in place, the size
+        // it kept is dropped.
+        alone["Key"] = json!({ "Fn::Sub": "${AWS::Region}" });
+        assert_eq!(counted(&alone), pretty(&alone).len());
+        doc["top"]["Key"] = json!("another team");
+        assert_eq!(counted(&doc), pretty(&doc).len());
+    }
+
+    /// A value built in pieces, the way codegen fills a resource, counts
+    /// what it writes after each piece.
+    #[test]
+    fn a_value_built_in_pieces_counts_what_it_writes() {
+        let mut value = json!({});
+        let pieces: [(&'static str, Value); 4] = [
+            ("Tags", Value::shared(json!([{ "Key": "k", "Value": "v" }]))),
+            ("Empty", json!([])),
+            ("Nested", json!({ "a": [1, [2, {}]], "b": null })),
+            ("Text", json!("tab\there")),
+        ];
+        for (key, piece) in pieces {
+            value[key] = piece.clone();
+            value["Copy"][key] = piece;
+            assert_eq!(counted(&value), pretty(&value).len(), "{value:?}");
         }
     }
 }
