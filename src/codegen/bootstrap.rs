@@ -19,7 +19,7 @@ use super::naming::{self, PipelineNames, StackKind};
 use super::pipeline::{self, crosses_regions};
 use super::pipeline_template::{
     add_artifact_store, codecommit_arn, connection_permission, regional_store_statements,
-    statement, statement_if, ArtifactStore, CODECOMMIT_READ, KEY_USE,
+    statement, statement_if, ArtifactStore, ConnectionPermission, CODECOMMIT_READ, KEY_USE,
 };
 use super::template::{account_root, get_att, ref_, sub, tags, Resource, Template};
 use super::Error;
@@ -581,10 +581,10 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
         Source::GitHubConnection { connection, .. } => {
             statements.push(statement_if(
                 "PassConnection",
-                &[connection_permission(connection, "PassConnection").as_str()],
+                &[connection_permission(connection, ConnectionPermission::Pass)],
                 json!(connection),
                 json!({ "StringEquals": {
-                    connection_permission(connection, "PassedToService"): "codepipeline.amazonaws.com",
+                    connection_permission(connection, ConnectionPermission::PassedToService): "codepipeline.amazonaws.com",
                 } }),
             ));
         }
