@@ -40,8 +40,7 @@ fn managed_policy(policy_arn: &str) -> Value {
 }
 
 /// The bootstrap template of an environment with a branch, for its account.
-pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
-    let names = PipelineNames::new(lake, env);
+pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<Template, Error> {
     let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let resource_tags = tags(
         naming::tags(lake, env)
@@ -82,7 +81,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
             "AWS::IAM::Role",
             span,
             json!({
-                "RoleName": names.deploy_role,
+                "RoleName": &names.deploy_role,
                 "Description": format!(
                     "The {} pipeline in account {deployment} makes and runs change sets of {}'s stacks through this role",
                     env.name, env.name
@@ -159,7 +158,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
             "AWS::IAM::Role",
             env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
             json!({
-                "RoleName": names.execution_role,
+                "RoleName": &names.execution_role,
                 "Description": format!("CloudFormation deploys {}'s stacks with this role", env.name),
                 "AssumeRolePolicyDocument": cloudformation_trust(),
                 "ManagedPolicyArns": env.execution_policies.iter().map(|p| managed_policy(p)).collect::<Vec<_>>(),

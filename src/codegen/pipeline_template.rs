@@ -410,8 +410,12 @@ fn regional_key_parameter(lake: &Lake, env: &Environment, region: &str) -> Param
     }
 }
 
-pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
-    let names = PipelineNames::new(lake, env);
+pub fn template(
+    lake: &Lake,
+    env: &Environment,
+    names: &PipelineNames,
+    pipeline: &Pipeline,
+) -> Result<Template, Error> {
     let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let source_span = lake.source.span();
     let build_span = lake.build.span;
@@ -522,7 +526,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "AWS::IAM::Role",
             span,
             json!({
-                "RoleName": names.pipeline_role,
+                "RoleName": &names.pipeline_role,
                 "Description": format!("The {} pipeline: reads the source, runs the build, updates its own stack, deploys through {}", env.name, names.deploy_role),
                 "AssumeRolePolicyDocument": service_trust("codepipeline.amazonaws.com"),
                 "PermissionsBoundary": boundary_arn(lake, env),
@@ -542,7 +546,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "AWS::IAM::Role",
             build_span,
             json!({
-                "RoleName": names.build_role,
+                "RoleName": &names.build_role,
                 "Description": format!("The build step of the {} pipeline: writes its logs and artifacts", env.name),
                 "AssumeRolePolicyDocument": service_trust("codebuild.amazonaws.com"),
                 "PermissionsBoundary": boundary_arn(lake, env),
@@ -581,7 +585,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "AWS::CodeBuild::Project",
             build_span,
             json!({
-                "Name": names.build_project,
+                "Name": &names.build_project,
                 "Description": build_step::description(lake, &env.name),
                 "ServiceRole": get_att("BuildRole", "Arn"),
                 "EncryptionKey": get_att("ArtifactKey", "Arn"),
@@ -652,7 +656,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "AWS::CodePipeline::Webhook",
                     source_span,
                     json!({
-                        "Name": names.webhook,
+                        "Name": &names.webhook,
                         "Authentication": "GITHUB_HMAC",
                         "AuthenticationConfiguration": {
                             // A secret's Ref is its ARN.
@@ -675,7 +679,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "AWS::IAM::Role",
                     source_span,
                     json!({
-                        "RoleName": names.events_role,
+                        "RoleName": &names.events_role,
                         "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
                         "AssumeRolePolicyDocument": service_trust("events.amazonaws.com"),
                         "PermissionsBoundary": boundary_arn(lake, env),
@@ -696,7 +700,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "AWS::Events::Rule",
                     source_span,
                     json!({
-                        "Name": names.trigger_rule,
+                        "Name": &names.trigger_rule,
                         "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
                         "EventPattern": {
                             "source": ["aws.codecommit"],
