@@ -19,7 +19,7 @@ use super::naming::{self, PipelineNames, StackKind};
 use super::pipeline::{self, crosses_regions};
 use super::pipeline_template::{
     add_artifact_store, codecommit_arn, connection_permission, regional_store_statements,
-    statement, statement_if, ArtifactStore, CODECOMMIT_READ, KEY_USE,
+    statement, statement_if, ArtifactStore, ConnectionPermission, CODECOMMIT_READ, KEY_USE,
 };
 use super::template::{account_root, get_att, ref_, sub, tags, Resource, Template};
 use super::Error;
@@ -40,8 +40,7 @@ fn managed_policy(policy_arn: &str) -> Value {
 }
 
 /// The bootstrap template of an environment with a branch, for its account.
-pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
-    let names = PipelineNames::new(lake, env);
+pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<Template, Error> {
     let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let resource_tags = tags(
         naming::tags(lake, env)
@@ -82,7 +81,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
             "AWS::IAM::Role",
             span,
             json!({
-                "RoleName": names.deploy_role,
+                "RoleName": &names.deploy_role,
                 "Description": format!(
                     "The {} pipeline in account {deployment} makes and runs change sets of {}'s stacks through this role",
                     env.name, env.name
@@ -159,7 +158,7 @@ pub fn target(lake: &Lake, env: &Environment) -> Result<Template, Error> {
             "AWS::IAM::Role",
             env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
             json!({
-                "RoleName": names.execution_role,
+                "RoleName": &names.execution_role,
                 "Description": format!("CloudFormation deploys {}'s stacks with this role", env.name),
                 "AssumeRolePolicyDocument": cloudformation_trust(),
                 "ManagedPolicyArns": env.execution_policies.iter().map(|p| managed_policy(p)).collect::<Vec<_>>(),
@@ -581,10 +580,10 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
         Source::GitHubConnection { connection, .. } => {
             statements.push(statement_if(
                 "PassConnection",
-                &[connection_permission(connection, "PassConnection").as_str()],
+                &[connection_permission(connection, ConnectionPermission::Pass)],
                 json!(connection),
                 json!({ "StringEquals": {
-                    connection_permission(connection, "PassedToService"): "codepipeline.amazonaws.com",
+                    connection_permission(connection, ConnectionPermission::PassedToService): "codepipeline.amazonaws.com",
                 } }),
             ));
         }

@@ -90,7 +90,8 @@ mod tests {
     fn seed_pipeline(lake: &Lake) -> Pipeline {
         let env = &lake.environments["Dev"];
         let stacks = crate::codegen::environment_stacks(lake, env).unwrap();
-        crate::codegen::pipeline::build(lake, env, &stacks).unwrap()
+        let names = crate::model::naming::PipelineNames::new(lake, env);
+        crate::codegen::pipeline::build(lake, env, &names, &stacks).unwrap()
     }
 
     #[test]

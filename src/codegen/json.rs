@@ -214,9 +214,9 @@ impl<O: Out> Pretty<O> {
 }
 
 /// Whether `bytes` hold a control character, `"` or `\\`, which a JSON
-/// string escapes. Nearly no string does: eight bytes are tested at a time
-/// (each test is exact, with no false positive), the last eight of a string
-/// overlapping the eight before them, and a shorter string (most keys) is
+/// string escapes. Nearly no string does: sixteen bytes (on x86-64) or
+/// eight are tested at a time (each test is exact, with no false positive),
+/// the last of a string overlapping the ones before, and a shorter string (most keys) is
 /// tested as one word made of overlapping parts, never byte by byte.
 fn needs_escape(bytes: &[u8]) -> bool {
     let len = bytes.len();
@@ -240,6 +240,18 @@ fn needs_escape(bytes: &[u8]) -> bool {
         };
         return escapes_in(word) != 0;
     };
+    #[cfg(target_arch = "x86_64")]
+    if let Some(last) = len.checked_sub(16) {
+        // Long strings (ARNs, `Fn::Sub` texts, descriptions) are most of a
+        // template's bytes: sixteen at a time, the last sixteen overlapping.
+        let mut found = false;
+        let mut start = 0;
+        while start < last {
+            found |= sixteen_escape(&bytes[start..start + 16]);
+            start += 16;
+        }
+        return found || sixteen_escape(&bytes[last..]);
+    }
     let mut found = 0;
     let mut start = 0;
     while start < last {
@@ -247,6 +259,29 @@ fn needs_escape(bytes: &[u8]) -> bool {
         start += 8;
     }
     (found | escapes_in(eighth(&bytes[last..]))) != 0
+}
+
+/// Whether one of sixteen bytes is escaped, tested at once with SSE2
+/// (which every x86-64 processor has).
+#[cfg(target_arch = "x86_64")]
+fn sixteen_escape(sixteen: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_set_epi64x,
+    };
+    let low = eighth(&sixteen[..8]).cast_signed();
+    let high = eighth(&sixteen[8..16]).cast_signed();
+    // SAFETY: these intrinsics only compute on values (no memory), with
+    // SSE2, which is part of x86-64 itself: every target of this arch has it.
+    unsafe {
+        // The bytes, as two little-endian halves: their order does not matter.
+        let bytes = _mm_set_epi64x(high, low);
+        // A control character is a byte whose minimum with 0x1f is itself.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1f)), bytes);
+        let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"'.cast_signed()));
+        let backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\'.cast_signed()));
+        _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) != 0
+    }
 }
 
 /// Four bytes as one number.
@@ -275,36 +310,66 @@ fn escapes_in(word: u64) -> u64 {
         | below(word ^ (ONES * u64::from(b'\\')), 1)
 }
 
-/// The length in bytes of `value` as [`Pretty`] writes it at `depth`
-/// (inside `depth` open objects or arrays).
+/// The length of a value as [`Pretty`] writes it, at any depth: `bytes` at
+/// depth 0, and the `breaks` (line breaks) whose indent grows by 2 bytes
+/// with each level deeper it is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    bytes: usize,
+    breaks: usize,
+}
+
+impl Size {
+    /// A value written on one line.
+    fn flat(bytes: usize) -> Size {
+        Size { bytes, breaks: 0 }
+    }
+
+    /// Its length at `depth` (inside `depth` open objects or arrays).
+    fn at(self, depth: usize) -> usize {
+        self.bytes + 2 * depth * self.breaks
+    }
+
+    /// Adds `member`, written one level deeper, after `prefix` bytes.
+    fn with_member(self, prefix: usize, member: Size) -> Size {
+        Size {
+            bytes: self.bytes + prefix + member.at(1),
+            breaks: self.breaks + member.breaks,
+        }
+    }
+}
+
+/// The length in bytes of `value` as [`Pretty`] writes it at `depth`.
 fn rendered_len(value: &Value, depth: usize) -> usize {
-    // The brackets; before each member a line break and the indent of
-    // `depth + 1`, after each but the last a comma; before the closing
-    // bracket a line break and the indent of `depth`.
-    let around = |members: usize| 2 + members * (4 + 2 * depth) + 2 * depth;
+    size(value).at(depth)
+}
+
+/// The [`Size`] of `value`; a [`Value::Shared`] is measured once.
+fn size(value: &Value) -> Size {
+    // The brackets; before each member a line break and its indent (one
+    // level deeper), after each but the last a comma; before the closing
+    // bracket a line break.
+    let around = |members: usize| Size {
+        bytes: 2 + members * 4,
+        breaks: members + 1,
+    };
     match value {
-        Value::Null => 4,
-        Value::Bool(true) => 4,
-        Value::Bool(false) => 5,
-        Value::Number(number) => number.digits(&mut [0; 20]).len(),
-        Value::String(text) => string_len(text),
-        Value::Array(items) if items.is_empty() => 2,
-        Value::Array(items) => {
-            around(items.len())
-                + items
-                    .iter()
-                    .map(|item| rendered_len(item, depth + 1))
-                    .sum::<usize>()
-        }
-        Value::Object(members) if members.is_empty() => 2,
-        Value::Object(members) => {
-            around(members.len())
-                + members
-                    .iter()
-                    .map(|(key, member)| string_len(key) + 2 + rendered_len(member, depth + 1))
-                    .sum::<usize>()
-        }
-        Value::Shared(value) => rendered_len(value, depth),
+        Value::Null => Size::flat(4),
+        Value::Bool(true) => Size::flat(4),
+        Value::Bool(false) => Size::flat(5),
+        Value::Number(number) => Size::flat(number.digits(&mut [0; 20]).len()),
+        Value::String(text) => Size::flat(string_len(text)),
+        Value::Array(items) if items.is_empty() => Size::flat(2),
+        Value::Array(items) => items.iter().fold(around(items.len()), |sum, item| {
+            sum.with_member(0, size(item))
+        }),
+        Value::Object(members) if members.is_empty() => Size::flat(2),
+        Value::Object(members) => members
+            .iter()
+            .fold(around(members.len()), |sum, (key, member)| {
+                sum.with_member(string_len(key) + 2, size(member))
+            }),
+        Value::Shared(shared) => shared.size(size),
     }
 }
 
@@ -343,7 +408,9 @@ mod tests {
     #[test]
     fn finds_every_byte_that_needs_an_escape_wherever_it_is() {
         let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
-        for len in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 24] {
+        for len in [
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40, 47,
+        ] {
             assert!(!needs_escape(&vec![b'a'; len]));
             for byte in 0..=0x7f_u8 {
                 for at in 0..len {
@@ -359,6 +426,9 @@ mod tests {
         }
         assert!(!needs_escape(b""));
         assert!(!needs_escape("é ü 日本 🦀 ÿ".as_bytes()));
+        assert!(!needs_escape(
+            "é ü 日本 🦀 ÿ, and a longer text: ÿÿÿÿ€€€€".as_bytes()
+        ));
     }
 
     #[test]
@@ -389,6 +459,56 @@ mod tests {
             let mut count = Pretty::writing_to(ByteCount::default());
             count.value(value);
             assert_eq!(count.finish().0, pretty(value).len(), "{value:?}");
+        }
+    }
+
+    fn counted(value: &Value) -> usize {
+        let mut count = Pretty::writing_to(ByteCount::default());
+        count.value(value);
+        count.finish().0
+    }
+
+    /// A shared value keeps its size: written at several depths it counts
+    /// what each place writes, and changed after it was measured (held
+    /// alone or also elsewhere) it is measured again.
+    #[test]
+    fn a_shared_value_counts_at_every_depth_and_again_once_changed() {
+        let tag = Value::shared(json!({ "Key": "team", "Value": ["data", { "n": 1 }] }));
+        let mut doc = json!({
+            "top": tag.clone(),
+            "deep": [{ "deeper": [tag.clone(), [tag.clone()]] }],
+        });
+        assert_eq!(counted(&doc), pretty(&doc).len());
+        let mut alone = tag.clone();
+        drop(tag);
+        assert_eq!(counted(&alone), pretty(&alone).len());
+        // Held by `doc` too: changing `alone` copies it.
+        alone["Value"] = json!("a longer value \"quoted\"");
+        assert_eq!(counted(&alone), pretty(&alone).len());
+        assert_eq!(counted(&doc), pretty(&doc).len());
+        // `alone`'s copy is held only there: changed in place, the size
+        // it kept is dropped.
+        alone["Key"] = json!({ "Fn::Sub": "${AWS::Region}" });
+        assert_eq!(counted(&alone), pretty(&alone).len());
+        doc["top"]["Key"] = json!("another team");
+        assert_eq!(counted(&doc), pretty(&doc).len());
+    }
+
+    /// A value built in pieces, the way codegen fills a resource, counts
+    /// what it writes after each piece.
+    #[test]
+    fn a_value_built_in_pieces_counts_what_it_writes() {
+        let mut value = json!({});
+        let pieces: [(&'static str, Value); 4] = [
+            ("Tags", Value::shared(json!([{ "Key": "k", "Value": "v" }]))),
+            ("Empty", json!([])),
+            ("Nested", json!({ "a": [1, [2, {}]], "b": null })),
+            ("Text", json!("tab\there")),
+        ];
+        for (key, piece) in pieces {
+            value[key] = piece.clone();
+            value["Copy"][key] = piece;
+            assert_eq!(counted(&value), pretty(&value).len(), "{value:?}");
         }
     }
 }

@@ -457,7 +457,7 @@ fn setup_stacks_each<E>(
         Err(e) => errors.push(e),
     }
     for env in &selected {
-        match bootstrap::target(lake, env) {
+        match bootstrap::target(lake, env, &naming::PipelineNames::new(lake, env)) {
             Ok(template) => push(
                 SetupStack {
                     name: naming::bootstrap_stack_name(lake, env),
@@ -507,8 +507,11 @@ fn setup_stacks_each<E>(
             .get(env.name.as_str())
             .map(|found| found.iter().map(|s| (*s).clone()).collect())
             .unwrap_or_default();
-        let built = pipeline::build(lake, env, &env_stacks)
-            .and_then(|model| pipeline_template::template(lake, env, &model).map(|t| (model, t)));
+        // Made once for the pipeline, its template and its stack.
+        let names = naming::PipelineNames::new(lake, env);
+        let built = pipeline::build(lake, env, &names, &env_stacks).and_then(|model| {
+            pipeline_template::template(lake, env, &names, &model).map(|t| (model, t))
+        });
         match built {
             Ok((model, template)) => push(
                 SetupStack {
@@ -543,7 +546,7 @@ fn setup_stacks_each<E>(
                             "arn:{}:iam::{}:role/{}",
                             pipeline::PARTITION,
                             lake.deployment_account,
-                            naming::PipelineNames::new(lake, env).update_role
+                            names.update_role
                         ),
                         parameters: model
                             .regional_stores

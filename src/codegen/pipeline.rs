@@ -239,7 +239,12 @@ pub struct Trigger {
 
 /// The pipeline of `env` (which has a branch), deploying `stacks` (the
 /// environment's stacks, in deploy order).
-pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipeline, Error> {
+pub fn build(
+    lake: &Lake,
+    env: &Environment,
+    names: &PipelineNames,
+    stacks: &[Stack],
+) -> Result<Pipeline, Error> {
     let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let Some(branch) = &env.branch else {
         return Err(Error::new(
@@ -247,7 +252,6 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
             format!("`{}` has no branch, so no pipeline", env.name),
         ));
     };
-    let names = PipelineNames::new(lake, env);
     for (name, what, limit) in names.limited() {
         // The bucket names bound the prefix and environment name well below
         // these limits; codegen still refuses rather than emit a bad name.
@@ -327,7 +331,7 @@ pub fn build(lake: &Lake, env: &Environment, stacks: &[Stack]) -> Result<Pipelin
         },
         Stage {
             name: "Deploy".into(),
-            actions: deploy_actions(lake, env, &names, stacks)?,
+            actions: deploy_actions(lake, env, names, stacks)?,
         },
     ];
 

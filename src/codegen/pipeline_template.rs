@@ -48,13 +48,23 @@ pub const KEY_USE: &[&str] = &[
     "kms:DescribeKey",
 ];
 
-/// An IAM policy statement.
-pub fn statement(sid: &str, actions: &[&str], resource: Value) -> Value {
-    json!({ "Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource })
+/// An IAM policy statement. Its ID and actions are the program's literals,
+/// borrowed rather than copied: a template holds hundreds of them.
+pub fn statement(sid: &'static str, actions: &[&'static str], resource: Value) -> Value {
+    let actions: Vec<Value> = actions
+        .iter()
+        .map(|action| Value::literal(action))
+        .collect();
+    json!({ "Sid": Value::literal(sid), "Effect": "Allow", "Action": actions, "Resource": resource })
 }
 
 /// The same, with a condition.
-pub fn statement_if(sid: &str, actions: &[&str], resource: Value, condition: Value) -> Value {
+pub fn statement_if(
+    sid: &'static str,
+    actions: &[&'static str],
+    resource: Value,
+    condition: Value,
+) -> Value {
     let mut s = statement(sid, actions, resource);
     s["Condition"] = condition;
     s
@@ -88,7 +98,7 @@ pub fn source_statement(lake: &Lake) -> Option<Value> {
         // The role of the service that uses a connection needs UseConnection.
         Source::GitHubConnection { connection, .. } => Some(statement(
             "UseConnection",
-            &[connection_permission(connection, "UseConnection").as_str()],
+            &[connection_permission(connection, ConnectionPermission::Use)],
             json!(connection),
         )),
         Source::CodeCommit { repository, .. } => Some(statement(
@@ -99,16 +109,28 @@ pub fn source_statement(lake: &Lake) -> Option<Value> {
     }
 }
 
+/// What a pipeline does with a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionPermission {
+    Use,
+    Pass,
+    /// The condition key that names who a connection is passed to.
+    PassedToService,
+}
+
 /// An IAM permission on a connection, in the service prefix of the
 /// connection's ARN (`codestar-connections`, or `codeconnections` since the
-/// service's rename).
-pub fn connection_permission(connection: &str, permission: &str) -> String {
-    let prefix = if connection.contains(":codeconnections:") {
-        "codeconnections"
-    } else {
-        "codestar-connections"
-    };
-    format!("{prefix}:{permission}")
+/// service's rename): a literal, borrowed by the statements that name it.
+pub fn connection_permission(connection: &str, permission: ConnectionPermission) -> &'static str {
+    let renamed = connection.contains(":codeconnections:");
+    match (permission, renamed) {
+        (ConnectionPermission::Use, true) => "codeconnections:UseConnection",
+        (ConnectionPermission::Use, false) => "codestar-connections:UseConnection",
+        (ConnectionPermission::Pass, true) => "codeconnections:PassConnection",
+        (ConnectionPermission::Pass, false) => "codestar-connections:PassConnection",
+        (ConnectionPermission::PassedToService, true) => "codeconnections:PassedToService",
+        (ConnectionPermission::PassedToService, false) => "codestar-connections:PassedToService",
+    }
 }
 
 /// What CodePipeline's CodeCommit action does with the repository.
@@ -388,8 +410,12 @@ fn regional_key_parameter(lake: &Lake, env: &Environment, region: &str) -> Param
     }
 }
 
-pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<Template, Error> {
-    let names = PipelineNames::new(lake, env);
+pub fn template(
+    lake: &Lake,
+    env: &Environment,
+    names: &PipelineNames,
+    pipeline: &Pipeline,
+) -> Result<Template, Error> {
     let span = env.field_spans.get_or(EnvField::Branch, env.span);
     let source_span = lake.source.span();
     let build_span = lake.build.span;
@@ -500,7 +526,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "AWS::IAM::Role",
             span,
             json!({
-                "RoleName": names.pipeline_role,
+                "RoleName": &names.pipeline_role,
                 "Description": format!("The {} pipeline: reads the source, runs the build, updates its own stack, deploys through {}", env.name, names.deploy_role),
                 "AssumeRolePolicyDocument": service_trust("codepipeline.amazonaws.com"),
                 "PermissionsBoundary": boundary_arn(lake, env),
@@ -520,7 +546,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "AWS::IAM::Role",
             build_span,
             json!({
-                "RoleName": names.build_role,
+                "RoleName": &names.build_role,
                 "Description": format!("The build step of the {} pipeline: writes its logs and artifacts", env.name),
                 "AssumeRolePolicyDocument": service_trust("codebuild.amazonaws.com"),
                 "PermissionsBoundary": boundary_arn(lake, env),
@@ -559,7 +585,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
             "AWS::CodeBuild::Project",
             build_span,
             json!({
-                "Name": names.build_project,
+                "Name": &names.build_project,
                 "Description": build_step::description(lake, &env.name),
                 "ServiceRole": get_att("BuildRole", "Arn"),
                 "EncryptionKey": get_att("ArtifactKey", "Arn"),
@@ -630,7 +656,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "AWS::CodePipeline::Webhook",
                     source_span,
                     json!({
-                        "Name": names.webhook,
+                        "Name": &names.webhook,
                         "Authentication": "GITHUB_HMAC",
                         "AuthenticationConfiguration": {
                             // A secret's Ref is its ARN.
@@ -653,7 +679,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "AWS::IAM::Role",
                     source_span,
                     json!({
-                        "RoleName": names.events_role,
+                        "RoleName": &names.events_role,
                         "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
                         "AssumeRolePolicyDocument": service_trust("events.amazonaws.com"),
                         "PermissionsBoundary": boundary_arn(lake, env),
@@ -674,7 +700,7 @@ pub fn template(lake: &Lake, env: &Environment, pipeline: &Pipeline) -> Result<T
                     "AWS::Events::Rule",
                     source_span,
                     json!({
-                        "Name": names.trigger_rule,
+                        "Name": &names.trigger_rule,
                         "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
                         "EventPattern": {
                             "source": ["aws.codecommit"],

@@ -4,6 +4,8 @@
 //! Resources and outputs keep the order they were added in, and every
 //! resource remembers the lake span it came from, for the manifest.
 
+use std::hash::{BuildHasherDefault, Hasher};
+
 use indexmap::IndexMap;
 
 use super::json::{ByteCount, Out, Pretty};
@@ -156,13 +158,54 @@ pub struct Parameter {
     pub constraint_description: String,
 }
 
+/// A template's resources, outputs or parameters by logical ID, in the
+/// order they were added. The IDs are short names codegen makes, at most a
+/// few hundred to a template: hashed a word at a time ([`IdHasher`]), not
+/// with SipHash, whose defence against chosen keys they do not need.
+pub type IdMap<V> = IndexMap<String, V, BuildHasherDefault<IdHasher>>;
+
+/// FxHash's mixing (rotate, xor, multiply), eight bytes at a time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdHasher(u64);
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A template being built.
 #[derive(Clone, Debug, Default)]
 pub struct Template {
     pub description: String,
-    pub parameters: IndexMap<String, Parameter>,
-    pub resources: IndexMap<String, Resource>,
-    pub outputs: IndexMap<String, Output>,
+    pub parameters: IdMap<Parameter>,
+    pub resources: IdMap<Resource>,
+    pub outputs: IdMap<Output>,
     /// Exports of other stacks this template imports, in first-use order.
     pub imports: Vec<String>,
 }
@@ -171,9 +214,9 @@ impl Template {
     pub fn new(description: impl Into<String>) -> Template {
         Template {
             description: description.into(),
-            parameters: IndexMap::new(),
-            resources: IndexMap::new(),
-            outputs: IndexMap::new(),
+            parameters: IdMap::default(),
+            resources: IdMap::default(),
+            outputs: IdMap::default(),
             imports: Vec::new(),
         }
     }

@@ -9,7 +9,9 @@
 //! it interpolates. [`super::json::Pretty`] writes it.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use super::json::Size;
 
 /// A key or a string: borrowed when it is a literal, owned otherwise.
 pub type Text = Cow<'static, str>;
@@ -26,7 +28,40 @@ pub enum Value {
     /// A value built once and written in many places (an environment's
     /// tags, on each of its resources): a clone copies a pointer. It reads
     /// and writes as the value it holds.
-    Shared(Arc<Value>),
+    Shared(Arc<SharedValue>),
+}
+
+/// The value of a [`Value::Shared`], with its rendered [`Size`] once it has
+/// been measured: measured once, however many places it is written in.
+#[derive(Debug, Default)]
+pub struct SharedValue {
+    value: Value,
+    size: OnceLock<Size>,
+}
+
+impl SharedValue {
+    /// Its size, measured with `measure` the first time only.
+    pub fn size(&self, measure: impl FnOnce(&Value) -> Size) -> Size {
+        *self.size.get_or_init(|| measure(&self.value))
+    }
+}
+
+/// A copy is made to be changed: it measures itself again.
+impl Clone for SharedValue {
+    fn clone(&self) -> SharedValue {
+        SharedValue {
+            value: self.value.clone(),
+            size: OnceLock::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for SharedValue {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.value
+    }
 }
 
 impl PartialEq for Value {
@@ -168,7 +203,10 @@ impl<K: Into<Text>> FromIterator<(K, Value)> for Object {
 impl Value {
     /// `value`, to be written in many places: see [`Value::Shared`].
     pub fn shared(value: Value) -> Value {
-        Value::Shared(Arc::new(value))
+        Value::Shared(Arc::new(SharedValue {
+            value,
+            size: OnceLock::new(),
+        }))
     }
 
     /// The value itself, through any [`Value::Shared`].
@@ -183,7 +221,13 @@ impl Value {
     /// is copied first.
     fn resolved_mut(&mut self) -> &mut Value {
         match self {
-            Value::Shared(value) => Arc::make_mut(value).resolved_mut(),
+            Value::Shared(shared) => {
+                // Not a copy when no one else holds it: the size it kept
+                // would be stale once the caller changes it.
+                let shared = Arc::make_mut(shared);
+                shared.size.take();
+                shared.value.resolved_mut()
+            }
             value => value,
         }
     }
