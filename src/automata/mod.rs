@@ -218,9 +218,6 @@ pub(crate) mod tests {
     use regex_automata::dfa::{dense, regex::Builder, StartKind};
 
     use super::*;
-    use crate::diagnostic::Diagnostics;
-    use crate::source::FileId;
-    use crate::syntax::ast::{ConstraintKind, ItemKind};
 
     const TABLES_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/automata/dfas.bin");
 
@@ -228,22 +225,9 @@ pub(crate) mod tests {
     /// or only matched: the stdlib's `matches` patterns, then the checks'.
     pub(crate) fn fixed_patterns() -> Vec<(String, bool)> {
         let mut patterns: Vec<(String, bool)> = Vec::new();
-        for (index, module) in crate::stdlib::MODULES.iter().enumerate() {
-            let mut diagnostics = Diagnostics::new();
-            let parsed =
-                crate::syntax::parse_module(FileId(index as u32), module.text, &mut diagnostics);
-            assert!(!diagnostics.has_errors(), "{}", module.name);
-            for item in &parsed.items {
-                let ItemKind::Type(decl) = &item.kind else {
-                    continue;
-                };
-                for constraint in &decl.constraints {
-                    if let ConstraintKind::Matches(pattern) = &constraint.kind {
-                        if !patterns.iter().any(|(p, _)| p == pattern) {
-                            patterns.push((pattern.clone(), false));
-                        }
-                    }
-                }
+        for (_, pattern) in crate::types::pattern::tests::stdlib_patterns() {
+            if !patterns.iter().any(|(p, _)| *p == pattern) {
+                patterns.push((pattern, false));
             }
         }
         for pattern in crate::checks::secrets::searched_patterns() {

@@ -2,7 +2,7 @@
 //! (the stdlib's schemas, or the user's own).
 
 pub mod nearest;
-mod pattern;
+pub(crate) mod pattern;
 
 use std::collections::HashMap;
 use std::fmt;
