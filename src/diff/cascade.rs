@@ -8,7 +8,8 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::plan::{
-    kind_of, policy_of, properties_of, Action, Change, Resource, StackView, Template,
+    kind_of, policy_of, properties_of, resource_change, resource_origin, Action, Change, StackView,
+    Template,
 };
 use super::references::{references, Reference};
 use super::replacement;
@@ -61,25 +62,15 @@ pub(super) fn follow_references(
             if now == Some(Action::Replace) || (now == Some(Action::Update) && !replaces) {
                 continue;
             }
-            let entry = changes.entry(id.clone()).or_insert_with(|| Change {
-                environment: after.environment.map(str::to_string),
-                stack: after.name.to_string(),
-                role: after.role,
-                resource: Some(Resource {
-                    logical_id: id.clone(),
-                    kind: kind.to_string(),
-                }),
-                action,
-                properties: Vec::new(),
-                replacing: Vec::new(),
-                because: None,
-                follows: None,
-                policy: policy_of(resource, "UpdateReplacePolicy"),
-                origin: after
-                    .resources
-                    .get(id)
-                    .map_or_else(|| after.source.clone(), |r| r.source.clone()),
-                property_origins: Vec::new(),
+            let entry = changes.entry(id.clone()).or_insert_with(|| {
+                resource_change(
+                    after,
+                    id,
+                    kind,
+                    action,
+                    policy_of(resource, "UpdateReplacePolicy"),
+                    resource_origin(after, id),
+                )
             });
             entry.action = action;
             if !entry.properties.contains(property) {

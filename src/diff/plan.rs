@@ -303,19 +303,20 @@ pub fn policy_of(resource: &Value, attribute: &str) -> Policy {
     }
 }
 
-/// The resources of one stack that are added, removed or whose own
-/// properties changed, by logical ID.
-fn resource_changes(
-    before: &StackView,
-    after: &StackView,
-    t_old: &Template,
-    t_new: &Template,
-) -> IndexMap<String, Change> {
-    let mut changes = IndexMap::new();
-    let change = |id: &str, kind: &str, action, policy, origin: Location| Change {
-        environment: after.environment.map(str::to_string),
-        stack: after.name.to_string(),
-        role: after.role,
+/// A change of the resource `id` (a `kind`) of `stack`, before its
+/// properties and cause are known.
+pub(super) fn resource_change(
+    stack: &StackView,
+    id: &str,
+    kind: &str,
+    action: Action,
+    policy: Policy,
+    origin: Location,
+) -> Change {
+    Change {
+        environment: stack.environment.map(str::to_string),
+        stack: stack.name.to_string(),
+        role: stack.role,
         resource: Some(Resource {
             logical_id: id.to_string(),
             kind: kind.to_string(),
@@ -328,17 +329,38 @@ fn resource_changes(
         policy,
         origin,
         property_origins: Vec::new(),
-    };
-    let origin = |stack: &StackView, id: &str| {
-        stack
-            .resources
-            .get(id)
-            .map_or_else(|| stack.source.clone(), |r| r.source.clone())
-    };
+    }
+}
+
+/// Where the manifest says the resource `id` of `stack` comes from; the
+/// stack's own place when it names none.
+pub(super) fn resource_origin(stack: &StackView, id: &str) -> Location {
+    stack
+        .resources
+        .get(id)
+        .map_or_else(|| stack.source.clone(), |r| r.source.clone())
+}
+
+/// The resources of one stack that are added, removed or whose own
+/// properties changed, by logical ID.
+fn resource_changes(
+    before: &StackView,
+    after: &StackView,
+    t_old: &Template,
+    t_new: &Template,
+) -> IndexMap<String, Change> {
+    let mut changes = IndexMap::new();
     for (id, new) in &t_new.resources {
         let kind = kind_of(new);
         let Some(old) = t_old.resources.get(id) else {
-            let added = change(id, kind, Action::Add, Policy::Delete, origin(after, id));
+            let added = resource_change(
+                after,
+                id,
+                kind,
+                Action::Add,
+                Policy::Delete,
+                resource_origin(after, id),
+            );
             changes.insert(id.clone(), added);
             continue;
         };
@@ -361,12 +383,13 @@ fn resource_changes(
         } else {
             Action::Update
         };
-        let mut entry = change(
+        let mut entry = resource_change(
+            after,
             id,
             kind,
             action,
             policy_of(new, "UpdateReplacePolicy"),
-            origin(after, id),
+            resource_origin(after, id),
         );
         // A replacement is explained by the properties that force it.
         let explaining = if replacing.is_empty() {
@@ -391,12 +414,13 @@ fn resource_changes(
     }
     for (id, old) in &t_old.resources {
         if !t_new.resources.contains_key(id) {
-            let removed = change(
+            let removed = resource_change(
+                after,
                 id,
                 kind_of(old),
                 Action::Remove,
                 policy_of(old, "DeletionPolicy"),
-                origin(before, id),
+                resource_origin(before, id),
             );
             changes.insert(id.clone(), removed);
         }
