@@ -11,50 +11,19 @@
 //! may hold invalid UTF-8 on purpose (DL0005).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dlc::diagnostic::{render, Code};
 use dlc::driver::{check_bytes, Checked};
 use dlc::host::FsLoader;
 
-/// The cases: every `.dl` file under tests/ui except helpers.
-fn ui_files() -> Vec<PathBuf> {
-    dl_files()
-        .into_iter()
-        .filter(|path| !is_helper(path))
-        .collect()
-}
+mod common;
 
-/// Every `.dl` file under tests/ui, cases and helpers.
-fn dl_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    collect(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui"),
-        &mut files,
-    );
-    files.sort();
-    files
-}
-
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("tests/ui exists") {
-        let path = entry.expect("readable entry").path();
-        if path.is_dir() {
-            collect(&path, files);
-        } else if path.extension().is_some_and(|e| e == "dl") {
-            files.push(path);
-        }
-    }
-}
+use common::{is_ui_helper, ui_cases, ui_files_and_helpers};
 
 /// A file's text; invalid bytes become U+FFFD, which leaves markers readable.
 fn read_lossy(path: &Path) -> String {
     String::from_utf8_lossy(&std::fs::read(path).expect("readable ui file")).into_owned()
-}
-
-/// Files named `*.import.dl` are imported by a case, not cases themselves.
-fn is_helper(path: &Path) -> bool {
-    path.to_string_lossy().ends_with(".import.dl")
 }
 
 /// (1-based line, code) pairs named by `//~` markers.
@@ -112,7 +81,7 @@ fn fired(checked: &Checked) -> BTreeSet<(String, usize, String)> {
 #[test]
 fn each_marked_code_fires_on_its_line_and_nothing_else_fires() {
     let mut failures = Vec::new();
-    for path in ui_files() {
+    for path in ui_cases() {
         let (_, checked) = check(&path);
         let expected = expected(&checked);
         let actual = fired(&checked);
@@ -132,7 +101,7 @@ fn each_marked_code_fires_on_its_line_and_nothing_else_fires() {
 #[test]
 fn every_code_in_the_catalogue_has_a_ui_case() {
     let mut covered = BTreeSet::new();
-    for path in dl_files() {
+    for path in ui_files_and_helpers() {
         covered.extend(
             markers(&read_lossy(&path))
                 .into_iter()
@@ -171,7 +140,7 @@ fn every_code_in_the_catalogue_has_a_ui_case() {
 fn ui_snapshots() {
     // glob! runs every case and reports all failing snapshots at the end.
     insta::glob!("ui/**/*.dl", |path| {
-        if is_helper(path) {
+        if is_ui_helper(path) {
             return;
         }
         let (text, checked) = check(path);

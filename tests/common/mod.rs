@@ -13,17 +13,15 @@ pub mod node;
 
 use dlc::codegen::{self, Output};
 
-/// Every ui case's root file: each `.dl` file under tests/ui but the
-/// `*.import.dl` files the cases import, sorted.
-pub fn ui_cases() -> Vec<PathBuf> {
+/// Every `.dl` file under tests/ui, the cases and the helpers they import,
+/// sorted.
+pub fn ui_files_and_helpers() -> Vec<PathBuf> {
     fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("tests/ui exists") {
             let path = entry.expect("readable entry").path();
             if path.is_dir() {
                 collect(&path, files);
-            } else if path.extension().is_some_and(|e| e == "dl")
-                && !path.to_string_lossy().ends_with(".import.dl")
-            {
+            } else if path.extension().is_some_and(|e| e == "dl") {
                 files.push(path);
             }
         }
@@ -35,6 +33,20 @@ pub fn ui_cases() -> Vec<PathBuf> {
     );
     files.sort();
     files
+}
+
+/// Files named `*.import.dl` are imported by a ui case, not cases themselves.
+pub fn is_ui_helper(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".import.dl")
+}
+
+/// Every ui case's root file: each `.dl` file under tests/ui but the
+/// `*.import.dl` files the cases import, sorted.
+pub fn ui_cases() -> Vec<PathBuf> {
+    ui_files_and_helpers()
+        .into_iter()
+        .filter(|path| !is_ui_helper(path))
+        .collect()
 }
 
 /// Compiles one example lake (all environments).
