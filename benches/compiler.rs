@@ -9,7 +9,7 @@
 
 // The allocator of the `dlc` binary, so that these numbers are its numbers.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: dlc::allocator::Mimalloc = dlc::allocator::Mimalloc;
 
 use std::path::Path;
 

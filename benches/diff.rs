@@ -10,7 +10,7 @@
 //! 1,000; it asserts only what each report must say.
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: dlc::allocator::Mimalloc = dlc::allocator::Mimalloc;
 
 use std::path::Path;
 

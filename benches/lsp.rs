@@ -12,7 +12,7 @@
 //! once (divan's test mode), asserting that a change publishes.
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: dlc::allocator::Mimalloc = dlc::allocator::Mimalloc;
 
 use divan::Bencher;
 use dlc::lsp::Server;

@@ -2,7 +2,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
@@ -352,6 +351,27 @@ impl From<Diagnostic> for Failure {
 
 /// What a command ends with: its exit status, or the failure that stopped it.
 type Outcome = Result<ExitCode, Failure>;
+
+/// The status `dlc` exits with: 0 when all is well, 1 when the input has
+/// errors (or a change destroys what it may not), 2 when dlc could not do
+/// its job. The executable returns it from C's `main` (src/main.rs), which
+/// `std::process::ExitCode` cannot be turned into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitCode(u8);
+
+impl ExitCode {
+    pub const SUCCESS: ExitCode = ExitCode(0);
+
+    pub fn code(self) -> u8 {
+        self.0
+    }
+}
+
+impl From<u8> for ExitCode {
+    fn from(code: u8) -> Self {
+        ExitCode(code)
+    }
+}
 
 /// Runs the command line and returns the process's exit status:
 /// 0 clean, 1 problems in the input, 2 usage, I/O or internal errors.

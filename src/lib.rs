@@ -69,6 +69,7 @@ extern crate self as dlc;
 // parser then names the `alloc` crate.
 extern crate alloc;
 
+pub mod allocator;
 pub mod analysis;
 pub(crate) mod automata;
 pub mod checks;

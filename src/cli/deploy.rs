@@ -3,9 +3,8 @@
 //! the AWS CLI, its end told as an exit status.
 
 use std::path::Path;
-use std::process::ExitCode;
 
-use super::{check_one, internal, Failure, ImportOptions, Outcome, Reporter, Stop};
+use super::{check_one, internal, ExitCode, Failure, ImportOptions, Outcome, Reporter, Stop};
 use crate::deploy::bundle::{Bundle, LoadError, SelectError, Selection};
 use crate::deploy::{self as engine, Options};
 use crate::diagnostic::{Code, Diagnostic};
