@@ -75,6 +75,7 @@ pub(crate) mod automata;
 pub mod checks;
 pub mod cli;
 pub mod codegen;
+pub(crate) mod concat;
 pub mod deploy;
 pub mod diagnostic;
 pub mod diff;

@@ -2,6 +2,7 @@
 //! recovery, encrypted with the zone key.
 
 use super::value::json;
+use crate::concat::concat_string;
 
 use super::template::{get_att, ref_, Resource, Template};
 use super::{naming, Ctx, Error};
@@ -18,9 +19,10 @@ pub fn add(ctx: &Ctx, t: &mut Template, table: &AuditTable) -> Result<(), Error>
         if sort.name == table.partition_key.name {
             return Err(Error::new(
                 table.span,
-                format!(
-                    "the audit table's sort key `{}` is also its partition key",
-                    sort.name
+                concat_string!(
+                    "the audit table's sort key `",
+                    sort.name,
+                    "` is also its partition key"
                 ),
             ));
         }

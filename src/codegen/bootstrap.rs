@@ -14,6 +14,7 @@
 //!   than its own pipeline needs, nor anything of another pipeline.
 
 use super::value::{json, Value};
+use crate::concat::concat_string;
 
 use super::naming::{self, PipelineNames, StackKind};
 use super::pipeline::{self, crosses_regions};
@@ -27,7 +28,7 @@ use crate::model::{EnvField, Environment, Lake, Source};
 
 /// `arn:${AWS::Partition}:<rest>`.
 fn arn(rest: impl std::fmt::Display) -> Value {
-    sub(format!("arn:${{AWS::Partition}}:{rest}"))
+    sub(format!("arn:${{AWS::Partition}}:{}", rest))
 }
 
 /// A managed policy's ARN with its partition left to CloudFormation.
@@ -57,22 +58,28 @@ pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<T
     } else {
         (names.bucket.clone(), &lake.deployment_region.name)
     };
-    let mut t = Template::new(format!(
-        "{} {}: the roles the {} pipeline deploys through, in account {}",
-        lake.name, env.name, env.name, env.account
+    let mut t = Template::new(concat_string!(
+        lake.name,
+        " ",
+        env.name,
+        ": the roles the ",
+        env.name,
+        " pipeline deploys through, in account ",
+        env.account
     ));
 
     let stacks: Vec<Value> = StackKind::ALL
         .iter()
         .map(|kind| {
-            sub(format!(
-                "arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{}/*",
-                naming::stack_name(lake, env, *kind)
+            sub(concat_string!(
+                "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/",
+                naming::stack_name(lake, env, *kind),
+                "/*"
             ))
         })
         .collect();
-    let execution_role = sub(format!(
-        "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}",
+    let execution_role = sub(concat_string!(
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/",
         names.execution_role
     ));
     t.add(
@@ -82,10 +89,7 @@ pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<T
             span,
             json!({
                 "RoleName": &names.deploy_role,
-                "Description": format!(
-                    "The {} pipeline in account {deployment} makes and runs change sets of {}'s stacks through this role",
-                    env.name, env.name
-                ),
+                "Description": concat_string!("The ", env.name, " pipeline in account ", deployment, " makes and runs change sets of ", env.name, "'s stacks through this role"),
                 "AssumeRolePolicyDocument": {
                     "Version": "2012-10-17",
                     "Statement": [{
@@ -95,7 +99,7 @@ pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<T
                         // Only the environment's pipeline, not every role of that account.
                         "Condition": {
                             "ArnEquals": {
-                                "aws:PrincipalArn": arn(format!("iam::{deployment}:role/{}", names.pipeline_role)),
+                                "aws:PrincipalArn": arn(concat_string!("iam::", deployment, ":role/", names.pipeline_role)),
                             },
                         },
                     }],
@@ -136,14 +140,14 @@ pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<T
                             statement(
                                 "ReadArtifacts",
                                 &["s3:GetObject", "s3:GetObjectVersion"],
-                                arn(format!("s3:::{artifact_bucket}/*")),
+                                arn(concat_string!("s3:::", artifact_bucket, "/*")),
                             ),
                             // The artifact key's ID is not known here; its key
                             // policy names this role, and no other key's does.
                             statement(
                                 "DecryptArtifacts",
                                 &["kms:Decrypt", "kms:DescribeKey"],
-                                arn(format!("kms:{artifact_region}:{deployment}:key/*")),
+                                arn(concat_string!("kms:", artifact_region, ":", deployment, ":key/*")),
                             ),
                         ],
                     },
@@ -159,7 +163,7 @@ pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<T
             env.field_spans.get_or(EnvField::ExecutionPolicies, env.span),
             json!({
                 "RoleName": &names.execution_role,
-                "Description": format!("CloudFormation deploys {}'s stacks with this role", env.name),
+                "Description": concat_string!("CloudFormation deploys ", env.name, "'s stacks with this role"),
                 "AssumeRolePolicyDocument": cloudformation_trust(),
                 "ManagedPolicyArns": env.execution_policies.iter().map(|p| managed_policy(p)).collect::<Vec<_>>(),
                 "Tags": resource_tags,
@@ -183,19 +187,30 @@ pub const REGIONAL_KEY_OUTPUT: &str = "ArtifactKeyArn";
 pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Error> {
     let names = PipelineNames::new(lake, env);
     let deployment = &lake.deployment_account;
-    let role = |account: &str, name: &str| arn(format!("iam::{account}:role/{name}"));
-    let mut t = Template::new(format!(
-        "{} {}: the {} pipeline's artifact store in {}, in the deployment account {deployment}",
-        lake.name, env.name, env.name, env.region.name
+    let role = |account: &str, name: &str| arn(concat_string!("iam::", account, ":role/", name));
+    let mut t = Template::new(concat_string!(
+        lake.name,
+        " ",
+        env.name,
+        ": the ",
+        env.name,
+        " pipeline's artifact store in ",
+        env.region.name,
+        ", in the deployment account ",
+        deployment
     ));
     add_artifact_store(
         &mut t,
         lake,
         env.field_spans.get_or(EnvField::Region, env.span),
         ArtifactStore {
-            description: format!(
-                "Encrypts the artifacts of the {} pipeline of the {} lake in {}",
-                env.name, lake.name, env.region.name
+            description: concat_string!(
+                "Encrypts the artifacts of the ",
+                env.name,
+                " pipeline of the ",
+                lake.name,
+                " lake in ",
+                env.region.name
             ),
             bucket: &naming::regional_artifact_bucket(lake, env),
             logs_bucket: &naming::artifact_logs_bucket(&naming::regional_artifact_bucket(
@@ -219,10 +234,12 @@ pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Er
     // parameter: an export of this region could not be imported there.
     t.unexported_output(
         REGIONAL_KEY_OUTPUT,
-        format!(
-            "The key's ARN: the {} parameter of the {} stack",
+        concat_string!(
+            "The key's ARN: the ",
             pipeline::REGIONAL_KEY_PARAMETER,
-            naming::pipeline_stack_name(lake, env)
+            " parameter of the ",
+            naming::pipeline_stack_name(lake, env),
+            " stack"
         ),
         get_att("ArtifactKey", "Arn"),
         env.field_spans.get_or(EnvField::Region, env.span),
@@ -233,7 +250,7 @@ pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Er
 /// Logical ID of the permissions boundary of `env`'s pipeline roles in the
 /// deployment bootstrap.
 pub fn boundary_id(env: &Environment) -> String {
-    format!("{}PipelineBoundary", naming::pascal(&env.name))
+    concat_string!(naming::pascal(&env.name), "PipelineBoundary")
 }
 
 /// The deployment account's bootstrap template, for the pipelines of
@@ -241,10 +258,7 @@ pub fn boundary_id(env: &Environment) -> String {
 /// permissions boundary and its update role.
 pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, Error> {
     let account = &lake.deployment_account;
-    let mut t = Template::new(format!(
-        "{}: the roles that update the lake's pipelines, and each pipeline's permissions boundary, in the deployment account {account}",
-        lake.name
-    ));
+    let mut t = Template::new(concat_string!(lake.name, ": the roles that update the lake's pipelines, and each pipeline's permissions boundary, in the deployment account ", account));
     let lake_tags = naming::lake_tags(lake);
     let lake_tags = tags(lake_tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     for env in pipelined {
@@ -257,7 +271,7 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
                 span,
                 json!({
                     "ManagedPolicyName": naming::boundary_policy_name(lake, env),
-                    "Description": format!("The most any role of the {} pipeline may do", env.name),
+                    "Description": concat_string!("The most any role of the ", env.name, " pipeline may do"),
                     "PolicyDocument": { "Version": "2012-10-17", "Statement": boundary(lake, env, &names) },
                 }),
             ),
@@ -269,7 +283,7 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
                 span,
                 json!({
                     "RoleName": &names.update_role,
-                    "Description": format!("CloudFormation updates the {} pipeline's own stack with this role", env.name),
+                    "Description": concat_string!("CloudFormation updates the ", env.name, " pipeline's own stack with this role"),
                     "AssumeRolePolicyDocument": cloudformation_trust(),
                     "Policies": [{
                         "PolicyName": "UpdatePipeline",
@@ -285,9 +299,14 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
 
 /// `arn:${AWS::Partition}:<service>:<deployment region>:<deployment account>:<rest>`.
 fn deployment_arn(lake: &Lake, service: &str, rest: &str) -> Value {
-    arn(format!(
-        "{service}:{}:{}:{rest}",
-        lake.deployment_region.name, lake.deployment_account
+    arn(concat_string!(
+        service,
+        ":",
+        lake.deployment_region.name,
+        ":",
+        lake.deployment_account,
+        ":",
+        rest
     ))
 }
 
@@ -299,7 +318,7 @@ fn deployment_arn(lake: &Lake, service: &str, rest: &str) -> Value {
 fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value> {
     let account = &lake.deployment_account;
     let local = |service: &str, rest: &str| deployment_arn(lake, service, rest);
-    let log_group = format!("log-group:/aws/codebuild/{}", names.build_project);
+    let log_group = concat_string!("log-group:/aws/codebuild/", names.build_project);
     let mut statements = vec![
         statement(
             "ArtifactBucket",
@@ -313,8 +332,8 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
                 "s3:ListBucket",
             ],
             json!([
-                arn(format!("s3:::{}", names.bucket)),
-                arn(format!("s3:::{}/*", names.bucket))
+                arn(concat_string!("s3:::", names.bucket)),
+                arn(concat_string!("s3:::", names.bucket, "/*"))
             ]),
         ),
         // The key's ID is only known once the pipeline stack exists; its
@@ -335,7 +354,7 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
             ],
             json!([
                 local("logs", &log_group),
-                local("logs", &format!("{log_group}:*"))
+                local("logs", &concat_string!(log_group, ":*"))
             ]),
         ),
         statement(
@@ -345,7 +364,10 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
                 "codebuild:BatchGetBuilds",
                 "codebuild:StopBuild",
             ],
-            local("codebuild", &format!("project/{}", names.build_project)),
+            local(
+                "codebuild",
+                &concat_string!("project/", names.build_project),
+            ),
         ),
         statement(
             "UpdatePipelineStack",
@@ -357,7 +379,7 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
             ],
             local(
                 "cloudformation",
-                &format!("stack/{}/*", naming::pipeline_stack_name(lake, env)),
+                &concat_string!("stack/", naming::pipeline_stack_name(lake, env), "/*"),
             ),
         ),
         statement(
@@ -368,13 +390,23 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
         statement_if(
             "PassUpdateRole",
             &["iam:PassRole"],
-            arn(format!("iam::{account}:role/{}", names.update_role)),
+            arn(concat_string!(
+                "iam::",
+                account,
+                ":role/",
+                names.update_role
+            )),
             json!({ "StringEquals": { "iam:PassedToService": "cloudformation.amazonaws.com" } }),
         ),
         statement(
             "AssumeDeployRole",
             &["sts:AssumeRole"],
-            arn(format!("iam::{}:role/{}", env.account, names.deploy_role)),
+            arn(concat_string!(
+                "iam::",
+                env.account,
+                ":role/",
+                names.deploy_role
+            )),
         ),
     ];
     statements.extend(regional_store_statements(lake, env));
@@ -418,7 +450,7 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
     }
     let roles: Vec<Value> = role_names
         .iter()
-        .map(|r| arn(format!("iam::{account}:role/{r}")))
+        .map(|r| arn(concat_string!("iam::", account, ":role/", r)))
         .collect();
     let mut statements = vec![
         statement_if(
@@ -469,9 +501,9 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                 "s3:Put*",
             ],
             json!([
-                arn(format!("s3:::{}", names.bucket)),
-                arn(format!(
-                    "s3:::{}",
+                arn(concat_string!("s3:::", names.bucket)),
+                arn(concat_string!(
+                    "s3:::",
                     naming::artifact_logs_bucket(&names.bucket)
                 )),
             ]),
@@ -493,7 +525,10 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                 "codebuild:DeleteProject",
                 "codebuild:BatchGetProjects",
             ],
-            local("codebuild", &format!("project/{}", names.build_project)),
+            local(
+                "codebuild",
+                &concat_string!("project/", names.build_project),
+            ),
         ),
         statement(
             "Pipeline",
@@ -521,7 +556,7 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                     "codepipeline:RegisterWebhookWithThirdParty",
                     "codepipeline:DeregisterWebhookWithThirdParty",
                 ],
-                local("codepipeline", &format!("webhook:{}", names.webhook)),
+                local("codepipeline", &concat_string!("webhook:", names.webhook)),
             ));
             statements.push(statement(
                 "ListWebhooks",
@@ -571,7 +606,7 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                     "events:RemoveTargets",
                     "events:ListTargetsByRule",
                 ],
-                local("events", &format!("rule/{}", names.trigger_rule)),
+                local("events", &concat_string!("rule/", names.trigger_rule)),
             ));
         }
         // Whoever creates or updates a pipeline that names a connection
@@ -598,9 +633,14 @@ fn secret_arn(lake: &Lake, secret: &str) -> Value {
     if secret.starts_with("arn:") {
         json!(secret)
     } else {
-        arn(format!(
-            "secretsmanager:{}:{}:secret:{secret}-??????",
-            lake.deployment_region.name, lake.deployment_account
+        arn(concat_string!(
+            "secretsmanager:",
+            lake.deployment_region.name,
+            ":",
+            lake.deployment_account,
+            ":secret:",
+            secret,
+            "-??????"
         ))
     }
 }

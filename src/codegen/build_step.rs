@@ -10,6 +10,7 @@
 
 use super::json::pretty;
 use super::value::{json, Object};
+use crate::concat::concat_string;
 
 use super::pipeline::{Pipeline, Val, BUILD_ARTIFACT};
 use crate::model::Lake;
@@ -20,20 +21,30 @@ pub const OUT_DIR: &str = "out";
 /// The buildspec (JSON is YAML) of `pipeline`'s build project.
 pub fn buildspec(lake: &Lake, pipeline: &Pipeline) -> String {
     let file = &lake.build.lake_file;
-    let recompile = format!("dlc compile {file} -o {OUT_DIR}");
+    let recompile = concat_string!("dlc compile ", file, " -o ", OUT_DIR);
     let mut phases = Object::new();
     let build = match &lake.build.install {
         None => {
             let paths = artifact_paths(pipeline).join(" ");
-            vec![format!(
-                "for f in {paths}; do [ -f \"{OUT_DIR}/$f\" ] || {{ echo \"{OUT_DIR}/$f is not committed: run '{recompile}' and commit {OUT_DIR}/\" >&2; exit 1; }}; done"
+            vec![concat_string!(
+                "for f in ",
+                paths,
+                "; do [ -f \"",
+                OUT_DIR,
+                "/$f\" ] || { echo \"",
+                OUT_DIR,
+                "/$f is not committed: run '",
+                recompile,
+                "' and commit ",
+                OUT_DIR,
+                "/\" >&2; exit 1; }; done"
             )]
         }
         Some(install) => {
             phases.insert("install", json!({ "commands": [install] }));
             vec![
                 "dlc --version".to_string(),
-                format!("dlc compile --check {file} -o {OUT_DIR}"),
+                concat_string!("dlc compile --check ", file, " -o ", OUT_DIR),
             ]
         }
     };
@@ -54,9 +65,23 @@ pub fn buildspec(lake: &Lake, pipeline: &Pipeline) -> String {
 pub fn description(lake: &Lake, environment: &str) -> String {
     let file = &lake.build.lake_file;
     match lake.build.install {
-        None => format!("Hands the committed {OUT_DIR}/ of {file} to the {environment} pipeline"),
-        Some(_) => format!(
-            "Checks that the committed {OUT_DIR}/ is what {file} compiles to, for the {environment} pipeline"
+        None => concat_string!(
+            "Hands the committed ",
+            OUT_DIR,
+            "/ of ",
+            file,
+            " to the ",
+            environment,
+            " pipeline"
+        ),
+        Some(_) => concat_string!(
+            "Checks that the committed ",
+            OUT_DIR,
+            "/ is what ",
+            file,
+            " compiles to, for the ",
+            environment,
+            " pipeline"
         ),
     }
 }
@@ -64,7 +89,7 @@ pub fn description(lake: &Lake, environment: &str) -> String {
 /// The files of the `Build` artifact that the pipeline's actions read, in
 /// the order they first appear.
 pub fn artifact_paths(pipeline: &Pipeline) -> Vec<String> {
-    let prefix = format!("{BUILD_ARTIFACT}::");
+    let prefix = concat_string!(BUILD_ARTIFACT, "::");
     let mut paths: Vec<String> = Vec::new();
     for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
         for (key, value) in &action.configuration {

@@ -46,6 +46,7 @@ mod warehouse;
 #[cfg(test)]
 mod tests;
 
+use crate::concat::concat_string;
 use std::collections::HashMap;
 
 use value::Value;
@@ -310,8 +311,10 @@ fn compile_streaming<E>(
                 let known: Vec<&str> = lake.environments.keys().map(String::as_str).collect();
                 return Err(CompileError::Codegen(vec![Error::new(
                     lake.span,
-                    format!(
-                        "the lake has no environment `{name}`; it has {}",
+                    concat_string!(
+                        "the lake has no environment `",
+                        name,
+                        "`; it has ",
                         known.join(", ")
                     ),
                 )]));
@@ -542,10 +545,12 @@ fn setup_stacks_each<E>(
                             .flatten()
                             .map(|s| s.name.clone())
                             .collect(),
-                        update_role: format!(
-                            "arn:{}:iam::{}:role/{}",
+                        update_role: concat_string!(
+                            "arn:",
                             pipeline::PARTITION,
+                            ":iam::",
                             lake.deployment_account,
+                            ":role/",
                             names.update_role
                         ),
                         parameters: model

@@ -3,6 +3,7 @@
 //! endpoints and the tags.
 
 use super::value::Number;
+use crate::concat::concat_string;
 use crate::model::{Environment, Lake};
 
 // Physical names are the model's, which the checks prove valid and unique:
@@ -30,7 +31,7 @@ pub fn endpoint_service(service: &str) -> &str {
 pub fn lake_tags(lake: &Lake) -> Vec<(String, String)> {
     lake.tags
         .iter()
-        .map(|(k, v)| (format!("{}:{k}", lake.resource_prefix), v.clone()))
+        .map(|(k, v)| (concat_string!(lake.resource_prefix, ":", k), v.clone()))
         .collect()
 }
 
@@ -40,10 +41,13 @@ pub fn lake_tags(lake: &Lake) -> Vec<(String, String)> {
 pub fn tags(lake: &Lake, env: &Environment) -> Vec<(String, String)> {
     let mut out: indexmap::IndexMap<String, String> = indexmap::IndexMap::new();
     for (key, value) in lake.tags.iter().chain(env.tags.iter()) {
-        out.insert(format!("{}:{}", lake.resource_prefix, key), value.clone());
+        out.insert(
+            concat_string!(lake.resource_prefix, ":", key),
+            value.clone(),
+        );
     }
     out.insert(
-        format!("{}:environment", lake.resource_prefix),
+        concat_string!(lake.resource_prefix, ":environment"),
         env.name.clone(),
     );
     out.into_iter().collect()

@@ -4,6 +4,7 @@
 //! VPC's flow log into the environment's access-logs bucket.
 
 use super::value::{json, Value};
+use crate::concat::concat_string;
 use ipnet::Ipv4Net;
 
 use super::naming::{self, numbered};
@@ -23,9 +24,13 @@ pub fn carve(cidr: Ipv4Net, azs: u32) -> Result<(Vec<Ipv4Net>, Vec<Ipv4Net>), St
     let blocks = SUBNET_TIERS * azs;
     let Some(prefix) = subnet_prefix(cidr.prefix_len(), azs) else {
         return Err(format!(
-            "{cidr} is too small for {blocks} subnets ({azs} availability zones, public and private): \
-             each would be a /{}, and AWS subnets are at least a /{SMALLEST_SUBNET_PREFIX}",
-            u32::from(cidr.prefix_len()) + (u32::BITS - (blocks - 1).leading_zeros())
+            "{} is too small for {} subnets ({} availability zones, public and private): \
+             each would be a /{}, and AWS subnets are at least a /{}",
+            cidr,
+            blocks,
+            azs,
+            u32::from(cidr.prefix_len()) + (u32::BITS - (blocks - 1).leading_zeros()),
+            SMALLEST_SUBNET_PREFIX
         ));
     };
     let subnets: Vec<Ipv4Net> = cidr
@@ -71,9 +76,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         Error::new(
             span,
             format!(
-                "{} has {} availability zones, not {azs}",
+                "{} has {} availability zones, not {}",
                 env.region.name,
-                env.region.availability_zones.len()
+                env.region.availability_zones.len(),
+                azs
             ),
         )
     })?;
@@ -81,8 +87,8 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         .map_err(|message| Error::new(net.cidr_span, message))?;
 
     let mut t = Template::new(format!(
-        "{} {}: network (VPC {} over {azs} availability zones)",
-        ctx.lake.name, env.name, net.cidr
+        "{} {}: network (VPC {} over {} availability zones)",
+        ctx.lake.name, env.name, net.cidr, azs
     ));
 
     t.add(
@@ -249,7 +255,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         .chain([ref_("PublicRouteTable")])
         .collect();
     for service in &net.gateway_endpoints {
-        let id = format!("{}GatewayEndpoint", naming::endpoint_id(service));
+        let id = concat_string!(naming::endpoint_id(service), "GatewayEndpoint");
         t.add(
             &id,
             Resource::new(
@@ -258,7 +264,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 json!({
                     "VpcId": ref_("Vpc"),
                     "VpcEndpointType": "Gateway",
-                    "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{}", naming::endpoint_service(service))),
+                    "ServiceName": sub(concat_string!("com.amazonaws.${AWS::Region}.", naming::endpoint_service(service))),
                     "RouteTableIds": route_tables.clone(),
                     "Tags": ctx.tags_named(ctx.ec2_name(&id)),
                 }),
@@ -272,10 +278,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             "AWS::EC2::SecurityGroup",
             span,
             json!({
-                "GroupDescription": format!(
-                    "Data lake resources of {}: all traffic between members, HTTPS from the VPC to the interface endpoints",
-                    env.name
-                ),
+                "GroupDescription": concat_string!("Data lake resources of ", env.name, ": all traffic between members, HTTPS from the VPC to the interface endpoints"),
                 "VpcId": ref_("Vpc"),
                 "SecurityGroupIngress": [{
                     "Description": "HTTPS from the VPC, for the interface endpoints",
@@ -311,7 +314,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         .map(|n| ref_(numbered("PrivateSubnet", n)))
         .collect();
     for service in &net.interface_endpoints {
-        let id = format!("{}Endpoint", naming::endpoint_id(service));
+        let id = concat_string!(naming::endpoint_id(service), "Endpoint");
         t.add(
             &id,
             Resource::new(
@@ -320,7 +323,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
                 json!({
                     "VpcId": ref_("Vpc"),
                     "VpcEndpointType": "Interface",
-                    "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{}", naming::endpoint_service(service))),
+                    "ServiceName": sub(concat_string!("com.amazonaws.${AWS::Region}.", naming::endpoint_service(service))),
                     "SubnetIds": private_subnets.clone(),
                     "SecurityGroupIds": [get_att("SharedSecurityGroup", "GroupId")],
                     "PrivateDnsEnabled": true,
@@ -337,7 +340,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         let n = i + 1;
         t.output(
             numbered("AvailabilityZone", n),
-            format!("Availability zone {n}"),
+            format!("Availability zone {}", n),
             json!(zone),
             ctx.export(&numbered("AvailabilityZone", n)),
             span,
@@ -356,7 +359,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         for n in 1..=azs {
             t.output(
                 numbered(name, n),
-                format!("{description} {n}"),
+                format!("{} {}", description, n),
                 ref_(numbered(resource, n)),
                 ctx.export(&numbered(name, n)),
                 span,

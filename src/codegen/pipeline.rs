@@ -19,6 +19,7 @@
 //!   a stack's change set can only be made once the exports it imports exist.
 
 use super::value::{json, Object, Text, Value};
+use crate::concat::concat_string;
 
 use super::naming::{self, PipelineNames};
 use super::pipeline_declaration::Placeholder;
@@ -90,8 +91,11 @@ impl Val {
 
     /// The ARN of a role in `account`.
     pub fn role_arn(account: &str, name: &str) -> Val {
-        Val::Arn(format!(
-            "arn:${{AWS::Partition}}:iam::{account}:role/{name}"
+        Val::Arn(concat_string!(
+            "arn:${AWS::Partition}:iam::",
+            account,
+            ":role/",
+            name
         ))
     }
 
@@ -194,9 +198,10 @@ pub const REGIONAL_KEY_PARAMETER: &str = "RegionalArtifactKeyArn";
 /// The regional key's parameter as the self-update passes it on: the stack
 /// keeps the value it was deployed with.
 fn regional_key_overrides() -> Val {
-    let json_with = |value: &str| format!("{{\"{REGIONAL_KEY_PARAMETER}\":\"{value}\"}}");
+    let json_with =
+        |value: &str| concat_string!("{\"", REGIONAL_KEY_PARAMETER, "\":\"", value, "\"}");
     Val::Sub {
-        template: json_with(&format!("${{{REGIONAL_KEY_PARAMETER}}}")),
+        template: json_with(&concat_string!("${", REGIONAL_KEY_PARAMETER, "}")),
         declared: json_with(Placeholder::RegionalArtifactKeyArn.text()),
     }
 }
@@ -249,7 +254,7 @@ pub fn build(
     let Some(branch) = &env.branch else {
         return Err(Error::new(
             env.span,
-            format!("`{}` has no branch, so no pipeline", env.name),
+            concat_string!("`", env.name, "` has no branch, so no pipeline"),
         ));
     };
     for (name, what, limit) in names.limited() {
@@ -258,7 +263,10 @@ pub fn build(
         if name.len() > limit {
             return Err(Error::new(
                 span,
-                format!("the {what} name `{name}` is over AWS's {limit} characters"),
+                format!(
+                    "the {} name `{}` is over AWS's {} characters",
+                    what, name, limit
+                ),
             ));
         }
     }
@@ -309,8 +317,9 @@ pub fn build(
                     ),
                     (
                         "TemplatePath",
-                        Val::text(format!(
-                            "{BUILD_ARTIFACT}::{}",
+                        Val::text(concat_string!(
+                            BUILD_ARTIFACT,
+                            "::",
                             naming::pipeline_template_path(env)
                         )),
                     ),
@@ -337,7 +346,7 @@ pub fn build(
 
     let mut tags = naming::tags(lake, env);
     tags.push((
-        format!("{}:pipeline", lake.resource_prefix),
+        concat_string!(lake.resource_prefix, ":pipeline"),
         env.name.clone(),
     ));
     Ok(Pipeline {
@@ -347,8 +356,12 @@ pub fn build(
         role: Val::Att {
             logical_id: "PipelineRole".into(),
             attribute: "Arn",
-            resolved: format!(
-                "arn:{PARTITION}:iam::{account}:role/{}",
+            resolved: concat_string!(
+                "arn:",
+                PARTITION,
+                ":iam::",
+                account,
+                ":role/",
                 names.pipeline_role
             ),
         },
@@ -456,7 +469,7 @@ fn source_action(lake: &Lake, branch: &str, triggers: &mut Vec<Trigger>) -> Acti
 /// The dynamic reference CloudFormation resolves to the GitHub token, as the
 /// seed writes it. Only the secret's name is in the template.
 pub fn oauth_token_reference(secret: &str) -> String {
-    format!("{{{{resolve:secretsmanager:{secret}:SecretString:::}}}}")
+    concat_string!("{{resolve:secretsmanager:", secret, ":SecretString:::}}")
 }
 
 /// The stacks grouped by dependency level: a stack's level is one more than
@@ -535,7 +548,7 @@ fn deploy_actions(
                 ("ChangeSetName", Val::text(CHANGE_SET)),
                 (
                     "TemplatePath",
-                    Val::text(format!("{BUILD_ARTIFACT}::{}", stack.path)),
+                    Val::text(concat_string!(BUILD_ARTIFACT, "::", stack.path)),
                 ),
             ];
             if !stack.capabilities.is_empty() {
@@ -543,7 +556,7 @@ fn deploy_actions(
             }
             configuration.push(("RoleArn", execution_role.clone()));
             actions.push(cloudformation(
-                format!("{}.Prepare", stack.kind.as_str()),
+                concat_string!(stack.kind.as_str(), ".Prepare"),
                 run_order,
                 configuration,
                 true,
@@ -556,7 +569,7 @@ fn deploy_actions(
         }
         for stack in &level {
             actions.push(cloudformation(
-                format!("{}.Execute", stack.kind.as_str()),
+                concat_string!(stack.kind.as_str(), ".Execute"),
                 run_order,
                 vec![
                     ("ActionMode", Val::text("CHANGE_SET_EXECUTE")),
@@ -575,22 +588,32 @@ fn deploy_actions(
 fn approval(env: &Environment, level: &[&Stack], run_order: u32) -> Result<Action, Error> {
     let kinds: Vec<&str> = level.iter().map(|s| s.kind.as_str()).collect();
     let stacks: Vec<&str> = level.iter().map(|s| s.name.as_str()).collect();
-    let message = format!(
-        "Approve to deploy {}: review the change set{} {CHANGE_SET} of {} in account {} ({}) first.",
+    let message = concat_string!(
+        "Approve to deploy ",
         env.name,
+        ": review the change set",
         if stacks.len() == 1 { "" } else { "s" },
+        " ",
+        CHANGE_SET,
+        " of ",
         stacks.join(", "),
+        " in account ",
         env.account,
+        " (",
         env.region.name,
+        ") first."
     );
     if message.len() > MAX_APPROVAL_MESSAGE {
         return Err(Error::new(
             env.span,
-            format!("the approval message of `{}` is over CodePipeline's {MAX_APPROVAL_MESSAGE} characters", env.name),
+            format!(
+                "the approval message of `{}` is over CodePipeline's {} characters",
+                env.name, MAX_APPROVAL_MESSAGE
+            ),
         ));
     }
     Ok(Action {
-        name: format!("Approve.{}", kinds.join("-")),
+        name: concat_string!("Approve.", kinds.join("-")),
         category: "Approval",
         owner: "AWS",
         provider: "Manual",

@@ -9,6 +9,7 @@
 //! resources only: no `*` action, no `service:*`, no resource `*`.
 
 use super::value::{json, Value};
+use crate::concat::concat_string;
 
 use super::build_step;
 use super::naming::{self, PipelineNames};
@@ -85,8 +86,11 @@ fn service_trust(service: &str) -> Value {
 
 /// `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>`.
 fn local_arn(service: &str, rest: &str) -> Value {
-    sub(format!(
-        "arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{rest}"
+    sub(concat_string!(
+        "arn:${AWS::Partition}:",
+        service,
+        ":${AWS::Region}:${AWS::AccountId}:",
+        rest
     ))
 }
 
@@ -145,16 +149,20 @@ pub const CODECOMMIT_READ: &[&str] = &[
 
 /// A CodeCommit repository of the deployment account.
 pub fn codecommit_arn(lake: &Lake, repository: &str) -> Value {
-    sub(format!(
-        "arn:${{AWS::Partition}}:codecommit:{}:{}:{repository}",
-        lake.deployment_region.name, lake.deployment_account
+    sub(concat_string!(
+        "arn:${AWS::Partition}:codecommit:",
+        lake.deployment_region.name,
+        ":",
+        lake.deployment_account,
+        ":",
+        repository
     ))
 }
 
 /// The permissions boundary every role of `env`'s pipeline stack carries.
 pub fn boundary_arn(lake: &Lake, env: &Environment) -> Value {
-    sub(format!(
-        "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{}",
+    sub(concat_string!(
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/",
         naming::boundary_policy_name(lake, env)
     ))
 }
@@ -376,16 +384,19 @@ pub fn regional_store_statements(lake: &Lake, env: &Environment) -> Vec<Value> {
                 "s3:ListBucket",
             ],
             json!([
-                sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}")),
-                sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*")),
+                sub(concat_string!("arn:${AWS::Partition}:s3:::", bucket)),
+                sub(concat_string!("arn:${AWS::Partition}:s3:::", bucket, "/*")),
             ]),
         ),
         statement_if(
             "RegionalArtifactKey",
             KEY_USE,
-            sub(format!(
-                "arn:${{AWS::Partition}}:kms:{}:{}:key/*",
-                env.region.name, lake.deployment_account
+            sub(concat_string!(
+                "arn:${AWS::Partition}:kms:",
+                env.region.name,
+                ":",
+                lake.deployment_account,
+                ":key/*"
             )),
             json!({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": names.key_alias } }),
         ),
@@ -398,14 +409,32 @@ pub fn regional_store_statements(lake: &Lake, env: &Environment) -> Vec<Value> {
 fn regional_key_parameter(lake: &Lake, env: &Environment, region: &str) -> Parameter {
     let account = &lake.deployment_account;
     Parameter {
-        description: format!(
-            "The ARN of the {} pipeline's artifact key in {region}: the ArtifactKeyArn output of the {} stack",
+        description: concat_string!(
+            "The ARN of the ",
             env.name,
-            naming::regional_artifacts_stack_name(lake, env)
+            " pipeline's artifact key in ",
+            region,
+            ": the ArtifactKeyArn output of the ",
+            naming::regional_artifacts_stack_name(lake, env),
+            " stack"
         ),
-        allowed_pattern: format!("^arn:aws[a-z-]*:kms:{region}:{account}:key/[A-Za-z0-9-]+$"),
-        constraint_description: format!(
-            "a KMS key ARN of account {account} in {region} (arn:aws:kms:{region}:{account}:key/<key id>), not an alias"
+        allowed_pattern: concat_string!(
+            "^arn:aws[a-z-]*:kms:",
+            region,
+            ":",
+            account,
+            ":key/[A-Za-z0-9-]+$"
+        ),
+        constraint_description: concat_string!(
+            "a KMS key ARN of account ",
+            account,
+            " in ",
+            region,
+            " (arn:aws:kms:",
+            region,
+            ":",
+            account,
+            ":key/<key id>), not an alias"
         ),
     }
 }
@@ -420,22 +449,28 @@ pub fn template(
     let source_span = lake.source.span();
     let build_span = lake.build.span;
     let resource_tags = tags(pipeline.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let deploy_role_arn = sub(format!(
-        "arn:${{AWS::Partition}}:iam::{}:role/{}",
-        env.account, names.deploy_role
+    let deploy_role_arn = sub(concat_string!(
+        "arn:${AWS::Partition}:iam::",
+        env.account,
+        ":role/",
+        names.deploy_role
     ));
     let role_arn = |name: &str| {
-        sub(format!(
-            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"
+        sub(concat_string!(
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/",
+            name
         ))
     };
     let update_role_arn = role_arn(&names.update_role);
-    let mut t = Template::new(format!(
-        "{} {}: the pipeline that deploys {} from the `{}` branch",
+    let mut t = Template::new(concat_string!(
         lake.name,
+        " ",
         env.name,
+        ": the pipeline that deploys ",
         env.name,
-        env.branch.as_deref().unwrap_or_default()
+        " from the `",
+        env.branch.as_deref().unwrap_or_default(),
+        "` branch"
     ));
 
     add_artifact_store(
@@ -443,9 +478,12 @@ pub fn template(
         lake,
         span,
         ArtifactStore {
-            description: format!(
-                "Encrypts the artifacts of the {} pipeline of the {} lake",
-                env.name, lake.name
+            description: concat_string!(
+                "Encrypts the artifacts of the ",
+                env.name,
+                " pipeline of the ",
+                lake.name,
+                " lake"
             ),
             bucket: &names.bucket,
             logs_bucket: &naming::artifact_logs_bucket(&names.bucket),
@@ -527,7 +565,7 @@ pub fn template(
             span,
             json!({
                 "RoleName": &names.pipeline_role,
-                "Description": format!("The {} pipeline: reads the source, runs the build, updates its own stack, deploys through {}", env.name, names.deploy_role),
+                "Description": concat_string!("The ", env.name, " pipeline: reads the source, runs the build, updates its own stack, deploys through ", names.deploy_role),
                 "AssumeRolePolicyDocument": service_trust("codepipeline.amazonaws.com"),
                 "PermissionsBoundary": boundary_arn(lake, env),
                 "Policies": [{
@@ -539,7 +577,7 @@ pub fn template(
         ),
     )?;
 
-    let log_group = format!("log-group:/aws/codebuild/{}", names.build_project);
+    let log_group = concat_string!("log-group:/aws/codebuild/", names.build_project);
     t.add(
         "BuildRole",
         Resource::new(
@@ -547,7 +585,7 @@ pub fn template(
             build_span,
             json!({
                 "RoleName": &names.build_role,
-                "Description": format!("The build step of the {} pipeline: writes its logs and artifacts", env.name),
+                "Description": concat_string!("The build step of the ", env.name, " pipeline: writes its logs and artifacts"),
                 "AssumeRolePolicyDocument": service_trust("codebuild.amazonaws.com"),
                 "PermissionsBoundary": boundary_arn(lake, env),
                 "Policies": [{
@@ -558,7 +596,7 @@ pub fn template(
                             statement(
                                 "Logs",
                                 &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                                json!([local_arn("logs", &log_group), local_arn("logs", &format!("{log_group}:*"))]),
+                                json!([local_arn("logs", &log_group), local_arn("logs", &concat_string!(log_group, ":*"))]),
                             ),
                             statement(
                                 "ArtifactBucket",
@@ -640,7 +678,7 @@ pub fn template(
                     source_span,
                     json!({
                         "Name": &names.webhook,
-                        "Description": format!("Signs GitHub's pushes to the {} pipeline's webhook", env.name),
+                        "Description": concat_string!("Signs GitHub's pushes to the ", env.name, " pipeline's webhook"),
                         "GenerateSecretString": {
                             "PasswordLength": WEBHOOK_SECRET_LENGTH,
                             "ExcludePunctuation": true,
@@ -680,7 +718,7 @@ pub fn template(
                     source_span,
                     json!({
                         "RoleName": &names.events_role,
-                        "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
+                        "Description": concat_string!("Starts the ", env.name, " pipeline on a push to its branch"),
                         "AssumeRolePolicyDocument": service_trust("events.amazonaws.com"),
                         "PermissionsBoundary": boundary_arn(lake, env),
                         "Policies": [{
@@ -701,7 +739,7 @@ pub fn template(
                     source_span,
                     json!({
                         "Name": &names.trigger_rule,
-                        "Description": format!("Starts the {} pipeline on a push to its branch", env.name),
+                        "Description": concat_string!("Starts the ", env.name, " pipeline on a push to its branch"),
                         "EventPattern": {
                             "source": ["aws.codecommit"],
                             "detail-type": ["CodeCommit Repository State Change"],

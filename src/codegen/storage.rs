@@ -2,6 +2,7 @@
 //! one bucket per zone with its policy, and the audit table.
 
 use super::value::{json, Object, Value};
+use crate::concat::concat_string;
 
 use super::template::{account_root, get_att, ref_, sub, Resource, Template};
 use super::{audit, naming, Ctx, Error};
@@ -43,9 +44,11 @@ pub(crate) const KEY_ADMINISTRATION: &[&str] = &[
 
 pub fn template(ctx: &Ctx) -> Result<Template, Error> {
     let env = ctx.env;
-    let mut t = Template::new(format!(
-        "{} {}: zone buckets, their KMS key, access logs and the audit table",
-        ctx.lake.name, env.name
+    let mut t = Template::new(concat_string!(
+        ctx.lake.name,
+        " ",
+        env.name,
+        ": zone buckets, their KMS key, access logs and the audit table"
     ));
     let retention = ctx.retention();
 
@@ -59,10 +62,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
             "AWS::KMS::Key",
             env.span,
             json!({
-                "Description": format!(
-                    "Encrypts the {} zone buckets and audit table of the {} lake",
-                    env.name, ctx.lake.name
-                ),
+                "Description": concat_string!("Encrypts the ", env.name, " zone buckets and audit table of the ", ctx.lake.name, " lake"),
                 "EnableKeyRotation": true,
                 "KeyPolicy": {
                     "Version": "2012-10-17",
@@ -184,10 +184,10 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         env.span,
     )?;
     for (zone, id) in env.zones.iter().zip(&zone_ids) {
-        let name = format!("{id}Name");
+        let name = concat_string!(id, "Name");
         t.output(
             &name,
-            format!("The {} zone's bucket", zone.name),
+            concat_string!("The ", zone.name, " zone's bucket"),
             ref_(id.clone()),
             ctx.export(&name),
             zone.span,
@@ -226,7 +226,7 @@ fn zone_bucket(ctx: &Ctx, t: &mut Template, zone: &Zone, id: &str) -> Result<(),
             "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
             "LoggingConfiguration": {
                 "DestinationBucketName": ref_("AccessLogsBucket"),
-                "LogFilePrefix": format!("{}/", zone.name),
+                "LogFilePrefix": concat_string!(zone.name, "/"),
             },
             "LifecycleConfiguration": { "Rules": rules },
             "Tags": ctx.tags(),
@@ -243,7 +243,7 @@ fn zone_bucket(ctx: &Ctx, t: &mut Template, zone: &Zone, id: &str) -> Result<(),
         statements.push(deny_delete(id));
     }
     t.add(
-        format!("{id}Policy"),
+        concat_string!(id, "Policy"),
         Resource::new(
             "AWS::S3::BucketPolicy",
             zone.span,
@@ -260,8 +260,10 @@ fn check_bucket_name(name: &str, span: crate::source::Span) -> Result<(), Error>
         return Err(Error::new(
             span,
             format!(
-                "the bucket name `{name}` is {} characters long; S3 allows at most {MAX_BUCKET_NAME}",
-                name.len()
+                "the bucket name `{}` is {} characters long; S3 allows at most {}",
+                name,
+                name.len(),
+                MAX_BUCKET_NAME
             ),
         ));
     }
@@ -314,7 +316,10 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
             d.whole_days().filter(|&n| n >= least).ok_or_else(|| {
                 Error::new(
                     span,
-                    format!("S3 lifecycle rules count whole days, at least {least}: `{d}` is not"),
+                    format!(
+                        "S3 lifecycle rules count whole days, at least {}: `{}` is not",
+                        least, d
+                    ),
                 )
             })
         }
@@ -361,7 +366,7 @@ pub(crate) fn access_log_delivery(
         "Effect": "Allow",
         "Principal": { "Service": "logging.s3.amazonaws.com" },
         "Action": "s3:PutObject",
-        "Resource": sub(format!("${{{logs_bucket_id}.Arn}}/*")),
+        "Resource": sub(concat_string!("${", logs_bucket_id, ".Arn}/*")),
         "Condition": {
             "StringEquals": { "aws:SourceAccount": account },
             "ArnLike": { "aws:SourceArn": sources },
@@ -376,7 +381,7 @@ pub(crate) fn access_log_delivery(
 fn flow_log_delivery(logs_bucket_id: &str, account: &str) -> [Value; 2] {
     let source = json!({
         "StringEquals": { "aws:SourceAccount": account },
-        "ArnLike": { "aws:SourceArn": sub(format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:{account}:*")) },
+        "ArnLike": { "aws:SourceArn": sub(concat_string!("arn:${AWS::Partition}:logs:${AWS::Region}:", account, ":*")) },
     });
     let mut write = source.clone();
     write["StringEquals"]["s3:x-amz-acl"] = json!("bucket-owner-full-control");
@@ -386,7 +391,7 @@ fn flow_log_delivery(logs_bucket_id: &str, account: &str) -> [Value; 2] {
             "Effect": "Allow",
             "Principal": { "Service": "delivery.logs.amazonaws.com" },
             "Action": "s3:PutObject",
-            "Resource": sub(format!("${{{logs_bucket_id}.Arn}}/AWSLogs/{account}/*")),
+            "Resource": sub(concat_string!("${", logs_bucket_id, ".Arn}/AWSLogs/", account, "/*")),
             "Condition": write,
         }),
         json!({
@@ -407,7 +412,7 @@ pub(crate) fn tls_only(bucket_id: &str) -> Value {
         "Effect": "Deny",
         "Principal": { "AWS": "*" },
         "Action": "s3:*",
-        "Resource": [get_att(bucket_id.to_string(), "Arn"), sub(format!("${{{bucket_id}.Arn}}/*"))],
+        "Resource": [get_att(bucket_id.to_string(), "Arn"), sub(concat_string!("${", bucket_id, ".Arn}/*"))],
         "Condition": { "Bool": { "aws:SecureTransport": false } },
     })
 }

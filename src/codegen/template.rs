@@ -4,6 +4,7 @@
 //! Resources and outputs keep the order they were added in, and every
 //! resource remembers the lake span it came from, for the manifest.
 
+use crate::concat::concat_string;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use indexmap::IndexMap;
@@ -228,7 +229,7 @@ impl Template {
         match self.resources.entry(logical_id.into()) {
             indexmap::map::Entry::Occupied(taken) => Err(Error::new(
                 resource.span,
-                format!("two resources would get the logical ID `{}`", taken.key()),
+                concat_string!("two resources would get the logical ID `", taken.key(), "`"),
             )),
             indexmap::map::Entry::Vacant(free) => {
                 free.insert(resource);
@@ -257,7 +258,13 @@ impl Template {
         {
             return Err(Error::new(
                 span,
-                format!("two outputs would get the name `{logical_id}` or export `{export}`"),
+                concat_string!(
+                    "two outputs would get the name `",
+                    logical_id,
+                    "` or export `",
+                    export,
+                    "`"
+                ),
             ));
         }
         self.outputs.insert(
@@ -284,7 +291,7 @@ impl Template {
         if self.outputs.contains_key(&logical_id) {
             return Err(Error::new(
                 span,
-                format!("two outputs would get the name `{logical_id}`"),
+                concat_string!("two outputs would get the name `", logical_id, "`"),
             ));
         }
         let description = description.into();
@@ -313,7 +320,7 @@ impl Template {
         {
             return Err(Error::new(
                 span,
-                format!("two parameters would get the name `{logical_id}`"),
+                concat_string!("two parameters would get the name `", logical_id, "`"),
             ));
         }
         Ok(())
@@ -422,7 +429,11 @@ pub fn sub(text: impl Into<Text>) -> Value {
 
 /// The root principal of an account: `arn:${AWS::Partition}:iam::<account>:root`.
 pub fn account_root(account: &str) -> Value {
-    sub(format!("arn:${{AWS::Partition}}:iam::{account}:root"))
+    sub(concat_string!(
+        "arn:${AWS::Partition}:iam::",
+        account,
+        ":root"
+    ))
 }
 
 /// A `Tags` list from key/value pairs, in order; built once, to be written

@@ -4,6 +4,7 @@
 //! Secrets Manager: it is never in the template.
 
 use super::value::{json, Value};
+use crate::concat::concat_string;
 
 use super::template::{get_att, ref_, sub, Resource, Template};
 use super::{naming, Ctx, Error};
@@ -19,21 +20,25 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
         return Err(Error::new(
             span,
             format!(
-                "a Redshift Serverless workgroup needs subnets in at least {MIN_AZS} availability zones; \
-                 the {} network spans {azs}",
-                env.name
+                "a Redshift Serverless workgroup needs subnets in at least {} availability zones; \
+                 the {} network spans {}",
+                MIN_AZS, env.name, azs
             ),
         ));
     }
     let name = naming::warehouse_name(ctx.lake, env);
-    let mut t = Template::new(format!(
-        "{} {}: Redshift Serverless warehouse `{name}`",
-        ctx.lake.name, env.name
+    let mut t = Template::new(concat_string!(
+        ctx.lake.name,
+        " ",
+        env.name,
+        ": Redshift Serverless warehouse `",
+        name,
+        "`"
     ));
 
     let key_arn = t.import(&ctx.export("S3KmsKeyArn"));
     let subnets: Vec<Value> = (1..=env.network.availability_zones)
-        .map(|n| t.import(&ctx.export(&format!("SubnetId{n}"))))
+        .map(|n| t.import(&ctx.export(&format!("SubnetId{}", n))))
         .collect();
     let security_group = t.import(&ctx.export("SharedSecurityGroupId"));
 
@@ -41,8 +46,8 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
         .zones
         .iter()
         .map(|z| {
-            format!(
-                "arn:${{AWS::Partition}}:s3:::{}",
+            concat_string!(
+                "arn:${AWS::Partition}:s3:::",
                 naming::bucket_name(ctx.lake, env, &z.name)
             )
         })
@@ -53,7 +58,7 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
             "AWS::IAM::Role",
             span,
             json!({
-                "Description": format!("Lets the {name} Redshift Serverless namespace read and write the zone buckets"),
+                "Description": concat_string!("Lets the ", name, " Redshift Serverless namespace read and write the zone buckets"),
                 "AssumeRolePolicyDocument": {
                     "Version": "2012-10-17",
                     "Statement": [{
@@ -79,7 +84,7 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
                                 "Sid": "ReadWriteZoneObjects",
                                 "Effect": "Allow",
                                 "Action": ["s3:GetObject", "s3:PutObject"],
-                                "Resource": bucket_arns.iter().map(|a| sub(format!("{a}/*"))).collect::<Vec<_>>(),
+                                "Resource": bucket_arns.iter().map(|a| sub(concat_string!(a, "/*"))).collect::<Vec<_>>(),
                             },
                             {
                                 "Sid": "UseZoneKey",

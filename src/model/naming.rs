@@ -5,6 +5,7 @@
 //! `checks::names` proves them valid and unique in their AWS scope.
 
 use super::{AuditTable, Environment, Lake};
+use crate::concat::concat_string;
 
 /// The public and the private tier.
 pub const SUBNET_TIERS: u32 = 2;
@@ -15,12 +16,16 @@ pub const SMALLEST_SUBNET_PREFIX: u8 = 28;
 /// `<env>-<resource_prefix>-<account>-<region>-<suffix>`, as the reference
 /// names its buckets (`dev-lmd-v2-002190277880-us-east-1-raw`).
 pub fn bucket_name(lake: &Lake, env: &Environment, suffix: &str) -> String {
-    format!(
-        "{}-{}-{}-{}-{suffix}",
+    concat_string!(
         env.name.to_lowercase(),
+        "-",
         lake.resource_prefix,
+        "-",
         env.account,
-        env.region.name
+        "-",
+        env.region.name,
+        "-",
+        suffix
     )
 }
 
@@ -33,12 +38,16 @@ pub const PIPELINE_BUCKET_SUFFIX: &str = "pipeline";
 /// A pipeline's artifact bucket, in the deployment account and region:
 /// `<env>-<resource_prefix>-<deployment account>-<deployment region>-pipeline`.
 pub fn pipeline_bucket_name(lake: &Lake, env: &Environment) -> String {
-    format!(
-        "{}-{}-{}-{}-{PIPELINE_BUCKET_SUFFIX}",
+    concat_string!(
         env.name.to_lowercase(),
+        "-",
         lake.resource_prefix,
+        "-",
         lake.deployment_account,
-        lake.deployment_region.name
+        "-",
+        lake.deployment_region.name,
+        "-",
+        PIPELINE_BUCKET_SUFFIX
     )
 }
 
@@ -83,20 +92,20 @@ pub const MAX_PIPELINE_NAME: usize = 100;
 
 impl PipelineNames {
     pub fn new(lake: &Lake, env: &Environment) -> PipelineNames {
-        let base = format!("{}-{}", env.name.to_lowercase(), lake.resource_prefix);
+        let base = concat_string!(env.name.to_lowercase(), "-", lake.resource_prefix);
         PipelineNames {
-            pipeline: format!("{base}-pipeline"),
-            pipeline_role: format!("{base}-pipeline"),
-            build_project: format!("{base}-pipeline-build"),
-            build_role: format!("{base}-pipeline-build"),
-            events_role: format!("{base}-pipeline-events"),
-            trigger_rule: format!("{base}-pipeline-trigger"),
-            webhook: format!("{base}-pipeline-webhook"),
+            pipeline: concat_string!(base, "-pipeline"),
+            pipeline_role: concat_string!(base, "-pipeline"),
+            build_project: concat_string!(base, "-pipeline-build"),
+            build_role: concat_string!(base, "-pipeline-build"),
+            events_role: concat_string!(base, "-pipeline-events"),
+            trigger_rule: concat_string!(base, "-pipeline-trigger"),
+            webhook: concat_string!(base, "-pipeline-webhook"),
             bucket: pipeline_bucket_name(lake, env),
-            key_alias: format!("alias/{base}-pipeline"),
-            update_role: format!("{base}-update-pipeline"),
-            deploy_role: format!("{base}-deploy"),
-            execution_role: format!("{base}-cfn-exec"),
+            key_alias: concat_string!("alias/", base, "-pipeline"),
+            update_role: concat_string!(base, "-update-pipeline"),
+            deploy_role: concat_string!(base, "-deploy"),
+            execution_role: concat_string!(base, "-cfn-exec"),
         }
     }
 
@@ -137,21 +146,21 @@ pub fn pascal_case(name: &str) -> String {
 
 /// The export of a zone's bucket name: `DevRawBucketName`.
 pub fn zone_bucket_export(env: &Environment, zone: &str) -> String {
-    format!("{}{}BucketName", env.name, pascal_case(zone))
+    concat_string!(env.name, pascal_case(zone), "BucketName")
 }
 
 /// A zone bucket's logical ID in the `Storage` template: `RawBucket`.
 pub fn zone_bucket_id(zone: &str) -> String {
-    format!("{}Bucket", pascal_case(zone))
+    concat_string!(pascal_case(zone), "Bucket")
 }
 
 /// Every export name an environment's stacks create.
 pub fn export_names(env: &Environment) -> Vec<String> {
     let mut names = vec![export(env, "VpcId")];
     for i in 1..=env.network.availability_zones {
-        names.push(export(env, &format!("AvailabilityZone{i}")));
-        names.push(export(env, &format!("SubnetId{i}")));
-        names.push(export(env, &format!("RouteTable{i}")));
+        names.push(export(env, &format!("AvailabilityZone{}", i)));
+        names.push(export(env, &format!("SubnetId{}", i)));
+        names.push(export(env, &format!("RouteTable{}", i)));
     }
     names.push(export(env, "SharedSecurityGroupId"));
     names.push(export(env, "S3KmsKeyArn"));
@@ -171,7 +180,7 @@ pub fn export_names(env: &Environment) -> Vec<String> {
 
 /// An export name: `<Env><Name>`, e.g. `DevVpcId`, `DevRawBucketName`.
 pub fn export(env: &Environment, name: &str) -> String {
-    format!("{}{}", env.name, name)
+    concat_string!(env.name, name)
 }
 
 /// The stacks of one environment, in deploy order.
@@ -206,60 +215,61 @@ pub fn stack_kinds(env: &Environment) -> Vec<StackKind> {
 /// The CloudFormation stack name: `<Env><LogicalIdPrefix><Stack>`, e.g.
 /// `DevDataLakeCDKBlogNetwork`.
 pub fn stack_name(lake: &Lake, env: &Environment, kind: StackKind) -> String {
-    format!("{}{}{}", env.name, lake.logical_id_prefix, kind.as_str())
+    concat_string!(env.name, lake.logical_id_prefix, kind.as_str())
 }
 
 /// The template's path relative to the output folder: `Dev/Network.template.json`.
 pub fn template_path(env: &Environment, kind: StackKind) -> String {
-    format!("{}/{}.template.json", env.name, kind.as_str())
+    concat_string!(env.name, "/", kind.as_str(), ".template.json")
 }
 
 /// The pipeline stack of an environment, in the deployment account:
 /// `<Env><LogicalIdPrefix>Pipeline`.
 pub fn pipeline_stack_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}{}Pipeline", env.name, lake.logical_id_prefix)
+    concat_string!(env.name, lake.logical_id_prefix, "Pipeline")
 }
 
 /// The bootstrap stack of an environment, in its account:
 /// `<Env><LogicalIdPrefix>Bootstrap`.
 pub fn bootstrap_stack_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}{}Bootstrap", env.name, lake.logical_id_prefix)
+    concat_string!(env.name, lake.logical_id_prefix, "Bootstrap")
 }
 
 /// The bootstrap stack of the deployment account: `<LogicalIdPrefix>Bootstrap`.
 pub fn deployment_bootstrap_stack_name(lake: &Lake) -> String {
-    format!("{}Bootstrap", lake.logical_id_prefix)
+    concat_string!(lake.logical_id_prefix, "Bootstrap")
 }
 
 /// `pipelines/<Env>.template.json`: the pipeline stack.
 pub fn pipeline_template_path(env: &Environment) -> String {
-    format!("pipelines/{}.template.json", env.name)
+    concat_string!("pipelines/", env.name, ".template.json")
 }
 
 /// `pipelines/<Env>.pipeline.json`: the same pipeline as CodePipeline's declaration.
 pub fn pipeline_declaration_path(env: &Environment) -> String {
-    format!("pipelines/{}.pipeline.json", env.name)
+    concat_string!("pipelines/", env.name, ".pipeline.json")
 }
 
 /// `bootstrap/<Env>.template.json`: the roles in the environment's account.
 pub fn bootstrap_path(env: &Environment) -> String {
-    format!("bootstrap/{}.template.json", env.name)
+    concat_string!("bootstrap/", env.name, ".template.json")
 }
 
 /// `bootstrap/<Lake>.template.json`: the deployment account's part. The lake
 /// shares its namespace with the environments, so no environment has its name.
 pub fn deployment_bootstrap_path(lake: &Lake) -> String {
-    format!("bootstrap/{}.template.json", lake.name)
+    concat_string!("bootstrap/", lake.name, ".template.json")
 }
 
 /// The permissions boundary of every pipeline role: `<resource_prefix>-pipeline-boundary`.
 /// The permissions boundary of one pipeline's roles:
 /// `<env>-<resource_prefix>-pipeline-boundary`.
 pub fn boundary_policy_name(lake: &Lake, env: &Environment) -> String {
-    format!(
-        "{}-{}-pipeline-boundary",
+    concat_string!(
         env_lower(env),
-        lake.resource_prefix
+        "-",
+        lake.resource_prefix,
+        "-pipeline-boundary"
     )
 }
 
@@ -267,12 +277,12 @@ pub fn boundary_policy_name(lake: &Lake, env: &Environment) -> String {
 /// the deployment account (only when that region is not the deployment
 /// region): `<Env><LogicalIdPrefix>Artifacts`.
 pub fn regional_artifacts_stack_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}{}Artifacts", env.name, lake.logical_id_prefix)
+    concat_string!(env.name, lake.logical_id_prefix, "Artifacts")
 }
 
 /// `bootstrap/<Env>.artifacts.template.json`: that stack's template.
 pub fn regional_artifacts_path(env: &Environment) -> String {
-    format!("bootstrap/{}.artifacts.template.json", env.name)
+    concat_string!("bootstrap/", env.name, ".artifacts.template.json")
 }
 
 /// The artifact bucket of `env`'s pipeline in the environment's region:
@@ -280,12 +290,16 @@ pub fn regional_artifacts_path(env: &Environment) -> String {
 /// is shorter than the environment's access-logs bucket name, which the
 /// checks hold to S3's limits, and made of the same characters.
 pub fn regional_artifact_bucket(lake: &Lake, env: &Environment) -> String {
-    format!(
-        "{}-{}-{}-{}-{PIPELINE_BUCKET_SUFFIX}",
+    concat_string!(
         env_lower(env),
+        "-",
         lake.resource_prefix,
+        "-",
         lake.deployment_account,
-        env.region.name
+        "-",
+        env.region.name,
+        "-",
+        PIPELINE_BUCKET_SUFFIX
     )
 }
 
@@ -293,8 +307,8 @@ pub fn regional_artifact_bucket(lake: &Lake, env: &Environment) -> String {
 /// in place of the final `pipeline`, so exactly as long and as valid.
 pub fn artifact_logs_bucket(artifact_bucket: &str) -> String {
     match artifact_bucket.strip_suffix(PIPELINE_BUCKET_SUFFIX) {
-        Some(base) => format!("{base}pipelogs"),
-        None => format!("{artifact_bucket}-logs"),
+        Some(base) => concat_string!(base, "pipelogs"),
+        None => concat_string!(artifact_bucket, "-logs"),
     }
 }
 
@@ -305,12 +319,18 @@ pub fn env_lower(env: &Environment) -> String {
 
 /// `alias/<env>-<resource_prefix>-kms-key`, as in the reference.
 pub fn kms_alias(lake: &Lake, env: &Environment) -> String {
-    format!("alias/{}-{}-kms-key", env_lower(env), lake.resource_prefix)
+    concat_string!(
+        "alias/",
+        env_lower(env),
+        "-",
+        lake.resource_prefix,
+        "-kms-key"
+    )
 }
 
 /// The audit table's default name: `<env>-<resource_prefix>-etl-audit`.
 pub fn audit_table_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}-{}-etl-audit", env_lower(env), lake.resource_prefix)
+    concat_string!(env_lower(env), "-", lake.resource_prefix, "-etl-audit")
 }
 
 /// The name the audit table gets: its own `name`, or the default.
@@ -323,13 +343,13 @@ pub fn audit_table_physical_name(lake: &Lake, env: &Environment, table: &AuditTa
 
 /// The Redshift Serverless namespace and workgroup name: `<env>-<resource_prefix>`.
 pub fn warehouse_name(lake: &Lake, env: &Environment) -> String {
-    format!("{}-{}", env_lower(env), lake.resource_prefix)
+    concat_string!(env_lower(env), "-", lake.resource_prefix)
 }
 
 /// The logical ID of the update role of `env`'s pipeline in the deployment
 /// bootstrap, which holds one per pipeline: `DevUpdatePipelineRole`.
 pub fn update_role_id(env: &Environment) -> String {
-    format!("{}UpdatePipelineRole", pascal_case(&env.name))
+    concat_string!(pascal_case(&env.name), "UpdatePipelineRole")
 }
 
 /// The logical ID part for a VPC endpoint's service: `secretsmanager`

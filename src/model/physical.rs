@@ -6,6 +6,7 @@
 use super::naming::{self, PipelineNames, ACCESS_LOGS_SUFFIX};
 use super::{AuditTableField, ZoneField};
 use super::{Environment, Lake, Source};
+use crate::concat::concat_string;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -57,7 +58,7 @@ impl Kind {
         match self {
             Kind::ManagedPolicy => "IAM managed policies".into(),
             Kind::KmsAlias => "KMS aliases".into(),
-            other => format!("{}s", other.what()),
+            other => concat_string!(other.what(), "s"),
         }
     }
 
