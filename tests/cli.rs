@@ -1152,3 +1152,37 @@ fn compile_reports_the_template_quotas_as_check_does() {
         assert_eq!(refused.status.code() == Some(1), !writes, "{case}");
     }
 }
+
+/// Started with standard output closed, dlc points it at /dev/null, as a
+/// Rust program's start-up does (src/main.rs starts at C's `main`): else the
+/// first file dlc opens would be its standard output, and a diagnostic could
+/// be written into a template. Seen from outside while `dlc lsp` waits for
+/// its first message.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_standard_output_becomes_dev_null() {
+    let mut child = Command::new("sh")
+        .args(["-c", r#"exec "$0" lsp >&-"#])
+        .arg(env!("CARGO_BIN_EXE_dlc"))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sh runs");
+    // `exec` keeps the process: once it runs dlc, the shell has closed
+    // descriptor 1, and it exists again once dlc is past its first lines.
+    let process = PathBuf::from(format!("/proc/{}", child.id()));
+    let dlc = std::fs::canonicalize(env!("CARGO_BIN_EXE_dlc")).expect("dlc");
+    let mut target = None;
+    for _ in 0..1000 {
+        if std::fs::read_link(process.join("exe")).is_ok_and(|exe| exe == dlc) {
+            target = std::fs::read_link(process.join("fd/1")).ok();
+            if target.is_some() {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(child.stdin.take());
+    child.wait().expect("dlc ends");
+    assert_eq!(target, Some(PathBuf::from("/dev/null")));
+}

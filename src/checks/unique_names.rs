@@ -8,9 +8,13 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::hashing::NameHasher;
 use crate::model::physical::{self, Kind, NamedBy, PhysicalName, Scope};
 use crate::model::Lake;
 use crate::source::Span;
+
+/// A name as its AWS scope tells it from others: kind, scope and text.
+type NameKey<'a> = (Kind, &'a Scope, Cow<'a, str>);
 
 /// Who creates a set of names: the lake or one of its environments.
 struct Owner {
@@ -40,8 +44,8 @@ pub fn check(lake: &Lake, diagnostics: &mut Diagnostics) {
     // Sized for every name, each key made and hashed once, and keyed by
     // borrowed names: a large lake has hundreds of thousands.
     let count = owners.iter().map(|owner| owner.names.len()).sum();
-    let mut seen: HashMap<(Kind, &Scope, Cow<str>), (usize, &PhysicalName)> =
-        HashMap::with_capacity(count);
+    let mut seen: HashMap<NameKey, (usize, &PhysicalName), NameHasher> =
+        HashMap::with_capacity_and_hasher(count, NameHasher::default());
     for (index, owner) in owners.iter().enumerate() {
         let mut clashes: Vec<Clash> = Vec::new();
         for name in &owner.names {

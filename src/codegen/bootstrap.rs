@@ -27,8 +27,8 @@ use super::Error;
 use crate::model::{EnvField, Environment, Lake, Source};
 
 /// `arn:${AWS::Partition}:<rest>`.
-fn arn(rest: impl std::fmt::Display) -> Value {
-    sub(format!("arn:${{AWS::Partition}}:{}", rest))
+fn arn(rest: &str) -> Value {
+    sub(concat_string!("arn:${AWS::Partition}:", rest))
 }
 
 /// A managed policy's ARN with its partition left to CloudFormation.
@@ -99,7 +99,7 @@ pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<T
                         // Only the environment's pipeline, not every role of that account.
                         "Condition": {
                             "ArnEquals": {
-                                "aws:PrincipalArn": arn(concat_string!("iam::", deployment, ":role/", names.pipeline_role)),
+                                "aws:PrincipalArn": arn(&concat_string!("iam::", deployment, ":role/", names.pipeline_role)),
                             },
                         },
                     }],
@@ -140,14 +140,14 @@ pub fn target(lake: &Lake, env: &Environment, names: &PipelineNames) -> Result<T
                             statement(
                                 "ReadArtifacts",
                                 &["s3:GetObject", "s3:GetObjectVersion"],
-                                arn(concat_string!("s3:::", artifact_bucket, "/*")),
+                                arn(&concat_string!("s3:::", artifact_bucket, "/*")),
                             ),
                             // The artifact key's ID is not known here; its key
                             // policy names this role, and no other key's does.
                             statement(
                                 "DecryptArtifacts",
                                 &["kms:Decrypt", "kms:DescribeKey"],
-                                arn(concat_string!("kms:", artifact_region, ":", deployment, ":key/*")),
+                                arn(&concat_string!("kms:", artifact_region, ":", deployment, ":key/*")),
                             ),
                         ],
                     },
@@ -187,7 +187,7 @@ pub const REGIONAL_KEY_OUTPUT: &str = "ArtifactKeyArn";
 pub fn regional_artifacts(lake: &Lake, env: &Environment) -> Result<Template, Error> {
     let names = PipelineNames::new(lake, env);
     let deployment = &lake.deployment_account;
-    let role = |account: &str, name: &str| arn(concat_string!("iam::", account, ":role/", name));
+    let role = |account: &str, name: &str| arn(&concat_string!("iam::", account, ":role/", name));
     let mut t = Template::new(concat_string!(
         lake.name,
         " ",
@@ -299,7 +299,7 @@ pub fn deployment(lake: &Lake, pipelined: &[&Environment]) -> Result<Template, E
 
 /// `arn:${AWS::Partition}:<service>:<deployment region>:<deployment account>:<rest>`.
 fn deployment_arn(lake: &Lake, service: &str, rest: &str) -> Value {
-    arn(concat_string!(
+    arn(&concat_string!(
         service,
         ":",
         lake.deployment_region.name,
@@ -332,8 +332,8 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
                 "s3:ListBucket",
             ],
             json!([
-                arn(concat_string!("s3:::", names.bucket)),
-                arn(concat_string!("s3:::", names.bucket, "/*"))
+                arn(&concat_string!("s3:::", names.bucket)),
+                arn(&concat_string!("s3:::", names.bucket, "/*"))
             ]),
         ),
         // The key's ID is only known once the pipeline stack exists; its
@@ -390,7 +390,7 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
         statement_if(
             "PassUpdateRole",
             &["iam:PassRole"],
-            arn(concat_string!(
+            arn(&concat_string!(
                 "iam::",
                 account,
                 ":role/",
@@ -401,7 +401,7 @@ fn boundary(lake: &Lake, env: &Environment, names: &PipelineNames) -> Vec<Value>
         statement(
             "AssumeDeployRole",
             &["sts:AssumeRole"],
-            arn(concat_string!(
+            arn(&concat_string!(
                 "iam::",
                 env.account,
                 ":role/",
@@ -450,7 +450,7 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
     }
     let roles: Vec<Value> = role_names
         .iter()
-        .map(|r| arn(concat_string!("iam::", account, ":role/", r)))
+        .map(|r| arn(&concat_string!("iam::", account, ":role/", r)))
         .collect();
     let mut statements = vec![
         statement_if(
@@ -501,8 +501,8 @@ fn update_statements(lake: &Lake, env: &Environment, names: &PipelineNames) -> V
                 "s3:Put*",
             ],
             json!([
-                arn(concat_string!("s3:::", names.bucket)),
-                arn(concat_string!(
+                arn(&concat_string!("s3:::", names.bucket)),
+                arn(&concat_string!(
                     "s3:::",
                     naming::artifact_logs_bucket(&names.bucket)
                 )),
@@ -633,7 +633,7 @@ fn secret_arn(lake: &Lake, secret: &str) -> Value {
     if secret.starts_with("arn:") {
         json!(secret)
     } else {
-        arn(concat_string!(
+        arn(&concat_string!(
             "secretsmanager:",
             lake.deployment_region.name,
             ":",

@@ -340,7 +340,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         let n = i + 1;
         t.output(
             numbered("AvailabilityZone", n),
-            format!("Availability zone {}", n),
+            concat_string!("Availability zone ", n.to_string()),
             json!(zone),
             ctx.export(&numbered("AvailabilityZone", n)),
             span,
@@ -359,7 +359,7 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         for n in 1..=azs {
             t.output(
                 numbered(name, n),
-                format!("{} {}", description, n),
+                concat_string!(description, " ", n.to_string()),
                 ref_(numbered(resource, n)),
                 ctx.export(&numbered(name, n)),
                 span,

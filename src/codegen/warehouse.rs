@@ -38,7 +38,7 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
 
     let key_arn = t.import(&ctx.export("S3KmsKeyArn"));
     let subnets: Vec<Value> = (1..=env.network.availability_zones)
-        .map(|n| t.import(&ctx.export(&format!("SubnetId{}", n))))
+        .map(|n| t.import(&ctx.export(&concat_string!("SubnetId", n.to_string()))))
         .collect();
     let security_group = t.import(&ctx.export("SharedSecurityGroupId"));
 

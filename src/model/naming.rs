@@ -158,9 +158,12 @@ pub fn zone_bucket_id(zone: &str) -> String {
 pub fn export_names(env: &Environment) -> Vec<String> {
     let mut names = vec![export(env, "VpcId")];
     for i in 1..=env.network.availability_zones {
-        names.push(export(env, &format!("AvailabilityZone{}", i)));
-        names.push(export(env, &format!("SubnetId{}", i)));
-        names.push(export(env, &format!("RouteTable{}", i)));
+        names.push(export(
+            env,
+            &concat_string!("AvailabilityZone", i.to_string()),
+        ));
+        names.push(export(env, &concat_string!("SubnetId", i.to_string())));
+        names.push(export(env, &concat_string!("RouteTable", i.to_string())));
     }
     names.push(export(env, "SharedSecurityGroupId"));
     names.push(export(env, "S3KmsKeyArn"));
