@@ -187,6 +187,9 @@ fn pest_keyword_rule_is_read() {
         keywords.len(),
         "duplicate keywords: {keywords:?}"
     );
+    // The parser's own list (its messages, and the test that no keyword is
+    // an identifier) is the grammar's.
+    assert_eq!(keywords, dlc::syntax::KEYWORDS);
 }
 
 #[test]

@@ -318,3 +318,37 @@ fn the_lexer_reads_strings_and_comments_as_the_grammar_does() {
     }
     assert!(parsed > 150, "only {parsed} lake files parse");
 }
+
+/// No keyword is an identifier, whatever letter it starts with (the
+/// grammar tests `keyword` only after `keyword_start`, the keywords' first
+/// letters), and a longer word that starts with one is.
+#[test]
+fn keywords_are_never_identifiers_and_longer_words_are() {
+    let whole_ident = |text: &str| {
+        DlParser::parse(Rule::ident, text)
+            .ok()
+            .and_then(|mut pairs| pairs.next())
+            .is_some_and(|pair| pair.as_str() == text)
+    };
+    for keyword in KEYWORDS {
+        assert!(!whole_ident(keyword), "{keyword} parsed as an identifier");
+        for longer in [
+            format!("{keyword}s"),
+            format!("{keyword}_x"),
+            format!("{keyword}-x"),
+        ] {
+            assert!(whole_ident(&longer), "{longer} is an identifier");
+        }
+    }
+    for word in [
+        "account",
+        "Environment",
+        "_private",
+        "zones",
+        "true1",
+        "f",
+        "w",
+    ] {
+        assert!(whole_ident(word), "{word} is an identifier");
+    }
+}
