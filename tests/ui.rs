@@ -13,8 +13,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use dlc::analysis::analyze_bytes;
 use dlc::diagnostic::{render, Code};
-use dlc::driver::{check_bytes, Checked};
+use dlc::driver::{check_bytes, check_bytes_to_compile, Checked, Quotas};
 use dlc::host::FsLoader;
 
 mod common;
@@ -96,6 +97,42 @@ fn each_marked_code_fires_on_its_line_and_nothing_else_fires() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The three ways a lake is checked report the same diagnostics: the
+/// library's check (these snapshots), the editor's analysis (`dlc lsp`),
+/// and the check that drops the trees and values once the model is built
+/// (`dlc check`, `dlc compile`). Over every ui case and every example.
+#[test]
+fn the_cli_the_editor_and_the_library_report_the_same_diagnostics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let examples = [
+        "lang-examples/seed/lake.dl",
+        "lang-examples/last-mile-health/lake.dl",
+    ];
+    let mut differ = Vec::new();
+    for path in ui_cases()
+        .into_iter()
+        .chain(examples.iter().map(|example| root.join(example)))
+    {
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        let name = relative.to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(&path).expect("readable lake");
+        let library = check_bytes(&name, relative, bytes.clone(), &mut FsLoader);
+        let editor =
+            analyze_bytes(&name, relative, bytes.clone(), &mut FsLoader, Quotas::Check).checked;
+        let cli = check_bytes_to_compile(&name, relative, bytes, &mut FsLoader, Quotas::Check);
+        if editor.diagnostics != library.diagnostics || cli.diagnostics != library.diagnostics {
+            differ.push(name);
+        }
+        assert_eq!(
+            cli.model.is_some(),
+            library.model.is_some(),
+            "{}",
+            path.display()
+        );
+    }
+    assert!(differ.is_empty(), "diagnostics differ for: {differ:?}");
 }
 
 #[test]
