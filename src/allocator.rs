@@ -31,6 +31,28 @@ fn word_aligned(align: usize) -> bool {
     align <= WORD_ALIGN
 }
 
+/// A block for `layout` from `plain` (by size) when a word's alignment is
+/// enough, else from `aligned` (by size and alignment).
+///
+/// # Safety
+/// Both must be mimalloc allocation entry points, which accept any size and
+/// a power-of-two alignment (which a `Layout` has).
+#[inline(always)]
+unsafe fn allocate(
+    layout: Layout,
+    plain: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    // SAFETY: the caller passes mimalloc's entry points.
+    unsafe {
+        if word_aligned(layout.align()) {
+            plain(layout.size()).cast()
+        } else {
+            aligned(layout.size(), layout.align()).cast()
+        }
+    }
+}
+
 // SAFETY: every path returns a block of mimalloc's, of at least the size
 // asked, aligned as asked (plain blocks are word-aligned, tested below), or
 // null; blocks are freed and resized by mimalloc, which accepts any of its
@@ -38,27 +60,14 @@ fn word_aligned(align: usize) -> bool {
 unsafe impl GlobalAlloc for Mimalloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: mimalloc's allocation entry points accept any size and a
-        // power-of-two alignment, which a `Layout` has.
-        unsafe {
-            if word_aligned(layout.align()) {
-                mi_malloc(layout.size()).cast()
-            } else {
-                mi_malloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        // SAFETY: see `allocate`.
+        unsafe { allocate(layout, mi_malloc, mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as in `alloc`.
-        unsafe {
-            if word_aligned(layout.align()) {
-                mi_zalloc(layout.size()).cast()
-            } else {
-                mi_zalloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        // SAFETY: see `allocate`.
+        unsafe { allocate(layout, mi_zalloc, mi_zalloc_aligned) }
     }
 
     #[inline]
