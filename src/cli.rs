@@ -1378,15 +1378,28 @@ fn format_files(files: &[PathBuf], check: bool, reporter: &mut Reporter) -> Outc
                         println!("{name}");
                         failed = true;
                     } else {
-                        host::write_atomically(file, formatted.as_bytes()).map_err(|e| {
-                            Diagnostic::unlocated(
-                                Code::CannotWrite,
-                                format!("cannot write {}: {e}", file.display()),
-                            )
-                            .with_help(
-                                "the file was left as it was; check its folder's permissions",
-                            )
-                        })?;
+                        // As `--fix` writes: through a symbolic link to its
+                        // target, and never over a file an editor saved
+                        // since dlc read it.
+                        host::replace_if_unchanged(file, &text, &formatted).map_err(
+                            |e| match e {
+                                host::ReplaceError::Changed => Diagnostic::unlocated(
+                                    Code::CannotWrite,
+                                    format!(
+                                        "{} changed since dlc read it: it was not formatted",
+                                        file.display()
+                                    ),
+                                )
+                                .with_help("run `dlc fmt` again once the file is saved"),
+                                host::ReplaceError::Io(e) => Diagnostic::unlocated(
+                                    Code::CannotWrite,
+                                    format!("cannot write {}: {e}", file.display()),
+                                )
+                                .with_help(
+                                    "the file was left as it was; check its folder's permissions",
+                                ),
+                            },
+                        )?;
                         rewritten += 1;
                     }
                 }

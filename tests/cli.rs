@@ -405,6 +405,26 @@ fn fmt_check_lists_files_that_would_change_and_fmt_rewrites_them() {
     assert_eq!(again.status.code(), Some(0));
 }
 
+/// `dlc fmt` on a symbolic link formats the file it points to and leaves
+/// the link a link, as `check --fix` does.
+#[cfg(unix)]
+#[test]
+fn fmt_formats_a_linked_file_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.dl");
+    let link = dir.path().join("lake.dl");
+    let seed_text = std::fs::read_to_string(seed()).unwrap();
+    std::fs::write(&target, seed_text.replace("    account", "  account")).unwrap();
+    std::os::unix::fs::symlink("real.dl", &link).unwrap();
+    let output = dlc(&["fmt", link.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), seed_text);
+}
+
 #[test]
 fn fmt_refuses_a_file_that_does_not_parse() {
     let dir = tempfile::tempdir().unwrap();
