@@ -380,13 +380,20 @@ fn an_overlapping_dev_range_names_both_environments_and_a_free_block() {
     }
 }
 
+/// Writes the seed lake, badly indented, to `path`; returns the seed's
+/// (formatted) text.
+fn write_messy_seed(path: &Path) -> String {
+    let seed_text = std::fs::read_to_string(seed()).unwrap();
+    std::fs::write(path, seed_text.replace("    account", "  account")).unwrap();
+    seed_text
+}
+
 #[test]
 fn fmt_check_lists_files_that_would_change_and_fmt_rewrites_them() {
     let dir = tempfile::tempdir().unwrap();
     let messy = dir.path().join("messy.dl");
     let tidy = dir.path().join("tidy.dl");
-    let seed_text = std::fs::read_to_string(seed()).unwrap();
-    std::fs::write(&messy, seed_text.replace("    account", "  account")).unwrap();
+    let seed_text = write_messy_seed(&messy);
     std::fs::write(&tidy, &seed_text).unwrap();
     let check = dlc(&[
         "fmt",
@@ -413,8 +420,7 @@ fn fmt_formats_a_linked_file_and_keeps_the_link() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("real.dl");
     let link = dir.path().join("lake.dl");
-    let seed_text = std::fs::read_to_string(seed()).unwrap();
-    std::fs::write(&target, seed_text.replace("    account", "  account")).unwrap();
+    let seed_text = write_messy_seed(&target);
     std::os::unix::fs::symlink("real.dl", &link).unwrap();
     let output = dlc(&["fmt", link.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
