@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::diagnostic::{render, Code, Diagnostic, Severity};
-use crate::driver::{self, Checked, Quotas};
+use crate::driver::{self, Checked, Keep, Quotas};
 use crate::host::{self, FsLoader, Input, ReadError};
 use crate::resolve::{AllowOutsideImports, SourceLoader};
 use crate::source::SourceMap;
@@ -811,7 +811,7 @@ fn skipped_line(sources: &SourceMap, skipped: &crate::fix::Skipped) -> String {
 }
 
 fn eval(file: &Path, reporter: &mut Reporter, imports: &ImportOptions) -> Outcome {
-    let checked = check_one_with(file, imports, Quotas::Check)?;
+    let checked = check_file(file, imports, Quotas::Check, Keep::Everything)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error).into());
     }
@@ -848,7 +848,7 @@ fn compile(
     } else {
         Quotas::Check
     };
-    let mut checked = check_one_to_compile(file, imports, quotas)?;
+    let mut checked = check_file(file, imports, quotas, Keep::Model)?;
     if let Some(error) = &checked.internal_error {
         return Err(internal(error).into());
     }
@@ -1185,7 +1185,7 @@ fn diff(
             .into()
     };
     // The quotas are checked on the templates the comparison compiles.
-    let check = |file| check_one_with(file, imports, Quotas::Deferred);
+    let check = |file| check_file(file, imports, Quotas::Deferred, Keep::Everything);
     let (old, new, new_file) = match (base, files) {
         (None, [old, new]) => (check(old)?, check(new)?, new),
         (Some(_), [file]) if file == Path::new("-") => {
@@ -1460,42 +1460,20 @@ fn read_input(file: &Path) -> Result<Input, Failure> {
 /// Reads one lake (a path or `-` for stdin) and checks it, for what needs
 /// its diagnostics and its model only: `check`, `--fix`, `deploy`. The
 /// editor's tables are not built, and the trees and the evaluated values go
-/// once the model is built, as for a compile: a 10,000-environment check
+/// once the model is built ([`Keep::Model`]): a 10,000-environment check
 /// peaked at 243 MB with them. tests/ui.rs proves the diagnostics are the
 /// editor's.
 fn check_one(file: &Path, imports: &ImportOptions) -> Result<Checked, Failure> {
-    check_one_to_compile(file, imports, Quotas::Check)
+    check_file(file, imports, Quotas::Check, Keep::Model)
 }
 
-/// [`check_one`] keeping the evaluated values (`dlc eval` prints them,
-/// `dlc diff` compares them), measuring the templates or not.
-fn check_one_with(
+/// Reads one lake (a path or `-` for stdin) and checks it, measuring the
+/// templates or not and keeping what `keep` says.
+fn check_file(
     file: &Path,
     imports: &ImportOptions,
     quotas: Quotas,
-) -> Result<Checked, Failure> {
-    check_one_by(file, imports, |name, path, bytes, loader| {
-        driver::check_bytes_with(name, path, bytes, loader, quotas)
-    })
-}
-
-/// [`check_one`] measuring the templates or not (a compile measures them
-/// as it writes them).
-fn check_one_to_compile(
-    file: &Path,
-    imports: &ImportOptions,
-    quotas: Quotas,
-) -> Result<Checked, Failure> {
-    check_one_by(file, imports, |name, path, bytes, loader| {
-        driver::check_bytes_to_compile(name, path, bytes, loader, quotas)
-    })
-}
-
-/// Reads one lake (a path or `-` for stdin) and checks its bytes with `check`.
-fn check_one_by(
-    file: &Path,
-    imports: &ImportOptions,
-    check: impl FnOnce(&str, &Path, Vec<u8>, &mut dyn SourceLoader) -> Checked,
+    keep: Keep,
 ) -> Result<Checked, Failure> {
     let mut loader = loader(imports);
     let loader = loader.as_mut();
@@ -1506,7 +1484,9 @@ fn check_one_by(
         file.to_path_buf()
     };
     Ok(match read_input(file)? {
-        Input::Bytes(name, bytes) => check(&name, &path, bytes, loader),
+        Input::Bytes(name, bytes) => {
+            driver::check_bytes_with(&name, &path, bytes, loader, quotas, keep)
+        }
         Input::TooLarge(name, size) => driver::too_large(&name, &path, size, loader),
     })
 }

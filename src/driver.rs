@@ -107,19 +107,21 @@ pub fn check_bytes(
     bytes: Vec<u8>,
     loader: &mut dyn SourceLoader,
 ) -> Checked {
-    check_bytes_with(name, path, bytes, loader, Quotas::Check)
+    check_bytes_with(name, path, bytes, loader, Quotas::Check, Keep::Everything)
 }
 
-/// [`check_bytes`], measuring the templates or not.
+/// [`check_bytes`], measuring the templates or not, keeping what `keep`
+/// says.
 pub fn check_bytes_with(
     name: &str,
     path: &Path,
     bytes: Vec<u8>,
     loader: &mut dyn SourceLoader,
     quotas: Quotas,
+    keep: Keep,
 ) -> Checked {
     match String::from_utf8(bytes) {
-        Ok(text) => check_source_with(name, path, text, loader, quotas),
+        Ok(text) => run_stages(name, path, text, loader, quotas, keep).0,
         Err(error) => {
             let valid_up_to = error.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
@@ -203,30 +205,17 @@ pub fn check_source_keeping_syntax(
     run_stages(name, path, text, loader, quotas, Keep::Everything)
 }
 
-/// [`check_bytes_with`] for `dlc compile`, which needs only the model: the
-/// trees and the evaluated values go as soon as the stages are done with
-/// them, so that a large lake's model is never checked with them beside it
-/// (a 10,000-environment lake's values are over 100 MB).
-/// [`Checked::evaluated`] is empty once the model is built.
-pub fn check_bytes_to_compile(
-    name: &str,
-    path: &Path,
-    bytes: Vec<u8>,
-    loader: &mut dyn SourceLoader,
-    quotas: Quotas,
-) -> Checked {
-    match String::from_utf8(bytes) {
-        Ok(text) => run_stages(name, path, text, loader, quotas, Keep::Model).0,
-        Err(error) => check_bytes_with(name, path, error.into_bytes(), loader, quotas),
-    }
-}
-
 /// What a check keeps once its stages are done with it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    /// The trees, scope and types, and the evaluated values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The trees, scope and types, and the evaluated values ([`Checked`]
+    /// holds the values; `dlc eval` prints them, `dlc diff` compares them).
     Everything,
-    /// The model and the diagnostics: what a compile needs.
+    /// The model and the diagnostics: what `dlc check` and `dlc compile`
+    /// need. The trees and the evaluated values go as soon as the stages are
+    /// done with them, so that a large lake's model is never checked with
+    /// them beside it (a 10,000-environment lake's values are over 100 MB);
+    /// [`Checked::evaluated`] is empty once the model is built.
     Model,
 }
 

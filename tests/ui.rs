@@ -15,7 +15,7 @@ use std::path::Path;
 
 use dlc::analysis::analyze_bytes;
 use dlc::diagnostic::{render, Code};
-use dlc::driver::{check_bytes, check_bytes_to_compile, Checked, Quotas};
+use dlc::driver::{check_bytes, check_bytes_with, Checked, Keep, Quotas};
 use dlc::host::FsLoader;
 
 mod common;
@@ -121,7 +121,14 @@ fn the_cli_the_editor_and_the_library_report_the_same_diagnostics() {
         let library = check_bytes(&name, relative, bytes.clone(), &mut FsLoader);
         let editor =
             analyze_bytes(&name, relative, bytes.clone(), &mut FsLoader, Quotas::Check).checked;
-        let cli = check_bytes_to_compile(&name, relative, bytes, &mut FsLoader, Quotas::Check);
+        let cli = check_bytes_with(
+            &name,
+            relative,
+            bytes,
+            &mut FsLoader,
+            Quotas::Check,
+            Keep::Model,
+        );
         if editor.diagnostics != library.diagnostics || cli.diagnostics != library.diagnostics {
             differ.push(name);
         }

@@ -13,7 +13,7 @@ pub use overlay::{Overlay, OverlayLoader};
 
 use std::path::Path;
 
-use crate::driver::{self, Checked, Quotas, Syntax};
+use crate::driver::{self, Checked, Keep, Quotas, Syntax};
 use crate::resolve::{LoadError, SourceLoader};
 use crate::source::FileId;
 
@@ -86,7 +86,14 @@ pub fn analyze_bytes(
             }
         }
         Err(error) => Analysis {
-            checked: driver::check_bytes_with(name, root, error.into_bytes(), loader, quotas),
+            checked: driver::check_bytes_with(
+                name,
+                root,
+                error.into_bytes(),
+                loader,
+                quotas,
+                Keep::Everything,
+            ),
             syntax: Syntax::default(),
             index: Index::default(),
         },
