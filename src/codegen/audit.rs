@@ -2,10 +2,10 @@
 //! recovery, encrypted with the zone key.
 
 use super::value::json;
-use crate::concat::concat_string;
 
 use super::template::{get_att, ref_, Resource, Template};
 use super::{naming, Ctx, Error};
+use crate::concat::concat_string;
 use crate::model::AuditTable;
 
 pub fn add(ctx: &Ctx, t: &mut Template, table: &AuditTable) -> Result<(), Error> {

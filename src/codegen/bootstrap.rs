@@ -14,7 +14,6 @@
 //!   than its own pipeline needs, nor anything of another pipeline.
 
 use super::value::{json, Value};
-use crate::concat::concat_string;
 
 use super::naming::{self, PipelineNames, StackKind};
 use super::pipeline::{self, crosses_regions};
@@ -24,6 +23,7 @@ use super::pipeline_template::{
 };
 use super::template::{account_root, get_att, ref_, sub, tags, Resource, Template};
 use super::Error;
+use crate::concat::concat_string;
 use crate::model::{EnvField, Environment, Lake, Source};
 
 /// `arn:${AWS::Partition}:<rest>`.

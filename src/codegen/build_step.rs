@@ -10,9 +10,9 @@
 
 use super::json::pretty;
 use super::value::{json, Object};
-use crate::concat::concat_string;
 
 use super::pipeline::{Pipeline, Val, BUILD_ARTIFACT};
+use crate::concat::concat_string;
 use crate::model::Lake;
 
 /// The folder of the compiled output, from the repository's root.

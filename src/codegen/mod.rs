@@ -46,11 +46,11 @@ mod warehouse;
 #[cfg(test)]
 mod tests;
 
-use crate::concat::concat_string;
 use std::collections::HashMap;
 
 use value::Value;
 
+use crate::concat::concat_string;
 use crate::model::{EnvField, Environment, Lake, LakeField, Retention};
 use crate::source::Span;
 pub use manifest::{locate_in, locate_in_project, Locate, Manifest};

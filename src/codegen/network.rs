@@ -4,12 +4,12 @@
 //! VPC's flow log into the environment's access-logs bucket.
 
 use super::value::{json, Value};
-use crate::concat::concat_string;
 use ipnet::Ipv4Net;
 
 use super::naming::{self, numbered};
 use super::template::{get_att, ref_, sub, Resource, Template};
 use super::{Ctx, Error};
+use crate::concat::concat_string;
 use crate::model::naming::{subnet_prefix, SMALLEST_SUBNET_PREFIX, SUBNET_TIERS};
 use crate::model::NatGateways;
 use crate::source::Span;
@@ -24,13 +24,9 @@ pub fn carve(cidr: Ipv4Net, azs: u32) -> Result<(Vec<Ipv4Net>, Vec<Ipv4Net>), St
     let blocks = SUBNET_TIERS * azs;
     let Some(prefix) = subnet_prefix(cidr.prefix_len(), azs) else {
         return Err(format!(
-            "{} is too small for {} subnets ({} availability zones, public and private): \
-             each would be a /{}, and AWS subnets are at least a /{}",
-            cidr,
-            blocks,
-            azs,
-            u32::from(cidr.prefix_len()) + (u32::BITS - (blocks - 1).leading_zeros()),
-            SMALLEST_SUBNET_PREFIX
+            "{cidr} is too small for {blocks} subnets ({azs} availability zones, public and private): \
+             each would be a /{}, and AWS subnets are at least a /{SMALLEST_SUBNET_PREFIX}",
+            u32::from(cidr.prefix_len()) + (u32::BITS - (blocks - 1).leading_zeros())
         ));
     };
     let subnets: Vec<Ipv4Net> = cidr
@@ -76,10 +72,9 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         Error::new(
             span,
             format!(
-                "{} has {} availability zones, not {}",
+                "{} has {} availability zones, not {azs}",
                 env.region.name,
-                env.region.availability_zones.len(),
-                azs
+                env.region.availability_zones.len()
             ),
         )
     })?;
@@ -87,8 +82,8 @@ pub fn template(ctx: &Ctx) -> Result<Template, Error> {
         .map_err(|message| Error::new(net.cidr_span, message))?;
 
     let mut t = Template::new(format!(
-        "{} {}: network (VPC {} over {} availability zones)",
-        ctx.lake.name, env.name, net.cidr, azs
+        "{} {}: network (VPC {} over {azs} availability zones)",
+        ctx.lake.name, env.name, net.cidr
     ));
 
     t.add(

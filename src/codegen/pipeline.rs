@@ -19,11 +19,11 @@
 //!   a stack's change set can only be made once the exports it imports exist.
 
 use super::value::{json, Object, Text, Value};
-use crate::concat::concat_string;
 
 use super::naming::{self, PipelineNames};
 use super::pipeline_declaration::Placeholder;
 use super::{Error, Stack};
+use crate::concat::concat_string;
 use crate::model::{EnvField, Environment, Lake, Source};
 
 /// The partition of every region the stdlib knows (commercial regions only):
@@ -263,10 +263,7 @@ pub fn build(
         if name.len() > limit {
             return Err(Error::new(
                 span,
-                format!(
-                    "the {} name `{}` is over AWS's {} characters",
-                    what, name, limit
-                ),
+                format!("the {what} name `{name}` is over AWS's {limit} characters"),
             ));
         }
     }
@@ -606,10 +603,7 @@ fn approval(env: &Environment, level: &[&Stack], run_order: u32) -> Result<Actio
     if message.len() > MAX_APPROVAL_MESSAGE {
         return Err(Error::new(
             env.span,
-            format!(
-                "the approval message of `{}` is over CodePipeline's {} characters",
-                env.name, MAX_APPROVAL_MESSAGE
-            ),
+            format!("the approval message of `{}` is over CodePipeline's {MAX_APPROVAL_MESSAGE} characters", env.name),
         ));
     }
     Ok(Action {

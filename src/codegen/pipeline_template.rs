@@ -9,7 +9,6 @@
 //! resources only: no `*` action, no `service:*`, no resource `*`.
 
 use super::value::{json, Value};
-use crate::concat::concat_string;
 
 use super::build_step;
 use super::naming::{self, PipelineNames};
@@ -22,6 +21,7 @@ use super::template::{
     account_root, get_att, ref_, sub, tags, Parameter, Policy, Resource, Template,
 };
 use super::Error;
+use crate::concat::concat_string;
 use crate::model::{EnvField, Environment, Lake, Source};
 
 /// Days an artifact is kept: long enough to look at a failed run again.

@@ -2,10 +2,10 @@
 //! one bucket per zone with its policy, and the audit table.
 
 use super::value::{json, Object, Value};
-use crate::concat::concat_string;
 
 use super::template::{account_root, get_att, ref_, sub, Resource, Template};
 use super::{audit, naming, Ctx, Error};
+use crate::concat::concat_string;
 use crate::model::{Lifecycle, Zone};
 
 /// S3 bucket names are 3 to 63 characters.
@@ -260,10 +260,8 @@ fn check_bucket_name(name: &str, span: crate::source::Span) -> Result<(), Error>
         return Err(Error::new(
             span,
             format!(
-                "the bucket name `{}` is {} characters long; S3 allows at most {}",
-                name,
-                name.len(),
-                MAX_BUCKET_NAME
+                "the bucket name `{name}` is {} characters long; S3 allows at most {MAX_BUCKET_NAME}",
+                name.len()
             ),
         ));
     }
@@ -316,10 +314,7 @@ fn lifecycle_rule(lifecycle: &Lifecycle) -> Result<Value, Error> {
             d.whole_days().filter(|&n| n >= least).ok_or_else(|| {
                 Error::new(
                     span,
-                    format!(
-                        "S3 lifecycle rules count whole days, at least {}: `{}` is not",
-                        least, d
-                    ),
+                    format!("S3 lifecycle rules count whole days, at least {least}: `{d}` is not"),
                 )
             })
         }

@@ -4,7 +4,6 @@
 //! Resources and outputs keep the order they were added in, and every
 //! resource remembers the lake span it came from, for the manifest.
 
-use crate::concat::concat_string;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use indexmap::IndexMap;
@@ -12,6 +11,7 @@ use indexmap::IndexMap;
 use super::json::{ByteCount, Out, Pretty};
 use super::value::{json, Object, Text, Value};
 use super::Error;
+use crate::concat::concat_string;
 use crate::source::Span;
 
 /// `DeletionPolicy` / `UpdateReplacePolicy` of a stateful resource.

@@ -4,13 +4,13 @@
 //! Secrets Manager: it is never in the template.
 
 use super::value::{json, Value};
-use crate::concat::concat_string;
 
 use super::template::{get_att, ref_, sub, Resource, Template};
 use super::{naming, Ctx, Error};
 use crate::model::Warehouse;
 
 use crate::checks::warehouse::WAREHOUSE_MIN_AZS as MIN_AZS;
+use crate::concat::concat_string;
 
 pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
     let env = ctx.env;
@@ -20,9 +20,9 @@ pub fn template(ctx: &Ctx, warehouse: &Warehouse) -> Result<Template, Error> {
         return Err(Error::new(
             span,
             format!(
-                "a Redshift Serverless workgroup needs subnets in at least {} availability zones; \
-                 the {} network spans {}",
-                MIN_AZS, env.name, azs
+                "a Redshift Serverless workgroup needs subnets in at least {MIN_AZS} availability zones; \
+                 the {} network spans {azs}",
+                env.name
             ),
         ));
     }

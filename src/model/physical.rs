@@ -3,13 +3,13 @@
 //! in. The names themselves come from [`naming`]; this module only says
 //! where each one lives, so that `checks::names` can prove them unique.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use super::naming::{self, PipelineNames, ACCESS_LOGS_SUFFIX};
 use super::{AuditTableField, ZoneField};
 use super::{Environment, Lake, Source};
 use crate::concat::concat_string;
-use std::borrow::Cow;
-use std::sync::Arc;
-
 use crate::source::Span;
 
 /// What a name names: names of different kinds never clash, even in one
