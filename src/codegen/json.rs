@@ -378,15 +378,10 @@ fn string_len(text: &str) -> usize {
     if !needs_escape(text.as_bytes()) {
         return text.len() + 2;
     }
-    let escaped: usize = text
-        .bytes()
-        .map(|byte| match byte {
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
-            0x00..=0x1f => 6,
-            _ => 1,
-        })
-        .sum();
-    escaped + 2
+    // Rare: counted by writing it, with the writer's escapes.
+    let mut counter = Pretty::writing_to(ByteCount::default());
+    counter.escaped(text);
+    counter.out.0
 }
 
 /// `value` as pretty JSON with a trailing newline.

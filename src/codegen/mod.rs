@@ -459,8 +459,14 @@ fn setup_stacks_each<E>(
         )?,
         Err(e) => errors.push(e),
     }
-    for env in &selected {
-        match bootstrap::target(lake, env, &naming::PipelineNames::new(lake, env)) {
+    // Made once for each environment's bootstrap, pipeline, template and
+    // stack (the deployment bootstrap above names every pipelined one).
+    let names: Vec<naming::PipelineNames> = selected
+        .iter()
+        .map(|env| naming::PipelineNames::new(lake, env))
+        .collect();
+    for (env, names) in selected.iter().zip(&names) {
+        match bootstrap::target(lake, env, names) {
             Ok(template) => push(
                 SetupStack {
                     name: naming::bootstrap_stack_name(lake, env),
@@ -505,15 +511,13 @@ fn setup_stacks_each<E>(
             Err(e) => errors.push(e),
         }
     }
-    for env in &selected {
+    for (env, names) in selected.iter().zip(&names) {
         let env_stacks: Vec<Stack> = by_environment
             .get(env.name.as_str())
             .map(|found| found.iter().map(|s| (*s).clone()).collect())
             .unwrap_or_default();
-        // Made once for the pipeline, its template and its stack.
-        let names = naming::PipelineNames::new(lake, env);
-        let built = pipeline::build(lake, env, &names, &env_stacks).and_then(|model| {
-            pipeline_template::template(lake, env, &names, &model).map(|t| (model, t))
+        let built = pipeline::build(lake, env, names, &env_stacks).and_then(|model| {
+            pipeline_template::template(lake, env, names, &model).map(|t| (model, t))
         });
         match built {
             Ok((model, template)) => push(
@@ -701,15 +705,7 @@ impl<'a> Ctx<'a> {
 
     /// `<Env><LogicalIdPrefix>/<logical id>`: the `Name` tag of an EC2 resource.
     pub fn ec2_name(&self, logical_id: &str) -> String {
-        // A concatenation, not `format!`'s machinery: every resource of the
-        // network has a name.
-        [
-            self.env.name.as_str(),
-            &self.lake.logical_id_prefix,
-            "/",
-            logical_id,
-        ]
-        .concat()
+        concat_string!(self.env.name, self.lake.logical_id_prefix, "/", logical_id)
     }
 
     /// Deletion and update-replace policy of stateful resources.

@@ -4,14 +4,11 @@
 //! Resources and outputs keep the order they were added in, and every
 //! resource remembers the lake span it came from, for the manifest.
 
-use std::hash::{BuildHasherDefault, Hasher};
-
-use indexmap::IndexMap;
-
 use super::json::{ByteCount, Out, Pretty};
 use super::value::{json, Object, Text, Value};
 use super::Error;
 use crate::concat::concat_string;
+use crate::hashing::NameMap;
 use crate::source::Span;
 
 /// `DeletionPolicy` / `UpdateReplacePolicy` of a stateful resource.
@@ -160,45 +157,9 @@ pub struct Parameter {
 }
 
 /// A template's resources, outputs or parameters by logical ID, in the
-/// order they were added. The IDs are short names codegen makes, at most a
-/// few hundred to a template: hashed a word at a time ([`IdHasher`]), not
-/// with SipHash, whose defence against chosen keys they do not need.
-pub type IdMap<V> = IndexMap<String, V, BuildHasherDefault<IdHasher>>;
-
-/// FxHash's mixing (rotate, xor, multiply), eight bytes at a time.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct IdHasher(u64);
-
-impl IdHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// order they were added: short names codegen makes, hashed as the
+/// compiler's other names are ([`crate::hashing`]).
+pub type IdMap<V> = NameMap<String, V>;
 
 /// A template being built.
 #[derive(Clone, Debug, Default)]

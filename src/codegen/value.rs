@@ -119,10 +119,6 @@ impl Object {
         Object(Vec::new())
     }
 
-    pub fn with_capacity(capacity: usize) -> Object {
-        Object(Vec::with_capacity(capacity))
-    }
-
     /// The members of a [`json!`] object: its keys are distinct, as the
     /// keys written in one literal are (a key written twice is a bug, which
     /// a debug build reports).
@@ -185,6 +181,7 @@ impl Object {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
+    #[cfg(test)]
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| k.as_ref())
     }
@@ -246,6 +243,7 @@ impl Value {
         }
     }
 
+    #[cfg(test)]
     pub fn as_array(&self) -> Option<&Vec<Value>> {
         match self.resolved() {
             Value::Array(items) => Some(items),
@@ -303,6 +301,7 @@ impl std::ops::IndexMut<&'static str> for Value {
 }
 
 /// `value[i]`: the item, or `null` past the end (as in `serde_json`).
+#[cfg(test)]
 impl std::ops::Index<usize> for Value {
     type Output = Value;
 
