@@ -89,9 +89,38 @@ struct Piecewise {
 
 enum PieceState {
     /// The pieces so far are the start of `out/`'s file, read along.
-    SameAsOut(io::BufReader<std::fs::File>),
+    SameAsOut(ReadAlong),
     /// The staged file, being written.
     Staged(io::BufWriter<std::fs::File>),
+}
+
+/// `out/`'s copy of a file written or compared in pieces, read along with
+/// them: each piece is compared with the next bytes, in one buffer reused
+/// for every piece.
+struct ReadAlong {
+    reader: io::BufReader<std::fs::File>,
+    buffer: Vec<u8>,
+}
+
+impl ReadAlong {
+    fn new(file: std::fs::File) -> ReadAlong {
+        ReadAlong {
+            reader: io::BufReader::new(file),
+            buffer: Vec::new(),
+        }
+    }
+
+    /// Whether the next bytes are `piece`'s (consumed either way).
+    fn continues_with(&mut self, piece: &[u8]) -> bool {
+        self.buffer.resize(piece.len(), 0);
+        io::Read::read_exact(&mut self.reader, &mut self.buffer).is_ok() && self.buffer == piece
+    }
+
+    /// Whether the file ends here.
+    fn at_end(&mut self) -> bool {
+        let mut more = [0; 1];
+        io::Read::read(&mut self.reader, &mut more).is_ok_and(|n| n == 0)
+    }
 }
 
 impl Staging {
@@ -157,13 +186,13 @@ impl Staging {
         if !is_inside(relative) {
             return Err(OutputError::Escapes(relative.to_string()));
         }
-        let ours = self.previous.as_ref().is_some_and(|p| p.contains(relative));
         let existing = self.out.join(relative);
-        let state = match std::fs::File::open(&existing) {
-            Ok(file) if ours && file.metadata().is_ok_and(|m| m.is_file()) => {
-                PieceState::SameAsOut(io::BufReader::new(file))
-            }
-            _ => PieceState::Staged(self.create_staged(relative)?),
+        let same_so_far = self
+            .written_before(relative)
+            .and_then(|_| std::fs::File::open(&existing).ok());
+        let state = match same_so_far {
+            Some(file) => PieceState::SameAsOut(ReadAlong::new(file)),
+            None => PieceState::Staged(self.create_staged(relative)?),
         };
         Ok(Piecewise {
             relative: relative.to_string(),
@@ -173,9 +202,8 @@ impl Staging {
     }
 
     fn append_to(&mut self, mut open: Piecewise, piece: &[u8]) -> Result<Piecewise, OutputError> {
-        if let PieceState::SameAsOut(reader) = &mut open.state {
-            let mut in_out = vec![0; piece.len()];
-            if io::Read::read_exact(reader, &mut in_out).is_ok() && in_out == piece {
+        if let PieceState::SameAsOut(in_out) = &mut open.state {
+            if in_out.continues_with(piece) {
                 open.length += piece.len() as u64;
                 return Ok(open);
             }
@@ -220,9 +248,8 @@ impl Staging {
 
     fn finish_piecewise(&mut self, open: Piecewise) -> Result<(), OutputError> {
         let writer = match open.state {
-            PieceState::SameAsOut(mut reader) => {
-                let mut more = [0; 1];
-                if io::Read::read(&mut reader, &mut more).is_ok_and(|n| n == 0) {
+            PieceState::SameAsOut(mut in_out) => {
+                if in_out.at_end() {
                     self.keep_unchanged(&open.relative)?;
                     self.written.insert(open.relative);
                     return Ok(());
@@ -268,15 +295,21 @@ impl Staging {
     /// Whether `out/relative` is a file dlc wrote, with exactly `contents`.
     /// Sizes are compared first, so a changed file is rarely read.
     fn already_in_out(&self, relative: &str, contents: &str) -> bool {
+        self.written_before(relative)
+            .is_some_and(|m| m.len() == contents.len() as u64)
+            && std::fs::read(self.out.join(relative))
+                .is_ok_and(|bytes| bytes == contents.as_bytes())
+    }
+
+    /// `out/relative`'s metadata when it is a regular file (not a link)
+    /// that dlc wrote there: only such a file may be kept.
+    fn written_before(&self, relative: &str) -> Option<std::fs::Metadata> {
         if !self.previous.as_ref().is_some_and(|p| p.contains(relative)) {
-            return false;
+            return None;
         }
-        let path = self.out.join(relative);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_file() && m.len() == contents.len() as u64 => {}
-            _ => return false,
-        }
-        std::fs::read(&path).is_ok_and(|bytes| bytes == contents.as_bytes())
+        std::fs::symlink_metadata(self.out.join(relative))
+            .ok()
+            .filter(std::fs::Metadata::is_file)
     }
 
     /// The staging folder; at its creation, the unchanged files seen so far
@@ -403,7 +436,7 @@ enum Compared {
     /// `out/` has no such file.
     Added,
     /// The pieces so far are the start of `out/`'s file.
-    SameSoFar(io::BufReader<std::fs::File>),
+    SameSoFar(ReadAlong),
     Changed,
 }
 
@@ -441,9 +474,8 @@ impl Comparison {
                 self.start_compared(relative)?
             }
         };
-        if let Compared::SameSoFar(reader) = &mut open.state {
-            let mut in_out = vec![0; piece.len()];
-            if io::Read::read_exact(reader, &mut in_out).is_err() || in_out != piece.as_bytes() {
+        if let Compared::SameSoFar(in_out) = &mut open.state {
+            if !in_out.continues_with(piece.as_bytes()) {
                 open.state = Compared::Changed;
             }
         }
@@ -469,7 +501,7 @@ impl Comparison {
             Ok(m) if !m.is_file() => Compared::Changed,
             Ok(_) => {
                 let file = std::fs::File::open(&path).map_err(io_at(&path))?;
-                Compared::SameSoFar(io::BufReader::new(file))
+                Compared::SameSoFar(ReadAlong::new(file))
             }
         };
         Ok(ComparedPieces {
@@ -483,10 +515,9 @@ impl Comparison {
         match open.state {
             Compared::Added => self.differences.added.push(relative.clone()),
             Compared::Changed => self.differences.changed.push(relative.clone()),
-            Compared::SameSoFar(mut reader) => {
+            Compared::SameSoFar(mut in_out) => {
                 // Equal only if out/'s file ends where the pieces do.
-                let mut more = [0; 1];
-                if !io::Read::read(&mut reader, &mut more).is_ok_and(|n| n == 0) {
+                if !in_out.at_end() {
                     self.differences.changed.push(relative.clone());
                 }
             }
@@ -797,6 +828,49 @@ mod tests {
         );
         assert_eq!(before, (inode(&out), inode(&out.join("big.json"))));
         assert_eq!(entries(root.path()), 1, "no staging folder is left behind");
+    }
+
+    /// A link dlc did not write is never kept, whether the file comes whole
+    /// or in pieces: it is replaced by the file, and its target is left as
+    /// it was.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_out_is_replaced_whole_or_in_pieces() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        replace_with_pieces(&out, &["{}"]);
+        let target = root.path().join("elsewhere.json");
+        for name in ["a.json", "big.json"] {
+            std::fs::write(&target, if name == "a.json" { "1" } else { "{}" }).unwrap();
+            std::fs::remove_file(out.join(name)).unwrap();
+            std::os::unix::fs::symlink(&target, out.join(name)).unwrap();
+            assert!(replace_with_pieces(&out, &["{", "}"]).changed, "{name}");
+            let kind = std::fs::symlink_metadata(out.join(name)).unwrap();
+            assert!(kind.is_file(), "{name} is a file again");
+            std::fs::remove_file(&target).unwrap();
+        }
+    }
+
+    /// Two files in pieces in turn: a piece of the second ends the first.
+    #[test]
+    fn a_piece_of_another_file_ends_the_one_before() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        for _ in 0..2 {
+            let mut staging = Staging::new(&out).unwrap();
+            staging.append("one.json", "[1,").unwrap();
+            staging.append("one.json", "2]").unwrap();
+            staging.append("two.json", "[3]").unwrap();
+            staging.commit().unwrap();
+            assert_eq!(
+                std::fs::read_to_string(out.join("one.json")).unwrap(),
+                "[1,2]"
+            );
+            assert_eq!(
+                std::fs::read_to_string(out.join("two.json")).unwrap(),
+                "[3]"
+            );
+        }
     }
 
     #[test]
