@@ -108,9 +108,18 @@ pub fn evaluate(
         limit_reported: false,
         defaults_in_progress: Vec::new(),
     };
+    // Only the declaration that owns its name is evaluated: duplicates were
+    // reported.
+    let evaluated = || {
+        program.items().filter(|(r, item)| {
+            item.kind
+                .name()
+                .is_some_and(|n| scope.get(&n.name) == Some(*r))
+        })
+    };
     // Only the environments others extend need their written fields kept,
     // until their last heir has taken them.
-    for (_, item) in program.items() {
+    for (_, item) in evaluated() {
         if let ItemKind::Env(decl) = &item.kind {
             if let Some(parent) = &decl.extends {
                 *evaluator.extended.entry(parent.name.clone()).or_default() += 1;
@@ -118,15 +127,7 @@ pub fn evaluate(
         }
     }
     let mut wanted = Vec::new();
-    for (r, item) in program.items() {
-        // Only the declaration that owns its name is evaluated: duplicates were reported.
-        let owns_name = item
-            .kind
-            .name()
-            .is_some_and(|n| scope.get(&n.name) == Some(r));
-        if !owns_name {
-            continue;
-        }
+    for (r, item) in evaluated() {
         match &item.kind {
             ItemKind::Let(_) => evaluator.memoize(r),
             ItemKind::Env(_) => {
@@ -826,19 +827,18 @@ impl Evaluator<'_, '_> {
 
     /// The data of an enum variant, conformed to its enum's data type, once.
     fn variant_data(&mut self, enum_name: &str, variant: &str) -> Option<Value> {
+        let types = self.types;
+        let Some(TypeDef::Enum(def)) = types.get(enum_name) else {
+            return None;
+        };
         // Most enums carry no data: nothing to evaluate, nor to remember.
-        if let Some(TypeDef::Enum(def)) = self.types.get(enum_name) {
-            def.data_type.as_ref()?;
-        }
+        def.data_type.as_ref()?;
         let key = (enum_name.to_string(), variant.to_string());
         if let Some(data) = self.variant_data.get(&key) {
             let data = data.clone();
             self.work += data.as_ref().map_or(0, |d| measure(d, 0).unwrap_or(1));
             return data;
         }
-        let Some(TypeDef::Enum(def)) = self.types.get(enum_name) else {
-            return None;
-        };
         let data = match (
             &def.data_type,
             def.variants.get(variant).and_then(|v| v.data.as_ref()),

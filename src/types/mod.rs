@@ -167,7 +167,7 @@ impl TypeDefs {
     /// expressions in them.
     pub fn build(program: &Program, scope: &Scope, diagnostics: &mut Diagnostics) -> TypeDefs {
         // Sized for every item (most are the stdlib's types): growing it
-        // rehashed every name several times.
+        // reallocated its entries and its index several times.
         let mut defs = name_map_with_capacity(program.order.len());
         let mut resolver = Resolver {
             program,
