@@ -166,7 +166,8 @@ pub fn fill(text: &str, values: &Values) -> Result<String, FillError> {
             return Err(FillError::Unused(placeholder));
         }
     }
-    // The same bytes as `pretty` writes (its tests compare the two).
+    // The same bytes as `json::pretty` writes: json.rs's tests prove that
+    // `pretty` writes serde_json's pretty text.
     serde_json::to_string_pretty(&declaration)
         .map(|text| text + "\n")
         .map_err(|e| FillError::NotADeclaration(e.to_string()))
